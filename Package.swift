@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// One target per job (see DESIGN.md). The VMM targets never import the
+// compliance targets and the reverse; both share only the ELF reader.
+
+import PackageDescription
+
+let package = Package(
+    name: "Candor",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "candor-vm", targets: ["candor-vm"]),
+        .executable(name: "candor", targets: ["candor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // Shared: a small ELF64 reader used by the loader and by the inventory.
+        .target(name: "ELF"),
+
+        // The hypervisor.
+        .target(name: "CKVM"),
+        .target(name: "KVM", dependencies: ["CKVM"]),
+        .target(name: "GuestMemory"),
+        .target(name: "Loader", dependencies: ["ELF", "GuestMemory"]),
+        .target(name: "Devices"),
+        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Loader", "Devices"]),
+        .executableTarget(name: "candor-vm", dependencies: [
+            "Machine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // The compliance pipeline.
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2",
+                       providers: [.apt(["libgit2-dev"])]),
+        .target(name: "Licensing"),
+        .target(name: "Inventory", dependencies: [
+            "ELF", "Licensing", "CGit2",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        .target(name: "SBOM", dependencies: ["Inventory", "Licensing"]),
+        .executableTarget(name: "candor", dependencies: [
+            "Licensing", "Inventory", "SBOM",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests mirror targets; boot tests live in their own integration suite.
+        .testTarget(name: "ELFTests", dependencies: ["ELF"]),
+        .testTarget(name: "KVMTests", dependencies: ["KVM", "CKVM"]),
+        .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory"]),
+        .testTarget(name: "LoaderTests", dependencies: ["Loader", "ELF", "GuestMemory"]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine"]),
+        .testTarget(name: "BootTests", dependencies: ["Machine"]),
+        .testTarget(name: "LicensingTests", dependencies: ["Licensing"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .testTarget(name: "SBOMTests", dependencies: ["SBOM", "Inventory"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

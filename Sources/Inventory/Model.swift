@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// The inventory report: what `candor scan` produces and every renderer (SBOM, bundle,
+// boundaries) consumes. Renderers are pure functions of this value. Every array is sorted
+// (files by path, components by id, findings by path/line/rule) so output is deterministic.
+
+import Licensing
+
+public struct ScanReport: Codable, Hashable, Sendable {
+    /// Absolute path of the scanned tree.
+    public var root: String
+    /// Every regular file of the tree that was not ignored, sorted by `path`.
+    public var files: [FileRecord]
+    /// The tree itself, its dependencies, shipped binaries, libraries and declared
+    /// components, sorted by `id`. The tree's own component has `kind == .sourceTree`.
+    public var components: [Component]
+    /// Problems met on the way (unreadable file, bad tag, corrupt ELF, ...), none fatal.
+    public var findings: [Finding]
+
+    public init(root: String, files: [FileRecord] = [], components: [Component] = [], findings: [Finding] = []) {
+        self.root = root
+        self.files = files
+        self.components = components
+        self.findings = findings
+    }
+}
+
+public struct FileRecord: Codable, Hashable, Sendable {
+    /// Path relative to the scanned root, `/`-separated.
+    public var path: String
+    public var size: UInt64
+    /// Lower-case hex digests.
+    public var sha1: String
+    public var sha256: String
+    public var isBinary: Bool
+    /// Normalised expressions of the file's `SPDX-License-Identifier` tags, in file order.
+    public var licenseTags: [String]
+    /// Values of `SPDX-FileCopyrightText` tags and copyright statements found in the text,
+    /// de-duplicated, in file order.
+    public var copyrights: [String]
+    /// License texts, notices and references detected in the text (tags included, as kind `.tag`).
+    public var licenseMatches: [LicenseMatch]
+    /// License and copyright given to this file by REUSE.toml or .reuse/dep5, if any.
+    public var reuseLicense: String?
+    public var reuseCopyrights: [String]
+
+    public init(path: String, size: UInt64, sha1: String, sha256: String, isBinary: Bool,
+                licenseTags: [String] = [], copyrights: [String] = [], licenseMatches: [LicenseMatch] = [],
+                reuseLicense: String? = nil, reuseCopyrights: [String] = []) {
+        self.path = path
+        self.size = size
+        self.sha1 = sha1
+        self.sha256 = sha256
+        self.isBinary = isBinary
+        self.licenseTags = licenseTags
+        self.copyrights = copyrights
+        self.licenseMatches = licenseMatches
+        self.reuseLicense = reuseLicense
+        self.reuseCopyrights = reuseCopyrights
+    }
+}
+
+public struct Component: Codable, Hashable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        case sourceTree        // the scanned tree
+        case swiftPackage      // a resolved SwiftPM dependency
+        case binary            // a built binary given with --binary
+        case debianPackage     // a shared library's (or declared component's) Debian package
+        case toolchainLibrary  // e.g. the Swift runtime and Foundation linked statically
+        case declared          // from hypervisor/components.toml (or another declaration file)
+        case data              // data used by the tool (e.g. the license database)
+    }
+
+    /// Whether the release hands this component out (obligations attach) or only expects
+    /// the platform to provide it at run time.
+    public enum Distribution: String, Codable, Sendable {
+        case distributed
+        case providedByPlatform
+    }
+
+    public struct Relationship: Codable, Hashable, Sendable, Comparable {
+        public enum Kind: String, Codable, Sendable {
+            case contains = "CONTAINS"
+            case dependsOn = "DEPENDS_ON"
+            case dynamicLink = "DYNAMIC_LINK"
+            case staticLink = "STATIC_LINK"
+            case generatedFrom = "GENERATED_FROM"
+        }
+        public var kind: Kind
+        /// `id` of the related component.
+        public var target: String
+
+        public init(_ kind: Kind, _ target: String) {
+            self.kind = kind
+            self.target = target
+        }
+
+        public static func < (a: Relationship, b: Relationship) -> Bool {
+            (a.kind.rawValue, a.target) < (b.kind.rawValue, b.target)
+        }
+    }
+
+    /// Stable unique key, e.g. `tree`, `swift:swift-argument-parser`, `deb:libc6:amd64`,
+    /// `binary:.build/release/candor-vm`, `declared:busybox-static`.
+    public var id: String
+    public var kind: Kind
+    public var name: String
+    public var version: String?
+    /// Package URL (`pkg:swift/...`, `pkg:deb/debian/...`), when one applies.
+    public var purl: String?
+    /// SPDX supplier form, e.g. `Organization: Debian`.
+    public var supplier: String?
+    /// Where the source can be had (URL, VCS URL), nil when unknown (NOASSERTION).
+    public var downloadLocation: String?
+    /// License declared by the component's authors, as an SPDX expression.
+    public var declaredLicense: String?
+    /// License concluded from the evidence, as an SPDX expression.
+    public var concludedLicense: String?
+    public var copyrightText: String?
+    public var distribution: Distribution
+    /// Lower-case hex digests keyed by algorithm name (`SHA1`, `SHA256`).
+    public var checksums: [String: String]
+    /// For a source tree: files of the report that belong to it; for others, empty.
+    public var files: [String]
+    /// Source provenance where known (git commit and whether the tree was dirty).
+    public var gitCommit: String?
+    public var gitDirty: Bool?
+    /// For a Debian package: its source package name and version.
+    public var sourcePackage: String?
+    public var sourceVersion: String?
+    /// Where the component lands in the release (declared components), or the binary's path.
+    public var location: String?
+    /// Free-form provenance note (how it was found).
+    public var comment: String?
+    public var relationships: [Relationship]
+
+    public init(id: String, kind: Kind, name: String, version: String? = nil, purl: String? = nil,
+                supplier: String? = nil, downloadLocation: String? = nil, declaredLicense: String? = nil,
+                concludedLicense: String? = nil, copyrightText: String? = nil,
+                distribution: Distribution = .distributed, checksums: [String: String] = [:],
+                files: [String] = [], gitCommit: String? = nil, gitDirty: Bool? = nil,
+                sourcePackage: String? = nil, sourceVersion: String? = nil, location: String? = nil,
+                comment: String? = nil, relationships: [Relationship] = []) {
+        self.id = id
+        self.kind = kind
+        self.name = name
+        self.version = version
+        self.purl = purl
+        self.supplier = supplier
+        self.downloadLocation = downloadLocation
+        self.declaredLicense = declaredLicense
+        self.concludedLicense = concludedLicense
+        self.copyrightText = copyrightText
+        self.distribution = distribution
+        self.checksums = checksums
+        self.files = files
+        self.gitCommit = gitCommit
+        self.gitDirty = gitDirty
+        self.sourcePackage = sourcePackage
+        self.sourceVersion = sourceVersion
+        self.location = location
+        self.comment = comment
+        self.relationships = relationships
+    }
+}
+
+/// A problem found while scanning: reported, never fatal. Renders as `path:line: rule: message`.
+public struct Finding: Codable, Hashable, Sendable, Comparable, CustomStringConvertible {
+    public enum Severity: String, Codable, Sendable {
+        case error, warning, note
+    }
+    public var path: String
+    public var line: Int?
+    /// Short kebab-case rule id, e.g. `unreadable-file`, `unknown-license-id`, `corrupt-elf`.
+    public var rule: String
+    public var severity: Severity
+    public var message: String
+
+    public init(path: String, line: Int? = nil, rule: String, severity: Severity, message: String) {
+        self.path = path
+        self.line = line
+        self.rule = rule
+        self.severity = severity
+        self.message = message
+    }
+
+    public var description: String {
+        "\(path)\(line.map { ":\($0)" } ?? ""): \(rule): \(message)"
+    }
+
+    public static func < (a: Finding, b: Finding) -> Bool {
+        (a.path, a.line ?? 0, a.rule, a.message) < (b.path, b.line ?? 0, b.rule, b.message)
+    }
+}

@@ -27,7 +27,10 @@ let package = Package(
         .target(name: "CKVM"),
         .target(name: "KVM", dependencies: ["CKVM"]),
         .target(name: "GuestMemory"),
-        .target(name: "Loader", dependencies: ["ELF", "GuestMemory"]),
+        // liblzma: the bzImage payload (xz) is unpacked by the VMM where the guest's own
+        // decompressor would be too slow (see MACHINE.md).
+        .systemLibrary(name: "CLZMA", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
+        .target(name: "Loader", dependencies: ["ELF", "GuestMemory", "CLZMA"]),
         .target(name: "Devices"),
         .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Loader", "Devices"]),
         .executableTarget(name: "candor-vm", dependencies: [

@@ -48,8 +48,13 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "SBOM", dependencies: ["Inventory", "Licensing"]),
+        .target(name: "SourceOffer", dependencies: [
+            "Inventory", "Licensing", "CGit2", "CLZMA",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         .executableTarget(name: "candor", dependencies: [
-            "Licensing", "Inventory", "SBOM",
+            "Licensing", "Inventory", "SBOM", "SourceOffer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -64,6 +69,7 @@ let package = Package(
         .testTarget(name: "LicensingTests", dependencies: ["Licensing"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
         .testTarget(name: "SBOMTests", dependencies: ["SBOM", "Inventory"]),
+        .testTarget(name: "SourceOfferTests", dependencies: ["SourceOffer", "Inventory"]),
     ],
     swiftLanguageModes: [.v5]
 )

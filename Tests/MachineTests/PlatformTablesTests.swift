@@ -160,6 +160,7 @@ final class PlatformTablesTests: XCTestCase {
             XCTAssertFalse(dsl.contains("Invalid"), dsl)
             switch signature {
             case "DSDT":
+                try checkWithACPIExec(directory.appendingPathComponent("DSDT.aml"))
                 XCTAssertTrue(dsl.contains("Device (V027)"), dsl)
                 XCTAssertTrue(dsl.contains("Name (_HID, \"LNRO0005\")"), dsl)
                 XCTAssertTrue(dsl.contains("0xD0027000"), dsl)
@@ -172,6 +173,26 @@ final class PlatformTablesTests: XCTestCase {
             default: break
             }
         }
+    }
+
+    /// The ACPICA interpreter loads the DSDT and evaluates what Linux will: a device's
+    /// _HID and _CRS, and \_S5_.
+    func checkWithACPIExec(_ dsdt: URL) throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/acpiexec") else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/acpiexec")
+        process.arguments = ["-b", "evaluate \\_SB.V001._HID; evaluate \\_SB.V001._CRS; evaluate \\_S5_", dsdt.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("[String] Length 08 = \"LNRO0005\""), output)
+        XCTAssertTrue(output.contains("0000: 86 09 00 01 00 10 00 D0 00 10 00 00 89 06 00 03"), output)
+        XCTAssertTrue(output.contains("[Package] Contains 4 Elements:\n    [Integer] = 0000000000000005"), output)
+        XCTAssertTrue(output.contains("ACPI: 1 ACPI AML tables successfully acquired and loaded"), output)
     }
 }
 

@@ -100,7 +100,12 @@ final class PlatformTablesTests: XCTestCase {
         XCTAssertEqual(dsdt.count(of: [0x86, 0x09, 0x00, 0x01, 0x00, 0x10, 0x00, 0xd0, 0x00, 0x10, 0x00, 0x00]), 1)
         XCTAssertEqual(dsdt.count(of: [0x89, 0x06, 0x00, 0x03, 0x01, 0x06, 0x00, 0x00, 0x00]), 1)
         XCTAssertEqual(dsdt.count(of: Array("_S5_".utf8)), 0, "no \\_S5_ without a sleep control register")
-        let empty = try decode(try ACPITables(vcpuCount: 1).bytes(at: GuestAddress(base)))
+        // The default legacy devices: COM1 (EISA ID PNP0501, ports 0x3f8-0x3ff, IRQ 4) and the i8042.
+        XCTAssertEqual(dsdt.count(of: Array("COM0".utf8)), 1)
+        XCTAssertEqual(dsdt.count(of: [0x0c, 0x41, 0xd0, 0x05, 0x01]), 1, "EisaId (\"PNP0501\") = 0x0105d041")
+        XCTAssertEqual(dsdt.count(of: [0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08, 0x89, 0x06, 0x00, 0x03, 0x01, 0x04]), 1)
+        XCTAssertEqual(dsdt.count(of: Array("PS2K".utf8)), 1)
+        let empty = try decode(try ACPITables(vcpuCount: 1, serialPorts: [], has8042: false).bytes(at: GuestAddress(base)))
         XCTAssertEqual(Array(try XCTUnwrap(empty.tables["DSDT"]).suffix(7)), [0x10, 0x06, 0x5c] + Array("_SB_".utf8), "an empty \\_SB scope")
     }
 
@@ -116,6 +121,9 @@ final class PlatformTablesTests: XCTestCase {
     func testRejectsWhatTheTablesCannotDescribe() {
         XCTAssertThrowsError(try ACPITables(vcpuCount: 0)) { XCTAssertEqual($0 as? PlatformTablesError, .vcpuCount(0)) }
         XCTAssertThrowsError(try ACPITables(vcpuCount: 256)) { XCTAssertEqual($0 as? PlatformTablesError, .vcpuCount(256)) }
+        XCTAssertThrowsError(try ACPITables(vcpuCount: 1, serialPorts: Array(repeating: .com1, count: 11))) {
+            XCTAssertEqual($0 as? PlatformTablesError, .tooManySerialPorts(11))
+        }
         let high = VirtioMMIODeviceDescription(base: GuestAddress(0xffff_f000), size: 0x2000, interrupt: 5)
         XCTAssertThrowsError(try ACPITables(vcpuCount: 1, devices: [high])) {
             XCTAssertEqual($0 as? PlatformTablesError, .deviceWindow(index: 0, base: GuestAddress(0xffff_f000), size: 0x2000))
@@ -166,6 +174,8 @@ final class PlatformTablesTests: XCTestCase {
                 XCTAssertTrue(dsl.contains("0xD0027000"), dsl)
                 XCTAssertTrue(dsl.contains("Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, )"), dsl)
                 XCTAssertTrue(dsl.contains("Name (_S5, Package (0x04)"), dsl)
+                XCTAssertTrue(dsl.contains("EisaId (\"PNP0501\")"), dsl)
+                XCTAssertTrue(dsl.contains("EisaId (\"PNP0303\")"), dsl)
             case "APIC":
                 XCTAssertEqual(dsl.components(separatedBy: "Subtable Type : 00 [Processor Local APIC]").count - 1, 2, dsl)
             case "FACP":
@@ -181,7 +191,8 @@ final class PlatformTablesTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/acpiexec") else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/acpiexec")
-        process.arguments = ["-b", "evaluate \\_SB.V001._HID; evaluate \\_SB.V001._CRS; evaluate \\_S5_", dsdt.path]
+        process.arguments = ["-b", "evaluate \\_SB.V001._HID; evaluate \\_SB.V001._CRS; evaluate \\_S5_; evaluate \\_SB.COM0._HID",
+                             dsdt.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -193,6 +204,7 @@ final class PlatformTablesTests: XCTestCase {
         XCTAssertTrue(output.contains("0000: 86 09 00 01 00 10 00 D0 00 10 00 00 89 06 00 03"), output)
         XCTAssertTrue(output.contains("[Package] Contains 4 Elements:\n    [Integer] = 0000000000000005"), output)
         XCTAssertTrue(output.contains("ACPI: 1 ACPI AML tables successfully acquired and loaded"), output)
+        XCTAssertTrue(output.contains("[Integer] = 000000000105D041"), output)
     }
 }
 

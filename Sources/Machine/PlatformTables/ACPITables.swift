@@ -16,9 +16,23 @@ public struct VirtioMMIODeviceDescription: Equatable, Sendable {
     }
 }
 
+/// A 16550 UART at an I/O port, declared in the DSDT (PNP0501).
+public struct SerialPortDescription: Equatable, Sendable {
+    public var port: UInt16
+    public var interrupt: UInt32
+
+    public init(port: UInt16, interrupt: UInt32) {
+        self.port = port
+        self.interrupt = interrupt
+    }
+
+    public static let com1 = SerialPortDescription(port: 0x3f8, interrupt: 4)
+}
+
 public enum PlatformTablesError: Error, Equatable, CustomStringConvertible {
     case vcpuCount(Int)
     case tooManyDevices(Int)
+    case tooManySerialPorts(Int)
     /// A virtio-mmio window that Memory32Fixed cannot describe (above 4 GiB or empty).
     case deviceWindow(index: Int, base: GuestAddress, size: UInt64)
 
@@ -28,6 +42,8 @@ public enum PlatformTablesError: Error, Equatable, CustomStringConvertible {
             return "ACPI tables: \(count) vCPUs; the MADT describes 1 to \(ACPITables.maximumVCPUs) (8-bit APIC IDs)"
         case let .tooManyDevices(count):
             return "ACPI tables: \(count) virtio-mmio devices; at most \(ACPITables.maximumDevices) get DSDT names"
+        case let .tooManySerialPorts(count):
+            return "ACPI tables: \(count) serial ports; at most \(ACPITables.maximumSerialPorts) get DSDT names"
         case let .deviceWindow(index, base, size):
             return "ACPI tables: virtio-mmio device \(index) at \(base) with size 0x\(String(size, radix: 16)) must lie below 4 GiB"
         }
@@ -42,9 +58,15 @@ public enum PlatformTablesError: Error, Equatable, CustomStringConvertible {
 /// Linux then expects none. With `sleepControlPort`, the FADT's sleep control and status
 /// registers point at that I/O port and the DSDT has an \_S5_ object, so Linux's
 /// `poweroff` writes `(5 << 2) | 0x20` (SLP_TYP 5, SLP_EN) there.
+///
+/// Hardware-reduced Linux has no legacy PIC and so no default ISA IRQ mappings: a
+/// UART or i8042 gets its interrupt only when the DSDT declares it (as Firecracker's
+/// does). Without that, the serial console's transmit interrupt never arrives and user
+/// space output is lost (seen under QEMU with these tables).
 public struct ACPITables: Sendable {
     public var vcpuCount: Int
     public var devices: [VirtioMMIODeviceDescription]
+    public var serialPorts: [SerialPortDescription]
     public var sleepControlPort: UInt16?
     /// IA-PC boot flag: an i8042 keyboard controller is present (Linux probes it; the
     /// machine uses it for reset).
@@ -56,11 +78,13 @@ public struct ACPITables: Sendable {
     public static let ioAPICAddress: UInt32 = 0xfec0_0000
     public static let maximumVCPUs = 255
     public static let maximumDevices = 0x1000
+    public static let maximumSerialPorts = 10
 
-    public init(vcpuCount: Int, devices: [VirtioMMIODeviceDescription] = [], sleepControlPort: UInt16? = nil,
-                has8042: Bool = true) throws {
+    public init(vcpuCount: Int, devices: [VirtioMMIODeviceDescription] = [], serialPorts: [SerialPortDescription] = [.com1],
+                sleepControlPort: UInt16? = nil, has8042: Bool = true) throws {
         guard (1...Self.maximumVCPUs).contains(vcpuCount) else { throw PlatformTablesError.vcpuCount(vcpuCount) }
         guard devices.count <= Self.maximumDevices else { throw PlatformTablesError.tooManyDevices(devices.count) }
+        guard serialPorts.count <= Self.maximumSerialPorts else { throw PlatformTablesError.tooManySerialPorts(serialPorts.count) }
         for (index, device) in devices.enumerated() {
             let (end, overflow) = device.base.rawValue.addingReportingOverflow(device.size)
             guard device.size > 0, device.size <= UInt64(UInt32.max), !overflow, end <= 1 << 32 else {
@@ -69,6 +93,7 @@ public struct ACPITables: Sendable {
         }
         self.vcpuCount = vcpuCount
         self.devices = devices
+        self.serialPorts = serialPorts
         self.sleepControlPort = sleepControlPort
         self.has8042 = has8042
     }
@@ -146,7 +171,8 @@ public struct ACPITables: Sendable {
     }
 
     /// DSDT: \_SB with a device per virtio-mmio window ("LNRO0005", what Linux's
-    /// virtio_mmio driver matches), and \_S5_ when there is a sleep control register.
+    /// virtio_mmio driver matches), the UARTs (PNP0501) and the i8042 (PNP0303), and
+    /// \_S5_ when there is a sleep control register.
     func dsdt() -> [UInt8] {
         var devicesAML: [UInt8] = []
         for (index, device) in devices.enumerated() {
@@ -157,6 +183,17 @@ public struct ACPITables: Sendable {
             ])
             devicesAML += AML.device(name, AML.name("_HID", AML.string("LNRO0005"))
                 + AML.name("_UID", AML.integer(UInt64(index))) + AML.name("_CRS", resources))
+        }
+        for (index, serial) in serialPorts.enumerated() {
+            let resources = AML.resourceTemplate([AML.ioPorts(base: serial.port, count: 8), AML.interrupt(serial.interrupt)])
+            devicesAML += AML.device("COM\(index)", AML.name("_HID", AML.eisaID("PNP0501"))
+                + AML.name("_UID", AML.integer(UInt64(index))) + AML.name("_CRS", resources))
+        }
+        if has8042 {
+            // The keyboard controller: data 0x60, command/status 0x64, IRQ 1.
+            let resources = AML.resourceTemplate([AML.ioPorts(base: 0x60, count: 1), AML.ioPorts(base: 0x64, count: 1),
+                                                  AML.interrupt(1)])
+            devicesAML += AML.device("PS2K", AML.name("_HID", AML.eisaID("PNP0303")) + AML.name("_CRS", resources))
         }
         var aml = AML.scope("\\_SB_", devicesAML)
         if sleepControlPort != nil {

@@ -23,6 +23,18 @@ enum AML {
         [0x0d] + Array(text.utf8) + [0]
     }
 
+    /// A compressed EISA ID ("PNP0501" -> 0x0105d041): three letters of 5 bits and four
+    /// hex digits, stored as a byte-swapped DWord.
+    static func eisaID(_ id: String) -> [UInt8] {
+        let characters = Array(id.utf8)
+        precondition(characters.count == 7, "EISA ID \(id) must be 3 letters and 4 hex digits")
+        var value: UInt32 = 0
+        for letter in characters[0..<3] { value = value << 5 | UInt32(letter - 0x40) & 0x1f }
+        let digits = UInt32(String(decoding: characters[3...], as: UTF8.self), radix: 16) ?? 0
+        value = value << 16 | digits
+        return [0x0c] + littleEndian(UInt64(value.byteSwapped), bytes: 4)
+    }
+
     /// The shortest integer encoding (ZeroOp, OneOp, Byte/Word/DWord/QWordPrefix).
     static func integer(_ value: UInt64) -> [UInt8] {
         switch value {
@@ -56,8 +68,13 @@ enum AML {
         [0x86, 0x09, 0x00, 0x01] + littleEndian(UInt64(base), bytes: 4) + littleEndian(UInt64(length), bytes: 4)
     }
 
+    /// I/O port range (small resource 0x47) with 16-bit decode at a fixed address.
+    static func ioPorts(base: UInt16, count: UInt8) -> [UInt8] {
+        [0x47, 0x01] + littleEndian(UInt64(base), bytes: 2) + littleEndian(UInt64(base), bytes: 2) + [0x01, count]
+    }
+
     /// Extended Interrupt (large resource 0x89) with one interrupt: consumer,
-    /// edge-triggered, active-high, exclusive, as virtio-mmio's interrupt is.
+    /// edge-triggered, active-high, exclusive (virtio-mmio and ISA devices).
     static func interrupt(_ number: UInt32) -> [UInt8] {
         [0x89, 0x06, 0x00, 0b0000_0011, 0x01] + littleEndian(UInt64(number), bytes: 4)
     }

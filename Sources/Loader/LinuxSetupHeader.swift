@@ -9,7 +9,7 @@ import GuestMemory
 public struct LinuxSetupHeader: Equatable, Sendable {
     /// The header bytes from 0x1f1 to its end (0x202 + the byte at 0x201), as the kernel
     /// built them; copied into boot_params before the loader fills in its own fields.
-    public var bytes: [UInt8]
+    public private(set) var bytes: [UInt8]
 
     static let start = 0x1f1
     /// boot_params has room for the header up to 0x290 (then edd_mbr_sig_buffer).

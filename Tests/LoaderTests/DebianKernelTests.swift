@@ -44,6 +44,20 @@ final class DebianKernelTests: XCTestCase {
         }
     }
 
+    /// The kernel's own decompressor path: the protected-mode kernel at pref_address,
+    /// entry at +0x200, init_size reserved.
+    func testBzImageKernelDecompressorModePlacesTheProtectedModeKernel() throws {
+        let vmlinuz = try image("vmlinuz")
+        guard case let .linuxBzImage(_, header) = try KernelImage.detect(vmlinuz) else { return XCTFail("not a bzImage") }
+        let memory = try Fixtures.memory(megabytes: 256)
+        let entry = try KernelImage.detect(vmlinuz).load(into: memory, configuration: Fixtures.configuration(
+            megabytes: 256, mode: .kernelDecompressor))
+        XCTAssertEqual(entry.entry, GuestAddress(header.preferredAddress + 0x200))
+        XCTAssertEqual(entry.highestAddress, GuestAddress(header.preferredAddress + UInt64(header.initSize)))
+        let start = header.protectedModeOffset
+        XCTAssertEqual(try memory.read(at: GuestAddress(header.preferredAddress), count: 4096), Array(vmlinuz[start..<(start + 4096)]))
+    }
+
     func testVmlinuxIsLinuxWithPVHNote() throws {
         let bytes = try image("vmlinux")
         guard case let .linuxVmlinux(file) = try KernelImage.detect(bytes) else { return XCTFail("not detected as vmlinux") }

@@ -261,18 +261,25 @@ public struct ELFFile: Sendable {
             let count = UInt64(data.count) / entrySize
             guard count > 1 else { continue }
             result.reserveCapacity(result.count + Int(count))
-            for index in 1..<count {
-                let base = Int(index * entrySize)
-                let nameOffset: UInt32 = data.littleEndian(at: base)
-                guard nameOffset < strings.count || nameOffset == 0 else {
-                    throw ELFError.badIndex(field: "\(field) symbol \(index) st_name", index: UInt64(nameOffset), count: UInt64(strings.count))
+            // One pass over raw buffers: this runs for hundreds of thousands of symbols.
+            try data.withUnsafeBytes { entries in
+                try strings.withUnsafeBytes { names in
+                    for index in 1..<count {
+                        let base = Int(index * entrySize)
+                        let nameOffset = UInt32(littleEndian: entries.loadUnaligned(fromByteOffset: base, as: UInt32.self))
+                        guard nameOffset < names.count || nameOffset == 0 else {
+                            throw ELFError.badIndex(field: "\(field) symbol \(index) st_name", index: UInt64(nameOffset), count: UInt64(names.count))
+                        }
+                        let info = entries[base + 4]
+                        result.append(Symbol(
+                            name: Self.cString(names, at: Int(nameOffset)),
+                            value: UInt64(littleEndian: entries.loadUnaligned(fromByteOffset: base + 8, as: UInt64.self)),
+                            size: UInt64(littleEndian: entries.loadUnaligned(fromByteOffset: base + 16, as: UInt64.self)),
+                            binding: SymbolBinding(rawValue: info >> 4), type: SymbolType(rawValue: info & 0xf),
+                            sectionIndex: UInt16(littleEndian: entries.loadUnaligned(fromByteOffset: base + 6, as: UInt16.self)),
+                            table: table))
+                    }
                 }
-                let info: UInt8 = data.littleEndian(at: base + 4)
-                result.append(Symbol(
-                    name: strings.isEmpty ? "" : strings.cString(at: Int(nameOffset)),
-                    value: data.littleEndian(at: base + 8), size: data.littleEndian(at: base + 16),
-                    binding: SymbolBinding(rawValue: info >> 4), type: SymbolType(rawValue: info & 0xf),
-                    sectionIndex: data.littleEndian(at: base + 6), table: table))
             }
         }
         return result
@@ -319,6 +326,14 @@ public struct ELFFile: Sendable {
             }
         }
         return byOffset.sorted { $0.key < $1.key }.map(\.value)
+    }
+
+    /// The NUL-terminated string at `offset` of a string table ("" past its end).
+    private static func cString(_ table: UnsafeRawBufferPointer, at offset: Int) -> String {
+        guard offset < table.count else { return "" }
+        let rest = table[offset...]
+        let end = rest.firstIndex(of: 0) ?? table.count
+        return String(decoding: UnsafeRawBufferPointer(rebasing: table[offset..<end]), as: UTF8.self)
     }
 
     private static func align(_ value: Int, _ alignment: Int) -> Int {

@@ -182,6 +182,22 @@ final class ELFFileTests: XCTestCase {
         }
     }
 
+    func testSymbolNamePastStringTableNamesTheSymbol() throws {
+        let tools = try Toolchain()
+        defer { tools.remove() }
+        try tools.write("lib.c", Self.library)
+        try tools.cc("-c", "-o", "lib.o", "lib.c")
+        var bytes = try tools.bytes("lib.o")
+        let symtab = try XCTUnwrap(try ELFFile(bytes: bytes).section(named: ".symtab"))
+        Self.put(UInt32(0x7fff_0000), at: Int(symtab.offset) + 24, in: &bytes)   // symbol 1 st_name
+        let file = try ELFFile(bytes: bytes)
+        XCTAssertThrowsError(try file.symbols()) { error in
+            guard case let .badIndex(field, index, _)? = error as? ELFError else { return XCTFail("\(error)") }
+            XCTAssertEqual(field, "section \(symtab.index) (.symtab) symbol 1 st_name")
+            XCTAssertEqual(index, 0x7fff_0000)
+        }
+    }
+
     /// Every prefix and many corrupted copies of a real object either parse or throw:
     /// never a trap (the test process would die).
     func testTruncatedAndCorruptedCopiesNeverTrap() throws {

@@ -83,8 +83,9 @@ INIT
     # The kernel opens /dev/console for /init's stdio before anything is mounted.
     mknod initramfs/dev/console c 5 1 2>/dev/null ||
         echo "fetch-kernel: cannot create /dev/console (not root): /init will have no console" >&2
-    # Fixed order and owner so the archive is the same on every run.
-    (cd initramfs && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9n > initramfs.cpio.gz.tmp
+    # Fixed order, owner and times so the archive is the same on every run.
+    find initramfs -exec touch -h -d @0 {} +
+    (cd initramfs && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -9n > initramfs.cpio.gz.tmp
     mv initramfs.cpio.gz.tmp initramfs.cpio.gz
     rm -rf initramfs
 fi

@@ -250,8 +250,10 @@ static int receive(int conn, struct message *m)
 			   m->hdr.request, m->hdr.flags, m->hdr.size);
 		return -EPROTO;
 	}
+	/* Short payloads read as zeros rather than as the last message. */
 	memset(&m->payload, 0, sizeof(m->payload.config));
-	return m->hdr.size ? read_full(conn, &m->payload, m->hdr.size) ?: 1 : 1;
+	rc = read_full(conn, &m->payload, m->hdr.size);
+	return rc < 0 ? rc : 1;
 }
 
 static int reply(struct candor_device *dev, const struct message *m,
@@ -508,7 +510,8 @@ static int dispatch(struct candor_device *dev, struct message *m, bool *replied)
 			return -1;
 		q->addr = m->payload.addr;
 		q->addr_set = true;
-		return virtq_map(q, &dev->mem) ? 0 : -1;
+		/* Without a memory table yet, SET_MEM_TABLE maps the rings later. */
+		return virtq_map(q, &dev->mem) || !dev->mem.count ? 0 : -1;
 	case VHOST_USER_SET_VRING_KICK:
 	case VHOST_USER_SET_VRING_CALL:
 	case VHOST_USER_SET_VRING_ERR:

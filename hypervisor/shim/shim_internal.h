@@ -75,7 +75,10 @@ struct candor_chain {
 };
 
 void virtq_init(struct virtq *q, unsigned int index);
-/* Map the ring addresses through @mem; false (and broken) if they do not fit. */
+/*
+ * Map the ring addresses through @mem. False if the ring is not fully
+ * configured yet, or (and then the queue is broken) if it does not fit.
+ */
 bool virtq_map(struct virtq *q, const struct mem_table *mem);
 /* 1: *@out holds a chain; 0: nothing available; -1: the queue is broken. */
 int virtq_pop(struct virtq *q, const struct mem_table *mem,

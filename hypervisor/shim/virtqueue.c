@@ -54,7 +54,7 @@ bool virtq_map(struct virtq *q, const struct mem_table *mem)
 	q->desc = NULL;
 	q->avail = NULL;
 	q->used = NULL;
-	if (!q->addr_set || n == 0)
+	if (!q->addr_set || n == 0 || mem->count == 0)
 		return false;
 	if ((q->addr.descriptor & 15) || (q->addr.available & 1) ||
 	    (q->addr.used & 3)) {

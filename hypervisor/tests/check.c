@@ -440,6 +440,8 @@ static void license(void)
 	struct vf_conn c;
 	char *gpl_user[] = { binary("license-mit-gpl-symbol"), "--socket",
 			     b.sock, NULL };
+	char *undeclared[] = { binary("license-none-gpl-symbol"), "--socket",
+			       b.sock, NULL };
 	char *plain[] = { binary("license-mit-plain"), "--socket", b.sock, NULL };
 	uint8_t buf[32];
 	uint32_t len = 0;
@@ -451,6 +453,16 @@ static void license(void)
 		result(status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
 		       count_in_log(&b, "not GPL-compatible") == 1, label,
 		       "MIT driver using a GPL-only symbol is refused",
+		       "wait status %d, see %s", status, b.log);
+		if (status < 0)
+			stop(&b);
+	}
+	b.pid = 0;
+	if (start(&b, "license-none-gpl-symbol", undeclared) == 0) {
+		status = wait_exit(&b, WAIT_MS);
+		result(status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
+		       count_in_log(&b, "declares no license") == 1, label,
+		       "driver without a license using a GPL-only symbol is refused",
 		       "wait status %d, see %s", status, b.log);
 		if (status < 0)
 			stop(&b);
@@ -468,6 +480,7 @@ static void license(void)
 		stop(&b);
 	}
 	free(gpl_user[0]);
+	free(undeclared[0]);
 	free(plain[0]);
 }
 

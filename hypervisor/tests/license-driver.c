@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 /*
- * A tiny MIT-licensed driver for the license check: built once calling the
- * GPL-only candor_chain_iov (the shim must refuse to start it) and once
- * without (it must start). It answers every buffer with zeros.
+ * A tiny MIT-licensed driver for the license check: built calling the
+ * GPL-only candor_chain_iov while declaring MIT or no license at all (the
+ * shim must refuse to start it), and built without it (it must start).
+ * It answers every buffer with zeros.
  *
- *   license-mit-gpl-symbol|license-mit-plain --socket PATH
+ *   license-mit-gpl-symbol|license-none-gpl-symbol|license-mit-plain --socket PATH
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +14,9 @@
 #include "candor_protocol.h"
 #include "candor_shim.h"
 
+#ifndef NO_LICENSE
 CANDOR_DRIVER_LICENSE("MIT");
+#endif
 
 static void zero_fill(struct candor_chain *chain, size_t len)
 {

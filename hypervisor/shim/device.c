@@ -269,7 +269,8 @@ static int reply(struct candor_device *dev, const struct message *m,
 	size_t done = 0;
 
 	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), payload, size);
+	if (size)
+		memcpy(buf + sizeof(h), payload, size);
 	while (done < len) {
 		ssize_t n = send(dev->conn, buf + done, len - done, MSG_NOSIGNAL);
 
@@ -586,23 +587,19 @@ static int accept_frontend(const char *path)
 	return conn;
 }
 
-int candor_device_serve(struct candor_device *dev, const char *socket_path)
+int shim_serve_connection(struct candor_device *dev, int conn)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = CONNECTION_EVENT };
-	struct message *m;
+	struct message *m = malloc(sizeof(*m));
 	int rc = 0;
 
+	dev->conn = conn;
 	dev->epoll = epoll_create1(EPOLL_CLOEXEC);
-	if (dev->epoll < 0)
-		return -errno;
-	dev->conn = accept_frontend(socket_path);
-	if (dev->conn < 0)
-		return dev->conn;
-	if (epoll_ctl(dev->epoll, EPOLL_CTL_ADD, dev->conn, &ev) < 0)
-		return -errno;
-	m = malloc(sizeof(*m));
 	if (!m)
-		return -ENOMEM;
+		rc = -ENOMEM;
+	else if (dev->epoll < 0 ||
+		 epoll_ctl(dev->epoll, EPOLL_CTL_ADD, dev->conn, &ev) < 0)
+		rc = -errno;
 	while (rc == 0) {
 		struct epoll_event events[MAX_QUEUES + 1];
 		int n = epoll_wait(dev->epoll, events, MAX_QUEUES + 1, -1);
@@ -640,6 +637,16 @@ disconnected:
 	free(m);
 	reset_device(dev);
 	close_fd(&dev->conn);
+	close_fd(&dev->epoll);
 	return rc;
+}
+
+int candor_device_serve(struct candor_device *dev, const char *socket_path)
+{
+	int conn = accept_frontend(socket_path);
+
+	if (conn < 0)
+		return conn;
+	return shim_serve_connection(dev, conn);
 }
 CANDOR_EXPORT(candor_device_serve);

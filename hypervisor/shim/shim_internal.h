@@ -90,6 +90,12 @@ bool virtq_should_notify(struct virtq *q);
 void virtq_break(struct virtq *q, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Serve the vhost-user frontend on the connected socket @conn (closed on
+ * return) until it disconnects: 0, or a negative errno value.
+ */
+int shim_serve_connection(struct candor_device *dev, int conn);
+
 /* False (and logged) if the driver uses GPL-only symbols without a GPL license. */
 bool shim_license_allows_start(void);
 

@@ -4,6 +4,7 @@
 #
 # check.sh BUILD_DIR: reproducible build, export/license sections, then the
 # vhost-user scenarios (vhost-check). Ends with "N passed, N failed".
+cd "$(dirname "$0")/.." || exit 1
 BUILD=$1
 out=$(mktemp)
 trap 'rm -rf "$out" "$out.a" "$out.b"' EXIT

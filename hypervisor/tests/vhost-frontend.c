@@ -170,7 +170,8 @@ int vf_request(struct vf_conn *c, uint32_t request, const void *payload,
 	if (ack)
 		h.flags |= VHOST_USER_FLAG_NEED_REPLY;
 	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), payload, size);
+	if (size)
+		memcpy(buf + sizeof(h), payload, size);
 	rc = send_all(c->sock, buf, sizeof(h) + size, fds, fd_count);
 	if (rc < 0 || (!ack && !reply))
 		return rc;

@@ -136,22 +136,47 @@ static bool queue_active(struct candor_device *dev, struct virtq *q)
 	       dev->mem.count;
 }
 
+/*
+ * Call the driver for @q with a budget of one queue's worth of chains, so
+ * that a guest which keeps the ring full (or makes the device refill it by
+ * pointing buffers at it) cannot keep the shim from its socket; a queue
+ * that ran out of budget runs again on the next turn of the loop.
+ */
 static void run_queue(struct candor_device *dev, struct virtq *q)
 {
-	if (queue_active(dev, q))
-		dev->info.handle_queue(dev, q->index, dev->info.opaque);
+	q->rerun = false;
+	if (!queue_active(dev, q))
+		return;
+	q->budget = q->num;
+	dev->info.handle_queue(dev, q->index, dev->info.opaque);
+}
+
+static bool rerun_pending(struct candor_device *dev)
+{
+	for (unsigned int i = 0; i < dev->info.num_queues; i++)
+		if (dev->queues[i].rerun)
+			return true;
+	return false;
 }
 
 struct candor_chain *candor_queue_pop(struct candor_device *dev,
 				      unsigned int queue)
 {
 	struct candor_chain *chain;
+	struct virtq *q;
 
-	if (queue >= dev->info.num_queues ||
-	    !queue_active(dev, &dev->queues[queue]))
+	if (queue >= dev->info.num_queues)
 		return NULL;
-	if (virtq_pop(&dev->queues[queue], &dev->mem, &chain) != 1)
+	q = &dev->queues[queue];
+	if (!queue_active(dev, q))
 		return NULL;
+	if (q->budget == 0) {
+		q->rerun = true;
+		return NULL;
+	}
+	if (virtq_pop(q, &dev->mem, &chain) != 1)
+		return NULL;
+	q->budget--;
 	return chain;
 }
 CANDOR_EXPORT(candor_queue_pop);
@@ -619,7 +644,8 @@ int shim_serve_connection(struct candor_device *dev, int conn)
 		rc = -errno;
 	while (rc == 0) {
 		struct epoll_event events[MAX_QUEUES + 1];
-		int n = epoll_wait(dev->epoll, events, MAX_QUEUES + 1, -1);
+		int n = epoll_wait(dev->epoll, events, MAX_QUEUES + 1,
+				   rerun_pending(dev) ? 0 : -1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -648,6 +674,9 @@ int shim_serve_connection(struct candor_device *dev, int conn)
 			    read(q->kick_fd, &kicks, sizeof(kicks)) == sizeof(kicks))
 				run_queue(dev, q);
 		}
+		for (unsigned int i = 0; i < dev->info.num_queues && rc == 0; i++)
+			if (dev->queues[i].rerun)
+				run_queue(dev, &dev->queues[i]);
 	}
 	candor_log(CANDOR_LOG_ERROR, "vhost-user connection: %s", strerror(-rc));
 disconnected:

@@ -58,6 +58,8 @@ struct virtq {
 	uint16_t signalled_used;
 	bool signalled_valid;
 	bool pushed;			/* used entries since the last notify */
+	unsigned int budget;		/* chains the handler may still pop */
+	bool rerun;			/* budget ran out: run again soon */
 	int kick_fd;
 	int call_fd;
 	int err_fd;

@@ -47,6 +47,13 @@ void virtq_break(struct virtq *q, const char *fmt, ...)
 	}
 }
 
+static bool overlaps(const void *a, uint64_t a_len, const void *b, uint64_t b_len)
+{
+	uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+
+	return x < y + b_len && y < x + a_len;
+}
+
 bool virtq_map(struct virtq *q, const struct mem_table *mem)
 {
 	unsigned int n = q->num;
@@ -70,6 +77,17 @@ bool virtq_map(struct virtq *q, const struct mem_table *mem)
 						      virtq_avail_size(n));
 	q->used = (struct virtq_used *)mem_from_uva(mem, q->addr.used,
 						    virtq_used_size(n));
+	if (q->desc && q->avail && q->used &&
+	    (overlaps(q->used, virtq_used_size(n), q->desc, virtq_desc_size(n)) ||
+	     overlaps(q->used, virtq_used_size(n), q->avail, virtq_avail_size(n)))) {
+		/* The device writes the used ring; it must not rewrite its input. */
+		virtq_break(q, "used ring 0x%llx overlaps the descriptor table or available ring",
+			    (unsigned long long)q->addr.used);
+		q->desc = NULL;
+		q->avail = NULL;
+		q->used = NULL;
+		return false;
+	}
 	if (!q->desc || !q->avail || !q->used) {
 		virtq_break(q, "ring (desc 0x%llx avail 0x%llx used 0x%llx, size %u) outside guest memory",
 			    (unsigned long long)q->addr.descriptor,

@@ -488,8 +488,8 @@ static void license(void)
 
 struct hostile {
 	const char *name;
-	void (*build)(struct vf_conn *c);
-	bool rings_refused;	/* the broken part is SET_VRING_ADDR itself */
+	void (*build)(struct vf_conn *c);	/* a bad chain, or: */
+	void (*rings)(struct vf_conn *c, struct vhost_user_vring_addr *addr);
 };
 
 static void put(struct vf_conn *c, uint16_t i, uint64_t addr, uint32_t len,
@@ -610,23 +610,36 @@ static void avail_index_jump(struct vf_conn *c)
 	c->q.avail_idx += QUEUE_SIZE + 3;
 }
 
+static void rings_outside_memory(struct vf_conn *c,
+				 struct vhost_user_vring_addr *addr)
+{
+	addr->descriptor = (uintptr_t)c->mem + MEM_SIZE - 16;
+}
+
+static void used_overlaps_avail(struct vf_conn *c,
+				struct vhost_user_vring_addr *addr)
+{
+	addr->used = addr->available & ~3ull;
+}
+
 static const struct hostile hostile_cases[] = {
-	{ "descriptor loop", loop2, false },
-	{ "chain longer than the queue", longer_than_queue, false },
-	{ "buffer outside guest memory", outside_memory, false },
-	{ "buffer straddling the end of memory", straddling_end, false },
-	{ "buffer below guest memory", below_memory, false },
-	{ "buffer address wrapping around", wrapping_buffer, false },
-	{ "indirect table of bad length", indirect_bad_length, false },
-	{ "indirect table outside memory", indirect_outside_memory, false },
-	{ "loop inside an indirect table", indirect_loop, false },
-	{ "nested indirect table", indirect_nested, false },
-	{ "indirect next beyond the table", indirect_next_beyond, false },
-	{ "head index beyond the queue", head_beyond_queue, false },
-	{ "next index beyond the queue", next_beyond_queue, false },
-	{ "readable buffer after a writable one", readable_after_writable, false },
-	{ "available index jumps past the queue size", avail_index_jump, false },
-	{ "ring addresses outside memory", NULL, true },
+	{ "descriptor loop", loop2, NULL },
+	{ "chain longer than the queue", longer_than_queue, NULL },
+	{ "buffer outside guest memory", outside_memory, NULL },
+	{ "buffer straddling the end of memory", straddling_end, NULL },
+	{ "buffer below guest memory", below_memory, NULL },
+	{ "buffer address wrapping around", wrapping_buffer, NULL },
+	{ "indirect table of bad length", indirect_bad_length, NULL },
+	{ "indirect table outside memory", indirect_outside_memory, NULL },
+	{ "loop inside an indirect table", indirect_loop, NULL },
+	{ "nested indirect table", indirect_nested, NULL },
+	{ "indirect next beyond the table", indirect_next_beyond, NULL },
+	{ "head index beyond the queue", head_beyond_queue, NULL },
+	{ "next index beyond the queue", next_beyond_queue, NULL },
+	{ "readable buffer after a writable one", readable_after_writable, NULL },
+	{ "available index jumps past the queue size", avail_index_jump, NULL },
+	{ "ring addresses outside memory", NULL, rings_outside_memory },
+	{ "used ring overlapping the available ring", NULL, used_overlaps_avail },
 };
 
 static bool err_signalled(struct vf_conn *c)
@@ -658,13 +671,14 @@ static void hostile_case(const struct hostile *h)
 		stop(&b);
 		return;
 	}
-	if (h->rings_refused) {
+	if (h->rings) {
 		struct vhost_user_vring_addr addr = {
-			.descriptor = (uintptr_t)c.mem + MEM_SIZE - 16,
-			.available = (uintptr_t)c.mem,
-			.used = (uintptr_t)c.mem + 4096,
+			.descriptor = (uintptr_t)c.q.desc,
+			.available = (uintptr_t)c.q.avail,
+			.used = (uintptr_t)c.q.used,
 		};
 
+		h->rings(&c, &addr);
 		rc = vf_request(&c, VHOST_USER_SET_VRING_ADDR, &addr,
 				sizeof(addr), NULL, 0, NULL, 0);
 		result(rc == -EIO, label, "SET_VRING_ADDR refused", "rc %d", rc);

@@ -193,10 +193,12 @@ static const uint64_t blk_features =
 	BIT(VIRTIO_BLK_F_RO);
 
 static int connect_and_setup(struct vf_conn *c, struct backend *b,
-			     const char *label, uint64_t features)
+			     const char *label, uint64_t features,
+			     unsigned int regions)
 {
 	int rc = vf_connect(c, b->sock, WAIT_MS);
 
+	c->regions = regions;
 	if (rc == 0)
 		rc = vf_setup(c, features, MEM_SIZE, QUEUE_SIZE);
 	result(rc == 0, label, "vhost-user handshake", "%s (log %s)",
@@ -215,7 +217,8 @@ static void blk_scenario(const char *label, struct backend *b,
 	char id[VIRTIO_BLK_ID_BYTES + 1] = { 0 };
 	int fd, rc;
 
-	if (connect_and_setup(&c, b, label, blk_features) < 0)
+	/* Two memory regions; the pattern's buffer straddles their boundary. */
+	if (connect_and_setup(&c, b, label, blk_features, 2) < 0)
 		return;
 	rc = vf_get_config(&c, &config, sizeof(config));
 	result(rc == 0 && config.capacity == IMAGE_SIZE / 512, label,
@@ -229,8 +232,10 @@ static void blk_scenario(const char *label, struct backend *b,
 
 	for (size_t i = 0; i < sizeof(pattern); i++)
 		pattern[i] = (uint8_t)(i * 7 + i / 256 + 1);
+	c.next_free = MEM_SIZE / 2 - sizeof(struct virtio_blk_outhdr) - 4096;
 	blk_ok(blk_io(&c, VIRTIO_BLK_T_OUT, 8, pattern, sizeof(pattern), false),
-	       label, "write 8 KiB pattern at sector 8", VIRTIO_BLK_S_OK);
+	       label, "write 8 KiB pattern at sector 8 (buffer across two memory regions)",
+	       VIRTIO_BLK_S_OK);
 	blk_ok(blk_io(&c, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, false), label,
 	       "flush", VIRTIO_BLK_S_OK);
 	r = blk_io(&c, VIRTIO_BLK_T_IN, 8, back, sizeof(back), false);
@@ -358,7 +363,7 @@ static void blk_read_only(void)
 	set_socket(&b, "ro");
 	if (make_image(image) < 0 || start(&b, "candor-blk-ro", argv) < 0)
 		return;
-	if (connect_and_setup(&c, &b, label, blk_features) == 0) {
+	if (connect_and_setup(&c, &b, label, blk_features, 1) == 0) {
 		result(c.acked & BIT(VIRTIO_BLK_F_RO), label,
 		       "VIRTIO_BLK_F_RO offered", "features 0x%llx",
 		       (unsigned long long)c.features);
@@ -415,7 +420,7 @@ static void rng(void)
 	if (start(&b, label, argv) < 0)
 		return;
 	if (connect_and_setup(&c, &b, label, BIT(VIRTIO_F_VERSION_1) |
-			      BIT(VIRTIO_RING_F_EVENT_IDX)) == 0) {
+			      BIT(VIRTIO_RING_F_EVENT_IDX), 1) == 0) {
 		rc1 = rng_read(&c, one, sizeof(one), &len1);
 		rc2 = rng_read(&c, two, sizeof(two), &len2);
 		result(rc1 == 0 && rc2 == 0 && len1 == 64 && len2 == 64, label,
@@ -469,7 +474,7 @@ static void license(void)
 	}
 	b.pid = 0;
 	if (start(&b, "license-mit-plain", plain) == 0) {
-		if (connect_and_setup(&c, &b, label, BIT(VIRTIO_F_VERSION_1)) == 0) {
+		if (connect_and_setup(&c, &b, label, BIT(VIRTIO_F_VERSION_1), 1) == 0) {
 			int rc = rng_read(&c, buf, sizeof(buf), &len);
 
 			result(rc == 0 && len == sizeof(buf) && all_zero(buf, sizeof(buf)),
@@ -667,7 +672,7 @@ static void hostile_case(const struct hostile *h)
 	unlink(b.log);
 	if (make_image(image) < 0 || start(&b, "candor-blk-hostile", argv) < 0)
 		return;
-	if (connect_and_setup(&c, &b, label, blk_features) < 0) {
+	if (connect_and_setup(&c, &b, label, blk_features, 1) < 0) {
 		stop(&b);
 		return;
 	}
@@ -729,7 +734,7 @@ static void killed_backend(void)
 	set_socket(&b, "killed");
 	if (make_image(image) < 0 || start(&b, "candor-blk-killed", argv) < 0)
 		return;
-	if (connect_and_setup(&c, &b, label, blk_features) < 0) {
+	if (connect_and_setup(&c, &b, label, blk_features, 1) < 0) {
 		stop(&b);
 		return;
 	}

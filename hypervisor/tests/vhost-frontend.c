@@ -259,7 +259,12 @@ static int layout_queue(struct vf_conn *c, uint16_t num)
 
 int vf_setup(struct vf_conn *c, uint64_t want, uint64_t mem_size, uint16_t num)
 {
-	struct vhost_user_mem_table table = { .num_regions = 1 };
+	if (c->regions > VHOST_USER_MAX_REGIONS || mem_size % (c->regions ? c->regions : 1))
+		return -EINVAL;
+	struct vhost_user_mem_table table = {
+		.num_regions = c->regions ? c->regions : 1,
+	};
+	int fds[VHOST_USER_MAX_REGIONS];
 	struct vhost_user_vring_addr addr = { 0 };
 	struct vf_queue *q = &c->q;
 	uint64_t protocol;
@@ -293,12 +298,19 @@ int vf_setup(struct vf_conn *c, uint64_t want, uint64_t mem_size, uint16_t num)
 		return -errno;
 	}
 	c->mem_size = mem_size;
-	table.regions[0].guest_phys_addr = VF_GPA_BASE;
-	table.regions[0].memory_size = mem_size;
-	table.regions[0].userspace_addr = (uintptr_t)c->mem;
-	table.regions[0].mmap_offset = 0;
+	/* Adjacent regions, all slices of the one memfd (as QEMU sends RAM). */
+	for (unsigned int i = 0; i < table.num_regions; i++) {
+		uint64_t slice = mem_size / table.num_regions;
+
+		table.regions[i].guest_phys_addr = VF_GPA_BASE + i * slice;
+		table.regions[i].memory_size = slice;
+		table.regions[i].userspace_addr = (uintptr_t)c->mem + i * slice;
+		table.regions[i].mmap_offset = i * slice;
+		fds[i] = c->mem_fd;
+	}
 	if ((rc = vf_request(c, VHOST_USER_SET_MEM_TABLE, &table,
-			     8 + sizeof(table.regions[0]), &c->mem_fd, 1, NULL, 0)))
+			     8 + table.num_regions * sizeof(table.regions[0]),
+			     fds, table.num_regions, NULL, 0)))
 		return rc;
 
 	if ((rc = layout_queue(c, num)))

@@ -44,6 +44,7 @@ struct vf_conn {
 	uint64_t features;		/* offered by the backend */
 	uint64_t acked;			/* what we set */
 	uint64_t protocol;		/* acked protocol features */
+	unsigned int regions;		/* memory table entries, set before vf_setup (default 1) */
 	int mem_fd;
 	uint8_t *mem;
 	uint64_t mem_size;
@@ -57,8 +58,8 @@ pid_t vf_spawn(char *const argv[], const char *log_path);
 int vf_connect(struct vf_conn *c, const char *path, int timeout_ms);
 /*
  * Full handshake: owner, features (backend's & @want), protocol features,
- * memory table (@mem_size bytes), queue 0 of @num entries, eventfds,
- * enable. Returns 0 or a negative errno value.
+ * memory table (@mem_size bytes in c->regions adjacent regions), queue 0
+ * of @num entries, eventfds, enable. Returns 0 or a negative errno value.
  */
 int vf_setup(struct vf_conn *c, uint64_t want, uint64_t mem_size, uint16_t num);
 void vf_close(struct vf_conn *c);

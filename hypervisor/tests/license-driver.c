@@ -3,10 +3,11 @@
 /*
  * A tiny MIT-licensed driver for the license check: built calling the
  * GPL-only candor_chain_iov while declaring MIT or no license at all (the
- * shim must refuse to start it), and built without it (it must start).
- * It answers every buffer with zeros.
+ * shim must refuse to start it), while declaring "MIT OR GPL-2.0-or-later"
+ * (it must start), and without the GPL-only call (it must start). It
+ * answers every buffer with zeros.
  *
- *   license-mit-gpl-symbol|license-none-gpl-symbol|license-mit-plain --socket PATH
+ *   license-{mit,none,dual}-gpl-symbol|license-mit-plain --socket PATH
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,8 +15,11 @@
 #include "candor_protocol.h"
 #include "candor_shim.h"
 
+#ifndef DRIVER_LICENSE
+#define DRIVER_LICENSE "MIT"
+#endif
 #ifndef NO_LICENSE
-CANDOR_DRIVER_LICENSE("MIT");
+CANDOR_DRIVER_LICENSE(DRIVER_LICENSE);
 #endif
 
 static void zero_fill(struct candor_chain *chain, size_t len)

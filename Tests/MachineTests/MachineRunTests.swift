@@ -121,6 +121,15 @@ final class MachineRunTests: XCTestCase {
         XCTAssertEqual(exit, .guestStatus(0xff))
     }
 
+    func testUnclaimedMMIOReadsAllOnesAndWritesAreDropped() throws {
+        // mov ebx, 0xd0000000; mov eax, 0x12345678; mov [ebx], eax; mov ecx, [ebx]; add al, cl; out 0xf4, al
+        // -> 0x78 + 0xff = 0x77
+        let code: [UInt8] = [0xbb, 0x00, 0x00, 0x00, 0xd0, 0xb8, 0x78, 0x56, 0x34, 0x12, 0x89, 0x03, 0x8b, 0x0b,
+                             0x00, 0xc8, 0xe6, 0xf4]
+        let (exit, _) = try run(try flatImage(code, mode: .protected32))
+        XCTAssertEqual(exit, .guestStatus(0x77))
+    }
+
     func testMissingKVMAndBadImagesAreTypedErrors() throws {
         var configuration = MachineConfiguration(kernelPath: Self.helloGuest)
         configuration.kvmPath = scratch.appendingPathComponent("kvm").path

@@ -19,6 +19,8 @@ public protocol InterruptSource: AnyObject {
 public enum DeviceRequest: Equatable, Sendable {
     /// The guest asked to reset the machine (for a VMM: end the VM cleanly).
     case reset
+    /// The guest asked to power off (ACPI soft-off).
+    case powerOff
     /// The guest reported an exit status (isa-debug-exit convention).
     case exit(status: UInt32)
 }

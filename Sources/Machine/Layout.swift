@@ -55,6 +55,9 @@ public enum Layout {
     public static let i8042PortCount: UInt64 = 5
     public static let debugExitPort: UInt16 = 0xf4
     public static let debugExitPortCount: UInt64 = 4
+    /// ACPI sleep control/status register (named in the FADT); guests power off through it.
+    public static let sleepControlPort: UInt16 = 0x600
+    public static let sleepControlPortCount: UInt64 = 1
 
     /// The RAM ranges for `memorySize` bytes: below the PCI hole, and the rest above 4 GiB.
     public static func memoryRanges(memorySize: UInt64) -> [(start: GuestAddress, size: UInt64)] {

@@ -122,6 +122,7 @@ public final class Machine: @unchecked Sendable {
         switch request {
         case let .exit(status): return .guestStatus(status)
         case .reset: return .resetRequested
+        case .powerOff: return .powerOff
         }
     }
 

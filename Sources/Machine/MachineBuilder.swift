@@ -94,7 +94,8 @@ public enum MachineBuilder {
         let maximumVCPUs: Int
         do {
             try system.require([.irqChip, .pit2, .userMemory, .setTSSAddress, .setIdentityMapAddress, .extendedCPUID, .immediateExit])
-            maximumVCPUs = Int(try system.check(.maximumVCPUs))
+            // The MADT has 8-bit APIC IDs.
+            maximumVCPUs = min(Int(try system.check(.maximumVCPUs)), ACPITables.maximumVCPUs)
         } catch let error as KVMError { throw MachineError.checkCapabilities(error) }
         guard (1...maximumVCPUs).contains(configuration.vcpuCount) else {
             throw MachineError.vcpuCountOutOfRange(configuration.vcpuCount, maximum: maximumVCPUs)
@@ -121,7 +122,7 @@ public enum MachineBuilder {
 
         // 5. Platform tables: ACPI describes the CPUs and interrupt controllers.
         let memoryMap = Layout.memoryMap(memorySize: configuration.memorySize)
-        let rsdpAddress = try writePlatformTables(vcpuCount: configuration.vcpuCount, memoryMap: memoryMap, into: memory)
+        let rsdpAddress = try writePlatformTables(vcpuCount: configuration.vcpuCount, into: memory)
 
         // 6. The kernel (and initrd) with its boot protocol's structures.
         let kernelBytes = try readFile(configuration.kernelPath, what: "kernel")
@@ -152,6 +153,7 @@ public enum MachineBuilder {
             try portBus.insert(uart, base: UInt64(Layout.serialPort), length: Layout.serialPortCount, interrupt: Layout.serialInterrupt)
             try portBus.insert(I8042(), base: UInt64(Layout.i8042Port), length: Layout.i8042PortCount)
             try portBus.insert(DebugExit(), base: UInt64(Layout.debugExitPort), length: Layout.debugExitPortCount)
+            try portBus.insert(SleepControl(), base: UInt64(Layout.sleepControlPort), length: Layout.sleepControlPortCount)
         } catch { throw MachineError.attachDevices(error) }
 
         // 9. vCPUs: all get CPUID; the boot vCPU gets the entry state. The others wait
@@ -180,9 +182,19 @@ public enum MachineBuilder {
                        serialInput: configuration.serialInput)
     }
 
-    /// ACPI tables for the guest; returns the RSDP address.
-    static func writePlatformTables(vcpuCount: Int, memoryMap: [E820Entry], into memory: GuestMemory) throws -> GuestAddress? {
-        nil  // Filled in when the platform tables land (helper/loader).
+    /// ACPI tables (RSDP first) at `Layout.acpiTablesAddress`; returns the RSDP address.
+    static func writePlatformTables(vcpuCount: Int, into memory: GuestMemory) throws -> GuestAddress {
+        do {
+            let tables = try ACPITables(vcpuCount: vcpuCount, sleepControlPort: Layout.sleepControlPort)
+            let bytes = tables.bytes(at: Layout.acpiTablesAddress)
+            guard UInt64(bytes.count) <= Layout.acpiTablesCapacity else {
+                throw GuestMemoryError.outOfBounds(address: Layout.acpiTablesAddress, length: UInt64(bytes.count))
+            }
+            try memory.write(bytes, at: Layout.acpiTablesAddress)
+        } catch {
+            throw MachineError.writePlatformTables(error)
+        }
+        return Layout.acpiTablesAddress
     }
 
     /// The whole file at `path`, read without Foundation.

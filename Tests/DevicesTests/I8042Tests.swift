@@ -24,6 +24,16 @@ final class I8042Tests: XCTestCase {
     }
 }
 
+final class SleepControlTests: XCTestCase {
+    func testSoftOffRequestsPowerOff() {
+        let register = SleepControl()
+        XCTAssertEqual(register.write(offset: 0, size: 1, value: 0x34), .powerOff, "SLP_EN | SLP_TYP 5")
+        XCTAssertNil(register.write(offset: 0, size: 1, value: 0x14), "SLP_TYP 5 without SLP_EN")
+        XCTAssertNil(register.write(offset: 0, size: 1, value: 0x24), "SLP_EN with SLP_TYP 1 (not soft-off)")
+        XCTAssertEqual(register.read(offset: 0, size: 1), 0)
+    }
+}
+
 final class DebugExitTests: XCTestCase {
     func testWriteReportsTheGuestValue() {
         let port = DebugExit()

@@ -97,6 +97,13 @@ final class MachineRunTests: XCTestCase {
         XCTAssertEqual(exit.processExitStatus, 0)
     }
 
+    func testACPISoftOffIsAPowerOff() throws {
+        // mov al, 0x34 (SLP_EN | SLP_TYP 5); mov dx, 0x600; out dx, al
+        let (exit, _) = try run(try flatImage([0xb0, 0x34, 0x66, 0xba, 0x00, 0x06, 0xee, 0xeb, 0xfe], mode: .protected32))
+        XCTAssertEqual(exit, .powerOff)
+        XCTAssertEqual(exit.processExitStatus, 0)
+    }
+
     func testEmulationFailureShowsRIPAndInstructionBytes() throws {
         // nop; int3 (not emulated on this host; where it is, the missing IDT makes it a triple fault)
         let (exit, _) = try run(try flatImage([0x90, 0xcc, 0x0f, 0x0b], mode: .long64))

@@ -15,7 +15,7 @@ import Loader
 ///     0x0009_fc00  reserved to 1 MiB (EBDA, VGA hole, BIOS area)
 ///     0x000e_0000  ACPI tables, RSDP first (where Linux scans for it)
 ///     0x0010_0000  kernel images and free RAM, up to the PCI hole or the end of RAM
-///     0xc000_0000  PCI/MMIO hole (virtio-mmio devices, then TSS and identity map pages)
+///     0xc000_0000  PCI/MMIO hole (device windows; KVM's TSS and identity-map pages at its top)
 ///     0x1_0000_0000  RAM above the hole when the guest has more than 3 GiB
 public enum Layout {
     public static let gdtAddress = GuestAddress(0x500)
@@ -37,8 +37,6 @@ public enum Layout {
     public static let highMemoryStart = GuestAddress(0x10_0000)
     public static let pciHoleStart = GuestAddress(0xc000_0000)
     public static let pciHoleEnd = GuestAddress(0x1_0000_0000)
-    /// First virtio-mmio device window in the PCI hole.
-    public static let mmioDevicesStart = GuestAddress(0xd000_0000)
     /// Three pages KVM needs for its real-mode TSS, and one for its identity-map table,
     /// in the hole just below the 4 GiB boundary (where BIOSes leave them too).
     public static let tssAddress = GuestAddress(0xfffb_d000)

@@ -204,7 +204,9 @@ public enum MachineBuilder {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw MachineError.readFile(what: what, path: path, errno: errno) }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw MachineError.readFile(what: what, path: path, errno: EISDIR) }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw MachineError.readFile(what: what, path: path, errno: info.st_mode & S_IFMT == S_IFDIR ? EISDIR : EINVAL)
+        }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
         var done = 0
         while done < bytes.count {

@@ -65,7 +65,7 @@ final class LinuxBootTests: XCTestCase {
 
         expect("Linux version 6.")
         // Exactly our command line: the whole rest of its log line (the console adds "\r\n").
-        let lines = output.split(separator: "\n").map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        let lines = output.split(whereSeparator: \.isNewline)
         XCTAssertTrue(lines.contains { $0.hasSuffix("] Command line: \(Self.commandLine)") },
                       "no \"Command line: \(Self.commandLine)\" line in the boot log")
         for entry in Layout.memoryMap(memorySize: Self.memorySize) {

@@ -5,10 +5,11 @@
 # Boot benchmark: the hello guest under candor-vm (release build, static Swift runtime) and under
 # qemu-system-x86_64 -M microvm, N times each (BENCH_RUNS, default 10). Prints the median
 # time from process start to the guest's first serial byte and to the process's exit,
-# the candor/QEMU ratios, and each VMM's memory: peak RSS (ru_maxrss, which counts the
-# pages of the executable and shared libraries it touched) and the peak of its private
-# anonymous memory (RssAnon, sampled every millisecond), the memory a VM really costs;
-# both include the guest RAM the boot touches (the hello guest: about 60 KiB).
+# the candor/QEMU ratios, and each VMM's memory, sampled from /proc every millisecond
+# (ru_maxrss would count the spawning Python before exec): peak RSS (VmHWM, which counts
+# the pages of the executable and shared libraries it touched) and the peak of its
+# private anonymous memory (RssAnon), the memory a VM really costs; both include the
+# guest RAM the boot touches (the hello guest: about 60 KiB).
 # Goals: at most 1/5 of QEMU's time to first byte; under 8 MiB of VMM memory.
 # Fails only when a run does not behave (wrong status or missing banner).
 set -euo pipefail
@@ -40,16 +41,18 @@ runs, vm, guest, qemu = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 banner = b"Candor hello guest"
 cmdline = "candor.demo=1"
 
-def private_memory_kib(pid):
-    """RssAnon of a running process, or 0 once it is gone."""
+def memory_kib(pid):
+    """(VmHWM, RssAnon) of a running process in KiB; zeros once it is gone."""
+    values = {"VmHWM:": 0, "RssAnon:": 0}
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
-                if line.startswith("RssAnon:"):
-                    return int(line.split()[1])
+                key = line.split(":")[0] + ":"
+                if key in values:
+                    values[key] = int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return values["VmHWM:"], values["RssAnon:"]
 
 def measure(argv, expected_status):
     """Start argv with stdout on a pipe; return (first byte s, exit s, peak RSS KiB, peak private KiB)."""
@@ -62,9 +65,10 @@ def measure(argv, expected_status):
         (os.POSIX_SPAWN_CLOSE, read_end),
     ])
     os.close(write_end)
-    first, output, private = None, b"", 0
+    first, output, peak, private = None, b"", 0, 0
     while True:
-        private = max(private, private_memory_kib(pid))
+        high_water, anonymous = memory_kib(pid)
+        peak, private = max(peak, high_water), max(private, anonymous)
         if not select.select([read_end], [], [], 0.001)[0]:
             continue
         chunk = os.read(read_end, 65536)
@@ -74,12 +78,12 @@ def measure(argv, expected_status):
             first = time.monotonic() - start
         output += chunk
     os.close(read_end)
-    _, status, usage = os.wait4(pid, 0)
+    _, status = os.waitpid(pid, 0)
     done = time.monotonic() - start
     code = os.waitstatus_to_exitcode(status)
     if code != expected_status or banner not in output or first is None:
         sys.exit(f"boot.sh: {argv[0]} exited {code} (expected {expected_status}); output: {output[:200]!r}")
-    return first, done, usage.ru_maxrss, private
+    return first, done, peak, private
 
 vms = {
     # candor-vm reports the guest's status 0 as 0.

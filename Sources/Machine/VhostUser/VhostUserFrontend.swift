@@ -225,7 +225,7 @@ final class CallRelay: @unchecked Sendable {
             }
             if watched[0].revents != 0 { return }
             if watched[1].revents & Int16(POLLHUP | POLLERR) != 0 {
-                context.fail(VhostUserError.backendClosed(path: path, step: "running").description)
+                context.fail(VhostUserError.backendClosed(path: path, step: "while the device was running").description)
                 return
             }
             var called = false

@@ -25,7 +25,7 @@ let package = Package(
 
         // The hypervisor.
         .target(name: "CKVM"),
-        .target(name: "KVM", dependencies: ["CKVM"]),
+        .target(name: "KVM", dependencies: ["CKVM", "GuestMemory"]),
         .target(name: "GuestMemory"),
         // liblzma: the bzImage payload (xz) is unpacked by the VMM where the guest's own
         // decompressor would be too slow (see MACHINE.md).
@@ -63,7 +63,7 @@ let package = Package(
 
         // Tests mirror targets; boot tests live in their own integration suite.
         .testTarget(name: "ELFTests", dependencies: ["ELF"]),
-        .testTarget(name: "KVMTests", dependencies: ["KVM", "CKVM"]),
+        .testTarget(name: "KVMTests", dependencies: ["KVM", "CKVM", "GuestMemory"]),
         .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory"]),
         .testTarget(name: "LoaderTests", dependencies: ["Loader", "ELF", "GuestMemory"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory"]),

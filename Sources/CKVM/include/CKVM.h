@@ -1,6 +1,117 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 
-// The KVM shim: the only code that includes Linux UAPI headers.
+// The KVM shim: the only code that includes Linux UAPI headers and the only code that
+// calls ioctl. Swift cannot call the variadic ioctl or expand the _IO* macros, so each
+// request number is exported as a constant and each request gets a typed wrapper.
+// Every wrapper returns what ioctl returns (-1 with errno set on failure).
 #pragma once
 #include <linux/kvm.h>
+#include <stdint.h>
+
+// Request numbers, for diagnostics and tests.
+static const unsigned long CKVM_GET_API_VERSION = KVM_GET_API_VERSION;
+static const unsigned long CKVM_CREATE_VM = KVM_CREATE_VM;
+static const unsigned long CKVM_CHECK_EXTENSION = KVM_CHECK_EXTENSION;
+static const unsigned long CKVM_GET_VCPU_MMAP_SIZE = KVM_GET_VCPU_MMAP_SIZE;
+static const unsigned long CKVM_GET_SUPPORTED_CPUID = KVM_GET_SUPPORTED_CPUID;
+static const unsigned long CKVM_SET_USER_MEMORY_REGION = KVM_SET_USER_MEMORY_REGION;
+static const unsigned long CKVM_SET_TSS_ADDR = KVM_SET_TSS_ADDR;
+static const unsigned long CKVM_SET_IDENTITY_MAP_ADDR = KVM_SET_IDENTITY_MAP_ADDR;
+static const unsigned long CKVM_CREATE_IRQCHIP = KVM_CREATE_IRQCHIP;
+static const unsigned long CKVM_CREATE_PIT2 = KVM_CREATE_PIT2;
+static const unsigned long CKVM_IRQ_LINE = KVM_IRQ_LINE;
+static const unsigned long CKVM_CREATE_VCPU = KVM_CREATE_VCPU;
+static const unsigned long CKVM_SET_CPUID2 = KVM_SET_CPUID2;
+static const unsigned long CKVM_GET_REGS = KVM_GET_REGS;
+static const unsigned long CKVM_SET_REGS = KVM_SET_REGS;
+static const unsigned long CKVM_GET_SREGS = KVM_GET_SREGS;
+static const unsigned long CKVM_SET_SREGS = KVM_SET_SREGS;
+static const unsigned long CKVM_SET_FPU = KVM_SET_FPU;
+static const unsigned long CKVM_RUN = KVM_RUN;
+
+// Capabilities Candor relies on.
+static const int CKVM_CAP_IRQCHIP = KVM_CAP_IRQCHIP;
+static const int CKVM_CAP_PIT2 = KVM_CAP_PIT2;
+static const int CKVM_CAP_USER_MEMORY = KVM_CAP_USER_MEMORY;
+static const int CKVM_CAP_SET_TSS_ADDR = KVM_CAP_SET_TSS_ADDR;
+static const int CKVM_CAP_SET_IDENTITY_MAP_ADDR = KVM_CAP_SET_IDENTITY_MAP_ADDR;
+static const int CKVM_CAP_EXT_CPUID = KVM_CAP_EXT_CPUID;
+static const int CKVM_CAP_IMMEDIATE_EXIT = KVM_CAP_IMMEDIATE_EXIT;
+static const int CKVM_CAP_NR_VCPUS = KVM_CAP_NR_VCPUS;
+static const int CKVM_CAP_MAX_VCPUS = KVM_CAP_MAX_VCPUS;
+static const int CKVM_API_VERSION = KVM_API_VERSION;
+
+// Exit reasons.
+static const uint32_t CKVM_EXIT_UNKNOWN = KVM_EXIT_UNKNOWN;
+static const uint32_t CKVM_EXIT_IO = KVM_EXIT_IO;
+static const uint32_t CKVM_EXIT_HLT = KVM_EXIT_HLT;
+static const uint32_t CKVM_EXIT_MMIO = KVM_EXIT_MMIO;
+static const uint32_t CKVM_EXIT_SHUTDOWN = KVM_EXIT_SHUTDOWN;
+static const uint32_t CKVM_EXIT_FAIL_ENTRY = KVM_EXIT_FAIL_ENTRY;
+static const uint32_t CKVM_EXIT_INTR = KVM_EXIT_INTR;
+static const uint32_t CKVM_EXIT_INTERNAL_ERROR = KVM_EXIT_INTERNAL_ERROR;
+static const uint32_t CKVM_EXIT_SYSTEM_EVENT = KVM_EXIT_SYSTEM_EVENT;
+static const uint8_t CKVM_EXIT_IO_IN = KVM_EXIT_IO_IN;
+static const uint32_t CKVM_SYSTEM_EVENT_SHUTDOWN = KVM_SYSTEM_EVENT_SHUTDOWN;
+static const uint32_t CKVM_SYSTEM_EVENT_RESET = KVM_SYSTEM_EVENT_RESET;
+
+// The largest CPUID table KVM_GET_SUPPORTED_CPUID is asked for.
+#define CKVM_MAX_CPUID_ENTRIES 256
+
+int ckvm_get_api_version(int kvm_fd);
+int ckvm_create_vm(int kvm_fd);
+int ckvm_check_extension(int fd, int capability);
+int ckvm_get_vcpu_mmap_size(int kvm_fd);
+// Fills at most *count entries; on return *count holds the number KVM wrote.
+int ckvm_get_supported_cpuid(int kvm_fd, struct kvm_cpuid_entry2 *entries, uint32_t *count);
+
+int ckvm_set_user_memory_region(int vm_fd, const struct kvm_userspace_memory_region *region);
+int ckvm_set_tss_addr(int vm_fd, uint64_t address);
+int ckvm_set_identity_map_addr(int vm_fd, uint64_t address);
+int ckvm_create_irqchip(int vm_fd);
+int ckvm_create_pit2(int vm_fd);
+int ckvm_irq_line(int vm_fd, uint32_t irq, uint32_t level);
+int ckvm_create_vcpu(int vm_fd, int vcpu_id);
+
+int ckvm_set_cpuid2(int vcpu_fd, const struct kvm_cpuid_entry2 *entries, uint32_t count);
+int ckvm_get_regs(int vcpu_fd, struct kvm_regs *regs);
+int ckvm_set_regs(int vcpu_fd, const struct kvm_regs *regs);
+int ckvm_get_sregs(int vcpu_fd, struct kvm_sregs *sregs);
+int ckvm_set_sregs(int vcpu_fd, const struct kvm_sregs *sregs);
+int ckvm_set_fpu(int vcpu_fd, const struct kvm_fpu *fpu);
+int ckvm_run(int vcpu_fd);
+
+// The exit information of a kvm_run area, flattened so Swift need not read C unions.
+struct ckvm_exit {
+    uint32_t reason;
+    // KVM_EXIT_IO
+    uint8_t io_direction;  // CKVM_EXIT_IO_IN or KVM_EXIT_IO_OUT
+    uint8_t io_size;       // 1, 2 or 4
+    uint16_t io_port;
+    uint32_t io_count;
+    uint64_t io_data_offset;  // from the start of the kvm_run area
+    // KVM_EXIT_MMIO
+    uint64_t mmio_address;
+    uint32_t mmio_length;
+    uint8_t mmio_is_write;
+    // KVM_EXIT_FAIL_ENTRY
+    uint64_t fail_entry_reason;
+    uint32_t fail_entry_cpu;
+    // KVM_EXIT_INTERNAL_ERROR
+    uint32_t internal_suberror;
+    uint32_t internal_ndata;
+    uint64_t internal_data[16];
+    // KVM_EXIT_SYSTEM_EVENT
+    uint32_t system_event_type;
+};
+
+void ckvm_read_exit(const struct kvm_run *run, struct ckvm_exit *exit);
+// Host address of the MMIO data bytes inside the kvm_run area.
+uint8_t *ckvm_mmio_data(struct kvm_run *run);
+// KVM_RUN returns EINTR at once while this is set (checked on entry).
+void ckvm_set_immediate_exit(struct kvm_run *run, uint8_t value);
+
+// Installs a no-op handler (without SA_RESTART) for the signal used to kick vCPU
+// threads out of KVM_RUN, so the ioctl returns EINTR instead of restarting.
+int ckvm_install_kick_handler(int signal_number);

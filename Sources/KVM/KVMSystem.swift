@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+
+import CKVM
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The KVM subsystem (/dev/kvm): checks the API, answers capability questions and
+/// creates virtual machines. Owns the /dev/kvm descriptor.
+public final class KVMSystem {
+    public let path: String
+    let descriptor: OwnedDescriptor
+    let syscalls: KVMSyscalls
+
+    public convenience init(path: String = "/dev/kvm") throws {
+        try self.init(path: path, syscalls: .system)
+    }
+
+    init(path: String, syscalls: KVMSyscalls) throws {
+        self.path = path
+        self.syscalls = syscalls
+        var fd: Int32
+        repeat { fd = syscalls.open(path) } while fd < 0 && syscalls.errno() == EINTR
+        guard fd >= 0 else {
+            let err = syscalls.errno()
+            switch err {
+            case ENOENT, ENODEV, ENXIO: throw KVMError.deviceMissing(path: path)
+            case EACCES, EPERM: throw KVMError.permissionDenied(path: path)
+            default: throw KVMError.openFailed(path: path, errno: err)
+            }
+        }
+        descriptor = OwnedDescriptor(fd, syscalls: syscalls)
+        let version = try syscalls.checked("KVM_GET_API_VERSION") { syscalls.getAPIVersion(fd) }
+        guard version == CKVM_API_VERSION else {
+            throw KVMError.apiVersionMismatch(found: version, expected: CKVM_API_VERSION)
+        }
+    }
+
+    /// KVM_CHECK_EXTENSION: 0 when absent, else a capability-specific positive value.
+    public func check(_ capability: KVMCapability) throws -> Int32 {
+        try syscalls.checked("KVM_CHECK_EXTENSION(\(capability))") {
+            syscalls.checkExtension(descriptor.rawValue, capability.rawValue)
+        }
+    }
+
+    /// Throws `.missingCapability` unless every one of `capabilities` is present.
+    public func require(_ capabilities: [KVMCapability]) throws {
+        for capability in capabilities where try check(capability) == 0 {
+            throw KVMError.missingCapability(capability)
+        }
+    }
+
+    /// The CPUID leaves KVM can give a guest on this host (KVM_GET_SUPPORTED_CPUID).
+    public func supportedCPUID() throws -> [CPUIDEntry] {
+        var count = UInt32(CKVM_MAX_CPUID_ENTRIES)
+        var entries = [kvm_cpuid_entry2](repeating: kvm_cpuid_entry2(), count: Int(count))
+        _ = try entries.withUnsafeMutableBufferPointer { buffer in
+            try syscalls.checked("KVM_GET_SUPPORTED_CPUID") {
+                syscalls.getSupportedCPUID(descriptor.rawValue, buffer.baseAddress!, &count)
+            }
+        }
+        return entries.prefix(Int(min(count, UInt32(CKVM_MAX_CPUID_ENTRIES)))).map(CPUIDEntry.init)
+    }
+
+    /// Size of each vCPU's shared kvm_run area.
+    func vcpuRunAreaSize() throws -> Int {
+        Int(try syscalls.checked("KVM_GET_VCPU_MMAP_SIZE") { syscalls.getVCPUMmapSize(descriptor.rawValue) })
+    }
+
+    public func makeVirtualMachine() throws -> VirtualMachine {
+        let fd = try syscalls.checked("KVM_CREATE_VM") { syscalls.createVM(descriptor.rawValue) }
+        return VirtualMachine(descriptor: OwnedDescriptor(fd, syscalls: syscalls), system: self)
+    }
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+
+import CKVM
+import GuestMemory
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One virtual CPU (the fd from KVM_CREATE_VCPU) and its shared kvm_run area. Owns both.
+/// `run()` is called from one thread at a time; `requestStop()` from any thread.
+public final class VCPU: @unchecked Sendable {
+    public let id: UInt32
+    let descriptor: OwnedDescriptor
+    let runArea: UnsafeMutableRawPointer
+    let runAreaSize: Int
+    let machine: VirtualMachine
+    var syscalls: KVMSyscalls { machine.syscalls }
+
+    /// The thread inside `run()`, so `requestStop()` can signal it; guarded by `lock`.
+    private var runningThread: pthread_t?
+    private var lock = pthread_mutex_t()
+
+    /// Signal that kicks a vCPU thread out of KVM_RUN; installed once per process.
+    static let kickSignal = SIGUSR1
+    private static let kickHandlerInstalled: Bool = ckvm_install_kick_handler(kickSignal) == 0
+
+    init(id: UInt32, descriptor: OwnedDescriptor, runArea: UnsafeMutableRawPointer, runAreaSize: Int, machine: VirtualMachine) {
+        self.id = id
+        self.descriptor = descriptor
+        self.runArea = runArea
+        self.runAreaSize = runAreaSize
+        self.machine = machine
+        pthread_mutex_init(&lock, nil)
+        _ = VCPU.kickHandlerInstalled
+    }
+
+    deinit {
+        syscalls.unmapRunArea(runArea, runAreaSize)
+        pthread_mutex_destroy(&lock)
+    }
+
+    private var runState: UnsafeMutablePointer<kvm_run> { runArea.assumingMemoryBound(to: kvm_run.self) }
+
+    public func setCPUID(_ entries: [CPUIDEntry]) throws {
+        let table = entries.map(\.kvm)
+        _ = try table.withUnsafeBufferPointer { buffer in
+            try syscalls.checked("KVM_SET_CPUID2 (vCPU \(id))") {
+                syscalls.setCPUID(descriptor.rawValue, buffer.baseAddress!, UInt32(buffer.count))
+            }
+        }
+    }
+
+    public func registers() throws -> Registers {
+        var regs = kvm_regs()
+        try syscalls.checked("KVM_GET_REGS (vCPU \(id))") { syscalls.getRegisters(descriptor.rawValue, &regs) }
+        return Registers(regs)
+    }
+
+    public func setRegisters(_ registers: Registers) throws {
+        var regs = registers.kvm
+        try syscalls.checked("KVM_SET_REGS (vCPU \(id))") { syscalls.setRegisters(descriptor.rawValue, &regs) }
+    }
+
+    public func specialRegisters() throws -> SpecialRegisters {
+        var sregs = kvm_sregs()
+        try syscalls.checked("KVM_GET_SREGS (vCPU \(id))") { syscalls.getSpecialRegisters(descriptor.rawValue, &sregs) }
+        return SpecialRegisters(sregs)
+    }
+
+    public func setSpecialRegisters(_ registers: SpecialRegisters) throws {
+        var sregs = registers.kvm
+        try syscalls.checked("KVM_SET_SREGS (vCPU \(id))") { syscalls.setSpecialRegisters(descriptor.rawValue, &sregs) }
+    }
+
+    public func setFloatingPointState(_ state: FloatingPointState) throws {
+        var fpu = kvm_fpu()
+        fpu.fcw = state.controlWord
+        fpu.mxcsr = state.mxcsr
+        try syscalls.checked("KVM_SET_FPU (vCPU \(id))") { syscalls.setFPU(descriptor.rawValue, &fpu) }
+    }
+
+    /// Runs the vCPU until the next exit (KVM_RUN). EINTR is not retried here: it is how
+    /// `requestStop()` reaches a vCPU blocked in the kernel, and comes back as `.interrupted`.
+    public func run() throws -> VCPUExit {
+        pthread_mutex_lock(&lock)
+        runningThread = pthread_self()
+        pthread_mutex_unlock(&lock)
+        if syscalls.run(descriptor.rawValue) < 0 {
+            let err = syscalls.errno()
+            if err == EINTR || err == EAGAIN { return .interrupted }
+            throw KVMError.syscallFailed(operation: "KVM_RUN (vCPU \(id))", errno: err)
+        }
+        var exit = ckvm_exit()
+        ckvm_read_exit(runState, &exit)
+        return decode(exit)
+    }
+
+    func decode(_ exit: ckvm_exit) -> VCPUExit {
+        switch exit.reason {
+        case CKVM_EXIT_IO:
+            let size = Int(exit.io_size)
+            let length = size * Int(exit.io_count)
+            let offset = Int(exit.io_data_offset)
+            guard offset >= 0, length >= 0, offset <= runAreaSize - length else { return .unknown(reason: exit.reason) }
+            let data = UnsafeMutableRawBufferPointer(start: runArea + offset, count: length)
+            if exit.io_direction == CKVM_EXIT_IO_IN {
+                return .ioIn(port: exit.io_port, size: size, data: data)
+            }
+            return .ioOut(port: exit.io_port, size: size, data: UnsafeRawBufferPointer(data))
+        case CKVM_EXIT_MMIO:
+            let data = UnsafeMutableRawBufferPointer(start: ckvm_mmio_data(runState), count: min(Int(exit.mmio_length), 8))
+            let address = GuestAddress(exit.mmio_address)
+            return exit.mmio_is_write != 0 ? .mmioWrite(address: address, data: UnsafeRawBufferPointer(data))
+                : .mmioRead(address: address, data: data)
+        case CKVM_EXIT_HLT:
+            return .halt
+        case CKVM_EXIT_SHUTDOWN:
+            return .shutdown
+        case CKVM_EXIT_FAIL_ENTRY:
+            return .failEntry(reason: exit.fail_entry_reason, cpu: exit.fail_entry_cpu)
+        case CKVM_EXIT_INTERNAL_ERROR:
+            let data = withUnsafeBytes(of: exit.internal_data) { Array($0.bindMemory(to: UInt64.self).prefix(Int(exit.internal_ndata))) }
+            return .internalError(InternalError(suberror: exit.internal_suberror, data: data))
+        case CKVM_EXIT_SYSTEM_EVENT:
+            switch exit.system_event_type {
+            case CKVM_SYSTEM_EVENT_SHUTDOWN: return .systemEvent(.shutdown)
+            case CKVM_SYSTEM_EVENT_RESET: return .systemEvent(.reset)
+            default: return .systemEvent(.other(type: exit.system_event_type))
+            }
+        case CKVM_EXIT_INTR:
+            return .interrupted
+        default:
+            return .unknown(reason: exit.reason)
+        }
+    }
+
+    /// Makes this vCPU's current and every later `run()` return `.interrupted` soon:
+    /// sets kvm_run.immediate_exit (seen on entry) and signals the thread inside KVM_RUN.
+    public func requestStop() {
+        ckvm_set_immediate_exit(runState, 1)
+        pthread_mutex_lock(&lock)
+        if let runningThread { pthread_kill(runningThread, VCPU.kickSignal) }
+        pthread_mutex_unlock(&lock)
+    }
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+
+import CKVM
+import GuestMemory
+
+/// One virtual machine (the fd from KVM_CREATE_VM): memory slots, in-kernel interrupt
+/// controllers and timer, vCPU creation. Owns the VM descriptor.
+public final class VirtualMachine {
+    let descriptor: OwnedDescriptor
+    let system: KVMSystem
+    var syscalls: KVMSyscalls { system.syscalls }
+
+    init(descriptor: OwnedDescriptor, system: KVMSystem) {
+        self.descriptor = descriptor
+        self.system = system
+    }
+
+    /// Makes `region` guest RAM in memory slot `slot` (KVM_SET_USER_MEMORY_REGION).
+    public func map(_ region: GuestMemoryRegion, slot: UInt32) throws {
+        var description = kvm_userspace_memory_region(
+            slot: slot, flags: 0, guest_phys_addr: region.start.rawValue,
+            memory_size: region.size, userspace_addr: UInt64(UInt(bitPattern: region.hostAddress)))
+        try syscalls.checked("KVM_SET_USER_MEMORY_REGION(slot \(slot) at \(region.start))") {
+            syscalls.setUserMemoryRegion(descriptor.rawValue, &description)
+        }
+    }
+
+    /// Three pages of guest-physical space KVM may use for the real-mode TSS (KVM_SET_TSS_ADDR).
+    public func setTSSAddress(_ address: GuestAddress) throws {
+        try syscalls.checked("KVM_SET_TSS_ADDR(\(address))") { syscalls.setTSSAddress(descriptor.rawValue, address.rawValue) }
+    }
+
+    /// One page for KVM's identity-map page table (KVM_SET_IDENTITY_MAP_ADDR).
+    public func setIdentityMapAddress(_ address: GuestAddress) throws {
+        try syscalls.checked("KVM_SET_IDENTITY_MAP_ADDR(\(address))") {
+            syscalls.setIdentityMapAddress(descriptor.rawValue, address.rawValue)
+        }
+    }
+
+    /// In-kernel PIC, IOAPIC and local APICs (KVM_CREATE_IRQCHIP); before any vCPU.
+    public func createInterruptController() throws {
+        try syscalls.checked("KVM_CREATE_IRQCHIP") { syscalls.createIRQChip(descriptor.rawValue) }
+    }
+
+    /// In-kernel i8254 timer (KVM_CREATE_PIT2).
+    public func createProgrammableIntervalTimer() throws {
+        try syscalls.checked("KVM_CREATE_PIT2") { syscalls.createPIT2(descriptor.rawValue) }
+    }
+
+    /// Drives interrupt line `irq` of the in-kernel irqchip to `asserted` (KVM_IRQ_LINE).
+    public func setInterruptLine(_ irq: UInt32, asserted: Bool) throws {
+        try syscalls.checked("KVM_IRQ_LINE(\(irq))") { syscalls.irqLine(descriptor.rawValue, irq, asserted ? 1 : 0) }
+    }
+
+    public func makeVCPU(id: UInt32) throws -> VCPU {
+        let size = try system.vcpuRunAreaSize()
+        let fd = try syscalls.checked("KVM_CREATE_VCPU(\(id))") { syscalls.createVCPU(self.descriptor.rawValue, Int32(bitPattern: id)) }
+        let vcpuDescriptor = OwnedDescriptor(fd, syscalls: syscalls)
+        guard let area = syscalls.mapRunArea(fd, size) else {
+            throw KVMError.syscallFailed(operation: "mmap of the kvm_run area of vCPU \(id)", errno: syscalls.errno())
+        }
+        return VCPU(id: id, descriptor: vcpuDescriptor, runArea: area, runAreaSize: size, machine: self)
+    }
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+
+import Devices
+import GuestMemory
+import KVM
+import Loader
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What to build: the kernel, its inputs, and the machine's size.
+public struct MachineConfiguration: Sendable {
+    public enum KernelFormat: Sendable, Equatable {
+        /// ELF (PVH or Linux vmlinux) or Linux bzImage, recognised from the bytes.
+        case detect
+        /// A flat binary loaded at 1 MiB and entered there in the given mode.
+        case flat(BootEntry.Mode)
+    }
+
+    public enum SerialOutput: Sendable, Equatable {
+        case standardOutput
+        case file(String)
+    }
+
+    public var kernelPath: String
+    public var kernelFormat: KernelFormat = .detect
+    public var initrdPath: String?
+    public var commandLine: String = ""
+    public var memorySize: UInt64 = 256 << 20
+    public var vcpuCount: Int = 1
+    public var serialOutput: SerialOutput = .standardOutput
+    /// Feed stdin to the serial port.
+    public var serialInput = true
+    public var kvmPath = "/dev/kvm"
+
+    public init(kernelPath: String) { self.kernelPath = kernelPath }
+}
+
+/// Why a machine could not be built: one case per step of `MachineBuilder.build`.
+public enum MachineError: Error, CustomStringConvertible {
+    case memorySizeTooSmall(UInt64, minimum: UInt64)
+    case vcpuCountOutOfRange(Int, maximum: Int)
+    case openKVM(KVMError)
+    case checkCapabilities(KVMError)
+    case createVM(KVMError)
+    case configureVM(KVMError)
+    case allocateMemory(GuestMemoryError)
+    case registerMemory(KVMError)
+    case readFile(what: String, path: String, errno: Int32)
+    case loadKernel(path: String, Error)
+    case writePlatformTables(Error)
+    case writeBootTables(GuestMemoryError)
+    case openSerialOutput(path: String, errno: Int32)
+    case attachDevices(Error)
+    case createVCPU(id: UInt32, KVMError)
+    case configureVCPU(id: UInt32, KVMError)
+
+    public var description: String {
+        switch self {
+        case let .memorySizeTooSmall(size, minimum):
+            return "--memory: \(size >> 20) MiB is too small; the machine needs at least \(minimum >> 20) MiB"
+        case let .vcpuCountOutOfRange(count, maximum):
+            return "--vcpus: \(count) is out of range; KVM here allows 1 to \(maximum)"
+        case let .openKVM(error): return "\(error)"
+        case let .checkCapabilities(error): return "checking KVM capabilities: \(error)"
+        case let .createVM(error): return "creating the VM: \(error)"
+        case let .configureVM(error): return "configuring the VM: \(error)"
+        case let .allocateMemory(error): return "allocating guest memory: \(error)"
+        case let .registerMemory(error): return "registering guest memory with KVM: \(error)"
+        case let .readFile(what, path, err): return "\(path): cannot read the \(what): \(String(cString: strerror(err)))"
+        case let .loadKernel(path, error): return "\(path): \(error)"
+        case let .writePlatformTables(error): return "writing the ACPI tables: \(error)"
+        case let .writeBootTables(error): return "writing the boot GDT and page tables: \(error)"
+        case let .openSerialOutput(path, err): return "\(path): cannot open for serial output: \(String(cString: strerror(err)))"
+        case let .attachDevices(error): return "attaching devices: \(error)"
+        case let .createVCPU(id, error): return "creating vCPU \(id): \(error)"
+        case let .configureVCPU(id, error): return "configuring vCPU \(id): \(error)"
+        }
+    }
+}
+
+/// Builds a machine as a linear recipe; each step fails with its own `MachineError` case.
+public enum MachineBuilder {
+    public static func build(_ configuration: MachineConfiguration) throws -> Machine {
+        // 1. Sizes.
+        guard configuration.memorySize >= Layout.minimumMemorySize else {
+            throw MachineError.memorySizeTooSmall(configuration.memorySize, minimum: Layout.minimumMemorySize)
+        }
+
+        // 2. KVM and what Candor needs of it.
+        let system: KVMSystem
+        do { system = try KVMSystem(path: configuration.kvmPath) } catch let error as KVMError { throw MachineError.openKVM(error) }
+        let maximumVCPUs: Int
+        do {
+            try system.require([.irqChip, .pit2, .userMemory, .setTSSAddress, .setIdentityMapAddress, .extendedCPUID, .immediateExit])
+            maximumVCPUs = Int(try system.check(.maximumVCPUs))
+        } catch let error as KVMError { throw MachineError.checkCapabilities(error) }
+        guard (1...maximumVCPUs).contains(configuration.vcpuCount) else {
+            throw MachineError.vcpuCountOutOfRange(configuration.vcpuCount, maximum: maximumVCPUs)
+        }
+
+        // 3. The VM with its in-kernel interrupt controllers and timer.
+        let virtualMachine: VirtualMachine
+        do { virtualMachine = try system.makeVirtualMachine() } catch let error as KVMError { throw MachineError.createVM(error) }
+        do {
+            try virtualMachine.setTSSAddress(Layout.tssAddress)
+            try virtualMachine.setIdentityMapAddress(Layout.identityMapAddress)
+            try virtualMachine.createInterruptController()
+            try virtualMachine.createProgrammableIntervalTimer()
+        } catch let error as KVMError { throw MachineError.configureVM(error) }
+
+        // 4. Guest RAM, around the PCI hole.
+        let memory: GuestMemory
+        do {
+            memory = try GuestMemory(ranges: Layout.memoryRanges(memorySize: configuration.memorySize))
+        } catch let error as GuestMemoryError { throw MachineError.allocateMemory(error) }
+        do {
+            for (slot, region) in memory.regions.enumerated() { try virtualMachine.map(region, slot: UInt32(slot)) }
+        } catch let error as KVMError { throw MachineError.registerMemory(error) }
+
+        // 5. Platform tables: ACPI describes the CPUs and interrupt controllers.
+        let memoryMap = Layout.memoryMap(memorySize: configuration.memorySize)
+        let rsdpAddress = try writePlatformTables(vcpuCount: configuration.vcpuCount, memoryMap: memoryMap, into: memory)
+
+        // 6. The kernel (and initrd) with its boot protocol's structures.
+        let kernelBytes = try readFile(configuration.kernelPath, what: "kernel")
+        let initrd = try configuration.initrdPath.map { try readFile($0, what: "initrd") }
+        let bootConfiguration = BootConfiguration(
+            memoryMap: memoryMap, commandLine: configuration.commandLine, commandLineAddress: Layout.commandLineAddress,
+            initrd: initrd, bootParamsAddress: Layout.zeroPageAddress, startInfoAddress: Layout.pvhStartInfoAddress,
+            rsdpAddress: rsdpAddress)
+        let entry: BootEntry
+        do {
+            var flat: (address: GuestAddress, mode: BootEntry.Mode)?
+            if case let .flat(mode) = configuration.kernelFormat { flat = (Layout.highMemoryStart, mode) }
+            entry = try KernelImage.detect(kernelBytes, flat: flat).load(into: memory, configuration: bootConfiguration)
+        } catch { throw MachineError.loadKernel(path: configuration.kernelPath, error) }
+
+        // 7. The GDT and identity page tables the boot vCPU starts with.
+        do {
+            try BootCPU.writeGlobalDescriptorTable(into: memory)
+            try BootCPU.writeIdentityPageTables(into: memory)
+        } catch let error as GuestMemoryError { throw MachineError.writeBootTables(error) }
+
+        // 8. Devices on the port bus; the UART's interrupt goes to the in-kernel irqchip.
+        let console = try SerialConsole(output: configuration.serialOutput)
+        let uart = Serial16550 { console.write($0) }
+        let portBus = IOBus { line, asserted in try virtualMachine.setInterruptLine(line, asserted: asserted) }
+        let mmioBus = IOBus()
+        do {
+            try portBus.insert(uart, base: UInt64(Layout.serialPort), length: Layout.serialPortCount, interrupt: Layout.serialInterrupt)
+            try portBus.insert(I8042(), base: UInt64(Layout.i8042Port), length: Layout.i8042PortCount)
+            try portBus.insert(DebugExit(), base: UInt64(Layout.debugExitPort), length: Layout.debugExitPortCount)
+        } catch { throw MachineError.attachDevices(error) }
+
+        // 9. vCPUs: all get CPUID; the boot vCPU gets the entry state. The others wait
+        // in the in-kernel local APIC for the guest to start them (INIT/SIPI).
+        let supportedCPUID: [CPUIDEntry]
+        do { supportedCPUID = try system.supportedCPUID() } catch let error as KVMError { throw MachineError.checkCapabilities(error) }
+        var vcpus: [VCPU] = []
+        for index in 0..<configuration.vcpuCount {
+            let id = UInt32(index)
+            let vcpu: VCPU
+            do { vcpu = try virtualMachine.makeVCPU(id: id) } catch let error as KVMError { throw MachineError.createVCPU(id: id, error) }
+            do {
+                try vcpu.setCPUID(BootCPU.cpuid(supported: supportedCPUID, vcpuID: id))
+                if id == 0 {
+                    let mode: BootCPU.Mode = entry.mode == .long64 ? .long64 : .protected32
+                    try vcpu.setSpecialRegisters(BootCPU.specialRegisters(for: mode, from: try vcpu.specialRegisters()))
+                    try vcpu.setRegisters(BootCPU.registers(entry: entry.entry, rsi: entry.rsi, rbx: entry.rbx))
+                    try vcpu.setFloatingPointState(.initial)
+                }
+            } catch let error as KVMError { throw MachineError.configureVCPU(id: id, error) }
+            vcpus.append(vcpu)
+        }
+
+        return Machine(system: system, virtualMachine: virtualMachine, memory: memory, vcpus: vcpus,
+                       portBus: portBus, mmioBus: mmioBus, console: console, uart: uart,
+                       serialInput: configuration.serialInput)
+    }
+
+    /// ACPI tables for the guest; returns the RSDP address.
+    static func writePlatformTables(vcpuCount: Int, memoryMap: [E820Entry], into memory: GuestMemory) throws -> GuestAddress? {
+        nil  // Filled in when the platform tables land (helper/loader).
+    }
+
+    /// The whole file at `path`, read without Foundation.
+    static func readFile(_ path: String, what: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw MachineError.readFile(what: what, path: path, errno: errno) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw MachineError.readFile(what: what, path: path, errno: errno) }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw MachineError.readFile(what: what, path: path, errno: EISDIR) }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var done = 0
+        while done < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw MachineError.readFile(what: what, path: path, errno: count == 0 ? EIO : errno) }
+            done += count
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+
+// candor-vm: argument parsing and wiring only; the machine lives in the Machine target.
+
+import ArgumentParser
+import Machine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct CandorVM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "candor-vm",
+        abstract: "The Candor hypervisor: boots a guest on KVM.",
+        subcommands: [Run.self])
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Boot a kernel: an ELF64 image (PVH entry), a Linux bzImage or vmlinux, or a flat binary.",
+        discussion: """
+            The guest's serial port (16550 at 0x3f8) is connected to stdout (or --serial-output) \
+            and reads stdin.
+
+            Exit status:
+              v    the guest wrote v to the debug-exit port 0xf4 (low 8 bits); QEMU's \
+            isa-debug-exit would exit with (v << 1) | 1 for the same write
+              0    the guest requested a reset (i8042) or powered off
+              1    anything else, with a one-line reason on stderr: no /dev/kvm, a bad image, \
+            an emulation failure (guest RIP and instruction bytes), a triple fault
+            """)
+
+    enum FlatMode: String, ExpressibleByArgument, CaseIterable {
+        case protected32, long64
+    }
+
+    @Option(help: "The kernel image.")
+    var kernel: String
+
+    @Option(help: "An initial ramdisk for a Linux kernel.")
+    var initrd: String?
+
+    @Option(help: "The kernel command line.")
+    var cmdline: String = ""
+
+    @Option(help: "Guest memory in MiB.")
+    var memory: UInt64 = 256
+
+    @Option(help: "Number of vCPUs.")
+    var vcpus: Int = 1
+
+    @Option(help: "Write the guest's serial output to this file instead of stdout.")
+    var serialOutput: String?
+
+    @Option(help: "Boot --kernel as a flat binary loaded at 1 MiB, entered there in this mode (\(FlatMode.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var flat: FlatMode?
+
+    func validate() throws {
+        guard memory > 0, memory <= 1 << 30 else { throw ValidationError("--memory: \(memory) MiB is not between 1 and 2^30") }
+        guard vcpus > 0 else { throw ValidationError("--vcpus: must be at least 1") }
+    }
+
+    func run() throws {
+        var configuration = MachineConfiguration(kernelPath: kernel)
+        configuration.initrdPath = initrd
+        configuration.commandLine = cmdline
+        configuration.memorySize = memory << 20
+        configuration.vcpuCount = vcpus
+        if let serialOutput { configuration.serialOutput = .file(serialOutput) }
+        if let flat { configuration.kernelFormat = .flat(flat == .long64 ? .long64 : .protected32) }
+
+        let machine: Machine
+        do {
+            machine = try MachineBuilder.build(configuration)
+        } catch {
+            fputs("candor-vm: \(error)\n", stderr)
+            throw ExitCode(1)
+        }
+        let exit = machine.run()
+        if !exit.isGuestInitiated { fputs("candor-vm: \(exit)\n", stderr) }
+        throw ExitCode(exit.processExitStatus)
+    }
+}

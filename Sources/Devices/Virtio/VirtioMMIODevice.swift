@@ -7,8 +7,10 @@ import GuestMemory
 /// The virtio-mmio transport, version 2 (virtio 1.2 §4.2.2): the register file a guest
 /// driver sees, with feature negotiation, the status handshake, queue setup and the
 /// configuration space. A bus in Machine maps it at a base address and forwards accesses
-/// as offsets; its interrupt line goes to `onInterruptChange`.
-public final class VirtioMMIODevice {
+/// as offsets. Its interrupt line changes also when no register is accessed (a backend
+/// thread completes work), so wire `onInterruptChange` to the line rather than polling
+/// `interruptAsserted` after accesses.
+public final class VirtioMMIODevice: BusDevice, InterruptSource {
     /// Bytes of MMIO space one device occupies.
     public static let windowSize: UInt64 = 0x200
 
@@ -110,14 +112,17 @@ public final class VirtioMMIODevice {
     }
 
     /// A write of the low `size` bytes of `value` at `offset` from the device's base.
-    public func write(offset: UInt64, size: Int, value: UInt64) {
+    /// Never asks anything of the machine (always nil).
+    @discardableResult
+    public func write(offset: UInt64, size: Int, value: UInt64) -> DeviceRequest? {
         locked {
             if offset >= Self.configOffset {
                 if let relative = Int(exactly: offset - Self.configOffset) { writeConfig(offset: relative, size: size, value: value) }
-                return
+                return nil
             }
-            guard size == 4, let register = Register(rawValue: offset) else { return }
+            guard size == 4, let register = Register(rawValue: offset) else { return nil }
             writeRegister(register, UInt32(truncatingIfNeeded: value))
+            return nil
         }
     }
 

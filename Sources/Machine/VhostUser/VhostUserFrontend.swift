@@ -28,6 +28,8 @@ public final class VhostUserFrontend: VirtioDeviceBackend {
     public let socketPath: String
 
     private let connection: VhostUserConnection
+    /// The backend process when the VMM started it: it lives as long as the device.
+    public var backendProcess: VhostUserBackendProcess?
     private let backendFeatures: UInt64
     private var kickDescriptors: [Int32?] = []
     private var relay: CallRelay?

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+
+import Devices
+import Foundation
+import GuestMemory
+
+/// A virtio device asked for on the command line: `--device KIND[,key=value...]`.
+public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConvertible {
+    /// `vhost-user-blk,socket=PATH`: a vhost-user-blk backend already listening at PATH.
+    case vhostUserBlock(socket: String)
+    /// `vhost-user-blk,driver=PATH,image=FILE`: candor-vm starts the driver (e.g. candor-blk)
+    /// itself as `PATH --socket SOCKET --image FILE` and connects to it.
+    case vhostUserBlockDriver(executable: String, image: String)
+    /// `virtio-rng`: the built-in entropy device.
+    case entropy
+
+    public enum ParseError: Error, Equatable, CustomStringConvertible {
+        case unknownKind(String)
+        case badOption(kind: String, option: String)
+        case missingOption(kind: String, needs: String)
+
+        public var description: String {
+            switch self {
+            case let .unknownKind(kind):
+                return "--device: unknown device '\(kind)'; known: vhost-user-blk, virtio-rng"
+            case let .badOption(kind, option):
+                return "--device \(kind): unknown or repeated option '\(option)'"
+            case let .missingOption(kind, needs):
+                return "--device \(kind): needs \(needs)"
+            }
+        }
+    }
+
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let kind = parts[0]
+        var options: [String: String] = [:]
+        for part in parts.dropFirst() {
+            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2, !pair[1].isEmpty, options[pair[0]] == nil else { throw ParseError.badOption(kind: kind, option: part) }
+            options[pair[0]] = pair[1]
+        }
+        func rejectOthers(_ allowed: Set<String>) throws {
+            if let extra = options.keys.sorted().first(where: { !allowed.contains($0) }) {
+                throw ParseError.badOption(kind: kind, option: extra)
+            }
+        }
+        switch kind {
+        case "vhost-user-blk":
+            try rejectOthers(["socket", "driver", "image"])
+            switch (options["socket"], options["driver"], options["image"]) {
+            case let (socket?, nil, nil): self = .vhostUserBlock(socket: socket)
+            case let (nil, driver?, image?): self = .vhostUserBlockDriver(executable: driver, image: image)
+            default: throw ParseError.missingOption(kind: kind, needs: "either socket=PATH, or driver=PATH and image=FILE")
+            }
+        case "virtio-rng":
+            try rejectOthers([])
+            self = .entropy
+        default:
+            throw ParseError.unknownKind(kind)
+        }
+    }
+
+    /// The command-line form.
+    public var description: String {
+        switch self {
+        case let .vhostUserBlock(socket): return "vhost-user-blk,socket=\(socket)"
+        case let .vhostUserBlockDriver(executable, image): return "vhost-user-blk,driver=\(executable),image=\(image)"
+        case .entropy: return "virtio-rng"
+        }
+    }
+
+    /// Whether guest memory must be shareable (a vhost-user backend maps it).
+    public var usesVhostUser: Bool {
+        switch self {
+        case .vhostUserBlock, .vhostUserBlockDriver: return true
+        case .entropy: return false
+        }
+    }
+}
+
+/// Virtio-mmio devices placed on the MMIO bus: one 4 KiB window each from
+/// `Layout.mmioDevicesStart`, interrupt lines from `firstInterrupt` up.
+public struct VirtioDeviceAttachment {
+    public static let windowStride: UInt64 = 0x1000
+    /// Lines 5, 6, 7, 9, 10, 11: legacy lines the platform leaves free (4 is the UART,
+    /// 8 the RTC, 12 the PS/2 mouse, 14 and 15 the IDE controllers).
+    public static let interruptLines: [UInt32] = [5, 6, 7, 9, 10, 11]
+
+    public enum AttachError: Error, CustomStringConvertible {
+        case tooManyDevices(Int, limit: Int)
+        case device(index: Int, VirtioDeviceSpecification, Error)
+
+        public var description: String {
+            switch self {
+            case let .tooManyDevices(count, limit):
+                return "--device: \(count) virtio devices, at most \(limit)"
+            case let .device(index, specification, error):
+                return "--device #\(index + 1) (\(specification)): \(error)"
+            }
+        }
+    }
+
+    public let slots: [VirtioMMIOSlot]
+    public let devices: [VirtioMMIODevice]
+
+    /// `virtio_mmio.device=...` for every device, to append to the kernel command line.
+    public var kernelCommandLine: String { VirtioMMIOSlot.kernelCommandLine(for: slots) }
+    /// (base, size, irq) per device for the ACPI DSDT.
+    public var platformResources: [(base: GuestAddress, size: UInt64, irq: UInt32)] { slots.map(\.platformResource) }
+
+    /// Creates each device (starting and connecting to backends), maps it on `bus`, and
+    /// routes its interrupt to `setInterruptLine`. Driver sockets go in `runtimeDirectory`.
+    static func attach(_ specifications: [VirtioDeviceSpecification], memory: GuestMemory, bus: IOBus,
+                       runtimeDirectory: String = NSTemporaryDirectory(),
+                       setInterruptLine: @escaping (UInt32, Bool) throws -> Void) throws -> VirtioDeviceAttachment {
+        guard specifications.count <= interruptLines.count else {
+            throw AttachError.tooManyDevices(specifications.count, limit: interruptLines.count)
+        }
+        var slots: [VirtioMMIOSlot] = []
+        var devices: [VirtioMMIODevice] = []
+        for (index, specification) in specifications.enumerated() {
+            let slot = VirtioMMIOSlot(base: GuestAddress(Layout.mmioDevicesStart.rawValue + UInt64(index) * windowStride),
+                                      irq: interruptLines[index])
+            let device: VirtioMMIODevice
+            do {
+                device = VirtioMMIODevice(backend: try makeBackend(specification, index: index, runtimeDirectory: runtimeDirectory),
+                                          memory: memory, name: "virtio@\(slot.base)")
+            } catch {
+                throw AttachError.device(index: index, specification, error)
+            }
+            // Straight to the interrupt controller, not through the bus: a backend thread
+            // may raise it while no vCPU touches the device.
+            let line = slot.irq
+            device.onInterruptChange = { asserted in
+                do { try setInterruptLine(line, asserted) } catch {
+                    FileHandle.standardError.write(Data("candor-vm: virtio@\(slot.base): interrupt line \(line): \(error)\n".utf8))
+                }
+            }
+            try bus.insert(device, base: slot.base.rawValue, length: VirtioMMIODevice.windowSize)
+            slots.append(slot)
+            devices.append(device)
+        }
+        return VirtioDeviceAttachment(slots: slots, devices: devices)
+    }
+
+    private static func makeBackend(_ specification: VirtioDeviceSpecification, index: Int,
+                                    runtimeDirectory: String) throws -> VirtioDeviceBackend {
+        switch specification {
+        case let .vhostUserBlock(socket):
+            return try VhostUserFrontend.block(socketPath: socket)
+        case let .vhostUserBlockDriver(executable, image):
+            let socket = (runtimeDirectory as NSString).appendingPathComponent("candor-vm-\(getpid())-\(index).sock")
+            let process = try VhostUserBackendProcess(executable: executable, arguments: ["--socket", socket, "--image", image],
+                                                      socketPath: socket)
+            let frontend = try VhostUserFrontend.block(socketPath: socket)
+            frontend.backendProcess = process
+            return frontend
+        case .entropy:
+            return VirtioEntropy()
+        }
+    }
+}

@@ -9,11 +9,16 @@ import GuestMemory
 /// `--device` parsing and placing virtio-mmio devices on the MMIO bus (no KVM needed).
 final class VhostUserAttachmentTests: XCTestCase {
     func testParsesDeviceSpecifications() throws {
-        XCTAssertEqual(try VirtioDeviceSpecification(parsing: "vhost-user-blk,socket=/run/blk.sock"), .vhostUserBlock(socket: "/run/blk.sock"))
+        XCTAssertEqual(try VirtioDeviceSpecification(parsing: "vhost-user-blk,socket=/run/blk.sock"), .vhostUser(.block, socket: "/run/blk.sock"))
         XCTAssertEqual(try VirtioDeviceSpecification(parsing: "vhost-user-blk,image=disk.img,driver=/usr/lib/candor/candor-blk"),
-                       .vhostUserBlockDriver(executable: "/usr/lib/candor/candor-blk", image: "disk.img"))
+                       .vhostUserDriver(.block, executable: "/usr/lib/candor/candor-blk", image: "disk.img"))
+        XCTAssertEqual(try VirtioDeviceSpecification(parsing: "vhost-user-rng,driver=/usr/lib/candor/candor-rng"),
+                       .vhostUserDriver(.entropy, executable: "/usr/lib/candor/candor-rng", image: nil))
+        XCTAssertEqual(try VirtioDeviceSpecification(parsing: "vhost-user-rng,socket=/r"), .vhostUser(.entropy, socket: "/r"))
         XCTAssertEqual(try VirtioDeviceSpecification(parsing: "virtio-rng"), .entropy)
-        XCTAssertEqual(VirtioDeviceSpecification.vhostUserBlock(socket: "/s").description, "vhost-user-blk,socket=/s")
+        XCTAssertEqual(VirtioDeviceSpecification.vhostUser(.block, socket: "/s").description, "vhost-user-blk,socket=/s")
+        XCTAssertEqual(VirtioDeviceSpecification.vhostUserDriver(.block, executable: "/d", image: "i").description,
+                       "vhost-user-blk,driver=/d,image=i")
     }
 
     func testRejectsBadSpecificationsWithTheirReason() {
@@ -25,6 +30,8 @@ final class VhostUserAttachmentTests: XCTestCase {
             ("vhost-user-blk,sock=/a", .badOption(kind: "vhost-user-blk", option: "sock")),
             ("vhost-user-blk,socket=", .badOption(kind: "vhost-user-blk", option: "socket=")),
             ("virtio-rng,x=1", .badOption(kind: "virtio-rng", option: "x")),
+            ("vhost-user-rng,driver=/d,image=i", .badOption(kind: "vhost-user-rng", option: "image")),
+            ("vhost-user-blk,driver=/d", .missingOption(kind: "vhost-user-blk", needs: "either socket=PATH, or driver=PATH and image=FILE")),
         ]
         for (text, expected) in cases {
             XCTAssertThrowsError(try VirtioDeviceSpecification(parsing: text), text) { error in
@@ -74,14 +81,14 @@ final class VhostUserAttachmentTests: XCTestCase {
 
     /// The mode where candor-vm starts the driver process itself.
     func testAttachStartsTheBlockDriverItself() throws {
-        let driverPath = try CandorBlkBuild.executable()
+        let driverPath = try CandorDrivers.executable(named: "candor-blk")
         let directory = NSTemporaryDirectory() + "candor-attach-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let image = directory + "/disk.img"
         XCTAssertTrue(FileManager.default.createFile(atPath: image, contents: Data(count: 64 << 10)))
         let memory = try GuestMemory(ranges: [(GuestAddress(0), 1 << 20)], shareable: true)
-        let attached = try VirtioDeviceAttachment.attach([.vhostUserBlockDriver(executable: driverPath, image: image)],
+        let attached = try VirtioDeviceAttachment.attach([.vhostUserDriver(.block, executable: driverPath, image: image)],
                                                          memory: memory, bus: IOBus(), runtimeDirectory: directory) { _, _ in }
         let device = attached.devices[0]
         XCTAssertEqual(device.read(offset: 0x08, size: 4), 2, "virtio-blk")

@@ -51,11 +51,23 @@ final class VhostUserBlockTests: XCTestCase {
 
     func testWriteAndReadBackThroughCandorBlk() throws {
         let image = try makeImage()
-        let driver = try CandorBlkBuild.executable()
+        let driver = try CandorDrivers.executable(named: "candor-blk")
         let socket = directory + "/candor-blk.sock"
-        let backend = try VhostUserBackendProcess(executable: driver, arguments: CandorBlkBuild.arguments(socket: socket, image: image),
+        let backend = try VhostUserBackendProcess(executable: driver, arguments: CandorDrivers.arguments(socket: socket, image: image),
                                                   socketPath: socket)
         try exerciseBlockDevice(socketPath: backend.socketPath, image: image)
+    }
+
+    func testEntropyThroughCandorRng() throws {
+        let socket = directory + "/candor-rng.sock"
+        let backend = try VhostUserBackendProcess(executable: try CandorDrivers.executable(named: "candor-rng"),
+                                                  arguments: ["--socket", socket], socketPath: socket)
+        let driver = try BlockDriver(frontend: VhostUserFrontend.entropy(socketPath: backend.socketPath))
+        XCTAssertEqual(driver.read(.deviceID), 4)
+        try driver.start()
+        XCTAssertEqual(try driver.submit([(address: driver.data, length: 256, writable: true)]), 256)
+        let bytes = try driver.readData(count: 256)
+        XCTAssertGreaterThan(Set(bytes).count, 64, "random bytes from the backend")
     }
 
     private func exerciseBlockDevice(socketPath: String, image: String) throws {
@@ -120,12 +132,14 @@ final class VhostUserBlockTests: XCTestCase {
     }
 }
 
-/// candor-blk (helper/shim's GPL vhost-user-blk driver): $CANDOR_BLK, else built with
-/// its own make target from hypervisor/ into a temporary directory.
-enum CandorBlkBuild {
-    static func executable() throws -> String {
-        if let path = ProcessInfo.processInfo.environment["CANDOR_BLK"] {
-            guard FileManager.default.isExecutableFile(atPath: path) else { throw XCTSkip("CANDOR_BLK=\(path) is not executable") }
+/// helper/shim's GPL drivers (candor-blk, candor-rng): from $CANDOR_DRIVERS (a directory
+/// holding them), else built with their own make target from hypervisor/ into a
+/// temporary directory.
+enum CandorDrivers {
+    static func executable(named name: String) throws -> String {
+        if let directory = ProcessInfo.processInfo.environment["CANDOR_DRIVERS"] {
+            let path = directory + "/" + name
+            guard FileManager.default.isExecutableFile(atPath: path) else { throw XCTSkip("CANDOR_DRIVERS=\(directory): no executable \(name)") }
             return path
         }
         var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -135,18 +149,18 @@ enum CandorBlkBuild {
         let hypervisor = directory.appendingPathComponent("hypervisor")
         guard FileManager.default.fileExists(atPath: hypervisor.appendingPathComponent("Makefile").path),
               FileManager.default.fileExists(atPath: hypervisor.appendingPathComponent("drivers/blk.c").path) else {
-            throw XCTSkip("candor-blk: hypervisor/Makefile and hypervisor/drivers/blk.c (helper/shim) are not in this tree; merge them or set CANDOR_BLK")
+            throw XCTSkip("\(name): hypervisor/Makefile and hypervisor/drivers/blk.c (helper/shim) are not in this tree; merge them or set CANDOR_DRIVERS")
         }
         let build = NSTemporaryDirectory() + "candor-blk-\(getpid())"
         let make = Process()
         make.executableURL = URL(fileURLWithPath: "/usr/bin/make")
-        make.arguments = ["-s", "-C", hypervisor.path, "BUILD=\(build)", "\(build)/candor-blk"]
+        make.arguments = ["-s", "-C", hypervisor.path, "BUILD=\(build)", "\(build)/\(name)"]
         try make.run()
         make.waitUntilExit()
         guard make.terminationStatus == 0 else {
-            throw XCTSkip("candor-blk: `make -C hypervisor BUILD=\(build) \(build)/candor-blk` failed with status \(make.terminationStatus)")
+            throw XCTSkip("\(name): `make -C hypervisor BUILD=\(build) \(build)/\(name)` failed with status \(make.terminationStatus)")
         }
-        return build + "/candor-blk"
+        return build + "/" + name
     }
 
     static func arguments(socket: String, image: String) -> [String] {
@@ -154,7 +168,8 @@ enum CandorBlkBuild {
     }
 }
 
-/// The guest side of a virtio-blk device: one request at a time through queue 0.
+/// The guest side of a vhost-user device: one chain at a time through queue 0, with
+/// virtio-blk requests on top.
 final class BlockDriver {
     static let typeIn: UInt32 = 0, typeOut: UInt32 = 1, typeFlush: UInt32 = 4
     static let queueSize: UInt16 = 16
@@ -176,6 +191,7 @@ final class BlockDriver {
     let header: UInt64 = 0x10000, data: UInt64 = 0x11000, statusByte: UInt64 = 0x20000
 
     init(frontend: VhostUserFrontend, shareable: Bool = true) throws {
+        // Works for any vhost-user device with one queue; `request` is virtio-blk's.
         memory = try GuestMemory(ranges: [(GuestAddress(0), 4 << 20)], shareable: shareable)
         let box = logBox
         device = VirtioMMIODevice(backend: frontend, memory: memory, name: "virtio-blk") { box.append($0) }
@@ -231,13 +247,20 @@ final class BlockDriver {
         try memory.store(UInt8(0xff), at: GuestAddress(statusByte))
         let dataLength = bytes?.count ?? length ?? 0
         if let bytes { try memory.write(bytes, at: GuestAddress(data)) } else { try memory.fill(zeroesAt: GuestAddress(data), length: UInt64(dataLength)) }
-        let next: UInt16 = 1, writable: UInt16 = 2
-        try descriptor(0, address: header, length: 16, flags: next, next: 1)
-        if dataLength > 0 {
-            try descriptor(1, address: data, length: UInt32(dataLength), flags: next | (type == Self.typeIn ? writable : 0), next: 2)
-            try descriptor(2, address: statusByte, length: 1, flags: writable, next: 0)
-        } else {
-            try descriptor(1, address: statusByte, length: 1, flags: writable, next: 0)
+        var buffers = [(address: header, length: UInt32(16), writable: false)]
+        if dataLength > 0 { buffers.append((data, UInt32(dataLength), type == Self.typeIn)) }
+        buffers.append((statusByte, 1, true))
+        guard try submit(buffers) != nil else { return 0xff }
+        return try memory.load(UInt8.self, at: GuestAddress(statusByte))
+    }
+
+    /// Makes one chain (descriptors 0, 1, ...) available, notifies queue 0 and waits for
+    /// its used entry; returns the length the device wrote, nil on timeout.
+    func submit(_ buffers: [(address: UInt64, length: UInt32, writable: Bool)]) throws -> UInt32? {
+        for (index, buffer) in buffers.enumerated() {
+            let last = index == buffers.count - 1
+            try descriptor(UInt64(index), address: buffer.address, length: buffer.length,
+                           flags: (last ? 0 : 1) | (buffer.writable ? 2 : 0), next: last ? 0 : UInt16(index + 1))
         }
         try memory.store(UInt16(0), at: GuestAddress(availableRing + 4 + 2 * UInt64(nextAvailable % Self.queueSize)))
         nextAvailable &+= 1
@@ -249,7 +272,7 @@ final class BlockDriver {
         while try memory.load(UInt16.self, at: GuestAddress(usedRing + 2)) != nextAvailable {
             guard interrupt.wait(timeout: deadline) == .success else {
                 XCTFail("no used entry within 10 s; log: \(logLines)")
-                return 0xff
+                return nil
             }
             // A signal may be stale (its status already acknowledged), never a configuration change.
             XCTAssertEqual(read(.interruptStatus) & 2, 0, "no configuration-change interrupt; log: \(logLines)")
@@ -258,7 +281,7 @@ final class BlockDriver {
         write(.interruptAcknowledge, read(.interruptStatus))
         let usedSlot = usedRing + 4 + 8 * UInt64((nextAvailable &- 1) % Self.queueSize)
         XCTAssertEqual(try memory.load(UInt32.self, at: GuestAddress(usedSlot)), 0, "used entry names head 0")
-        return try memory.load(UInt8.self, at: GuestAddress(statusByte))
+        return try memory.load(UInt32.self, at: GuestAddress(usedSlot + 4))
     }
 
     func readData(count: Int) throws -> [UInt8] { try memory.read(at: GuestAddress(data), count: count) }

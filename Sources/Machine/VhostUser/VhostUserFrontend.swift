@@ -86,6 +86,11 @@ public final class VhostUserFrontend: VirtioDeviceBackend {
                               hiddenFeatures: 1 << 11, connectTimeout: connectTimeout)
     }
 
+    /// A virtio-rng device served by a vhost-user backend (e.g. candor-rng).
+    public static func entropy(socketPath: String, queueSize: UInt16 = 64, connectTimeout: TimeInterval = 5) throws -> VhostUserFrontend {
+        try VhostUserFrontend(socketPath: socketPath, deviceID: .entropy, queueSize: queueSize, connectTimeout: connectTimeout)
+    }
+
     deinit {
         stop()
     }

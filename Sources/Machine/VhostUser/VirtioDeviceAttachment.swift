@@ -7,11 +7,18 @@ import GuestMemory
 
 /// A virtio device asked for on the command line: `--device KIND[,key=value...]`.
 public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConvertible {
-    /// `vhost-user-blk,socket=PATH`: a vhost-user-blk backend already listening at PATH.
-    case vhostUserBlock(socket: String)
-    /// `vhost-user-blk,driver=PATH,image=FILE`: candor-vm starts the driver (e.g. candor-blk)
-    /// itself as `PATH --socket SOCKET --image FILE` and connects to it.
-    case vhostUserBlockDriver(executable: String, image: String)
+    /// The device types a vhost-user backend can serve here.
+    public enum VhostUserDevice: String, Sendable {
+        case block = "vhost-user-blk"
+        case entropy = "vhost-user-rng"
+    }
+
+    /// `vhost-user-blk,socket=PATH` (or `vhost-user-rng,...`): a backend already listening at PATH.
+    case vhostUser(VhostUserDevice, socket: String)
+    /// `vhost-user-blk,driver=PATH,image=FILE` or `vhost-user-rng,driver=PATH`: candor-vm
+    /// starts the driver (e.g. candor-blk, candor-rng) itself as
+    /// `PATH --socket SOCKET [--image FILE]` and connects to it.
+    case vhostUserDriver(VhostUserDevice, executable: String, image: String?)
     /// `virtio-rng`: the built-in entropy device.
     case entropy
 
@@ -23,7 +30,7 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
         public var description: String {
             switch self {
             case let .unknownKind(kind):
-                return "--device: unknown device '\(kind)'; known: vhost-user-blk, virtio-rng"
+                return "--device: unknown device '\(kind)'; known: vhost-user-blk, vhost-user-rng, virtio-rng"
             case let .badOption(kind, option):
                 return "--device \(kind): unknown or repeated option '\(option)'"
             case let .missingOption(kind, needs):
@@ -46,27 +53,30 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
                 throw ParseError.badOption(kind: kind, option: extra)
             }
         }
-        switch kind {
-        case "vhost-user-blk":
-            try rejectOthers(["socket", "driver", "image"])
-            switch (options["socket"], options["driver"], options["image"]) {
-            case let (socket?, nil, nil): self = .vhostUserBlock(socket: socket)
-            case let (nil, driver?, image?): self = .vhostUserBlockDriver(executable: driver, image: image)
-            default: throw ParseError.missingOption(kind: kind, needs: "either socket=PATH, or driver=PATH and image=FILE")
-            }
-        case "virtio-rng":
+        if kind == "virtio-rng" {
             try rejectOthers([])
             self = .entropy
+            return
+        }
+        guard let device = VhostUserDevice(rawValue: kind) else { throw ParseError.unknownKind(kind) }
+        let needsImage = device == .block
+        try rejectOthers(needsImage ? ["socket", "driver", "image"] : ["socket", "driver"])
+        switch (options["socket"], options["driver"], options["image"]) {
+        case let (socket?, nil, nil): self = .vhostUser(device, socket: socket)
+        case let (nil, driver?, image) where (image != nil) == needsImage:
+            self = .vhostUserDriver(device, executable: driver, image: image)
         default:
-            throw ParseError.unknownKind(kind)
+            throw ParseError.missingOption(kind: kind, needs: needsImage ? "either socket=PATH, or driver=PATH and image=FILE"
+                                                                         : "either socket=PATH or driver=PATH")
         }
     }
 
     /// The command-line form.
     public var description: String {
         switch self {
-        case let .vhostUserBlock(socket): return "vhost-user-blk,socket=\(socket)"
-        case let .vhostUserBlockDriver(executable, image): return "vhost-user-blk,driver=\(executable),image=\(image)"
+        case let .vhostUser(device, socket): return "\(device.rawValue),socket=\(socket)"
+        case let .vhostUserDriver(device, executable, image):
+            return "\(device.rawValue),driver=\(executable)" + (image.map { ",image=\($0)" } ?? "")
         case .entropy: return "virtio-rng"
         }
     }
@@ -74,7 +84,7 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
     /// Whether guest memory must be shareable (a vhost-user backend maps it).
     public var usesVhostUser: Bool {
         switch self {
-        case .vhostUserBlock, .vhostUserBlockDriver: return true
+        case .vhostUser, .vhostUserDriver: return true
         case .entropy: return false
         }
     }
@@ -147,16 +157,23 @@ public struct VirtioDeviceAttachment {
 
     private static func makeBackend(_ specification: VirtioDeviceSpecification, index: Int,
                                     runtimeDirectory: String) throws -> VirtioDeviceBackend {
+        func frontend(_ device: VirtioDeviceSpecification.VhostUserDevice, socket: String) throws -> VhostUserFrontend {
+            switch device {
+            case .block: return try VhostUserFrontend.block(socketPath: socket)
+            case .entropy: return try VhostUserFrontend.entropy(socketPath: socket)
+            }
+        }
         switch specification {
-        case let .vhostUserBlock(socket):
-            return try VhostUserFrontend.block(socketPath: socket)
-        case let .vhostUserBlockDriver(executable, image):
+        case let .vhostUser(device, socket):
+            return try frontend(device, socket: socket)
+        case let .vhostUserDriver(device, executable, image):
             let socket = (runtimeDirectory as NSString).appendingPathComponent("candor-vm-\(getpid())-\(index).sock")
-            let process = try VhostUserBackendProcess(executable: executable, arguments: ["--socket", socket, "--image", image],
+            let process = try VhostUserBackendProcess(executable: executable,
+                                                      arguments: ["--socket", socket] + (image.map { ["--image", $0] } ?? []),
                                                       socketPath: socket)
-            let frontend = try VhostUserFrontend.block(socketPath: socket)
-            frontend.backendProcess = process
-            return frontend
+            let backend = try frontend(device, socket: socket)
+            backend.backendProcess = process
+            return backend
         case .entropy:
             return VirtioEntropy()
         }

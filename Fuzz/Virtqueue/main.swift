@@ -6,7 +6,8 @@
 // outside the guest regions (AddressSanitizer watches).
 //
 // Input: byte 0 picks the queue size (2^(1..8)), byte 1 the ring features, byte 2 the
-// device. The rest fills guest memory: region A [0, 0x4000) holds the descriptor table
+// mode: the virtqueue alone, virtio-rng or virtio-console set up as a driver would, or
+// virtio-console driven by register accesses taken from the input's last 512 bytes. The rest fills guest memory: region A [0, 0x4000) holds the descriptor table
 // at 0, the available ring at 0x1000 and the used ring at 0x2000; region B [0x5000,
 // 0x6000) sits after a hole, so buffers may straddle it or fall in it.
 
@@ -30,10 +31,11 @@ public func fuzzVirtqueue(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     try! memory.write(inA, at: GuestAddress(0))
     try! memory.write(contents.dropFirst(inA.count).prefix(0x1000), at: GuestAddress(0x5000))
 
-    switch input[2] % 3 {
+    switch input[2] % 4 {
     case 0: walkQueue(queueSize: queueSize, features: features)
     case 1: driveDevice(VirtioEntropy(queueSize: queueSize), queueSize: queueSize, features: features, queues: [0])
-    default: driveDevice(VirtioConsole(queueSize: queueSize) { _ in }, queueSize: queueSize, features: features, queues: [1, 0])
+    case 2: driveDevice(VirtioConsole(queueSize: queueSize) { _ in }, queueSize: queueSize, features: features, queues: [1, 0])
+    default: accessRegisters(Array(contents.suffix(512)))
     }
     return 0
 }
@@ -89,4 +91,23 @@ func driveDevice(_ backend: VirtioDeviceBackend, queueSize: UInt16, features: UI
     (backend as? VirtioConsole)?.receive(Array(repeating: 0x41, count: 100))
     write(.interruptAcknowledge, device.read(offset: VirtioMMIODevice.Register.interruptStatus.rawValue, size: 4))
     write(.status, 0)
+}
+
+/// Arbitrary register accesses: each 8 bytes are an offset (2 bytes), a size selector, a
+/// read/write flag and a 32-bit value.
+func accessRegisters(_ script: [UInt8]) {
+    let device = VirtioMMIODevice(backend: VirtioConsole(queueSize: 16) { _ in }, memory: memory, name: "fuzz") { _ in }
+    var index = 0
+    while index + 8 <= script.count {
+        let offset = UInt64(script[index]) | UInt64(script[index + 1]) << 8
+        let size = [1, 2, 4, 8][Int(script[index + 2] % 4)]
+        var value: UInt64 = 0
+        for byte in 0..<4 { value |= UInt64(script[index + 4 + byte]) << (8 * byte) }
+        if script[index + 3] & 1 == 0 {
+            _ = device.read(offset: offset, size: size)
+        } else {
+            device.write(offset: offset, size: size, value: value)
+        }
+        index += 8
+    }
 }

@@ -157,21 +157,23 @@ public struct VirtioDeviceAttachment {
 
     private static func makeBackend(_ specification: VirtioDeviceSpecification, index: Int,
                                     runtimeDirectory: String) throws -> VirtioDeviceBackend {
-        func frontend(_ device: VirtioDeviceSpecification.VhostUserDevice, socket: String) throws -> VhostUserFrontend {
+        // A backend started just now gets a few seconds to listen; one started by the user
+        // should be listening already (a second covers a start script's race).
+        func frontend(_ device: VirtioDeviceSpecification.VhostUserDevice, socket: String, wait: TimeInterval) throws -> VhostUserFrontend {
             switch device {
-            case .block: return try VhostUserFrontend.block(socketPath: socket)
-            case .entropy: return try VhostUserFrontend.entropy(socketPath: socket)
+            case .block: return try VhostUserFrontend.block(socketPath: socket, connectTimeout: wait)
+            case .entropy: return try VhostUserFrontend.entropy(socketPath: socket, connectTimeout: wait)
             }
         }
         switch specification {
         case let .vhostUser(device, socket):
-            return try frontend(device, socket: socket)
+            return try frontend(device, socket: socket, wait: 1)
         case let .vhostUserDriver(device, executable, image):
             let socket = (runtimeDirectory as NSString).appendingPathComponent("candor-vm-\(getpid())-\(index).sock")
             let process = try VhostUserBackendProcess(executable: executable,
                                                       arguments: ["--socket", socket] + (image.map { ["--image", $0] } ?? []),
                                                       socketPath: socket)
-            let backend = try frontend(device, socket: socket)
+            let backend = try frontend(device, socket: socket, wait: 5)
             backend.backendProcess = process
             return backend
         case .entropy:

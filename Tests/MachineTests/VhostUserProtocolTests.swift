@@ -111,6 +111,14 @@ final class VhostUserProtocolTests: XCTestCase {
         }
     }
 
+    func testSilentBackendTimesOutInsteadOfHanging() throws {
+        let backend = try Self.backend { code, _ in code == 1 ? ScriptedBackend.Answer.none : nil }
+        defer { backend.finish() }
+        XCTAssertThrowsError(try VhostUserFrontend(socketPath: backend.path, deviceID: .block, replyTimeout: 1)) {
+            XCTAssertEqual($0 as? VhostUserError, .backendTimedOut(path: backend.path, step: "GET_FEATURES", seconds: 1))
+        }
+    }
+
     func testConfigurationSpaceNeedsTheConfigProtocolFeature() throws {
         let backend = try Self.backend(protocol: 1 << 3)
         defer { backend.finish() }

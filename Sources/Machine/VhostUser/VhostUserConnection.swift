@@ -82,8 +82,8 @@ final class VhostUserConnection {
     static let replyFlag: UInt32 = 1 << 2
     static let needReplyFlag: UInt32 = 1 << 3
     static let headerSize = 12
-    /// Replies are awaited this long; a backend that hangs then counts as broken.
-    static let replyTimeoutSeconds = 10
+    /// Seconds a reply is awaited; a backend that hangs longer counts as broken.
+    let replyTimeoutSeconds: Int
 
     let path: String
     let socket: Int32
@@ -93,7 +93,7 @@ final class VhostUserConnection {
 
     /// Connects, retrying for `timeout` seconds while the socket does not exist or refuses
     /// (a backend started just now may not be listening yet).
-    init(path: String, timeout: TimeInterval) throws(VhostUserError) {
+    init(path: String, timeout: TimeInterval, replyTimeoutSeconds: Int) throws(VhostUserError) {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let pathBytes = Array(path.utf8)
@@ -118,7 +118,8 @@ final class VhostUserConnection {
             usleep(20_000)
         }
         self.path = path
-        var limit = timeval(tv_sec: Self.replyTimeoutSeconds, tv_usec: 0)
+        self.replyTimeoutSeconds = replyTimeoutSeconds
+        var limit = timeval(tv_sec: replyTimeoutSeconds, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     }
@@ -166,7 +167,7 @@ final class VhostUserConnection {
         if sent == message.bytes.count { return }
         let err = errno
         if sent < 0, err == EPIPE || err == ECONNRESET { throw .backendClosed(path: path, step: step) }
-        if sent < 0, err == EAGAIN { throw .backendTimedOut(path: path, step: step, seconds: Self.replyTimeoutSeconds) }
+        if sent < 0, err == EAGAIN { throw .backendTimedOut(path: path, step: step, seconds: replyTimeoutSeconds) }
         throw .systemCall(path: path, step: step, call: "sendmsg", errno: sent < 0 ? err : EMSGSIZE)
     }
 
@@ -194,7 +195,7 @@ final class VhostUserConnection {
             let err = errno
             if got == 0 || err == ECONNRESET { throw .backendClosed(path: path, step: step) }
             if err == EINTR { continue }
-            if err == EAGAIN { throw .backendTimedOut(path: path, step: step, seconds: Self.replyTimeoutSeconds) }
+            if err == EAGAIN { throw .backendTimedOut(path: path, step: step, seconds: replyTimeoutSeconds) }
             throw .systemCall(path: path, step: step, call: "recv", errno: err)
         }
         return bytes

@@ -36,13 +36,15 @@ public final class VhostUserFrontend: VirtioDeviceBackend {
     private var context: VirtioDeviceContext?
 
     /// Connects to the backend listening at `socketPath` and learns its features and
-    /// configuration space (`configSize` bytes; 0 for none).
+    /// configuration space (`configSize` bytes; 0 for none). A backend that does not
+    /// answer a request within `replyTimeout` seconds counts as broken.
     public init(socketPath: String, deviceID: VirtioDeviceID, queueCount: Int = 1, queueSize: UInt16 = 256,
-                configSize: Int = 0, hiddenFeatures: UInt64 = 0, connectTimeout: TimeInterval = 5) throws {
+                configSize: Int = 0, hiddenFeatures: UInt64 = 0, connectTimeout: TimeInterval = 5,
+                replyTimeout: Int = 10) throws {
         self.socketPath = socketPath
         self.deviceID = deviceID
         self.queueMaximumSizes = Array(repeating: queueSize, count: queueCount)
-        let connection = try VhostUserConnection(path: socketPath, timeout: connectTimeout)
+        let connection = try VhostUserConnection(path: socketPath, timeout: connectTimeout, replyTimeoutSeconds: replyTimeout)
         self.connection = connection
         try connection.send(.setOwner, step: "SET_OWNER")
         backendFeatures = try connection.askU64(.getFeatures, step: "GET_FEATURES")

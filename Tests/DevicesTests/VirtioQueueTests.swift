@@ -117,6 +117,7 @@ final class VirtioQueueTests: XCTestCase {
                                   file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertTrue(driver.needsReset, "status \(driver.status)", file: file, line: line)
         XCTAssertEqual(driver.read(.interruptStatus) & 2, 2, "configuration-change interrupt", file: file, line: line)
+        XCTAssertEqual(driver.read(.configGeneration), 1, "new configuration generation", file: file, line: line)
         XCTAssertEqual(driver.logLines.count, 1, "\(driver.logLines)", file: file, line: line)
         XCTAssertTrue(driver.logLines.first?.contains(text) ?? false, "\(driver.logLines)", file: file, line: line)
         // Further notifications are ignored, not logged again.

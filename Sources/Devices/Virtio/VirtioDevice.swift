@@ -71,12 +71,12 @@ public final class VirtioDeviceContext: @unchecked Sendable {
         return try transport.locked { transport.context === self ? try body() : nil }
     }
 
-    /// Raises the used-buffer interrupt for `queue`.
+    /// Raises the used-buffer interrupt (virtio-mmio has one line for all queues).
     public func signalUsedBuffers() {
         withDeviceLock { transport?.raiseInterrupt(VirtioMMIODevice.interruptUsedBuffer) }
     }
 
-    /// Pops and pushes may say the driver wants an interrupt: raise it when so.
+    /// Raises the used-buffer interrupt if `queue` says the driver wants one now.
     public func signalIfNeeded(_ queue: Virtqueue) {
         if queue.needsInterrupt() { signalUsedBuffers() }
     }

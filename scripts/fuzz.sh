@@ -2,35 +2,38 @@
 # SPDX-License-Identifier: Apache-2.0
 # SPDX-FileCopyrightText: 2026 The Candor Authors
 #
-# scripts/fuzz.sh NAME [libFuzzer options...]
-#
-# Builds Fuzz/NAME/main.swift with libFuzzer and AddressSanitizer, together with the
-# library targets listed (in dependency order) in Fuzz/NAME/modules, then runs it on
-# Fuzz/NAME/corpus (seeds) plus a scratch corpus under .build/fuzz/NAME. Crashes are
-# written to .build/fuzz/NAME/findings/. FUZZ_SECONDS (default 60) bounds the run.
+# Builds and runs a libFuzzer target: scripts/fuzz.sh <Name> [seconds]
+# Fuzz/<Name>/main.swift is compiled together with the library sources it tests
+# (listed below) with -sanitize=fuzzer,address; Fuzz/<Name>/corpus/ holds the seeds,
+# new inputs go to .build/fuzz/<Name>/corpus, crashes to .build/fuzz/<Name>/.
 set -eu
-name=${1:?usage: scripts/fuzz.sh NAME [libFuzzer options...]}
-shift
+
+name=${1:?usage: scripts/fuzz.sh <Name> [seconds]}
+seconds=${2:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
-source_dir=$root/Fuzz/$name
-out=$root/.build/fuzz/$name
-swiftc=${SWIFTC:-/opt/swift/usr/bin/swiftc}
-flags="-sanitize=fuzzer,address -parse-as-library -swift-version 5 -g"
+cd "$root"
 
-[ -f "$source_dir/main.swift" ] || { echo "fuzz.sh: $source_dir/main.swift not found" >&2; exit 2; }
-mkdir -p "$out/modules" "$out/corpus" "$out/findings"
+# The library modules each target imports (built first as static libraries) and the
+# library sources compiled into the fuzzer itself.
+case "$name" in
+    ELF) modules=""; sources="Sources/ELF/*.swift" ;;
+    BzImage) modules="ELF GuestMemory"; sources="Sources/Loader/LinuxSetupHeader.swift Sources/Loader/LoaderError.swift" ;;
+    Virtqueue) modules="GuestMemory Devices"; sources="" ;;
+    *) echo "fuzz: unknown target $name" >&2; exit 2 ;;
+esac
 
-objects=""
-for module in $(cat "$source_dir/modules" 2>/dev/null); do
-	# One object and one module interface per library target.
-	# shellcheck disable=SC2046
-	$swiftc $flags -wmo -module-name "$module" -I "$out/modules" \
-		-emit-module -emit-module-path "$out/modules/$module.swiftmodule" \
-		-c $(find "$root/Sources/$module" -name '*.swift' | sort) -o "$out/$module.o"
-	objects="$objects $out/$module.o"
+work=".build/fuzz/$name"
+mkdir -p "$work/corpus" "$work/modules"
+links=""
+for module in $modules; do
+    # shellcheck disable=SC2046 # a file list (modules may have subdirectories)
+    swiftc -sanitize=fuzzer,address -parse-as-library -g -O -module-name "$module" \
+        -emit-library -static -emit-module -emit-module-path "$work/modules/$module.swiftmodule" \
+        -o "$work/modules/lib$module.a" $(find "Sources/$module" -name '*.swift' | sort)
+    links="$links -l$module"
 done
-# shellcheck disable=SC2086
-$swiftc $flags -I "$out/modules" "$source_dir/main.swift" $objects -o "$out/fuzzer"
-
-cd "$out/findings"
-"$out/fuzzer" -max_total_time="${FUZZ_SECONDS:-60}" -print_final_stats=1 "$@" "$out/corpus" "$source_dir/corpus"
+# shellcheck disable=SC2086 # $sources and $links are lists
+swiftc -sanitize=fuzzer,address -parse-as-library -g -O -I "$work/modules" -L "$work/modules" $links \
+    -module-name "Fuzz$name" -o "$work/fuzzer" $sources "Fuzz/$name/main.swift"
+"$work/fuzzer" -max_total_time="$seconds" -artifact_prefix="$work/" -print_final_stats=1 \
+    "$work/corpus" "Fuzz/$name/corpus"

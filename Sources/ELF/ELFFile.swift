@@ -25,8 +25,8 @@ public struct ELFFile: Sendable {
         programHeaders = try Self.parseProgramHeaders(reader, header: header)
         interpreter = nil
         dynamic = DynamicInfo()
-        interpreter = try parseInterpreter(reader)
-        dynamic = try parseDynamic(reader)
+        interpreter = try parseInterpreter()
+        dynamic = try parseDynamic()
     }
 
     /// The bytes of a section; empty for SHT_NOBITS (.bss).
@@ -171,13 +171,13 @@ public struct ELFFile: Sendable {
 
     // MARK: Interpreter and dynamic section
 
-    private func parseInterpreter(_ r: ByteReader) throws -> String? {
+    private func parseInterpreter() throws -> String? {
         guard let index = programHeaders.firstIndex(where: { $0.type == ProgramHeader.typeInterpreter }) else { return nil }
         let data = try segmentData(index)
         return data.cString(at: 0)
     }
 
-    private func parseDynamic(_ r: ByteReader) throws -> DynamicInfo {
+    private func parseDynamic() throws -> DynamicInfo {
         let entries: ArraySlice<UInt8>
         let strings: ArraySlice<UInt8>
         if let section = sections.first(where: { $0.type == Section.typeDynamic }) {

@@ -13,6 +13,11 @@ public struct ELFKernelLoader {
     /// XEN_ELFNOTE_PHYS32_ENTRY, in a note named "Xen".
     static let pvhNoteType: UInt32 = 18
 
+    /// Bytes the PVH start info block takes at `BootConfiguration.startInfoAddress`.
+    public static func startInfoSize(memoryMapEntries: Int) -> Int {
+        PVHStartInfo.memoryMapOffset + PVHStartInfo.memoryMapEntrySize * memoryMapEntries
+    }
+
     public init(file: ELFFile) throws {
         guard file.header.machine == ELFHeader.machineX86_64 else {
             throw LoaderError.badField(field: "ELF e_machine", value: UInt64(file.header.machine), expected: "62 (x86-64)")

@@ -47,6 +47,7 @@ final class ELFKernelLoaderTests: XCTestCase {
         XCTAssertEqual(try memory.load(UInt64.self, at: GuestAddress(memmap + 56)), (64 << 20) - 0x100000)
         XCTAssertEqual(try memory.load(UInt32.self, at: GuestAddress(memmap + 24 + 16)), 2, "second entry reserved")
 
+        XCTAssertEqual(memmap + 3 * 24, 0x6000 + UInt64(ELFKernelLoader.startInfoSize(memoryMapEntries: 3)))
         let modules = try memory.load(UInt64.self, at: GuestAddress(0x6010))
         let initrdAddress = try memory.load(UInt64.self, at: GuestAddress(modules))
         XCTAssertEqual(try memory.load(UInt64.self, at: GuestAddress(modules + 8)), 5000)

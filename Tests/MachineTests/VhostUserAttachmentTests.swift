@@ -47,8 +47,8 @@ final class VhostUserAttachmentTests: XCTestCase {
         let lines = Lines()
         let attached = try VirtioDeviceAttachment.attach([.entropy, .entropy], memory: memory, bus: bus) { lines.changes.append(($0, $1)) }
         XCTAssertEqual(attached.kernelCommandLine, "virtio_mmio.device=512@0xd0000000:5 virtio_mmio.device=512@0xd0001000:6")
-        XCTAssertEqual(attached.platformResources.map(\.irq), [5, 6])
-        XCTAssertEqual(attached.platformResources.map(\.base), [GuestAddress(0xd000_0000), GuestAddress(0xd000_1000)])
+        XCTAssertEqual(attached.acpiDevices, [VirtioMMIODeviceDescription(base: GuestAddress(0xd000_0000), size: 0x200, interrupt: 5),
+                                              VirtioMMIODeviceDescription(base: GuestAddress(0xd000_1000), size: 0x200, interrupt: 6)])
 
         var word = [UInt8](repeating: 0, count: 4)
         try word.withUnsafeMutableBytes { try bus.read(address: 0xd000_1000, size: 4, into: $0) }

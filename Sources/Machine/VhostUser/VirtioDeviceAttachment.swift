@@ -117,8 +117,10 @@ public struct VirtioDeviceAttachment {
 
     /// `virtio_mmio.device=...` for every device, to append to the kernel command line.
     public var kernelCommandLine: String { VirtioMMIOSlot.kernelCommandLine(for: slots) }
-    /// (base, size, irq) per device for the ACPI DSDT.
-    public var platformResources: [(base: GuestAddress, size: UInt64, irq: UInt32)] { slots.map(\.platformResource) }
+    /// The devices for the ACPI DSDT (`ACPITables(devices:)`).
+    public var acpiDevices: [VirtioMMIODeviceDescription] {
+        slots.map { VirtioMMIODeviceDescription(base: $0.base, size: $0.size, interrupt: $0.irq) }
+    }
 
     /// Creates each device (starting and connecting to backends), maps it on `bus`, and
     /// routes its interrupt to `setInterruptLine`. Driver sockets go in `runtimeDirectory`.

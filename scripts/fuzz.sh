@@ -27,7 +27,7 @@ mkdir -p "$work/corpus" "$work/modules"
 links=""
 for module in $modules; do
     # shellcheck disable=SC2046 # a file list (modules may have subdirectories)
-    swiftc -sanitize=fuzzer,address -parse-as-library -g -O -module-name "$module" \
+    swiftc -sanitize=fuzzer,address -parse-as-library -g -O -module-name "$module" -I "$work/modules" \
         -emit-library -static -emit-module -emit-module-path "$work/modules/$module.swiftmodule" \
         -o "$work/modules/lib$module.a" $(find "Sources/$module" -name '*.swift' | sort)
     links="$links -l$module"

@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 
+// pipe2
+#define _GNU_SOURCE
 #include "CPosix.h"
 
 #include <errno.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -39,4 +46,47 @@ ssize_t cposix_send_with_fds(int socket, const void *bytes, size_t length, const
         sent = sendmsg(socket, &message, MSG_NOSIGNAL);
     } while (sent < 0 && errno == EINTR);
     return sent;
+}
+
+pid_t cposix_spawn_tied(const char *path, char *const argv[]) {
+    // A close-on-exec pipe reports an exec failure's errno to the parent.
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0)
+        return -1;
+    pid_t parent = getpid();
+    pid_t child = fork();
+    if (child < 0) {
+        int saved = errno;
+        close(report[0]);
+        close(report[1]);
+        errno = saved;
+        return -1;
+    }
+    if (child == 0) {
+        // Only async-signal-safe calls between fork and exec.
+        int failure;
+        if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent) {
+            failure = errno ? errno : ESRCH;
+        } else {
+            execv(path, argv);
+            failure = errno;
+        }
+        ssize_t ignored = write(report[1], &failure, sizeof failure);
+        (void)ignored;
+        _exit(127);
+    }
+    close(report[1]);
+    int failure = 0;
+    ssize_t got;
+    do {
+        got = read(report[0], &failure, sizeof failure);
+    } while (got < 0 && errno == EINTR);
+    close(report[0]);
+    if (got == sizeof failure) {
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
+        }
+        errno = failure;
+        return -1;
+    }
+    return child;
 }

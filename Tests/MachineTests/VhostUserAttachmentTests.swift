@@ -97,3 +97,35 @@ final class VhostUserAttachmentTests: XCTestCase {
         XCTAssertEqual(frontend.backendProcess?.isRunning, true)
     }
 }
+
+final class VhostUserBackendProcessTests: XCTestCase {
+    func testStartsAndTerminatesTheProcess() throws {
+        let process = try VhostUserBackendProcess(executable: "/bin/sleep", arguments: ["30"], socketPath: NSTemporaryDirectory() + "unused.sock")
+        XCTAssertTrue(process.isRunning)
+        XCTAssertEqual(kill(process.processIdentifier, 0), 0)
+        process.terminate()
+        XCTAssertFalse(process.isRunning)
+        XCTAssertEqual(kill(process.processIdentifier, 0), -1, "reaped")
+    }
+
+    func testMissingExecutableIsATypedError() {
+        XCTAssertThrowsError(try VhostUserBackendProcess(executable: "/nonexistent/candor-blk", arguments: [], socketPath: "/tmp/x.sock")) {
+            XCTAssertEqual($0 as? VhostUserBackendProcess.LaunchError, .startFailed(executable: "/nonexistent/candor-blk", errno: ENOENT))
+            XCTAssertTrue("\($0)".contains("No such file"), "\($0)")
+        }
+    }
+
+    /// The kernel is to send the child SIGTERM when the VMM dies: the child reads its own
+    /// parent-death signal (prctl PR_GET_PDEATHSIG, kept across exec) and reports it.
+    func testChildIsTiedToTheVMMByParentDeathSignal() throws {
+        let python = "/usr/bin/python3"
+        guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("\(python) is missing") }
+        let report = NSTemporaryDirectory() + "candor-pdeathsig-\(getpid())"
+        defer { unlink(report) }
+        let script = "import ctypes; s = ctypes.c_int(); ctypes.CDLL(None).prctl(2, ctypes.byref(s)); open('\(report)', 'w').write(str(s.value))"
+        let process = try VhostUserBackendProcess(executable: python, arguments: ["-c", script], socketPath: report + ".sock")
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        XCTAssertEqual(try String(contentsOfFile: report, encoding: .utf8), String(SIGTERM))
+    }
+}

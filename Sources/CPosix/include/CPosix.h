@@ -17,6 +17,12 @@ int cposix_eventfd(unsigned int initial_value, int nonblocking);
 /// Returns the bytes sent or -1 (errno set). `fd_count` is at most CPOSIX_MAX_FDS.
 ssize_t cposix_send_with_fds(int socket, const void *bytes, size_t length, const int *fds, size_t fd_count);
 
+/// Starts `path` with `argv` (NULL-terminated; the environment is inherited) in a child
+/// that receives SIGTERM when the calling thread's process goes away, even by SIGKILL
+/// (PR_SET_PDEATHSIG), so a driver never outlives the VMM. Returns the child's pid, or
+/// -1 (errno set) when fork or exec fails.
+pid_t cposix_spawn_tied(const char *path, char *const argv[]);
+
 /// The most descriptors one message may carry (the vhost-user limit, VHOST_MEMORY_BASELINE_NREGIONS).
 #define CPOSIX_MAX_FDS 8
 

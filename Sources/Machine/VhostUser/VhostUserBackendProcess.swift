@@ -1,26 +1,29 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 
+import CPosix
 import Foundation
 
 /// A vhost-user backend the VMM starts itself (a driver such as candor-blk, or
 /// qemu-storage-daemon): a separate program, so a driver's license and crashes stay in
-/// its own process. Stopped (SIGTERM, then waited for) when released.
+/// its own process. It gets SIGTERM when released, and from the kernel when the VMM dies
+/// (PR_SET_PDEATHSIG, tied to the starting thread: start it from a long-lived one).
 public final class VhostUserBackendProcess {
     public enum LaunchError: Error, Equatable, CustomStringConvertible {
-        case startFailed(executable: String, reason: String)
+        case startFailed(executable: String, errno: Int32)
 
         public var description: String {
             switch self {
-            case let .startFailed(executable, reason):
-                return "vhost-user backend \(executable): could not start: \(reason)"
+            case let .startFailed(executable, err):
+                return "vhost-user backend \(executable): could not start: \(String(cString: strerror(err)))"
             }
         }
     }
 
     public let executable: String
     public let socketPath: String
-    private let process = Process()
+    public let processIdentifier: pid_t
+    private var exited = false
 
     /// Starts `executable` with `arguments`; it is expected to listen on `socketPath`
     /// (a stale socket file there is removed first). Connect with `VhostUserFrontend`,
@@ -29,23 +32,28 @@ public final class VhostUserBackendProcess {
         self.executable = executable
         self.socketPath = socketPath
         unlink(socketPath)
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        do {
-            try process.run()
-        } catch {
-            throw LaunchError.startFailed(executable: executable, reason: error.localizedDescription)
-        }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let pid = cposix_spawn_tied(executable, argv)
+        guard pid > 0 else { throw LaunchError.startFailed(executable: executable, errno: errno) }
+        processIdentifier = pid
     }
 
-    public var isRunning: Bool { process.isRunning }
-    public var processIdentifier: Int32 { process.processIdentifier }
+    /// Whether the process is still running (reaps it once it has exited).
+    public var isRunning: Bool {
+        guard !exited else { return false }
+        var status: Int32 = 0
+        if waitpid(processIdentifier, &status, WNOHANG) == processIdentifier { exited = true }
+        return !exited
+    }
 
     /// Asks the backend to exit and waits for it.
     public func terminate() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        if isRunning {
+            kill(processIdentifier, SIGTERM)
+            var status: Int32 = 0
+            while waitpid(processIdentifier, &status, 0) < 0 && errno == EINTR {}
+            exited = true
         }
         unlink(socketPath)
     }

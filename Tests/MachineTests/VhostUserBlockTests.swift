@@ -106,6 +106,11 @@ final class VhostUserBlockTests: XCTestCase {
         XCTAssertEqual(driver.read(.interruptStatus) & 2, 2, "configuration-change interrupt")
         XCTAssertEqual(driver.logLines.count, 1, "\(driver.logLines)")
         XCTAssertTrue(driver.logLines.first?.contains("closed the connection") ?? false, "\(driver.logLines)")
+        // New requests get an I/O error from the frontend itself.
+        driver.write(.interruptAcknowledge, driver.read(.interruptStatus))
+        XCTAssertEqual(try driver.request(type: BlockDriver.typeIn, sector: 0, length: 512), 1, "VIRTIO_BLK_S_IOERR")
+        XCTAssertEqual(try driver.request(type: BlockDriver.typeFlush, sector: 0), 1, "VIRTIO_BLK_S_IOERR")
+        XCTAssertEqual(driver.logLines.count, 1, "\(driver.logLines)")
         // Kicks and a new handshake against the dead backend neither crash nor hang.
         driver.write(.queueNotify, 0)
         driver.write(.status, 0)

@@ -39,9 +39,13 @@ public protocol VirtioDeviceBackend: AnyObject {
     func queueNotified(_ index: Int) throws
     /// The driver reset the device (status 0): stop and forget the queues.
     func reset()
+    /// Whether notifications still reach `queueNotified` once the device needs a reset
+    /// (a backend that answers requests with errors until then); false by default.
+    var servesAfterFailure: Bool { get }
 }
 
 extension VirtioDeviceBackend {
+    public var servesAfterFailure: Bool { false }
     public func writeConfig(offset: Int, bytes: [UInt8]) {}
 }
 

@@ -239,8 +239,8 @@ public final class VirtioMMIODevice: BusDevice, InterruptSource {
     }
 
     private func notify(queue index: Int) {
-        guard index < queues.count, queues[index].ready, context != nil,
-              status & Status.driverOK != 0, status & Status.needsReset == 0 else { return }
+        guard index < queues.count, queues[index].ready, context != nil, status & Status.driverOK != 0,
+              status & Status.needsReset == 0 || backend.servesAfterFailure else { return }
         do {
             try backend.queueNotified(index)
         } catch {

@@ -173,6 +173,14 @@ public final class Virtqueue {
         self.eventIndex = features & VirtioFeatures.eventIndex != 0
     }
 
+    /// Takes over a ring someone else (a vhost-user backend) was serving: continues after
+    /// the entries already made available and the ones already used, leaving those alone.
+    public func adoptRingPositions() {
+        nextAvailable = load16(available, 2)
+        nextUsed = load16(used, 2)
+        usedAtLastSignal = nextUsed
+    }
+
     private func load16(_ base: UnsafeMutableRawPointer, _ offset: Int) -> UInt16 {
         UInt16(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
     }

@@ -34,6 +34,10 @@ public final class VhostUserFrontend: VirtioDeviceBackend {
     private var kickDescriptors: [Int32?] = []
     private var relay: CallRelay?
     private var context: VirtioDeviceContext?
+    /// Set when the backend hung up while running: a block device then answers new
+    /// requests itself, with VIRTIO_BLK_S_IOERR, until the driver resets it.
+    private var backendGone = false
+    public var servesAfterFailure: Bool { backendGone && deviceID == .block }
 
     /// Connects to the backend listening at `socketPath` and learns its features and
     /// configuration space (`configSize` bytes; 0 for none). A backend that does not
@@ -153,11 +157,18 @@ public final class VhostUserFrontend: VirtioDeviceBackend {
                 try connection.send(.setVringEnable, .vringState(index, 1), step: "\(step): SET_VRING_ENABLE")
             }
         }
-        relay = try CallRelay(calls: calls, socket: connection.socket, path: socketPath, context: context)
+        backendGone = false
+        relay = try CallRelay(calls: calls, socket: connection.socket, path: socketPath, context: context) { [weak self] in
+            context.withDeviceLock { self?.backendHungUp(context) }
+        }
     }
 
     /// The guest's notification becomes a write to the queue's kick eventfd.
     public func queueNotified(_ index: Int) throws {
+        if backendGone {
+            try failRequests(queue: index)
+            return
+        }
         guard index < kickDescriptors.count, let kick = kickDescriptors[index] else { return }
         var one: UInt64 = 1
         // EAGAIN means the counter is saturated: the backend has a kick pending anyway.
@@ -167,6 +178,32 @@ public final class VhostUserFrontend: VirtioDeviceBackend {
     /// Stops the rings (GET_VRING_BASE) so the backend lets go of guest memory.
     public func reset() {
         stop()
+    }
+
+    /// The backend hung up (called by the relay under the device lock): the device needs a
+    /// reset, and the rings are ours from the entries the backend never saw. Requests it
+    /// had taken stay unanswered; new block requests get an I/O error at once.
+    private func backendHungUp(_ context: VirtioDeviceContext) {
+        backendGone = true
+        context.fail(VhostUserError.backendClosed(path: socketPath, step: "while the device was running").description
+                     + (deviceID == .block ? "; new requests fail with an I/O error" : ""))
+        guard deviceID == .block else { return }
+        for queue in context.queues { queue?.adoptRingPositions() }
+    }
+
+    /// Completes every available block request with VIRTIO_BLK_S_IOERR (1) in its status
+    /// byte, the last writable byte of the chain.
+    private func failRequests(queue index: Int) throws {
+        guard deviceID == .block, let context, index < context.queues.count, let queue = context.queues[index] else { return }
+        while let chain = try queue.popChain() {
+            var written: UInt32 = 0
+            if let status = chain.writable.last(where: { $0.length > 0 }) {
+                try context.memory.store(UInt8(1), at: GuestAddress(status.address.rawValue + UInt64(status.length) - 1))
+                written = 1
+            }
+            try queue.pushUsed(head: chain.head, written: written)
+        }
+        context.signalIfNeeded(queue)
     }
 
     private func stop() {
@@ -196,7 +233,8 @@ public final class VhostUserFrontend: VirtioDeviceBackend {
 final class CallRelay: @unchecked Sendable {
     private let stopDescriptor: Int32
 
-    init(calls: [(queue: Int, fd: Int32)], socket: Int32, path: String, context: VirtioDeviceContext) throws {
+    init(calls: [(queue: Int, fd: Int32)], socket: Int32, path: String, context: VirtioDeviceContext,
+         onHangUp: @escaping @Sendable () -> Void) throws {
         let stopDescriptor = cposix_eventfd(0, 1)
         guard stopDescriptor >= 0 else { throw VhostUserError.systemCall(path: path, step: "start", call: "eventfd", errno: errno) }
         let watchedSocket = dup(socket)
@@ -208,7 +246,7 @@ final class CallRelay: @unchecked Sendable {
         }
         self.stopDescriptor = signalDescriptor
         let thread = Thread {
-            Self.run(stop: stopDescriptor, socket: watchedSocket, calls: calls.map(\.fd), path: path, context: context)
+            Self.run(stop: stopDescriptor, socket: watchedSocket, calls: calls.map(\.fd), path: path, context: context, onHangUp: onHangUp)
         }
         thread.name = "vhost-user call relay"
         thread.start()
@@ -220,7 +258,8 @@ final class CallRelay: @unchecked Sendable {
         close(stopDescriptor)
     }
 
-    private static func run(stop: Int32, socket: Int32, calls: [Int32], path: String, context: VirtioDeviceContext) {
+    private static func run(stop: Int32, socket: Int32, calls: [Int32], path: String, context: VirtioDeviceContext,
+                            onHangUp: () -> Void) {
         defer { ([stop, socket] + calls).forEach { close($0) } }
         // The socket is watched for hang-up only: replies on it belong to the vCPU thread.
         var watched = [pollfd(fd: stop, events: Int16(POLLIN), revents: 0), pollfd(fd: socket, events: 0, revents: 0)]
@@ -234,7 +273,7 @@ final class CallRelay: @unchecked Sendable {
             }
             if watched[0].revents != 0 { return }
             if watched[1].revents & Int16(POLLHUP | POLLERR) != 0 {
-                context.fail(VhostUserError.backendClosed(path: path, step: "while the device was running").description)
+                onHangUp()
                 return
             }
             var called = false

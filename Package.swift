@@ -31,8 +31,11 @@ let package = Package(
         // decompressor would be too slow (see MACHINE.md).
         .systemLibrary(name: "CLZMA", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
         .target(name: "Loader", dependencies: ["ELF", "GuestMemory", "CLZMA"]),
-        .target(name: "Devices"),
-        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Loader", "Devices"]),
+        .target(name: "Devices", dependencies: ["GuestMemory"]),
+        // POSIX calls Glibc does not export to Swift (eventfd, sendmsg with SCM_RIGHTS):
+        // the vhost-user frontend needs them.
+        .target(name: "CPosix"),
+        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Loader", "Devices", "CPosix"]),
         .executableTarget(name: "candor-vm", dependencies: [
             "Machine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -63,8 +66,8 @@ let package = Package(
         .testTarget(name: "KVMTests", dependencies: ["KVM", "CKVM", "GuestMemory"]),
         .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory"]),
         .testTarget(name: "LoaderTests", dependencies: ["Loader", "ELF", "GuestMemory"]),
-        .testTarget(name: "DevicesTests", dependencies: ["Devices"]),
-        .testTarget(name: "MachineTests", dependencies: ["Machine"]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "Devices", "GuestMemory"]),
         .testTarget(name: "BootTests", dependencies: ["Machine"]),
         .testTarget(name: "LicensingTests", dependencies: ["Licensing"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),

@@ -18,6 +18,7 @@ cd "$root"
 case "$name" in
     ELF) modules=""; sources="Sources/ELF/*.swift" ;;
     BzImage) modules="ELF GuestMemory"; sources="Sources/Loader/LinuxSetupHeader.swift Sources/Loader/LoaderError.swift" ;;
+    Virtqueue) modules="GuestMemory Devices"; sources="" ;;
     *) echo "fuzz: unknown target $name" >&2; exit 2 ;;
 esac
 
@@ -25,10 +26,10 @@ work=".build/fuzz/$name"
 mkdir -p "$work/corpus" "$work/modules"
 links=""
 for module in $modules; do
-    # shellcheck disable=SC2086 # a glob
-    swiftc -sanitize=fuzzer,address -parse-as-library -g -O -module-name "$module" \
+    # shellcheck disable=SC2046 # a file list (modules may have subdirectories)
+    swiftc -sanitize=fuzzer,address -parse-as-library -g -O -module-name "$module" -I "$work/modules" \
         -emit-library -static -emit-module -emit-module-path "$work/modules/$module.swiftmodule" \
-        -o "$work/modules/lib$module.a" Sources/$module/*.swift
+        -o "$work/modules/lib$module.a" $(find "Sources/$module" -name '*.swift' | sort)
     links="$links -l$module"
 done
 # shellcheck disable=SC2086 # $sources and $links are lists

@@ -33,6 +33,8 @@ public struct MachineConfiguration: Sendable {
     /// Feed stdin to the serial port.
     public var serialInput = true
     public var kvmPath = "/dev/kvm"
+    /// Virtio-mmio devices, announced to the guest on the kernel command line.
+    public var virtioDevices: [VirtioDeviceSpecification] = []
 
     public init(kernelPath: String) { self.kernelPath = kernelPath }
 }
@@ -53,6 +55,7 @@ public enum MachineError: Error, CustomStringConvertible {
     case writeBootTables(GuestMemoryError)
     case openSerialOutput(path: String, errno: Int32)
     case attachDevices(Error)
+    case attachVirtioDevices(Error)
     case createVCPU(id: UInt32, KVMError)
     case configureVCPU(id: UInt32, KVMError)
 
@@ -74,6 +77,7 @@ public enum MachineError: Error, CustomStringConvertible {
         case let .writeBootTables(error): return "writing the boot GDT and page tables: \(error)"
         case let .openSerialOutput(path, err): return "\(path): cannot open for serial output: \(String(cString: strerror(err)))"
         case let .attachDevices(error): return "attaching devices: \(error)"
+        case let .attachVirtioDevices(error): return "attaching virtio devices: \(error)"
         case let .createVCPU(id, error): return "creating vCPU \(id): \(error)"
         case let .configureVCPU(id, error): return "configuring vCPU \(id): \(error)"
         }
@@ -114,11 +118,23 @@ public enum MachineBuilder {
         // 4. Guest RAM, around the PCI hole.
         let memory: GuestMemory
         do {
-            memory = try GuestMemory(ranges: Layout.memoryRanges(memorySize: configuration.memorySize))
+            // Shareable (file-backed) when a vhost-user backend process must map it.
+            memory = try GuestMemory(ranges: Layout.memoryRanges(memorySize: configuration.memorySize),
+                                     shareable: configuration.virtioDevices.contains { $0.usesVhostUser })
         } catch let error as GuestMemoryError { throw MachineError.allocateMemory(error) }
         do {
             for (slot, region) in memory.regions.enumerated() { try virtualMachine.map(region, slot: UInt32(slot)) }
         } catch let error as KVMError { throw MachineError.registerMemory(error) }
+
+        // 4b. Virtio-mmio devices (their backends connected), announced on the command line.
+        let mmioBus = IOBus()
+        let virtio: VirtioDeviceAttachment
+        do {
+            virtio = try VirtioDeviceAttachment.attach(configuration.virtioDevices, memory: memory, bus: mmioBus) { line, asserted in
+                try virtualMachine.setInterruptLine(line, asserted: asserted)
+            }
+        } catch { throw MachineError.attachVirtioDevices(error) }
+        let commandLine = [configuration.commandLine, virtio.kernelCommandLine].filter { !$0.isEmpty }.joined(separator: " ")
 
         // 5. Platform tables: ACPI describes the CPUs and interrupt controllers.
         let memoryMap = Layout.memoryMap(memorySize: configuration.memorySize)
@@ -128,7 +144,7 @@ public enum MachineBuilder {
         let kernelBytes = try readFile(configuration.kernelPath, what: "kernel")
         let initrd = try configuration.initrdPath.map { try readFile($0, what: "initrd") }
         let bootConfiguration = BootConfiguration(
-            memoryMap: memoryMap, commandLine: configuration.commandLine, commandLineAddress: Layout.commandLineAddress,
+            memoryMap: memoryMap, commandLine: commandLine, commandLineAddress: Layout.commandLineAddress,
             initrd: initrd, bootParamsAddress: Layout.zeroPageAddress, startInfoAddress: Layout.pvhStartInfoAddress,
             rsdpAddress: rsdpAddress)
         let entry: BootEntry
@@ -148,7 +164,6 @@ public enum MachineBuilder {
         let console = try SerialConsole(output: configuration.serialOutput)
         let uart = Serial16550 { console.write($0) }
         let portBus = IOBus { line, asserted in try virtualMachine.setInterruptLine(line, asserted: asserted) }
-        let mmioBus = IOBus()
         do {
             try portBus.insert(uart, base: UInt64(Layout.serialPort), length: Layout.serialPortCount, interrupt: Layout.serialInterrupt)
             try portBus.insert(I8042(), base: UInt64(Layout.i8042Port), length: Layout.i8042PortCount)

@@ -57,9 +57,19 @@ struct Run: ParsableCommand {
     @Option(help: "Boot --kernel as a flat binary loaded at 1 MiB, entered there in this mode (\(FlatMode.allCases.map(\.rawValue).joined(separator: ", "))).")
     var flat: FlatMode?
 
+    @Option(name: .customLong("device"), help: """
+        A virtio-mmio device (repeatable): vhost-user-blk,socket=PATH (a running vhost-user-blk backend), \
+        vhost-user-rng,socket=PATH, vhost-user-rng,driver=PATH (start that driver, e.g. candor-rng), \
+        vhost-user-blk,driver=PATH,image=FILE (start that driver, e.g. candor-blk), virtio-rng.
+        """)
+    var devices: [String] = []
+
     func validate() throws {
         guard memory > 0, memory <= 1 << 30 else { throw ValidationError("--memory: \(memory) MiB is not between 1 and 2^30") }
         guard vcpus > 0 else { throw ValidationError("--vcpus: must be at least 1") }
+        for device in devices {
+            do { _ = try VirtioDeviceSpecification(parsing: device) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     func run() throws {
@@ -69,6 +79,7 @@ struct Run: ParsableCommand {
         configuration.memorySize = memory << 20
         configuration.vcpuCount = vcpus
         if let serialOutput { configuration.serialOutput = .file(serialOutput) }
+        configuration.virtioDevices = try devices.map { try VirtioDeviceSpecification(parsing: $0) }
         if let flat { configuration.kernelFormat = .flat(flat == .long64 ? .long64 : .protected32) }
 
         let machine: Machine

@@ -15,7 +15,8 @@ import Loader
 ///     0x0009_fc00  reserved to 1 MiB (EBDA, VGA hole, BIOS area)
 ///     0x000e_0000  ACPI tables, RSDP first (where Linux scans for it)
 ///     0x0010_0000  kernel images and free RAM, up to the PCI hole or the end of RAM
-///     0xc000_0000  PCI/MMIO hole (device windows; KVM's TSS and identity-map pages at its top)
+///     0xc000_0000  PCI/MMIO hole: virtio-mmio windows from 0xd000_0000, KVM's TSS and
+///                  identity-map pages at its top
 ///     0x1_0000_0000  RAM above the hole when the guest has more than 3 GiB
 public enum Layout {
     public static let gdtAddress = GuestAddress(0x500)
@@ -37,6 +38,12 @@ public enum Layout {
     public static let highMemoryStart = GuestAddress(0x10_0000)
     public static let pciHoleStart = GuestAddress(0xc000_0000)
     public static let pciHoleEnd = GuestAddress(0x1_0000_0000)
+    /// Virtio-mmio device windows, one page each, in the PCI hole; one legacy interrupt
+    /// line each, from those the platform leaves free (4 is the UART, 8 the RTC, 12 the
+    /// PS/2 mouse, 14 and 15 the IDE controllers).
+    public static let virtioWindowsStart = GuestAddress(0xd000_0000)
+    public static let virtioWindowSize: UInt64 = 0x1000
+    public static let virtioInterruptLines: [UInt32] = [5, 6, 7, 9, 10, 11]
     /// Three pages KVM needs for its real-mode TSS, and one for its identity-map table,
     /// in the hole just below the 4 GiB boundary (where BIOSes leave them too).
     public static let tssAddress = GuestAddress(0xfffb_d000)

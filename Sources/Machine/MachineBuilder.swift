@@ -136,9 +136,10 @@ public enum MachineBuilder {
         } catch { throw MachineError.attachVirtioDevices(error) }
         let commandLine = [configuration.commandLine, virtio.kernelCommandLine].filter { !$0.isEmpty }.joined(separator: " ")
 
-        // 5. Platform tables: ACPI describes the CPUs and interrupt controllers.
+        // 5. Platform tables: ACPI describes the CPUs, interrupt controllers and virtio devices.
         let memoryMap = Layout.memoryMap(memorySize: configuration.memorySize)
-        let rsdpAddress = try writePlatformTables(vcpuCount: configuration.vcpuCount, into: memory)
+        let rsdpAddress = try writePlatformTables(vcpuCount: configuration.vcpuCount, devices: virtio.acpiDevices,
+                                                  into: memory)
 
         // 6. The kernel (and initrd) with its boot protocol's structures.
         let kernelBytes = try readFile(configuration.kernelPath, what: "kernel")
@@ -198,9 +199,10 @@ public enum MachineBuilder {
     }
 
     /// ACPI tables (RSDP first) at `Layout.acpiTablesAddress`; returns the RSDP address.
-    static func writePlatformTables(vcpuCount: Int, into memory: GuestMemory) throws -> GuestAddress {
+    static func writePlatformTables(vcpuCount: Int, devices: [VirtioMMIODeviceDescription],
+                                    into memory: GuestMemory) throws -> GuestAddress {
         do {
-            let tables = try ACPITables(vcpuCount: vcpuCount, sleepControlPort: Layout.sleepControlPort)
+            let tables = try ACPITables(vcpuCount: vcpuCount, devices: devices, sleepControlPort: Layout.sleepControlPort)
             let bytes = tables.bytes(at: Layout.acpiTablesAddress)
             guard UInt64(bytes.count) <= Layout.acpiTablesCapacity else {
                 throw GuestMemoryError.outOfBounds(address: Layout.acpiTablesAddress, length: UInt64(bytes.count))

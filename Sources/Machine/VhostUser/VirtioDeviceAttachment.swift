@@ -90,13 +90,9 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
     }
 }
 
-/// Virtio-mmio devices placed on the MMIO bus: one 4 KiB window each from
-/// `Layout.mmioDevicesStart`, interrupt lines from `firstInterrupt` up.
+/// Virtio-mmio devices placed on the MMIO bus in the windows and on the interrupt lines
+/// that `Layout` reserves for them.
 public struct VirtioDeviceAttachment {
-    public static let windowStride: UInt64 = 0x1000
-    /// Lines 5, 6, 7, 9, 10, 11: legacy lines the platform leaves free (4 is the UART,
-    /// 8 the RTC, 12 the PS/2 mouse, 14 and 15 the IDE controllers).
-    public static let interruptLines: [UInt32] = [5, 6, 7, 9, 10, 11]
 
     public enum AttachError: Error, CustomStringConvertible {
         case tooManyDevices(Int, limit: Int)
@@ -127,14 +123,14 @@ public struct VirtioDeviceAttachment {
     static func attach(_ specifications: [VirtioDeviceSpecification], memory: GuestMemory, bus: IOBus,
                        runtimeDirectory: String = NSTemporaryDirectory(),
                        setInterruptLine: @escaping (UInt32, Bool) throws -> Void) throws -> VirtioDeviceAttachment {
-        guard specifications.count <= interruptLines.count else {
-            throw AttachError.tooManyDevices(specifications.count, limit: interruptLines.count)
+        guard specifications.count <= Layout.virtioInterruptLines.count else {
+            throw AttachError.tooManyDevices(specifications.count, limit: Layout.virtioInterruptLines.count)
         }
         var slots: [VirtioMMIOSlot] = []
         var devices: [VirtioMMIODevice] = []
         for (index, specification) in specifications.enumerated() {
-            let slot = VirtioMMIOSlot(base: GuestAddress(Layout.mmioDevicesStart.rawValue + UInt64(index) * windowStride),
-                                      irq: interruptLines[index])
+            let slot = VirtioMMIOSlot(base: GuestAddress(Layout.virtioWindowsStart.rawValue + UInt64(index) * Layout.virtioWindowSize),
+                                      irq: Layout.virtioInterruptLines[index])
             let device: VirtioMMIODevice
             do {
                 device = VirtioMMIODevice(backend: try makeBackend(specification, index: index, runtimeDirectory: runtimeDirectory),

@@ -14,5 +14,5 @@ swiftc -sanitize=fuzzer,address -parse-as-library -module-name LicenseExpression
   Sources/Licensing/LicenseExpression.swift Sources/Licensing/SPDXIdentifiers.swift \
   Sources/Licensing/SPDXTags.swift \
   -o "$out/LicenseExpression"
-"$out/LicenseExpression" -max_total_time="${1:-60}" -max_len=512 \
+"$out/LicenseExpression" -max_total_time="${1:-60}" -max_len=512 -dict=Fuzz/LicenseExpression/tags.dict \
   "$out/LicenseExpression-corpus" Fuzz/LicenseExpression/corpus

@@ -59,7 +59,7 @@ public final class LicenseDatabase: Sendable {
         \(dataVersion): license texts and detection rules from ScanCode's licensedcode data.
         Copyright (c) nexB Inc. and others. All rights reserved.
         ScanCode is a trademark of nexB Inc.
-        SPDX-License-Identifier: CC-BY-4.0
+        SPDX-License-\("Identifier"): CC-BY-4.0
         See https://creativecommons.org/licenses/by/4.0/legalcode for the license text.
         See https://github.com/nexB/scancode-toolkit for support or download.
         """

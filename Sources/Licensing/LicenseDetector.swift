@@ -24,7 +24,8 @@ public struct LicenseDetector: Sendable {
             return LicenseMatch(expression: expression, kind: .tag, startLine: tag.line, endLine: tag.line,
                                 score: 100, rule: "tag")
         }
-        let tagLines = Set(tags.map(\.line))
+        var tagLines = [Bool](repeating: false, count: (tags.map(\.line).max() ?? 0) + 1)
+        for tag in tags { tagLines[tag.line] = true }
         let index = database.index
 
         // Words of the file (tag lines left out: they are reported as tags).
@@ -34,7 +35,7 @@ public struct LicenseDetector: Sendable {
         lines.reserveCapacity(bytes.count / 6)
         var scanner = WordScanner(bytes)
         while let word = scanner.next() {
-            if !tagLines.isEmpty && tagLines.contains(scanner.line) { continue }
+            if scanner.line < tagLines.count && tagLines[scanner.line] { continue }
             words.append(index.wordID(word.hash))
             lines.append(UInt32(truncatingIfNeeded: scanner.line))
         }
@@ -74,19 +75,26 @@ public struct LicenseDetector: Sendable {
         guard words.count >= gram else { return [] }
 
         // 1. Every n-gram of the file that some rule contains; per rule, how many hits.
-        var hits: [(position: UInt32, slot: UInt32)] = []
-        var hitCounts: [UInt32] = []
+        // (The hot loops use buffer pointers: the index was validated when it was loaded.)
+        var hits: [(position: Int, slot: Int)] = []
         for p in 0...(words.count - gram) {
             let w0 = words[p], w1 = words[p + 1], w2 = words[p + 2], w3 = words[p + 3]
             if w0 == 0 || w1 == 0 || w2 == 0 || w3 == 0 { continue }
-            guard let slot = index.gramSlot(RuleIndex.pack(w0, w1, w2, w3)) else { continue }
-            if hitCounts.isEmpty { hitCounts = [UInt32](repeating: 0, count: index.ruleCount) }
-            hits.append((UInt32(p), UInt32(slot)))
-            for k in Int(index.gramStarts[slot])..<Int(index.gramStarts[slot + 1]) {
-                hitCounts[Int(index.postingRules[k])] &+= 1
-            }
+            if let slot = index.gramSlot(RuleIndex.pack(w0, w1, w2, w3)) { hits.append((p, slot)) }
         }
         guard !hits.isEmpty else { return [] }
+        var hitCounts = [UInt32](repeating: 0, count: index.ruleCount)
+        hitCounts.withUnsafeMutableBufferPointer { counts in
+            index.gramStarts.withUnsafeBufferPointer { starts in
+                index.postingRules.withUnsafeBufferPointer { postingRules in
+                    for hit in hits {
+                        for k in Int(starts[hit.slot])..<Int(starts[hit.slot + 1]) {
+                            counts[Int(postingRules[k])] &+= 1
+                        }
+                    }
+                }
+            }
+        }
 
         // 2. Candidates: rules with enough hits to reach their minimum coverage.
         var candidateSlot = [Int32](repeating: -1, count: index.ruleCount)
@@ -101,20 +109,43 @@ public struct LicenseDetector: Sendable {
         }
         guard !candidates.isEmpty else { return [] }
 
-        // 3. Per candidate, its hits in file order: (file position, rule position).
-        var ruleHits = [[(file: Int, rule: Int)]](repeating: [], count: candidates.count)
-        for hit in hits {
-            let slot = Int(hit.slot)
-            for k in Int(index.gramStarts[slot])..<Int(index.gramStarts[slot + 1]) {
-                let c = candidateSlot[Int(index.postingRules[k])]
-                if c >= 0 { ruleHits[Int(c)].append((Int(hit.position), Int(index.postingPositions[k]))) }
+        // 3. Per candidate, its hits in file order, (file position, rule position), laid
+        // out flat: candidate c owns hitFile/hitRule[offsets[c] ..< offsets[c + 1]].
+        var offsets = [Int](repeating: 0, count: candidates.count + 1)
+        for (c, r) in candidates.enumerated() { offsets[c + 1] = offsets[c] + Int(hitCounts[r]) }
+        var fill = offsets
+        var hitFile = [Int32](repeating: 0, count: offsets[candidates.count])
+        var hitRule = [Int32](repeating: 0, count: offsets[candidates.count])
+        fill.withUnsafeMutableBufferPointer { fill in
+            hitFile.withUnsafeMutableBufferPointer { hitFile in
+                hitRule.withUnsafeMutableBufferPointer { hitRule in
+                    candidateSlot.withUnsafeBufferPointer { candidateSlot in
+                        index.gramStarts.withUnsafeBufferPointer { starts in
+                            index.postingRules.withUnsafeBufferPointer { postingRules in
+                                index.postingPositions.withUnsafeBufferPointer { postingPositions in
+                                    for hit in hits {
+                                        for k in Int(starts[hit.slot])..<Int(starts[hit.slot + 1]) {
+                                            let c = Int(candidateSlot[Int(postingRules[k])])
+                                            if c >= 0 {
+                                                hitFile[fill[c]] = Int32(hit.position)
+                                                hitRule[fill[c]] = Int32(postingPositions[k])
+                                                fill[c] += 1
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
 
         // 4. Align: chain hits that advance together in file and rule.
         var found: [RuleMatch] = []
         for (c, r) in candidates.enumerated() {
-            found.append(contentsOf: align(rule: r, hits: ruleHits[c], index: index))
+            align(rule: r, files: hitFile[offsets[c]..<offsets[c + 1]], rules: hitRule[offsets[c]..<offsets[c + 1]],
+                  index: index, into: &found)
         }
 
         // 5. Overlaps: bigger and better matches first (each rule word the file lacks
@@ -139,15 +170,15 @@ public struct LicenseDetector: Sendable {
         return accepted.filter { index.ruleKinds[$0.rule] != RuleSource.Kind.falsePositive.rawValue }
     }
 
-    /// Chains of hits for one rule; each chain that covers enough of the rule (and all its
-    /// required phrases) is a match.
-    func align(rule r: Int, hits: [(file: Int, rule: Int)], index: RuleIndex) -> [RuleMatch] {
+    /// Chains of hits for one rule (parallel slices, in file order); each chain that
+    /// covers enough of the rule (and all its required phrases) is a match.
+    func align(rule r: Int, files: ArraySlice<Int32>, rules: ArraySlice<Int32>, index: RuleIndex,
+               into results: inout [RuleMatch]) {
         let gram = RuleIndex.gram
         let gap = Self.maximumGap
         let length = Int(index.ruleLengths[r])
         let minimum = Int(index.ruleMinimumCoverage[r])
         let continuous = index.ruleContinuous[r] != 0
-        var results: [RuleMatch] = []
 
         var intervals: [(start: Int, end: Int)] = []   // covered rule words, [start, end)
         var firstFile = -1, lastFile = -1, lastRule = -1, covered = 0
@@ -168,20 +199,23 @@ public struct LicenseDetector: Sendable {
                                      score: Double(covered) * 100 / Double(length)))
         }
 
-        var i = 0
-        while i < hits.count {
+        var i = files.startIndex
+        while i < files.endIndex {
             // All hits at this file position (one per occurrence of the n-gram in the rule).
+            let file = Int(files[i])
             var j = i
-            while j < hits.count && hits[j].file == hits[i].file { j += 1 }
-            let file = hits[i].file
+            var smallest = Int.max
+            while j < files.endIndex && files[j] == files[i] { smallest = min(smallest, Int(rules[j])); j += 1 }
             var chosen = -1
             if firstFile >= 0 && file - lastFile <= gap {
                 // Continue the chain with the rule position closest to the current diagonal.
                 let expected = lastRule + (file - lastFile)
                 var best = Int.max
-                for k in i..<j where hits[k].rule > lastRule && hits[k].rule - lastRule <= gap {
-                    let distance = abs(hits[k].rule - expected)
-                    if distance < best { best = distance; chosen = hits[k].rule }
+                for k in i..<j {
+                    let candidate = Int(rules[k])
+                    guard candidate > lastRule && candidate - lastRule <= gap else { continue }
+                    let distance = abs(candidate - expected)
+                    if distance < best { best = distance; chosen = candidate }
                 }
             }
             if chosen < 0 {
@@ -191,7 +225,7 @@ public struct LicenseDetector: Sendable {
                     continue
                 }
                 close()
-                chosen = hits[i..<j].map(\.rule).min() ?? hits[i].rule
+                chosen = smallest
                 firstFile = file
             }
             let end = chosen + gram
@@ -207,6 +241,5 @@ public struct LicenseDetector: Sendable {
             i = j
         }
         close()
-        return results
     }
 }

@@ -83,49 +83,73 @@ public struct LicenseDetector: Sendable {
             if let slot = index.gramSlot(RuleIndex.pack(w0, w1, w2, w3)) { hits.append((p, slot)) }
         }
         guard !hits.isEmpty else { return [] }
-        var hitCounts = [UInt32](repeating: 0, count: index.ruleCount)
+        // Per-rule counters are 16-bit (saturating) so that the array stays small enough
+        // to come from the heap rather than fresh pages; `touched` lists the rules counted.
+        var hitCounts = [UInt16](repeating: 0, count: index.ruleCount)
+        var touched: [Int] = []
         hitCounts.withUnsafeMutableBufferPointer { counts in
             index.gramStarts.withUnsafeBufferPointer { starts in
                 index.postingRules.withUnsafeBufferPointer { postingRules in
                     for hit in hits {
                         for k in Int(starts[hit.slot])..<Int(starts[hit.slot + 1]) {
-                            counts[Int(postingRules[k])] &+= 1
+                            let r = Int(postingRules[k])
+                            let c = counts[r]
+                            if c == 0 { touched.append(r) }
+                            if c < UInt16.max { counts[r] = c + 1 }
                         }
                     }
                 }
             }
         }
 
-        // 2. Candidates: rules with enough hits to reach their minimum coverage.
-        var candidateSlot = [Int32](repeating: -1, count: index.ruleCount)
-        var candidates: [Int] = []
-        for r in 0..<index.ruleCount where hitCounts[r] > 0 {
+        // 2. Candidates: rules with enough hits to reach their minimum coverage. From here
+        // on hitCounts[r] holds the candidate number + 1 (0: not a candidate).
+        var candidates: [(rule: Int, hits: Int)] = []
+        var saturated = false
+        for r in touched {
             let length = Int(index.ruleLengths[r])
             let needed = (length * Int(index.ruleMinimumCoverage[r]) + 99) / 100 - (gram - 1)
             if Int(hitCounts[r]) >= max(1, needed) {
-                candidateSlot[r] = Int32(candidates.count)
-                candidates.append(r)
+                saturated = saturated || hitCounts[r] == UInt16.max
+                candidates.append((r, Int(hitCounts[r])))
+                hitCounts[r] = UInt16(candidates.count)
+            } else {
+                hitCounts[r] = 0
             }
         }
         guard !candidates.isEmpty else { return [] }
+        // Exact hit counts when a 16-bit counter saturated.
+        if saturated {
+            for c in candidates.indices { candidates[c].hits = 0 }
+            index.gramStarts.withUnsafeBufferPointer { starts in
+                index.postingRules.withUnsafeBufferPointer { postingRules in
+                    for hit in hits {
+                        for k in Int(starts[hit.slot])..<Int(starts[hit.slot + 1]) {
+                            let c = Int(hitCounts[Int(postingRules[k])])
+                            if c > 0 { candidates[c - 1].hits += 1 }
+                        }
+                    }
+                }
+            }
+        }
 
         // 3. Per candidate, its hits in file order, (file position, rule position), laid
         // out flat: candidate c owns hitFile/hitRule[offsets[c] ..< offsets[c + 1]].
         var offsets = [Int](repeating: 0, count: candidates.count + 1)
-        for (c, r) in candidates.enumerated() { offsets[c + 1] = offsets[c] + Int(hitCounts[r]) }
+        for (c, candidate) in candidates.enumerated() { offsets[c + 1] = offsets[c] + candidate.hits }
         var fill = offsets
         var hitFile = [Int32](repeating: 0, count: offsets[candidates.count])
         var hitRule = [Int32](repeating: 0, count: offsets[candidates.count])
         fill.withUnsafeMutableBufferPointer { fill in
             hitFile.withUnsafeMutableBufferPointer { hitFile in
                 hitRule.withUnsafeMutableBufferPointer { hitRule in
-                    candidateSlot.withUnsafeBufferPointer { candidateSlot in
+                    hitCounts.withUnsafeBufferPointer { candidateNumber in
                         index.gramStarts.withUnsafeBufferPointer { starts in
                             index.postingRules.withUnsafeBufferPointer { postingRules in
                                 index.postingPositions.withUnsafeBufferPointer { postingPositions in
                                     for hit in hits {
                                         for k in Int(starts[hit.slot])..<Int(starts[hit.slot + 1]) {
-                                            let c = Int(candidateSlot[Int(postingRules[k])])
+                                            let c = Int(candidateNumber[Int(postingRules[k])]) - 1
                                             if c >= 0 {
                                                 hitFile[fill[c]] = Int32(hit.position)
                                                 hitRule[fill[c]] = Int32(postingPositions[k])
@@ -143,7 +167,7 @@ public struct LicenseDetector: Sendable {
 
         // 4. Align: chain hits that advance together in file and rule.
         var found: [RuleMatch] = []
-        for (c, r) in candidates.enumerated() {
+        for (c, (r, _)) in candidates.enumerated() {
             align(rule: r, files: hitFile[offsets[c]..<offsets[c + 1]], rules: hitRule[offsets[c]..<offsets[c + 1]],
                   index: index, into: &found)
         }

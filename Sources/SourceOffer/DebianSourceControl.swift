@@ -32,9 +32,8 @@ public struct DebianSourceControl: Equatable, Sendable {
         func fail(_ line: Int, _ problem: String) -> SourceOfferError {
             .dsc(file: "\(file):\(line)", problem: problem)
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
+        // "\r\n" is one Character in Swift: split on both forms.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
         var firstLine = 1
         if lines.first == "-----BEGIN PGP SIGNED MESSAGE-----" {
             // Armor headers ("Hash: ...") end at the first empty line.

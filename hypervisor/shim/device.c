@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+/*
+ * The backend side of vhost-user (QEMU docs/interop/vhost-user.rst): one
+ * frontend connection, its messages, and an epoll loop over the socket and
+ * the queues' kick eventfds. Drivers see only the candor_* calls.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "shim_internal.h"
+
+#define BIT(n)			(1ull << (n))
+#define TRANSPORT_FEATURES	(BIT(VIRTIO_F_VERSION_1) |		\
+				 BIT(VIRTIO_RING_F_INDIRECT_DESC) |	\
+				 BIT(VIRTIO_RING_F_EVENT_IDX) |		\
+				 BIT(VHOST_USER_F_PROTOCOL_FEATURES))
+#define PROTOCOL_FEATURES	(BIT(VHOST_USER_PROTOCOL_F_MQ) |	\
+				 BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |	\
+				 BIT(VHOST_USER_PROTOCOL_F_CONFIG))
+#define MAX_QUEUES		8
+#define CONNECTION_EVENT	UINT32_MAX
+
+struct candor_device {
+	struct candor_device_info info;
+	uint8_t config[VHOST_USER_MAX_CONFIG_SIZE];
+	uint64_t features;		/* offered */
+	uint64_t acked_features;
+	uint64_t protocol_features;	/* acked */
+	int conn;
+	int epoll;
+	struct mem_table mem;
+	struct virtq *queues;
+};
+
+struct message {
+	struct vhost_user_header hdr;
+	union {
+		uint64_t u64;
+		struct vhost_user_vring_state state;
+		struct vhost_user_vring_addr addr;
+		struct vhost_user_mem_table mem;
+		struct vhost_user_config config;
+		uint8_t bytes[VHOST_USER_MAX_PAYLOAD];
+	} payload;
+	int fds[VHOST_USER_MAX_REGIONS];
+	unsigned int fd_count;
+};
+
+struct candor_device *candor_device_register(const struct candor_device_info *info)
+{
+	struct candor_device *dev;
+
+	if (!shim_license_allows_start())
+		return NULL;
+	if (!info || !info->device_type || !info->handle_queue ||
+	    info->num_queues == 0 || info->num_queues > MAX_QUEUES ||
+	    info->queue_size == 0 || info->queue_size > 32768 ||
+	    (info->queue_size & (info->queue_size - 1)) ||
+	    info->config_size > VHOST_USER_MAX_CONFIG_SIZE ||
+	    (info->config_size && !info->config)) {
+		candor_log(CANDOR_LOG_ERROR,
+			   "candor_device_register: invalid device info (queues 1..%d, queue size a power of 2 up to 32768, config up to %d bytes, handler required)",
+			   MAX_QUEUES, VHOST_USER_MAX_CONFIG_SIZE);
+		return NULL;
+	}
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return NULL;
+	dev->queues = calloc(info->num_queues, sizeof(*dev->queues));
+	if (!dev->queues) {
+		free(dev);
+		return NULL;
+	}
+	dev->info = *info;
+	memcpy(dev->config, info->config, info->config_size);
+	dev->features = info->features | TRANSPORT_FEATURES;
+	dev->conn = -1;
+	dev->epoll = -1;
+	for (unsigned int i = 0; i < info->num_queues; i++)
+		virtq_init(&dev->queues[i], i);
+	return dev;
+}
+CANDOR_EXPORT(candor_device_register);
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void reset_queue(struct candor_device *dev, struct virtq *q)
+{
+	if (q->kick_fd >= 0)
+		epoll_ctl(dev->epoll, EPOLL_CTL_DEL, q->kick_fd, NULL);
+	close_fd(&q->kick_fd);
+	close_fd(&q->call_fd);
+	close_fd(&q->err_fd);
+	virtq_init(q, q->index);
+}
+
+static void reset_device(struct candor_device *dev)
+{
+	for (unsigned int i = 0; i < dev->info.num_queues; i++)
+		reset_queue(dev, &dev->queues[i]);
+	mem_unmap(&dev->mem);
+	dev->acked_features = 0;
+	dev->protocol_features = 0;
+}
+
+void candor_device_unregister(struct candor_device *dev)
+{
+	if (!dev)
+		return;
+	reset_device(dev);
+	close_fd(&dev->conn);
+	close_fd(&dev->epoll);
+	free(dev->queues);
+	free(dev);
+}
+CANDOR_EXPORT(candor_device_unregister);
+
+static bool queue_active(struct candor_device *dev, struct virtq *q)
+{
+	return q->kick_fd >= 0 && q->enabled && q->desc && !q->broken &&
+	       dev->mem.count;
+}
+
+static void run_queue(struct candor_device *dev, struct virtq *q)
+{
+	if (queue_active(dev, q))
+		dev->info.handle_queue(dev, q->index, dev->info.opaque);
+}
+
+struct candor_chain *candor_queue_pop(struct candor_device *dev,
+				      unsigned int queue)
+{
+	struct candor_chain *chain;
+
+	if (queue >= dev->info.num_queues ||
+	    !queue_active(dev, &dev->queues[queue]))
+		return NULL;
+	if (virtq_pop(&dev->queues[queue], &dev->mem, &chain) != 1)
+		return NULL;
+	return chain;
+}
+CANDOR_EXPORT(candor_queue_pop);
+
+void candor_queue_push(struct candor_device *dev, struct candor_chain *chain,
+		       uint32_t written)
+{
+	(void)dev;
+	virtq_push(chain->queue, chain, written);
+}
+CANDOR_EXPORT(candor_queue_push);
+
+void candor_queue_notify(struct candor_device *dev, unsigned int queue)
+{
+	struct virtq *q;
+	uint64_t one = 1;
+
+	if (queue >= dev->info.num_queues)
+		return;
+	q = &dev->queues[queue];
+	if (virtq_should_notify(q) && q->call_fd >= 0 &&
+	    write(q->call_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		candor_log(CANDOR_LOG_WARNING, "queue %u: call eventfd: %s",
+			   queue, strerror(errno));
+}
+CANDOR_EXPORT(candor_queue_notify);
+
+/* --- messages ------------------------------------------------------ */
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = recv(fd, p, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ECONNRESET;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* 1: a message; 0: the frontend closed the connection; <0: error. */
+static int receive(int conn, struct message *m)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_REGIONS)];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { &m->hdr, sizeof(m->hdr) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
+	};
+	ssize_t n;
+	int rc;
+
+	m->fd_count = 0;
+	do
+		n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == ECONNRESET ? 0 : -errno;
+	if (n == 0)
+		return 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		unsigned int count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		for (unsigned int i = 0; i < count; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+			if (m->fd_count < VHOST_USER_MAX_REGIONS)
+				m->fds[m->fd_count++] = fd;
+			else
+				close(fd);
+		}
+	}
+	if ((size_t)n < sizeof(m->hdr)) {
+		rc = read_full(conn, (uint8_t *)&m->hdr + n, sizeof(m->hdr) - n);
+		if (rc < 0)
+			return rc;
+	}
+	if ((m->hdr.flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION ||
+	    m->hdr.size > sizeof(m->payload)) {
+		candor_log(CANDOR_LOG_ERROR,
+			   "vhost-user: bad message header (request %u, flags 0x%x, size %u)",
+			   m->hdr.request, m->hdr.flags, m->hdr.size);
+		return -EPROTO;
+	}
+	/* Short payloads read as zeros rather than as the last message. */
+	memset(&m->payload, 0, sizeof(m->payload.config));
+	rc = read_full(conn, &m->payload, m->hdr.size);
+	return rc < 0 ? rc : 1;
+}
+
+static int reply(struct candor_device *dev, const struct message *m,
+		 const void *payload, uint32_t size)
+{
+	uint8_t buf[sizeof(struct vhost_user_header) + sizeof(m->payload)];
+	struct vhost_user_header h = {
+		.request = m->hdr.request,
+		.flags = VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY,
+		.size = size,
+	};
+	size_t len = sizeof(h) + size;
+	size_t done = 0;
+
+	memcpy(buf, &h, sizeof(h));
+	if (size)
+		memcpy(buf + sizeof(h), payload, size);
+	while (done < len) {
+		ssize_t n = send(dev->conn, buf + done, len - done, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		done += n;
+	}
+	return 0;
+}
+
+static int reply_u64(struct candor_device *dev, const struct message *m,
+		     uint64_t value)
+{
+	return reply(dev, m, &value, sizeof(value));
+}
+
+/* Queue named by a message, or NULL (logged). */
+static struct virtq *message_queue(struct candor_device *dev,
+				   const struct message *m, uint32_t index)
+{
+	if (index < dev->info.num_queues)
+		return &dev->queues[index];
+	candor_log(CANDOR_LOG_ERROR, "vhost-user request %u: queue %u does not exist (%u queues)",
+		   m->hdr.request, index, dev->info.num_queues);
+	return NULL;
+}
+
+static int take_fd(struct message *m)
+{
+	int fd;
+
+	if (m->fd_count != 1)
+		return -1;
+	fd = m->fds[0];
+	m->fd_count = 0;
+	return fd;
+}
+
+static int set_mem_table(struct candor_device *dev, struct message *m)
+{
+	const struct vhost_user_mem_table *t = &m->payload.mem;
+	struct mem_table mem = { 0 };
+
+	if (m->hdr.size < 8 || t->num_regions == 0 ||
+	    t->num_regions > VHOST_USER_MAX_REGIONS ||
+	    m->hdr.size < 8 + t->num_regions * sizeof(struct vhost_user_region) ||
+	    m->fd_count != t->num_regions) {
+		candor_log(CANDOR_LOG_ERROR, "SET_MEM_TABLE: %u regions, %u fds, %u bytes",
+			   t->num_regions, m->fd_count, m->hdr.size);
+		return -1;
+	}
+	for (unsigned int i = 0; i < t->num_regions; i++) {
+		const struct vhost_user_region *r = &t->regions[i];
+		struct mem_region *to = &mem.regions[i];
+
+		if (r->memory_size == 0 || r->guest_phys_addr + r->memory_size < r->guest_phys_addr ||
+		    r->userspace_addr + r->memory_size < r->userspace_addr ||
+		    r->mmap_offset + r->memory_size < r->mmap_offset ||
+		    r->mmap_offset + r->memory_size > SIZE_MAX) {
+			candor_log(CANDOR_LOG_ERROR, "SET_MEM_TABLE: region %u: bad size 0x%llx or offset 0x%llx",
+				   i, (unsigned long long)r->memory_size,
+				   (unsigned long long)r->mmap_offset);
+			mem_unmap(&mem);
+			return -1;
+		}
+		to->map_len = r->mmap_offset + r->memory_size;
+		to->map = mmap(NULL, to->map_len, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, m->fds[i], 0);
+		if (to->map == MAP_FAILED) {
+			candor_log(CANDOR_LOG_ERROR, "SET_MEM_TABLE: region %u: mmap: %s",
+				   i, strerror(errno));
+			mem_unmap(&mem);
+			return -1;
+		}
+		to->gpa = r->guest_phys_addr;
+		to->size = r->memory_size;
+		to->uva = r->userspace_addr;
+		to->host = (uint8_t *)to->map + r->mmap_offset;
+		mem.count = i + 1;
+	}
+	mem_unmap(&dev->mem);
+	dev->mem = mem;
+	for (unsigned int i = 0; i < dev->info.num_queues; i++)
+		virtq_map(&dev->queues[i], &dev->mem);
+	return 0;
+}
+
+static int set_vring_fd(struct candor_device *dev, struct message *m)
+{
+	uint64_t v = m->payload.u64;
+	struct virtq *q = message_queue(dev, m, v & VHOST_USER_VRING_INDEX_MASK);
+	int fd = (v & VHOST_USER_VRING_NOFD) ? -1 : take_fd(m);
+
+	if (!q || m->hdr.size < sizeof(uint64_t))
+		return -1;
+	if (!(v & VHOST_USER_VRING_NOFD) && fd < 0) {
+		candor_log(CANDOR_LOG_ERROR, "vhost-user request %u: no file descriptor attached",
+			   m->hdr.request);
+		return -1;
+	}
+	switch (m->hdr.request) {
+	case VHOST_USER_SET_VRING_KICK: {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = q->index };
+
+		if (fd < 0) {
+			candor_log(CANDOR_LOG_ERROR, "queue %u: polling without a kick eventfd is not supported",
+				   q->index);
+			return -1;
+		}
+		if (q->kick_fd >= 0)
+			epoll_ctl(dev->epoll, EPOLL_CTL_DEL, q->kick_fd, NULL);
+		close_fd(&q->kick_fd);
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		if (epoll_ctl(dev->epoll, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			close(fd);
+			return -1;
+		}
+		q->kick_fd = fd;
+		if (!(dev->acked_features & BIT(VHOST_USER_F_PROTOCOL_FEATURES)))
+			q->enabled = true;
+		run_queue(dev, q);
+		return 0;
+	}
+	case VHOST_USER_SET_VRING_CALL:
+		close_fd(&q->call_fd);
+		q->call_fd = fd;
+		return 0;
+	default:
+		close_fd(&q->err_fd);
+		q->err_fd = fd;
+		return 0;
+	}
+}
+
+static int get_config(struct candor_device *dev, struct message *m)
+{
+	struct vhost_user_config *c = &m->payload.config;
+	uint32_t header = offsetof(struct vhost_user_config, payload);
+
+	if (m->hdr.size < header || c->size > VHOST_USER_MAX_CONFIG_SIZE ||
+	    c->offset > VHOST_USER_MAX_CONFIG_SIZE - c->size) {
+		candor_log(CANDOR_LOG_ERROR, "GET_CONFIG: offset %u size %u out of range",
+			   c->offset, c->size);
+		return reply(dev, m, NULL, 0);
+	}
+	/* Bytes past the device's config read as zero, as on real hardware. */
+	memcpy(c->payload, dev->config + c->offset, c->size);
+	return reply(dev, m, c, header + c->size);
+}
+
+/* Returns <0 for a failed request; *replied when it sent its own reply. */
+static int dispatch(struct candor_device *dev, struct message *m, bool *replied)
+{
+	const struct vhost_user_vring_state *s = &m->payload.state;
+	struct virtq *q;
+
+	*replied = true;
+	switch (m->hdr.request) {
+	case VHOST_USER_GET_FEATURES:
+		return reply_u64(dev, m, dev->features);
+	case VHOST_USER_GET_PROTOCOL_FEATURES:
+		return reply_u64(dev, m, PROTOCOL_FEATURES);
+	case VHOST_USER_GET_QUEUE_NUM:
+		return reply_u64(dev, m, dev->info.num_queues);
+	case VHOST_USER_GET_CONFIG:
+		return get_config(dev, m);
+	case VHOST_USER_GET_VRING_BASE: {
+		struct vhost_user_vring_state st;
+
+		q = message_queue(dev, m, s->index);
+		if (!q)
+			return -1;
+		/* The ring stops; it restarts with the next SET_VRING_KICK. */
+		if (q->kick_fd >= 0)
+			epoll_ctl(dev->epoll, EPOLL_CTL_DEL, q->kick_fd, NULL);
+		close_fd(&q->kick_fd);
+		st.index = q->index;
+		st.num = q->last_avail_idx;
+		return reply(dev, m, &st, sizeof(st));
+	}
+	}
+	*replied = false;
+	switch (m->hdr.request) {
+	case VHOST_USER_SET_OWNER:
+		return 0;
+	case VHOST_USER_RESET_OWNER:
+		reset_device(dev);
+		return 0;
+	case VHOST_USER_SET_FEATURES:
+		if (m->payload.u64 & ~dev->features) {
+			candor_log(CANDOR_LOG_ERROR, "SET_FEATURES: 0x%llx not offered (offered 0x%llx)",
+				   (unsigned long long)m->payload.u64,
+				   (unsigned long long)dev->features);
+			return -1;
+		}
+		dev->acked_features = m->payload.u64;
+		for (unsigned int i = 0; i < dev->info.num_queues; i++) {
+			q = &dev->queues[i];
+			q->event_idx = dev->acked_features & BIT(VIRTIO_RING_F_EVENT_IDX);
+			q->indirect = dev->acked_features & BIT(VIRTIO_RING_F_INDIRECT_DESC);
+		}
+		return 0;
+	case VHOST_USER_SET_PROTOCOL_FEATURES:
+		if (m->payload.u64 & ~PROTOCOL_FEATURES) {
+			candor_log(CANDOR_LOG_ERROR, "SET_PROTOCOL_FEATURES: 0x%llx not offered",
+				   (unsigned long long)m->payload.u64);
+			return -1;
+		}
+		dev->protocol_features = m->payload.u64;
+		return 0;
+	case VHOST_USER_SET_MEM_TABLE:
+		return set_mem_table(dev, m);
+	case VHOST_USER_SET_VRING_NUM:
+		q = message_queue(dev, m, s->index);
+		if (!q)
+			return -1;
+		if (s->num == 0 || s->num > dev->info.queue_size ||
+		    (s->num & (s->num - 1))) {
+			candor_log(CANDOR_LOG_ERROR, "queue %u: size %u is not a power of 2 up to %u",
+				   q->index, s->num, dev->info.queue_size);
+			return -1;
+		}
+		q->num = s->num;
+		virtq_map(q, &dev->mem);
+		return 0;
+	case VHOST_USER_SET_VRING_BASE:
+		q = message_queue(dev, m, s->index);
+		if (!q || s->num > UINT16_MAX)
+			return -1;
+		q->last_avail_idx = s->num;
+		q->broken = false;
+		return 0;
+	case VHOST_USER_SET_VRING_ADDR:
+		q = message_queue(dev, m, m->payload.addr.index);
+		if (!q)
+			return -1;
+		q->addr = m->payload.addr;
+		q->addr_set = true;
+		/* Without a memory table yet, SET_MEM_TABLE maps the rings later. */
+		return virtq_map(q, &dev->mem) || !dev->mem.count ? 0 : -1;
+	case VHOST_USER_SET_VRING_KICK:
+	case VHOST_USER_SET_VRING_CALL:
+	case VHOST_USER_SET_VRING_ERR:
+		return set_vring_fd(dev, m);
+	case VHOST_USER_SET_VRING_ENABLE:
+		q = message_queue(dev, m, s->index);
+		if (!q)
+			return -1;
+		q->enabled = s->num != 0;
+		run_queue(dev, q);
+		return 0;
+	case VHOST_USER_SET_CONFIG:
+		candor_log(CANDOR_LOG_ERROR, "SET_CONFIG: the device's config space is read-only");
+		return -1;
+	default:
+		candor_log(CANDOR_LOG_WARNING, "vhost-user request %u not supported",
+			   m->hdr.request);
+		return -1;
+	}
+}
+
+static int handle_message(struct candor_device *dev, struct message *m)
+{
+	bool replied;
+	int rc = dispatch(dev, m, &replied);
+
+	for (unsigned int i = 0; i < m->fd_count; i++)
+		close(m->fds[i]);
+	if (replied)
+		return rc;
+	if ((m->hdr.flags & VHOST_USER_FLAG_NEED_REPLY) &&
+	    (dev->protocol_features & BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK)))
+		return reply_u64(dev, m, rc < 0);
+	return 0;
+}
+
+/* --- socket and loop ----------------------------------------------- */
+
+static int accept_frontend(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct stat st;
+	int listener, conn;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		candor_log(CANDOR_LOG_ERROR, "socket path %s: longer than %zu bytes",
+			   path, sizeof(addr.sun_path) - 1);
+		return -ENAMETOOLONG;
+	}
+	strcpy(addr.sun_path, path);
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path);
+	listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (listener < 0)
+		return -errno;
+	if (bind(listener, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    listen(listener, 1) < 0) {
+		int err = -errno;
+
+		candor_log(CANDOR_LOG_ERROR, "socket %s: %s", path, strerror(errno));
+		close(listener);
+		return err;
+	}
+	do
+		conn = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+	while (conn < 0 && errno == EINTR);
+	if (conn < 0)
+		conn = -errno;
+	/* One frontend per driver process: nobody else may connect. */
+	close(listener);
+	unlink(path);
+	return conn;
+}
+
+int shim_serve_connection(struct candor_device *dev, int conn)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = CONNECTION_EVENT };
+	struct message *m = malloc(sizeof(*m));
+	int rc = 0;
+
+	dev->conn = conn;
+	dev->epoll = epoll_create1(EPOLL_CLOEXEC);
+	if (!m)
+		rc = -ENOMEM;
+	else if (dev->epoll < 0 ||
+		 epoll_ctl(dev->epoll, EPOLL_CTL_ADD, dev->conn, &ev) < 0)
+		rc = -errno;
+	while (rc == 0) {
+		struct epoll_event events[MAX_QUEUES + 1];
+		int n = epoll_wait(dev->epoll, events, MAX_QUEUES + 1, -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		for (int i = 0; i < n && rc == 0; i++) {
+			uint32_t which = events[i].data.u32;
+
+			if (which == CONNECTION_EVENT) {
+				rc = receive(dev->conn, m);
+				if (rc == 0)
+					goto disconnected;
+				rc = rc < 0 ? rc : handle_message(dev, m);
+				if (rc == -EPIPE || rc == -ECONNRESET) {
+					rc = 0;
+					goto disconnected;
+				}
+				continue;
+			}
+			struct virtq *q = &dev->queues[which];
+			uint64_t kicks;
+
+			if (q->kick_fd >= 0 &&
+			    read(q->kick_fd, &kicks, sizeof(kicks)) == sizeof(kicks))
+				run_queue(dev, q);
+		}
+	}
+	candor_log(CANDOR_LOG_ERROR, "vhost-user connection: %s", strerror(-rc));
+disconnected:
+	free(m);
+	reset_device(dev);
+	close_fd(&dev->conn);
+	close_fd(&dev->epoll);
+	return rc;
+}
+
+int candor_device_serve(struct candor_device *dev, const char *socket_path)
+{
+	int conn = accept_frontend(socket_path);
+
+	if (conn < 0)
+		return conn;
+	return shim_serve_connection(dev, conn);
+}
+CANDOR_EXPORT(candor_device_serve);

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* SPDX-FileCopyrightText: 2026 The Candor Authors */
+/* Shim internals: guest memory table and split virtqueues. Not for drivers. */
+#ifndef CANDOR_SHIM_INTERNAL_H
+#define CANDOR_SHIM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "candor_protocol.h"
+#include "candor_shim.h"
+
+/* Longest indirect table accepted (QEMU and Linux use the same bound). */
+#define VIRTQ_MAX_INDIRECT	1024
+/* Most buffer pieces one chain may map to. */
+#define VIRTQ_MAX_SEGMENTS	2048
+
+struct mem_region {
+	uint64_t gpa;		/* guest physical address */
+	uint64_t size;
+	uint64_t uva;		/* frontend's virtual address (ring addresses) */
+	uint8_t *host;		/* our mapping of gpa */
+	void *map;		/* what munmap needs */
+	size_t map_len;
+};
+
+struct mem_table {
+	unsigned int count;
+	struct mem_region regions[VHOST_USER_MAX_REGIONS];
+};
+
+/*
+ * Host pointer for guest physical @gpa if at least one byte there is
+ * mapped; *@contiguous gets how many of @len bytes follow in the same
+ * region. NULL when @gpa is outside guest memory.
+ */
+uint8_t *mem_from_gpa(const struct mem_table *mem, uint64_t gpa, uint64_t len,
+		      uint64_t *contiguous);
+/* Host pointer for frontend address [@uva, @uva + @len) in one region, or NULL. */
+uint8_t *mem_from_uva(const struct mem_table *mem, uint64_t uva, uint64_t len);
+void mem_unmap(struct mem_table *mem);
+
+struct virtq {
+	unsigned int index;
+	uint16_t num;			/* queue size from SET_VRING_NUM */
+	bool event_idx;			/* VIRTIO_RING_F_EVENT_IDX acked */
+	bool indirect;			/* VIRTIO_RING_F_INDIRECT_DESC acked */
+	bool broken;
+	bool enabled;
+	bool addr_set;
+	struct vhost_user_vring_addr addr;	/* as the frontend sent it */
+	struct virtq_desc *desc;	/* host pointers, NULL until mapped */
+	struct virtq_avail *avail;
+	struct virtq_used *used;
+	uint16_t last_avail_idx;
+	uint16_t used_idx;
+	uint16_t signalled_used;
+	bool signalled_valid;
+	bool pushed;			/* used entries since the last notify */
+	int kick_fd;
+	int call_fd;
+	int err_fd;
+	struct iovec segments[VIRTQ_MAX_SEGMENTS];	/* scratch for pop */
+};
+
+struct candor_chain {
+	struct virtq *queue;
+	uint16_t head;
+	unsigned int readable_count;	/* iov[0..readable_count) */
+	unsigned int writable_count;	/* then writable_count more */
+	size_t readable_len;
+	size_t writable_len;
+	struct iovec iov[];
+};
+
+void virtq_init(struct virtq *q, unsigned int index);
+/*
+ * Map the ring addresses through @mem. False if the ring is not fully
+ * configured yet, or (and then the queue is broken) if it does not fit.
+ */
+bool virtq_map(struct virtq *q, const struct mem_table *mem);
+/* 1: *@out holds a chain; 0: nothing available; -1: the queue is broken. */
+int virtq_pop(struct virtq *q, const struct mem_table *mem,
+	      struct candor_chain **out);
+void virtq_push(struct virtq *q, struct candor_chain *chain, uint32_t written);
+/* Whether the guest asked to be interrupted for what was pushed. */
+bool virtq_should_notify(struct virtq *q);
+/* Mark the queue broken; logs the first reason only. */
+void virtq_break(struct virtq *q, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Serve the vhost-user frontend on the connected socket @conn (closed on
+ * return) until it disconnects: 0, or a negative errno value.
+ */
+int shim_serve_connection(struct candor_device *dev, int conn);
+
+/* False (and logged) if the driver uses GPL-only symbols without a GPL license. */
+bool shim_license_allows_start(void);
+
+/*
+ * Call @piece for each stretch of guest memory that holds the bytes
+ * [@offset, @offset + @len) of @chain in direction @dir, in order.
+ * Returns -1 if the range is not inside the chain or @piece fails.
+ */
+int chain_pieces(const struct candor_chain *chain, enum candor_direction dir,
+		 size_t offset, size_t len,
+		 int (*piece)(void *base, size_t len, void *ctx), void *ctx);
+
+#endif

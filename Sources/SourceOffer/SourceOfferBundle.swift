@@ -179,7 +179,7 @@ public enum SourceOfferBundle {
                                             directory: directory, files: package.files.map { "\(directory)/\($0.name)" }.sorted(),
                                             binaries: binaries, commit: nil, sourceRoot: nil, build: nil, toolchain: nil,
                                             sourcePackage: sourcePackage, sourceVersion: sourceVersion, dsc: package.dscName))
-            covered.append(.init(name: component.name, version: component.version ?? sourceVersion, license: license))
+            covered.append(.init(name: component.name, version: "\(component.version ?? sourceVersion), from Debian source package \(sourcePackage) \(sourceVersion)", license: license))
         }
 
         // 4. License texts, notices, the offer texts.
@@ -261,8 +261,8 @@ public enum SourceOfferBundle {
         """
         HOW TO BUILD \(part.name)
 
-        The files under source/ are exported from commit \(commit) of the repository,
-        laid out as in the repository. From the source/ directory run:
+        The files under source/ are exported from the repository at commit
+        \(commit), laid out as in the repository. From the source/ directory run:
 
             \(part.build.joined(separator: " "))
 
@@ -282,6 +282,7 @@ public enum SourceOfferBundle {
     static func noticesText(_ components: [Inventory.Component], tree: String, licenseTexts: [String: String]) -> String {
         var text = "THIRD-PARTY NOTICES\n\nThis release includes the following third-party components.\n"
         var used = Set<String>()
+        if components.isEmpty { text += "\n(none: every third-party component of this release is covered by the source offer)\n" }
         for component in components {
             let license = component.concludedLicense ?? component.declaredLicense ?? "NOASSERTION"
             text += "\n" + String(repeating: "-", count: 72) + "\n\(component.name)\(component.version.map { " \($0)" } ?? "")\n"

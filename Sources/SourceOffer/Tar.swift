@@ -176,7 +176,7 @@ public enum TarReader {
             }
             let mode = (try? octalField(h, 100, 8, offset: offset, field: "mode")) ?? 0o644
             result.append(TarEntry(path: name, kind: isDirectory ? .directory : .file,
-                                   executable: mode & 0o111 != 0, contents: isDirectory ? [] : data))
+                                   executable: !isDirectory && mode & 0o111 != 0, contents: isDirectory ? [] : data))
         }
         return result
     }

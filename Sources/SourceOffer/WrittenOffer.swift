@@ -29,22 +29,29 @@ enum WrittenOffer {
         Version: \(release.version)
         Release date: \(release.date)
 
-        \(release.product) \(release.version) contains software licensed under the GNU General
-        Public License, the GNU Lesser General Public License and other licenses that
-        require the complete corresponding source code to be available to those who receive
-        the software in binary form. These components are:
+        \(release.product) \(release.version) contains software licensed under the GNU
+        General Public License, the GNU Lesser General Public License and other licenses
+        that require the complete corresponding source code to be available to those who
+        receive the software in binary form. These components are:
 
         \(coveredList(covered))
 
-        For at least \(release.offerYears) years from the release date, that is until at least
-        \(release.offerValidUntil), and for as long as we offer spare parts or customer
-        support for this product version, we offer to give anyone who possesses a copy of
-        the binaries, and any third party, the complete corresponding machine-readable
-        source code of the components above, including the scripts used to control their
-        compilation and installation and the interface definition files they use: as the
-        archive \(bundleName), on a medium customarily used for software interchange, for
-        a charge no more than our cost of physically performing the distribution, or by
-        download at no charge.
+        We offer to give anyone who possesses a copy of the binaries, and any third party,
+        the complete corresponding machine-readable source code of the components above,
+        including the scripts used to control their compilation and installation and the
+        interface definition files they use, on a medium customarily used for software
+        interchange for a charge no more than our cost of physically performing the
+        distribution, or by download at no charge. It is the archive
+
+            \(bundleName)
+
+        This offer is valid for at least \(release.offerYears) years from the release date,
+        that is at least until
+
+            \(release.offerValidUntil)
+
+        and for as long as we offer spare parts or customer support for this product
+        version.
 
         To request it, write to:
 
@@ -66,15 +73,18 @@ enum WrittenOffer {
         Version: \(release.version)
         Release date: \(release.date)
 
-        This archive, \(bundleName), is distributed together with the binaries of
-        \(release.product) \(release.version). It holds the complete corresponding source code
-        of every component of the release whose license requires it:
+        This archive is distributed together with the binaries of the product above:
+
+            \(bundleName)
+
+        It holds the complete corresponding source code of every component of the release
+        whose license requires it:
 
         \(coveredList(covered))
 
-        For each component, components/<name>/ holds its source as it was built: for parts
-        of \(release.product), the files exported from the released commit together with the
-        build scripts, the interface definition files they use and the toolchain versions
+        For each component, components/<name>/ holds its source as it was built: for our
+        own parts, the files exported from the released commit together with the build
+        scripts, the interface definition files they use and the toolchain versions
         (BUILDING.txt); for Debian packages, the source package (.dsc and the files it
         lists) of exactly the version shipped. MANIFEST.json lists every file with its
         SHA-256 and the shipped binaries each component corresponds to.

@@ -188,7 +188,7 @@ final class BundleTests: XCTestCase {
                        "GNU GENERAL PUBLIC LICENSE Version 2 (test copy)\n", "the tree's own license text comes first")
         let offer = String(decoding: byPath[root + "WRITTEN-OFFER.txt"]!.contents, as: UTF8.self)
         for needle in ["Product: Demo", "Version: 1.0", "Release date: 2026-01-02", "2029-01-02", "Demo Source Desk",
-                       "Demo Street 1", "src@demo.example", "drivers 1.0 (GPL-2.0-only AND MIT)", "tool 1:2.0-1+b1 (GPL-2.0-or-later)"] {
+                       "Demo Street 1", "src@demo.example", "drivers 1.0 (GPL-2.0-only AND MIT)", "tool 1:2.0-1+b1, from Debian source package tool 1:2.0-1 (GPL-2.0-or-later)"] {
             XCTAssertTrue(offer.contains(needle), needle)
         }
         let notices = String(decoding: byPath[root + "THIRD-PARTY-NOTICES.txt"]!.contents, as: UTF8.self)

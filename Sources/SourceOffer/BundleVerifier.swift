@@ -9,8 +9,8 @@
 
 import Foundation
 
-public struct BundleVerification: Sendable {
-    public struct RebuiltBinary: Equatable, Sendable {
+public struct BundleVerification: Codable, Sendable, CustomStringConvertible {
+    public struct RebuiltBinary: Codable, Equatable, Sendable {
         public var part: String
         public var path: String
         public var sha256: String
@@ -23,6 +23,16 @@ public struct BundleVerification: Sendable {
     public var rebuilt: [RebuiltBinary]
     /// Tool versions that differ from those recorded (a rebuild may differ because of them).
     public var toolchainDifferences: [String]
+
+    /// What `candor bundle verify` prints on success (`--format text`).
+    public var description: String {
+        var lines = ["\(manifest.product) \(manifest.version) source bundle (commit \(manifest.commit)\(manifest.dirtyTree ? ", built from a dirty tree" : "")): ok",
+                     "  \(checkedFiles) files match MANIFEST.json"]
+        lines += checkedSourcePackages.map { "  \($0): every listed file matches its SHA-256" }
+        lines += rebuilt.map { "  \($0.part): rebuilt \($0.path) equals the shipped binary (SHA-256 \($0.sha256))" }
+        lines += toolchainDifferences.map { "  note: toolchain differs: \($0)" }
+        return lines.joined(separator: "\n")
+    }
 }
 
 public enum BundleVerifier {

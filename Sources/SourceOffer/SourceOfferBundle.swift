@@ -44,6 +44,19 @@ public struct BundleRequest {
     }
 }
 
+extension BundleRequest {
+    /// The defaults `candor bundle` uses: the release file (default
+    /// `<tree>/hypervisor/release.toml`), the policy `<tree>/licenses/policy.toml` and the
+    /// download cache `<tree>/.cache/debian-sources`.
+    public init(tree: String, releaseFile: String? = nil, components: [Inventory.Component], binaries: [String] = [],
+                allowDirty: Bool = false, licenseText: @escaping (String) -> String? = { _ in nil }) throws {
+        self.init(tree: tree, release: try ReleaseDescription(file: releaseFile ?? tree + "/hypervisor/release.toml"),
+                  policy: try SourceObligationPolicy(policyFile: tree + "/licenses/policy.toml"), components: components,
+                  binaries: binaries, allowDirty: allowDirty, cacheDirectory: tree + "/.cache/debian-sources",
+                  licenseText: licenseText)
+    }
+}
+
 public struct BundleResult: Sendable {
     /// Path of the written archive.
     public var archive: String

@@ -211,6 +211,7 @@ final class BundleTests: XCTestCase {
         XCTAssertEqual(verification.rebuilt.map(\.path), ["hypervisor/build/drv"])
         XCTAssertEqual(verification.checkedSourcePackages, ["components/tool/tool_2.0-1.dsc"])
         XCTAssertEqual(verification.checkedFiles, manifest.files.count)
+        XCTAssertTrue(verification.description.contains("drivers: rebuilt hypervisor/build/drv equals the shipped binary"), verification.description)
     }
 
     func testBuildingTwiceGivesTheSameBytesAndUsesTheCache() throws {
@@ -335,6 +336,11 @@ final class BundleTests: XCTestCase {
         }
         XCTAssertEqual(package.control.source, "busybox")
         XCTAssertEqual(package.control.version, fields[1])
-        XCTAssertTrue(package.files.contains { $0.name.hasSuffix(".orig.tar.bz2") || $0.name.contains(".orig.tar.") })
+        XCTAssertTrue(package.files.contains { $0.name.contains(".orig.tar.") })
+        // A version the archive no longer has stops with apt's reason.
+        XCTAssertThrowsError(try DebianSourcePackage.load(package: fields[0], version: "1:0.0.0-0", fetcher: AptSourceFetcher(),
+                                                          cacheDirectory: nil)) { error in
+            XCTAssertTrue("\(error)".contains("\(fields[0]) 1:0.0.0-0: source not available"), "\(error)")
+        }
     }
 }

@@ -134,6 +134,9 @@ public enum BundleVerifier {
         var binaries: [BundleVerification.RebuiltBinary] = []
         for binary in component.binaries {
             guard let builtPath = binary.builtPath else { continue }
+            do { try TarPath.validate(builtPath) } catch {
+                throw SourceOfferError.manifest(problem: "component \(component.name): builtPath \"\(builtPath)\" leaves the build directory")
+            }
             guard let bytes = try? FileSystem.read(workspace + "/" + builtPath) else {
                 throw SourceOfferError.rebuild(part: component.name, problem: "the build did not produce \(builtPath)")
             }

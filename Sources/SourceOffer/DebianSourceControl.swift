@@ -5,7 +5,7 @@
 // start with a space or tab, " ." stands for an empty line), possibly wrapped in an
 // OpenPGP clear signature, which is stripped (the checksums inside are what we verify).
 
-public struct DebianSourceControl: Equatable, Sendable {
+public struct DebianSourceControl: Sendable {
     public struct FileEntry: Equatable, Sendable {
         public var name: String
         public var size: UInt64
@@ -18,10 +18,6 @@ public struct DebianSourceControl: Equatable, Sendable {
     public var version: String
     /// From `Checksums-Sha256`, in file order.
     public var files: [FileEntry]
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.fields.map { "\($0.name)\u{0}\($0.value)" } == b.fields.map { "\($0.name)\u{0}\($0.value)" }
-    }
 
     public func field(_ name: String) -> String? {
         fields.first { $0.name.lowercased() == name.lowercased() }?.value

@@ -320,6 +320,40 @@ final class BundleTests: XCTestCase {
         XCTAssertEqual(result.manifest.otherBinaries.map(\.path), [work + "/bin/tool"])
     }
 
+    func testTimestampComesFromSourceDateEpochOrTheCommit() throws {
+        var request = self.request()
+        request.sourceDateEpoch = nil
+        let commitTime = try FileSystem.run(["git", "log", "-1", "--format=%ct"], in: repo)
+        unsetenv("SOURCE_DATE_EPOCH")
+        XCTAssertEqual(try build(request).manifest.sourceDateEpoch, Int(commitTime.output.trimmed("\n")))
+        setenv("SOURCE_DATE_EPOCH", "1234567", 1)
+        defer { unsetenv("SOURCE_DATE_EPOCH") }
+        let result = try build(request, into: "epoch")
+        XCTAssertEqual(result.manifest.sourceDateEpoch, 1_234_567)
+        let listing = try FileSystem.run(["tar", "--utc", "-tvJf", result.archive], in: work)
+        XCTAssertTrue(listing.output.split(separator: "\n").allSatisfy { $0.contains("1970-01-15 06:56") }, listing.output)
+        setenv("SOURCE_DATE_EPOCH", "yesterday", 1)
+        assertError(try build(request, into: "bad"), contains: ["SOURCE_DATE_EPOCH", "yesterday"])
+    }
+
+    func testNoticesCarryApacheNoticeFiles() throws {
+        try write("vendor/libbar/NOTICE", "libbar\nCopyright 2019 The Bar Authors\n", root: work)
+        let bar = Component(id: "swift:libbar", kind: .swiftPackage, name: "libbar", version: "0.9",
+                            concludedLicense: "Apache-2.0", location: work + "/vendor/libbar")
+        let result = try build(request(components() + [bar]))
+        let entries = try TarReader.entries(try XZ.decompress(try FileSystem.read(result.archive)))
+        let notices = String(decoding: entries.first { $0.path.hasSuffix("THIRD-PARTY-NOTICES.txt") }?.contents ?? [], as: UTF8.self)
+        XCTAssertTrue(notices.contains("NOTICE file of libbar:\n\nlibbar\nCopyright 2019 The Bar Authors"), notices)
+        XCTAssertTrue(notices.contains("License text: Apache-2.0"), notices)
+        XCTAssertTrue(result.manifest.licenses.contains("Apache-2.0"))
+    }
+
+    func testSourcePathMissingFromTheCommitIsAnError() throws {
+        var request = self.request()
+        request.release.parts[0].sources.append("hypervisor/not-committed")
+        assertError(try build(request), contains: ["part drivers", "hypervisor/not-committed", "is not in commit"])
+    }
+
     /// The real thing: busybox's Debian source package from the deb-src entry `make setup` adds.
     func testRealAptSourceForInstalledBusybox() throws {
         let query = try FileSystem.run(["dpkg-query", "-W", "-f", "${source:Package} ${source:Version}", "busybox-static"], in: "/")

@@ -317,9 +317,12 @@ public enum SourceOfferBundle {
     }
 
     /// A NOTICE file shipped with the component's source: a SwiftPM checkout under
-    /// `.build/checkouts/<name>`, or the component's location when it is a directory.
+    /// `.build/checkouts/` (named like the package identity, case aside), or the
+    /// component's location when it is a directory.
     static func noticeFile(for component: Inventory.Component, tree: String) -> String? {
-        var directories = ["\(tree)/.build/checkouts/\(component.name)"]
+        let checkouts = "\(tree)/.build/checkouts"
+        var directories = ((try? FileManager.default.contentsOfDirectory(atPath: checkouts)) ?? [])
+            .filter { $0.lowercased() == component.name.lowercased() }.sorted().map { "\(checkouts)/\($0)" }
         if let location = component.location { directories.append(location.hasPrefix("/") ? location : "\(tree)/\(location)") }
         for directory in directories {
             for name in ["NOTICE", "NOTICE.txt", "NOTICE.md"] {

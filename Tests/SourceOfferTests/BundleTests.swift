@@ -51,7 +51,7 @@ final class BundleTests: XCTestCase {
 
             """)
         try write("hypervisor/run.sh", "#!/bin/sh\nexec ./build/drv\n", executable: true)
-        try write(".gitignore", "build/\n")
+        try write(".gitignore", "build/\n.build/\n")
         try write("licenses/GPL-2.0-only.txt", "GNU GENERAL PUBLIC LICENSE Version 2 (test copy)\n")
         try write("README", "demo\n")
         try git("init", "-q", "-b", "main")
@@ -340,10 +340,13 @@ final class BundleTests: XCTestCase {
         try write("vendor/libbar/NOTICE", "libbar\nCopyright 2019 The Bar Authors\n", root: work)
         let bar = Component(id: "swift:libbar", kind: .swiftPackage, name: "libbar", version: "0.9",
                             concludedLicense: "Apache-2.0", location: work + "/vendor/libbar")
-        let result = try build(request(components() + [bar]))
+        try write(".build/checkouts/TOMLKit/NOTICE", "TOMLKit notice\n")
+        let toml = Component(id: "swift:tomlkit", kind: .swiftPackage, name: "tomlkit", version: "0.6.0", concludedLicense: "MIT")
+        let result = try build(request(components() + [bar, toml]))
         let entries = try TarReader.entries(try XZ.decompress(try FileSystem.read(result.archive)))
         let notices = String(decoding: entries.first { $0.path.hasSuffix("THIRD-PARTY-NOTICES.txt") }?.contents ?? [], as: UTF8.self)
         XCTAssertTrue(notices.contains("NOTICE file of libbar:\n\nlibbar\nCopyright 2019 The Bar Authors"), notices)
+        XCTAssertTrue(notices.contains("NOTICE file of tomlkit:\n\nTOMLKit notice"), notices)
         XCTAssertTrue(notices.contains("License text: Apache-2.0"), notices)
         XCTAssertTrue(result.manifest.licenses.contains("Apache-2.0"))
     }

@@ -18,16 +18,17 @@ public enum XZ {
         return try run(&stream, input, step: "compress")
     }
 
-    /// Refuses streams that would need more than `memoryLimit` bytes of decoder memory.
-    public static func decompress(_ input: [UInt8], memoryLimit: UInt64 = 256 << 20) throws -> [UInt8] {
+    /// Refuses streams that would need more than `memoryLimit` bytes of decoder memory or
+    /// expand beyond `outputLimit` bytes (a hostile archive must not exhaust memory).
+    public static func decompress(_ input: [UInt8], memoryLimit: UInt64 = 256 << 20, outputLimit: Int = 4 << 30) throws -> [UInt8] {
         var stream = lzma_stream()
         let ret = lzma_stream_decoder(&stream, memoryLimit, 0)
         guard ret == LZMA_OK else { throw SourceOfferError.xz(step: "lzma_stream_decoder", code: Int(ret.rawValue)) }
         defer { lzma_end(&stream) }
-        return try run(&stream, input, step: "decompress")
+        return try run(&stream, input, step: "decompress", outputLimit: outputLimit)
     }
 
-    private static func run(_ stream: inout lzma_stream, _ input: [UInt8], step: String) throws -> [UInt8] {
+    private static func run(_ stream: inout lzma_stream, _ input: [UInt8], step: String, outputLimit: Int = .max) throws -> [UInt8] {
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         try input.withUnsafeBufferPointer { inBuffer in
@@ -40,6 +41,9 @@ public enum XZ {
                     return lzma_code(&stream, LZMA_FINISH)
                 }
                 output += chunk[0..<(chunk.count - stream.avail_out)]
+                guard output.count <= outputLimit else {
+                    throw SourceOfferError.xz(step: step + " (output larger than \(outputLimit) bytes)", code: Int(LZMA_MEMLIMIT_ERROR.rawValue))
+                }
                 if ret == LZMA_STREAM_END { return }
                 guard ret == LZMA_OK else { throw SourceOfferError.xz(step: step, code: Int(ret.rawValue)) }
                 if stream.avail_in == 0 && stream.avail_out != 0 {

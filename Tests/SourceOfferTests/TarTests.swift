@@ -109,5 +109,8 @@ final class XZTests: XCTestCase {
         let compressed = try XZ.compress(Array(repeating: 1, count: 10000))
         XCTAssertThrowsError(try XZ.decompress(Array(compressed.dropLast(10))))
         XCTAssertThrowsError(try XZ.decompress(Array("not xz at all".utf8)))
+        XCTAssertThrowsError(try XZ.decompress(compressed, outputLimit: 5000)) { error in
+            XCTAssertTrue("\(error)".contains("output larger than 5000 bytes"), "\(error)")
+        }
     }
 }

@@ -145,6 +145,12 @@ public enum SourceOfferBundle {
         }
 
         // 3. Third-party components: source for the copyleft ones, notices for the rest.
+        // A component the release file says ships must be in the list, or its source
+        // would silently be missing.
+        for shipped in release.shipped where !request.components.contains(where: { $0.name == shipped.component && $0.distribution == .distributed }) {
+            throw SourceOfferError.unknownOrigin(component: shipped.component, version: nil,
+                                                 reason: "the release file ships its binaries (\(shipped.binaries.joined(separator: ", "))) but no distributed component of that name was found; declare it in \(release.componentsFile ?? "the components file")")
+        }
         var notices: [Inventory.Component] = []
         for component in request.components.sorted(by: { $0.id < $1.id }) where component.distribution == .distributed {
             guard let license = component.concludedLicense ?? component.declaredLicense,

@@ -253,6 +253,9 @@ final class BundleTests: XCTestCase {
         noOrigin[0].sourcePackage = nil
         assertError(try build(request(noOrigin)), contains: ["component tool 1:2.0-1+b1", "source unknown", "no origin"])
 
+        assertError(try build(request(Array(components().dropFirst()))),
+                    contains: ["component tool (no version)", "ships its binaries (\(work)/bin/tool)", "no distributed component"])
+
         let gplBinary = Component(id: "binary:x", kind: .binary, name: "x", concludedLicense: "GPL-2.0-only", location: "out/x")
         assertError(try build(request(components() + [gplBinary])), contains: ["component x", "no [[part]]"])
     }

@@ -200,6 +200,29 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
+/* Read what follows the first @got bytes of a message; 1 or <0. */
+static int read_rest(int conn, struct message *m, size_t got)
+{
+	int rc;
+
+	if (got < sizeof(m->hdr)) {
+		rc = read_full(conn, (uint8_t *)&m->hdr + got, sizeof(m->hdr) - got);
+		if (rc < 0)
+			return rc;
+	}
+	if ((m->hdr.flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION ||
+	    m->hdr.size > sizeof(m->payload)) {
+		candor_log(CANDOR_LOG_ERROR,
+			   "vhost-user: bad message header (request %u, flags 0x%x, size %u)",
+			   m->hdr.request, m->hdr.flags, m->hdr.size);
+		return -EPROTO;
+	}
+	/* Short payloads read as zeros rather than as the last message. */
+	memset(&m->payload, 0, sizeof(m->payload.config));
+	rc = read_full(conn, &m->payload, m->hdr.size);
+	return rc < 0 ? rc : 1;
+}
+
 /* 1: a message; 0: the frontend closed the connection; <0: error. */
 static int receive(int conn, struct message *m)
 {
@@ -238,22 +261,14 @@ static int receive(int conn, struct message *m)
 				close(fd);
 		}
 	}
-	if ((size_t)n < sizeof(m->hdr)) {
-		rc = read_full(conn, (uint8_t *)&m->hdr + n, sizeof(m->hdr) - n);
-		if (rc < 0)
-			return rc;
+	rc = read_rest(conn, m, n);
+	if (rc < 0) {
+		/* The message is dropped; so are the fds that came with it. */
+		for (unsigned int i = 0; i < m->fd_count; i++)
+			close(m->fds[i]);
+		m->fd_count = 0;
 	}
-	if ((m->hdr.flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION ||
-	    m->hdr.size > sizeof(m->payload)) {
-		candor_log(CANDOR_LOG_ERROR,
-			   "vhost-user: bad message header (request %u, flags 0x%x, size %u)",
-			   m->hdr.request, m->hdr.flags, m->hdr.size);
-		return -EPROTO;
-	}
-	/* Short payloads read as zeros rather than as the last message. */
-	memset(&m->payload, 0, sizeof(m->payload.config));
-	rc = read_full(conn, &m->payload, m->hdr.size);
-	return rc < 0 ? rc : 1;
+	return rc;
 }
 
 static int reply(struct candor_device *dev, const struct message *m,
@@ -364,10 +379,12 @@ static int set_vring_fd(struct candor_device *dev, struct message *m)
 {
 	uint64_t v = m->payload.u64;
 	struct virtq *q = message_queue(dev, m, v & VHOST_USER_VRING_INDEX_MASK);
-	int fd = (v & VHOST_USER_VRING_NOFD) ? -1 : take_fd(m);
+	int fd;
 
+	/* Attached fds left in the message are closed by handle_message. */
 	if (!q || m->hdr.size < sizeof(uint64_t))
 		return -1;
+	fd = (v & VHOST_USER_VRING_NOFD) ? -1 : take_fd(m);
 	if (!(v & VHOST_USER_VRING_NOFD) && fd < 0) {
 		candor_log(CANDOR_LOG_ERROR, "vhost-user request %u: no file descriptor attached",
 			   m->hdr.request);

@@ -9,9 +9,11 @@
  * sends the input: the first 4096 bytes (if any) become the start of
  * guest memory, the rest is written to the socket as raw messages. The
  * shim serves the connection until the end of the stream; a reader
- * thread drains its replies so it never blocks.
+ * thread drains its replies so it never blocks. A file descriptor left
+ * open afterwards counts as a crash.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,20 +44,67 @@ static void handle(struct candor_device *dev, unsigned int queue, void *opaque)
 	candor_queue_notify(dev, queue);
 }
 
+static ssize_t send_raw(int fd, const void *data, size_t len, const int *fds,
+			int count)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 8)];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { (void *)data, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (count) {
+		struct cmsghdr *cm;
+
+		mh.msg_control = control.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * count);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * count);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * count);
+	}
+	return sendmsg(fd, &mh, MSG_NOSIGNAL);
+}
+
 struct stream {
 	int fd;
 	const uint8_t *data;
 	size_t size;
 };
 
-/* Write the frontend's message stream, then end it. */
+/*
+ * Write the frontend's message stream, then end it. Harness convention:
+ * bits 28-30 of a message's flags ask for that many file descriptors
+ * (64 KiB memfds) to be attached to it, as SET_MEM_TABLE and
+ * SET_VRING_* carry them; the shim ignores those flag bits.
+ */
 static void *write_stream(void *arg)
 {
 	struct stream *s = arg;
+	size_t done = 0;
 
-	for (size_t done = 0; done < s->size;) {
-		ssize_t n = write(s->fd, s->data + done, s->size - done);
+	while (done < s->size) {
+		struct vhost_user_header h = { 0 };
+		size_t len = s->size - done;
+		int fds[8], count = 0;
 
+		if (len >= sizeof(h)) {
+			memcpy(&h, s->data + done, sizeof(h));
+			if (h.size <= len - sizeof(h))
+				len = sizeof(h) + h.size;
+			count = (h.flags >> 28) & 7;
+		}
+		for (int i = 0; i < count; i++) {
+			fds[i] = memfd_create("fuzz-fd", MFD_CLOEXEC);
+			if (fds[i] < 0 || ftruncate(fds[i], MEMORY_SIZE) < 0)
+				abort();
+		}
+		ssize_t n = send_raw(s->fd, s->data + done, len, fds, count);
+
+		for (int i = 0; i < count; i++)
+			close(fds[i]);
 		if (n <= 0)
 			break;
 		done += n;
@@ -80,28 +129,25 @@ static void send_message(int fd, uint32_t request, const void *payload,
 {
 	uint8_t buf[sizeof(struct vhost_user_header) + 512];
 	struct vhost_user_header h = { request, VHOST_USER_VERSION, size };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} control;
-	struct iovec iov = { buf, sizeof(h) + size };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), payload, size);
-	if (attached >= 0) {
-		struct cmsghdr *cm;
-
-		mh.msg_control = control.buf;
-		mh.msg_controllen = sizeof(control.buf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &attached, sizeof(int));
-	}
-	if (sendmsg(fd, &mh, MSG_NOSIGNAL) != (ssize_t)iov.iov_len)
+	if (send_raw(fd, buf, sizeof(h) + size, &attached, 1) !=
+	    (ssize_t)(sizeof(h) + size))
 		abort();
+}
+
+static int open_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	int count = 0;
+
+	if (!dir)
+		abort();
+	while (readdir(dir))
+		count++;
+	closedir(dir);
+	return count;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -112,6 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int sv[2], mem_fd, kick_fd;
 	pthread_t writer, reader;
 	struct stream stream;
+	int fds_before = open_fds();
 	uint8_t *mem;
 
 	if (!device) {
@@ -156,5 +203,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	munmap(mem, MEMORY_SIZE);
 	close(mem_fd);
 	close(kick_fd);
+	/* Every fd the frontend attached must be closed by now. */
+	if (open_fds() != fds_before)
+		abort();
 	return 0;
 }

@@ -56,6 +56,7 @@ run() {
 
 echo "virtio-blk 4 KiB random reads, 256 MiB image in the page cache, $depth in flight, ${seconds} s x $rounds rounds per backend"
 echo "driven from the host side: ring filled in shared memory, backend kicked via eventfd"
+echo "backends: candor-blk (one thread, preadv into guest memory); qemu-storage-daemon vhost-user-blk export, blockdev driver=file with its defaults (aio=threads, page cache)"
 ours=0 theirs=0
 for r in $(seq 1 "$rounds"); do
 	a=$(run candor-blk)

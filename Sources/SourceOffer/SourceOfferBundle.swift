@@ -130,7 +130,7 @@ public enum SourceOfferBundle {
                 let name = URL(fileURLWithPath: built).lastPathComponent
                 let shipped = explicitBinaries[name] ?? tree + "/" + built
                 if explicitBinaries[name] != nil { claimedBinaries.insert(name) }
-                guard FileManager.default.fileExists(atPath: shipped) else { throw SourceOfferError.missingBinary(part: part.name, path: shipped) }
+                guard FileManager.default.fileExists(atPath: shipped) else { throw SourceOfferError.missingBinary(owner: "part \(part.name)", path: shipped) }
                 binaries.append(.init(path: shipped.hasPrefix(tree + "/") ? String(shipped.dropFirst(tree.count + 1)) : shipped,
                                       sha256: FileSystem.sha256(try FileSystem.read(shipped)), builtPath: built))
             }
@@ -191,7 +191,7 @@ public enum SourceOfferBundle {
             var binaries: [BundleManifest.Binary] = []
             for path in release.shipped.filter({ $0.component == component.name }).flatMap(\.binaries) {
                 let full = path.hasPrefix("/") ? path : tree + "/" + path
-                guard FileManager.default.fileExists(atPath: full) else { throw SourceOfferError.missingBinary(part: component.name, path: full) }
+                guard FileManager.default.fileExists(atPath: full) else { throw SourceOfferError.missingBinary(owner: "component \(component.name)", path: full) }
                 binaries.append(.init(path: path, sha256: FileSystem.sha256(try FileSystem.read(full)), builtPath: nil))
             }
             manifestComponents.append(.init(name: component.name, version: component.version, license: license, origin: .debian,
@@ -217,7 +217,7 @@ public enum SourceOfferBundle {
 
         var otherBinaries: [BundleManifest.Binary] = []
         for path in request.binaries.sorted() where !claimedBinaries.contains(URL(fileURLWithPath: path).lastPathComponent) {
-            guard FileManager.default.fileExists(atPath: path) else { throw SourceOfferError.missingBinary(part: "--binary", path: path) }
+            guard FileManager.default.fileExists(atPath: path) else { throw SourceOfferError.missingBinary(owner: "--binary", path: path) }
             otherBinaries.append(.init(path: path, sha256: FileSystem.sha256(try FileSystem.read(path)), builtPath: nil))
         }
 

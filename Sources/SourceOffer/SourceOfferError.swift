@@ -10,7 +10,7 @@ public enum SourceOfferError: Error, Equatable, CustomStringConvertible {
     case policyFile(path: String, problem: String)
     case licenseExpression(component: String, expression: String, problem: String)
     case missingLicenseText(license: String, neededBy: String)
-    case missingBinary(part: String, path: String)
+    case missingBinary(owner: String, path: String)
     // Repository.
     case git(step: String, message: String)
     case dirtyTree(paths: [String])
@@ -41,8 +41,8 @@ public enum SourceOfferError: Error, Equatable, CustomStringConvertible {
             return "component \(component): license expression \"\(expression)\": \(problem)"
         case let .missingLicenseText(license, neededBy):
             return "license text for \(license) (needed by \(neededBy)) not found; add licenses/\(license).txt"
-        case let .missingBinary(part, path):
-            return "part \(part): shipped binary \(path) does not exist; build it first or pass --binary"
+        case let .missingBinary(owner, path):
+            return "\(owner): shipped binary \(path) does not exist; build it first or pass --binary"
         case let .git(step, message): return "git: \(step): \(message)"
         case let .dirtyTree(paths):
             let shown = paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? ", ... (\(paths.count) in all)" : "")

@@ -91,8 +91,13 @@ public enum SourceOfferBundle {
         let dirty = try repository.uncommittedPaths()
         if !dirty.isEmpty && !request.allowDirty { throw SourceOfferError.dirtyTree(paths: dirty) }
         let epoch = try request.sourceDateEpoch ?? environmentEpoch() ?? repository.commitTime
-        let workdir = URL(fileURLWithPath: repository.workdir).standardizedFileURL.path
-        let treePrefix = tree == workdir ? "" : String(tree.dropFirst(workdir.count + 1)) + "/"
+        // Compare real paths: libgit2 reports the work directory with symbolic links resolved.
+        let realTree = URL(fileURLWithPath: tree).resolvingSymlinksInPath().path
+        let workdir = URL(fileURLWithPath: repository.workdir).resolvingSymlinksInPath().path
+        guard realTree == workdir || realTree.hasPrefix(workdir + "/") else {
+            throw SourceOfferError.git(step: "locate \(tree) in the repository", message: "outside the work directory \(workdir)")
+        }
+        let treePrefix = realTree == workdir ? "" : String(realTree.dropFirst(workdir.count + 1)) + "/"
 
         var files: [String: TarEntry] = [:]
         var manifestComponents: [BundleManifest.Component] = []

@@ -360,6 +360,24 @@ final class BundleTests: XCTestCase {
         assertError(try build(request), contains: ["part drivers", "hypervisor/not-committed", "is not in commit"])
     }
 
+    /// A tree that is a subdirectory of its repository: paths stay relative to the tree.
+    func testTreeInsideALargerRepository() throws {
+        let outer = work + "/outer"
+        try FileManager.default.createDirectory(atPath: outer, withIntermediateDirectories: true)
+        try FileManager.default.removeItem(atPath: repo + "/.git")
+        try FileManager.default.moveItem(atPath: repo, toPath: outer + "/proj")
+        for arguments in [["init", "-q"], ["add", "-A"], ["-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "-m", "outer"]] {
+            let result = try FileSystem.run(["git"] + arguments, in: outer)
+            XCTAssertEqual(result.status, 0, result.output)
+        }
+        var request = self.request()
+        request.tree = outer + "/proj"
+        let result = try build(request)
+        XCTAssertTrue(result.manifest.files.contains { $0.path == "components/drivers/source/hypervisor/drivers/drv.c" })
+        XCTAssertEqual(result.manifest.components[0].binaries.first?.path, "hypervisor/build/drv")
+        XCTAssertEqual(try BundleVerifier.verify(archive: result.archive).rebuilt.count, 1)
+    }
+
     /// The real thing: busybox's Debian source package from the deb-src entry `make setup` adds.
     func testRealAptSourceForInstalledBusybox() throws {
         let query = try FileSystem.run(["dpkg-query", "-W", "-f", "${source:Package} ${source:Version}", "busybox-static"], in: "/")

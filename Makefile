@@ -2,14 +2,22 @@
 # SPDX-FileCopyrightText: 2026 The Candor Authors
 #
 # make setup    install what is missing (Debian packages, .venv with pinned tools and data)
-# make release  build in release mode, boot the demo guest, audit, write reports/
+# make release  build in release mode, boot the demo guest, write reports/<version>/
 # make test     build and run every test suite
 # make bench    run the benchmarks in scripts/bench/
+# make fuzz     run every fuzz target for FUZZ_SECONDS each
 
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
+# The shipped binaries carry the Swift runtime and Foundation inside (faster start,
+# nothing to install on the target); `make bench` measures the same build.
+RELEASE_BUILD := $(SWIFT) build -c release --static-swift-stdlib
+VERSION := $(shell sed -n 's/^version *= *"\([^"]*\)".*/\1/p' hypervisor/release.toml)
+REPORTS := reports/$(VERSION)
+DRIVERS := hypervisor/build/candor-blk hypervisor/build/candor-rng
+FUZZ_SECONDS ?= 60
 
-.PHONY: all setup build guest release test bench clean
+.PHONY: all setup guest drivers kernel build release test bench fuzz clean
 
 all: build
 
@@ -19,20 +27,36 @@ setup:
 guest:
 	@$(MAKE) --no-print-directory -C hypervisor/guest
 
-build: setup guest
+drivers:
+	@$(MAKE) --no-print-directory -C hypervisor
+
+# The Debian kernel and a busybox initramfs for the Linux boot tests (cached in .cache/).
+kernel:
+	@scripts/fetch-kernel.sh >/dev/null
+
+build: setup guest drivers
 	$(SWIFT) build
 
-release: setup guest
-	$(SWIFT) build -c release
+release: setup guest drivers
+	$(RELEASE_BUILD)
 	.build/release/candor-vm run --kernel hypervisor/guest/build/hello.elf --cmdline "candor.demo=1"
+	.build/release/candor sbom . --binary .build/release/candor-vm --binary .build/release/candor \
+		$(addprefix --binary ,$(DRIVERS)) -o $(REPORTS)
+	.build/release/candor bundle -o $(REPORTS) $(addprefix --binary ,$(DRIVERS))
+	.build/release/candor bundle verify $(REPORTS)/candor-$(VERSION)-source.tar.xz
 
-test: setup guest
+test: setup guest drivers kernel
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory -C hypervisor check
 
-bench: setup guest
-	$(SWIFT) build -c release
+bench: setup guest drivers kernel
+	$(RELEASE_BUILD)
 	@for b in scripts/bench/*.sh; do echo "== $$b"; bash "$$b" || exit 1; done
 
+fuzz:
+	@for t in Fuzz/*/; do scripts/fuzz.sh "$$(basename $$t)" $(FUZZ_SECONDS) || exit 1; done
+	$(MAKE) --no-print-directory -C hypervisor fuzz
+
 clean:
-	rm -rf .build hypervisor/guest/build
+	rm -rf .build hypervisor/guest/build hypervisor/build

@@ -47,7 +47,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
-        .target(name: "SBOM", dependencies: ["Inventory", "Licensing"]),
+        .target(name: "SBOM", dependencies: [
+            "Inventory", "Licensing", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "candor", dependencies: [
             "Licensing", "Inventory", "SBOM",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

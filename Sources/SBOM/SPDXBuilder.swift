@@ -137,16 +137,31 @@ struct SPDXBuilder {
 
     private mutating func makeFile(_ file: FileRecord) -> SPDXDocument.File {
         let location = "./" + file.path
-        var expressions = file.licenseTags + file.licenseMatches.map(\.expression)
-        if let reuse = file.reuseLicense { expressions.append(reuse) }
+        // licenseInfoInFile: what the file's own text says (tags and detected texts).
         var terms: [String] = []
-        for expression in expressions {
+        for expression in file.licenseTags + file.licenseMatches.map(\.expression) {
             for term in licenses.terms(of: licenses.resolve(expression, foundIn: location)) where !terms.contains(term) {
                 terms.append(term)
             }
         }
+        // licenseConcluded: the file's tags combined with a REUSE annotation as REUSE says.
+        let tags = conjunction(file.licenseTags)
+        var concluded: String?
+        var copyrightSources = [file.copyrights, file.reuseCopyrights]
+        switch (file.reuseLicense, file.reusePrecedence) {
+        case (let reuse?, "override"):
+            concluded = reuse
+            copyrightSources = [file.reuseCopyrights]
+        case (let reuse?, "aggregate"):
+            concluded = conjunction(file.licenseTags + [reuse])
+        case (let reuse?, _):
+            concluded = tags ?? reuse
+            if !file.copyrights.isEmpty { copyrightSources = [file.copyrights] }
+        case (nil, _):
+            concluded = tags
+        }
         var copyrights: [String] = []
-        for copyright in file.copyrights + file.reuseCopyrights where !copyrights.contains(copyright) {
+        for copyright in copyrightSources.joined() where !copyrights.contains(copyright) {
             copyrights.append(copyright)
         }
         // A binary's text is not read for licenses, so "nothing found" is not an answer there.
@@ -157,10 +172,18 @@ struct SPDXBuilder {
             fileTypes: [Self.fileType(of: file)],
             checksums: [.init(algorithm: "SHA1", checksumValue: file.sha1),
                         .init(algorithm: "SHA256", checksumValue: file.sha256)],
-            licenseConcluded: "NOASSERTION",
+            licenseConcluded: licenses.resolve(concluded ?? "NOASSERTION", foundIn: location),
             licenseInfoInFiles: terms.isEmpty ? [nothing] : terms.sorted(),
             copyrightText: copyrights.isEmpty ? nothing : copyrights.joined(separator: "\n"),
-            comment: file.reuseLicense == nil ? nil : "License and copyright also given by REUSE.toml or .reuse/dep5.")
+            comment: file.reuseLicense.map { "REUSE annotation (\(file.reusePrecedence ?? "closest")): \($0)." })
+    }
+
+    /// `A AND B` of the distinct expressions in order, compound ones parenthesised.
+    private func conjunction(_ expressions: [String]) -> String? {
+        var unique: [String] = []
+        for expression in expressions where !unique.contains(expression) { unique.append(expression) }
+        if unique.count <= 1 { return unique.first }
+        return unique.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
     }
 
     private func makePackage(_ component: Component, id: String, fileTerms: [String: [String]]) -> SPDXDocument.Package {

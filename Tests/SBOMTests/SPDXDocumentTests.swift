@@ -25,6 +25,9 @@ enum Fixture {
                        copyrights: ["2026 The Candor Authors"]),
             FileRecord(path: "Sources/odd.c", size: 3, sha1: abcSHA1, sha256: String(repeating: "3", count: 64),
                        isBinary: false, licenseTags: ["Foo-Unknown-1.0", "GPL-2.0-only WITH Linux-syscall-note"]),
+            FileRecord(path: "data/config.json", size: 2, sha1: "e" + String(repeating: "4", count: 39),
+                       sha256: String(repeating: "7", count: 64), isBinary: false,
+                       reuseLicense: "CC0-1.0", reuseCopyrights: ["2026 Data People"], reusePrecedence: "closest"),
             FileRecord(path: "old.spdx.json", size: 2, sha1: "c" + String(repeating: "2", count: 39),
                        sha256: String(repeating: "4", count: 64), isBinary: false),
             FileRecord(path: "tools/blob_1.bin", size: 9, sha1: "d" + String(repeating: "3", count: 39),
@@ -56,7 +59,7 @@ enum Fixture {
     /// Texts for a few known ids; everything else is unknown.
     static func licenseText(_ id: String) -> String? {
         switch id {
-        case "Apache-2.0", "GPL-2.0-only", "LGPL-2.1-or-later", "Linux-syscall-note": return "text of \(id)"
+        case "Apache-2.0", "CC0-1.0", "GPL-2.0-only", "LGPL-2.1-or-later", "Linux-syscall-note": return "text of \(id)"
         case "LicenseRef-scancode-public-domain": return "This work is in the public domain."
         default: return nil
         }
@@ -150,6 +153,34 @@ final class SPDXDocumentTests: XCTestCase {
         let tree = try XCTUnwrap(document.packages.first { $0.name == "demo-source" })
         XCTAssertEqual(tree.licenseInfoFromFiles, ["Apache-2.0", "GPL-2.0-only WITH Linux-syscall-note",
                                                    "LicenseRef-Foo-Unknown-1.0", "LicenseRef-scancode-public-domain"])
+    }
+
+    func testConcludedLicenseFollowsREUSEPrecedence() throws {
+        func file(_ name: String, _ report: ScanReport = Fixture.report()) throws -> SPDXDocument.File {
+            try XCTUnwrap(Fixture.document(report).files.first { $0.fileName == name })
+        }
+        XCTAssertEqual(try file("./Sources/main.swift").licenseConcluded, "Apache-2.0")
+        XCTAssertEqual(try file("./Sources/odd.c").licenseConcluded,
+                       "LicenseRef-Foo-Unknown-1.0 AND (GPL-2.0-only WITH Linux-syscall-note)")
+        let config = try file("./data/config.json")
+        XCTAssertEqual(config.licenseConcluded, "CC0-1.0")
+        XCTAssertEqual(config.licenseInfoInFiles, ["NONE"], "the annotation is not in the file's text")
+        XCTAssertEqual(config.copyrightText, "2026 Data People")
+
+        var report = Fixture.report()
+        let main = try XCTUnwrap(report.files.firstIndex { $0.path == "Sources/main.swift" })
+        report.files[main].reuseLicense = "CC0-1.0"
+        report.files[main].reuseCopyrights = ["2026 Someone Else"]
+        report.files[main].reusePrecedence = "closest"
+        XCTAssertEqual(try file("./Sources/main.swift", report).licenseConcluded, "Apache-2.0")
+        XCTAssertEqual(try file("./Sources/main.swift", report).copyrightText, "2026 The Candor Authors")
+        report.files[main].reusePrecedence = "aggregate"
+        XCTAssertEqual(try file("./Sources/main.swift", report).licenseConcluded, "Apache-2.0 AND CC0-1.0")
+        XCTAssertEqual(try file("./Sources/main.swift", report).copyrightText, "2026 The Candor Authors\n2026 Someone Else")
+        report.files[main].reusePrecedence = "override"
+        XCTAssertEqual(try file("./Sources/main.swift", report).licenseConcluded, "CC0-1.0")
+        XCTAssertEqual(try file("./Sources/main.swift", report).copyrightText, "2026 Someone Else")
+        XCTAssertEqual(try file("./Sources/main.swift", report).licenseInfoInFiles, ["Apache-2.0"])
     }
 
     func testEveryLicenseRefHasItsText() throws {

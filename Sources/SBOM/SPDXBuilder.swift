@@ -98,11 +98,13 @@ struct SPDXBuilder {
             packageIDs[component.id] = ids.make(prefix: "Package", key: component.id)
         }
         let byID = Dictionary(components.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let versions = byID.mapValues(\.version)
         var relationships: [SPDXDocument.Relationship] = []
         var targeted: Set<String> = []
         for component in components {
             let id = packageIDs[component.id]!
-            document.packages.append(makePackage(component, id: id, fileTerms: fileTerms))
+            document.packages.append(makePackage(component, id: id, fileTerms: fileTerms,
+                                                 versions: versions))
             for path in component.files {
                 relationships.append(.init(spdxElementId: id, relationshipType: "CONTAINS",
                                            relatedSpdxElement: fileIDs[path] ?? "NOASSERTION",
@@ -186,7 +188,8 @@ struct SPDXBuilder {
         return unique.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
     }
 
-    private func makePackage(_ component: Component, id: String, fileTerms: [String: [String]]) -> SPDXDocument.Package {
+    private func makePackage(_ component: Component, id: String, fileTerms: [String: [String]],
+                             versions: [String: String?]) -> SPDXDocument.Package {
         let location = "package \(component.name)"
         let analyzed = component.kind == .sourceTree && !component.files.isEmpty
         var verificationCode: SPDXDocument.VerificationCode?
@@ -202,9 +205,21 @@ struct SPDXBuilder {
             let terms = Set(component.files.flatMap { fileTerms[$0] ?? [] }).subtracting(["NONE", "NOASSERTION"])
             infoFromFiles = terms.isEmpty ? ["NONE"] : terms.sorted()
         }
+        var comment = [component.distribution == .providedByPlatform ? Self.providedNote : Self.distributedNote]
         var supplier = component.supplier
         if supplier == nil, component.kind == .sourceTree || component.kind == .binary {
             supplier = creator.organization
+        }
+        if supplier == nil, let owner = Self.repositoryOwner(purl: component.purl) {
+            supplier = "Organization: \(owner)"
+            comment.append("Supplier: the owner of the source repository.")
+        }
+        var version = component.version
+        if version == nil, component.kind == .binary,
+           let source = component.relationships.first(where: { $0.kind == .generatedFrom }),
+           let sourceVersion = versions[source.target] ?? nil {
+            version = sourceVersion
+            comment.append("Version: that of the source it was built from.")
         }
         if let value = supplier, !value.hasPrefix("Organization:"), !value.hasPrefix("Person:"), value != "NOASSERTION" {
             supplier = "Organization: \(value)"
@@ -216,13 +231,13 @@ struct SPDXBuilder {
         if let commit = component.gitCommit {
             sourceInfo.append("git commit \(commit)" + (component.gitDirty == true ? " with uncommitted changes" : ""))
         }
-        var comment = [component.distribution == .providedByPlatform ? Self.providedNote : Self.distributedNote]
-        if let where_ = component.location { comment.append("Location: \(where_).") }
+        // A tree's location is an absolute path of the machine that scanned it: left out.
+        if let where_ = component.location, component.kind != .sourceTree { comment.append("Location: \(where_).") }
         if let note = component.comment { comment.append(note) }
         return SPDXDocument.Package(
             spdxID: id,
             name: component.name,
-            versionInfo: component.version,
+            versionInfo: version,
             packageFileName: component.kind == .binary ? component.location : nil,
             supplier: supplier ?? "NOASSERTION",
             downloadLocation: component.downloadLocation ?? "NOASSERTION",
@@ -240,6 +255,15 @@ struct SPDXBuilder {
                 [.init(referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: $0)]
             } ?? [],
             primaryPackagePurpose: Self.purpose(of: component.kind))
+    }
+
+    /// `github.com/apple` from `pkg:swift/github.com/apple/swift-crypto@3.12.3`: the host and
+    /// owner of a Swift package's repository.
+    static func repositoryOwner(purl: String?) -> String? {
+        guard let purl, purl.hasPrefix("pkg:swift/") else { return nil }
+        let path = purl.dropFirst("pkg:swift/".count).split(separator: "@").first ?? ""
+        let parts = path.split(separator: "/")
+        return parts.count >= 3 ? parts.dropLast().joined(separator: "/") : nil
     }
 
     static func isSPDXDocument(_ path: String) -> Bool {

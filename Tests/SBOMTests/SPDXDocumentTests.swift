@@ -34,7 +34,7 @@ enum Fixture {
                        sha256: String(repeating: "5", count: 64), isBinary: true),
         ]
         let components = [
-            Component(id: "binary:.build/debug/demo", kind: .binary, name: "demo", version: "1.0.0",
+            Component(id: "binary:.build/debug/demo", kind: .binary, name: "demo",
                       checksums: ["SHA1": abcSHA1, "SHA256": String(repeating: "6", count: 64)],
                       location: ".build/debug/demo",
                       relationships: [.init(.generatedFrom, "tree"), .init(.staticLink, "swift:swift-argument-parser"),
@@ -46,7 +46,6 @@ enum Fixture {
                       sourcePackage: "glibc", sourceVersion: "2.36-9+deb12u10"),
             Component(id: "swift:swift-argument-parser", kind: .swiftPackage, name: "swift-argument-parser",
                       version: "1.8.2", purl: "pkg:swift/github.com/apple/swift-argument-parser@1.8.2",
-                      supplier: "Organization: Apple Inc.",
                       downloadLocation: "git+https://github.com/apple/swift-argument-parser@1.8.2",
                       declaredLicense: "Apache-2.0", concludedLicense: "Apache-2.0",
                       copyrightText: "Copyright (c) 2020 Apple Inc."),
@@ -127,6 +126,22 @@ final class SPDXDocumentTests: XCTestCase {
         XCTAssertEqual(offsets, offsets.sorted())
         XCTAssertFalse(json.contains("\\/"), "slashes are not escaped")
         XCTAssertEqual(try JSONDecoder().decode(SPDXDocument.self, from: Data(json.utf8)), Fixture.document())
+    }
+
+    func testMissingSupplierAndVersionAreFilledFromWhatIsKnown() throws {
+        let document = Fixture.document()
+        let demo = try XCTUnwrap(document.packages.first { $0.name == "demo" })
+        XCTAssertEqual(demo.versionInfo, "1.0.0", "a binary without version has its source's")
+        XCTAssertEqual(demo.supplier, "Organization: The Demo Authors")
+        XCTAssertTrue(demo.comment?.contains("Version: that of the source it was built from.") == true)
+        let parser = try XCTUnwrap(document.packages.first { $0.name == "swift-argument-parser" })
+        XCTAssertEqual(parser.supplier, "Organization: github.com/apple")
+        XCTAssertNil(SPDXBuilder.repositoryOwner(purl: "pkg:swift/swift-crypto@1.0"))
+        XCTAssertNil(SPDXBuilder.repositoryOwner(purl: "pkg:deb/debian/libc6@2.36"))
+
+        let anonymous = makeSPDXDocument(from: Fixture.report(), name: "demo", created: Fixture.created,
+                                         creator: SPDXCreator(tool: "candor-0.1.0"), licenseText: Fixture.licenseText)
+        XCTAssertEqual(anonymous.packages.first { $0.name == "demo" }?.supplier, "NOASSERTION")
     }
 
     func testIdentifiersAreSanitisedAndUnique() {

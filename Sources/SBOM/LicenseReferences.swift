@@ -5,6 +5,8 @@
 // dropping anything: an id the license database does not know, or an expression that does
 // not parse, becomes a `LicenseRef-` whose extracted text says what was found and where.
 
+import Foundation
+
 /// Collects the `LicenseRef-` ids a document uses, with where each was seen.
 final class LicenseReferences {
     private let licenseText: (String) -> String?

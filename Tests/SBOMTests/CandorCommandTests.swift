@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// End to end: the built `candor` executable on a small git tree made here, and on this
+// repository with the debug `candor-vm`.
+
+import Foundation
+import XCTest
+
+final class CandorCommandTests: XCTestCase {
+    private var scratch = ""
+
+    override func setUpWithError() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("candor-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: scratch)
+    }
+
+    /// `.build/debug/candor`, built with the tests by `swift build --build-tests`.
+    private func candor() throws -> String {
+        let path = "\(Validators.repository)/.build/debug/candor"
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw XCTSkip("\(path) is missing; build it with `swift build --build-tests`")
+        }
+        return path
+    }
+
+    /// The licensedcode data directory in the repository's .venv.
+    private func licenseData() throws -> String {
+        let lib = "\(Validators.repository)/.venv/lib"
+        let python = (try? FileManager.default.contentsOfDirectory(atPath: lib))?.filter { $0.hasPrefix("python3") }.sorted().last
+        let data = "\(lib)/\(python ?? "python3")/site-packages/licensedcode/data"
+        guard FileManager.default.fileExists(atPath: data) else {
+            throw XCTSkip("\(data) is missing; run `make setup` to install licensedcode-data into .venv")
+        }
+        return data
+    }
+
+    private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try candor())
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes while the process runs so neither fills up.
+        var errData = Data()
+        let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !reader.isFinished { usleep(1000) }
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A tiny git tree: a tagged Swift file, a file with an unknown license id, an MIT LICENSE.
+    private func makeTree() throws -> String {
+        let tree = "\(scratch)/widget"
+        let files = [
+            "Sources/main.swift": "// SPDX-License-Identifier: Apache-2.0\n// SPDX-FileCopyrightText: 2026 Widget Makers\nprint(1)\n",
+            "Sources/odd.c": "/* SPDX-License-Identifier: Foo-Unknown-1.0 */\nint x;\n",
+            "LICENSE": """
+                MIT License
+
+                Copyright (c) 2026 Widget Makers
+
+                Permission is hereby granted, free of charge, to any person obtaining a copy
+                of this software and associated documentation files (the "Software"), to deal
+                in the Software without restriction, including without limitation the rights
+                to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+                copies of the Software, and to permit persons to whom the Software is
+                furnished to do so, subject to the following conditions:
+
+                The above copyright notice and this permission notice shall be included in all
+                copies or substantial portions of the Software.
+
+                THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+                IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+                FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+                AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+                LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+                OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+                SOFTWARE.
+
+                """,
+        ]
+        for (path, text) in files {
+            let url = URL(fileURLWithPath: "\(tree)/\(path)")
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        for arguments in [["init", "-q"], ["add", "."],
+                          ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "widget"]] {
+            let git = Process()
+            git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+            git.arguments = ["-C", tree] + arguments
+            try git.run()
+            git.waitUntilExit()
+            guard git.terminationStatus == 0 else { throw XCTSkip("git \(arguments[0]) failed in \(tree)") }
+        }
+        return tree
+    }
+
+    func testScanOfAMissingPathFailsWithOneLine() throws {
+        let result = try run(["scan", "\(scratch)/nope"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("\(scratch)/nope"), result.stderr)
+    }
+
+    func testBadArgumentsNameTheValue() throws {
+        let jobs = try run(["scan", scratch, "--jobs", "0"])
+        XCTAssertNotEqual(jobs.status, 0)
+        XCTAssertTrue(jobs.stderr.contains("--jobs") && jobs.stderr.contains("0"), jobs.stderr)
+        let epoch = try run(["sbom", scratch, "-o", "\(scratch)/out"], environment: ["SOURCE_DATE_EPOCH": "soon"])
+        XCTAssertNotEqual(epoch.status, 0)
+        XCTAssertTrue(epoch.stderr.contains("SOURCE_DATE_EPOCH") && epoch.stderr.contains("'soon'"), epoch.stderr)
+    }
+
+    func testScanPrintsFindingsAndCounts() throws {
+        let tree = try makeTree()
+        let text = try run(["scan", tree, "--license-data", try licenseData(), "--cache", "\(scratch)/cache"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains(" files, ") && text.stdout.contains(" components, "), text.stdout)
+        let json = try run(["scan", tree, "--format", "json", "--license-data", try licenseData(), "--cache", "\(scratch)/cache"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let paths = (report["files"] as? [[String: Any]])?.compactMap { $0["path"] as? String }
+        XCTAssertEqual(paths, ["LICENSE", "Sources/main.swift", "Sources/odd.c"])
+    }
+
+    func testSBOMIsReproducibleAndValid() throws {
+        let tree = try makeTree()
+        var outputs: [[Data]] = []
+        for run in 1...2 {
+            let result = try self.run(["sbom", tree, "-o", "\(scratch)/out\(run)", "--organization", "Widget Makers",
+                                       "--license-data", try licenseData(), "--cache", "\(scratch)/cache"],
+                                      environment: ["SOURCE_DATE_EPOCH": "1767225600"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let paths = result.stdout.split(separator: "\n").map(String.init)
+            XCTAssertEqual(paths, ["\(scratch)/out\(run)/widget.spdx.json", "\(scratch)/out\(run)/widget.spdx"])
+            outputs.append(try paths.map { try Data(contentsOf: URL(fileURLWithPath: $0)) })
+        }
+        XCTAssertEqual(outputs[0], outputs[1], "same SOURCE_DATE_EPOCH, same bytes")
+        let json = String(decoding: outputs[0][0], as: UTF8.self)
+        XCTAssertTrue(json.contains("\"created\" : \"2026-01-01T00:00:00Z\""), json)
+        XCTAssertTrue(json.contains("LicenseRef-Foo-Unknown-1.0"), "the unknown license stays visible")
+        XCTAssertTrue(json.contains("licensedcode-data"), "the license database is a component")
+        XCTAssertTrue(json.contains("CC-BY-4.0"))
+        for path in ["\(scratch)/out1/widget.spdx.json", "\(scratch)/out1/widget.spdx"] {
+            try Validators.assertValid(path)
+        }
+    }
+
+    /// Acceptance: Candor's own SBOM with the debug candor-vm lists glibc, the Swift runtime
+    /// and every Swift package, and validates.
+    func testSBOMOfThisRepository() throws {
+        let vm = "\(Validators.repository)/.build/debug/candor-vm"
+        guard FileManager.default.isExecutableFile(atPath: vm) else {
+            throw XCTSkip("\(vm) is missing; build it with `swift build`")
+        }
+        let result = try run(["sbom", Validators.repository, "--binary", vm, "-o", "\(scratch)/out", "--name", "candor",
+                              "--organization", "The Candor Authors", "--license-data", try licenseData(),
+                              "--cache", "\(scratch)/cache"],
+                             environment: ["SOURCE_DATE_EPOCH": "1767225600"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try Data(contentsOf: URL(fileURLWithPath: "\(scratch)/out/candor.spdx.json"))
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let names = Set((document["packages"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
+        for expected in ["libc6", "swift-argument-parser", "swift-crypto", "tomlkit", "licensedcode-data"] {
+            XCTAssertTrue(names.contains { $0.lowercased() == expected }, "\(expected) missing from \(names.sorted())")
+        }
+        XCTAssertTrue(names.contains { $0.lowercased().contains("swift") && $0.lowercased().contains("runtime") },
+                      "the Swift runtime is missing from \(names.sorted())")
+        for path in ["\(scratch)/out/candor.spdx.json", "\(scratch)/out/candor.spdx"] {
+            try Validators.assertValid(path)
+        }
+    }
+}

@@ -83,8 +83,10 @@ struct SPDXBuilder {
     }
 
     mutating func build(into document: inout SPDXDocument) {
-        let components = report.components.sorted { $0.id < $1.id }
-        let files = report.files.sorted { $0.path < $1.path }
+        // Ids and paths are unique keys of the report; should one repeat, the first stands.
+        var seenComponents: Set<String> = [], seenFiles: Set<String> = []
+        let components = report.components.sorted { $0.id < $1.id }.filter { seenComponents.insert($0.id).inserted }
+        let files = report.files.sorted { $0.path < $1.path }.filter { seenFiles.insert($0.path).inserted }
         var fileIDs: [String: String] = [:]
         var fileTerms: [String: [String]] = [:]
         for file in files {
@@ -191,12 +193,14 @@ struct SPDXBuilder {
     private func makePackage(_ component: Component, id: String, fileTerms: [String: [String]],
                              versions: [String: String?]) -> SPDXDocument.Package {
         let location = "package \(component.name)"
-        let analyzed = component.kind == .sourceTree && !component.files.isEmpty
+        // Only a source tree lists files (see Component.files), so only it is analysed.
+        let analyzed = !component.files.isEmpty
         var verificationCode: SPDXDocument.VerificationCode?
         var infoFromFiles: [String]?
         if analyzed {
             let members = Set(component.files)
-            let records = report.files.filter { members.contains($0.path) }
+            var seen: Set<String> = []
+            let records = report.files.filter { members.contains($0.path) && seen.insert($0.path).inserted }
             let excluded = records.filter { Self.isSPDXDocument($0.path) }
             verificationCode = .init(
                 packageVerificationCodeValue: packageVerificationCode(

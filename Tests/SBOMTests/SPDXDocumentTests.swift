@@ -144,6 +144,17 @@ final class SPDXDocumentTests: XCTestCase {
         XCTAssertEqual(anonymous.packages.first { $0.name == "demo" }?.supplier, "NOASSERTION")
     }
 
+    func testRepeatedKeysInTheReportDoNotRepeatElements() {
+        var report = Fixture.report()
+        report.components.append(report.components[1])
+        report.files.append(report.files[0])
+        let document = Fixture.document(report)
+        XCTAssertEqual(document.packages.count, 4)
+        XCTAssertEqual(document.files.count, Fixture.report().files.count)
+        XCTAssertEqual(document.packages.first { $0.name == "demo-source" }?.packageVerificationCode,
+                       Fixture.document().packages.first { $0.name == "demo-source" }?.packageVerificationCode)
+    }
+
     func testIdentifiersAreSanitisedAndUnique() {
         var ids = SPDXIdentifiers()
         XCTAssertEqual(ids.make(prefix: "File", key: "tools/blob_1.bin"), "SPDXRef-File-tools-blob-1.bin")

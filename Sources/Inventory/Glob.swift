@@ -16,12 +16,25 @@ struct Glob: Hashable, Sendable {
 
     func matches(_ path: String) -> Bool { matches(Array(path.utf8)) }
 
-    func matches(_ path: [UInt8]) -> Bool { match(0, path, 0) }
+    func matches(_ path: [UInt8]) -> Bool {
+        var failed = Set<Int>()
+        return match(0, path, 0, &failed)
+    }
 
     private static let star = UInt8(ascii: "*"), question = UInt8(ascii: "?"), slash = UInt8(ascii: "/")
     private static let backslash = UInt8(ascii: "\\"), open = UInt8(ascii: "["), close = UInt8(ascii: "]")
 
-    private func match(_ pi: Int, _ s: [UInt8], _ si: Int) -> Bool {
+    /// Backtracking with the failed (pattern, path) positions remembered, so patterns with
+    /// many stars stay polynomial.
+    private func match(_ pi: Int, _ s: [UInt8], _ si: Int, _ failed: inout Set<Int>) -> Bool {
+        let state = pi * (s.count + 1) + si
+        if failed.contains(state) { return false }
+        if matchFrom(pi, s, si, &failed) { return true }
+        failed.insert(state)
+        return false
+    }
+
+    private func matchFrom(_ pi: Int, _ s: [UInt8], _ si: Int, _ failed: inout Set<Int>) -> Bool {
         var pi = pi, si = si
         while pi < pattern.count {
             let c = pattern[pi]
@@ -32,20 +45,20 @@ struct Glob: Hashable, Sendable {
                     // `**/` also matches no directory at all.
                     if next < pattern.count && pattern[next] == Glob.slash {
                         next += 1
-                        if match(next, s, si) { return true }
+                        if match(next, s, si, &failed) { return true }
                     }
                     if next >= pattern.count { return true }
                     var k = si
                     while k < s.count {
-                        if match(next, s, k) { return true }
+                        if match(next, s, k, &failed) { return true }
                         k += 1
                     }
-                    return match(next, s, s.count)
+                    return match(next, s, s.count, &failed)
                 }
                 let next = pi + 1
                 var k = si
                 while true {
-                    if match(next, s, k) { return true }
+                    if match(next, s, k, &failed) { return true }
                     if k >= s.count || (!starMatchesSlash && s[k] == Glob.slash) { return false }
                     k += 1
                 }

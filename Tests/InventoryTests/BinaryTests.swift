@@ -27,7 +27,7 @@ final class BinaryTests: XCTestCase {
         try FileManager.default.copyItem(atPath: TestSupport.fixtures + "/dpkg", toPath: dir + "/dpkg")
         try TestSupport.write(libfake + "\n", to: dir + "/dpkg/info/libfake1:amd64.list")
         // Listed under /usr/lib, found under /lib (or the reverse): the merged-/usr alias must match.
-        try TestSupport.write("/usr/lib/x86_64-linux-gnu/libc.so.6\n", to: dir + "/dpkg/info/libc6:amd64.list")
+        try TestSupport.write("/usr/lib/x86_64-linux-gnu/libc.so.6\n/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n", to: dir + "/dpkg/info/libc6:amd64.list")
         return SystemLayout(dpkgDirectory: dir + "/dpkg", documentationDirectory: TestSupport.fixtures + "/doc")
     }
 

@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "MachineTests", dependencies: ["Machine"]),
         .testTarget(name: "BootTests", dependencies: ["Machine"]),
         .testTarget(name: "LicensingTests", dependencies: ["Licensing"]),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory"], exclude: ["Fixtures"]),
         .testTarget(name: "SBOMTests", dependencies: ["SBOM", "Inventory"]),
     ],
     swiftLanguageModes: [.v5]

@@ -7,15 +7,35 @@
 
 import Foundation
 
+/// What the license database knows about an id.
+public struct KnownLicense: Hashable, Sendable {
+    public var name: String
+    public var text: String
+    /// A license exception (only valid after WITH), not a license.
+    public var isException: Bool
+
+    public init(name: String, text: String, isException: Bool) {
+        self.name = name
+        self.text = text
+        self.isException = isException
+    }
+}
+
 /// Collects the `LicenseRef-` ids a document uses, with where each was seen.
 final class LicenseReferences {
-    private let licenseText: (String) -> String?
-    private var known: [String: Bool] = [:]
-    /// LicenseRef id -> (what the source said, where it was seen).
-    private var references: [String: (original: String, locations: Set<String>)] = [:]
+    private struct Reference {
+        var original: String
+        /// Why it is a reference rather than a listed id.
+        var reason: String
+        var locations: Set<String>
+    }
 
-    init(licenseText: @escaping (String) -> String?) {
-        self.licenseText = licenseText
+    private let lookup: (String) -> KnownLicense?
+    private var cache: [String: KnownLicense?] = [:]
+    private var references: [String: Reference] = [:]
+
+    init(lookup: @escaping (String) -> KnownLicense?) {
+        self.lookup = lookup
     }
 
     /// A valid SPDX expression for `expression` (or NOASSERTION/NONE kept as they are).
@@ -23,29 +43,25 @@ final class LicenseReferences {
         let trimmed = expression.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed == "NOASSERTION" || trimmed == "NONE" { return trimmed }
         guard let tokens = Self.tokens(of: trimmed) else {
-            return reference(for: trimmed, foundIn: location)
+            return reference(for: trimmed, reason: "an expression that does not parse", foundIn: location)
         }
         var output: [String] = []
         var index = 0
         while index < tokens.count {
-            let token = tokens[index]
-            switch token {
+            switch tokens[index] {
             case .open: output.append("(")
             case .close: output.append(")")
             case .and: output.append("AND")
             case .or: output.append("OR")
-            case .with:
-                // The grammar check guarantees an exception follows.
-                guard case .identifier(let exception) = tokens[index + 1] else { break }
-                index += 1
-                if isKnown(exception) {
-                    output.append("WITH")
-                    output.append(exception)
-                } else if let license = output.popLast() {
-                    output.append(reference(for: "\(license) WITH \(exception)", foundIn: location))
-                }
+            case .with: break  // consumed with the identifier before it
             case .identifier(let id):
-                output.append(resolveIdentifier(id, foundIn: location))
+                // The grammar check guarantees an identifier after WITH.
+                if index + 2 < tokens.count, tokens[index + 1] == .with, case .identifier(let exception) = tokens[index + 2] {
+                    output.append(resolvePair(id, exception, foundIn: location))
+                    index += 2
+                } else {
+                    output.append(resolveLicense(id, foundIn: location))
+                }
             }
             index += 1
         }
@@ -79,11 +95,11 @@ final class LicenseReferences {
             let locations = entry.locations.sorted()
             let shown = locations.prefix(10).joined(separator: ", ")
                 + (locations.count > 10 ? " and \(locations.count - 10) more" : "")
-            if let text = licenseText(id), !text.isEmpty {
-                return .init(licenseId: id, extractedText: text, name: Self.name(of: id), comment: "Found in: \(shown).")
+            if let known = known(id) ?? known(entry.original), !known.text.isEmpty {
+                return .init(licenseId: id, extractedText: known.text, name: known.name, comment: "Found in: \(shown).")
             }
             let text = """
-                Candor's license database has no text for "\(entry.original)". \
+                Candor's license database has no text for "\(entry.original)" (\(entry.reason)). \
                 It was found in: \(shown). The license terms are those stated there.
                 """
             return .init(licenseId: id, extractedText: text, name: entry.original,
@@ -91,37 +107,49 @@ final class LicenseReferences {
         }
     }
 
-    private func resolveIdentifier(_ id: String, foundIn location: String) -> String {
+    /// A license on its own: a listed license stays; anything else becomes a LicenseRef.
+    private func resolveLicense(_ id: String, foundIn location: String) -> String {
         if id.hasPrefix("LicenseRef-") {
             let sanitized = "LicenseRef-" + SPDXIdentifiers.sanitize(String(id.dropFirst("LicenseRef-".count)))
-            record(sanitized, original: id, location: location)
-            return sanitized
+            return record(sanitized, original: id, reason: "a license without an SPDX id", foundIn: location)
         }
         let base = id.hasSuffix("+") ? String(id.dropLast()) : id
-        if isKnown(base) { return id }
-        return reference(for: id, foundIn: location)
+        switch known(base) {
+        case .some(let license) where !license.isException:
+            return id
+        case .some:
+            return reference(for: id, reason: "a license exception used without a license", foundIn: location)
+        case .none:
+            return reference(for: id, reason: "not an id of the SPDX license list", foundIn: location)
+        }
     }
 
-    /// A LicenseRef standing for text the database does not know.
-    private func reference(for original: String, foundIn location: String) -> String {
-        let id = "LicenseRef-" + SPDXIdentifiers.sanitize(original)
-        record(id, original: original, location: location)
+    /// `license WITH exception`: kept when both are listed, else one LicenseRef for the pair.
+    private func resolvePair(_ license: String, _ exception: String, foundIn location: String) -> String {
+        let base = license.hasSuffix("+") ? String(license.dropLast()) : license
+        if !license.hasPrefix("LicenseRef-"), !exception.hasPrefix("LicenseRef-"),
+           let known = known(base), !known.isException, let addition = self.known(exception), addition.isException {
+            return "\(license) WITH \(exception)"
+        }
+        return reference(for: "\(license) WITH \(exception)", reason: "an exception that is not on the SPDX list",
+                         foundIn: location)
+    }
+
+    /// A LicenseRef standing for something that is not a listed id.
+    private func reference(for original: String, reason: String, foundIn location: String) -> String {
+        record("LicenseRef-" + SPDXIdentifiers.sanitize(original), original: original, reason: reason, foundIn: location)
+    }
+
+    private func record(_ id: String, original: String, reason: String, foundIn location: String) -> String {
+        references[id, default: Reference(original: original, reason: reason, locations: [])].locations.insert(location)
         return id
     }
 
-    private func record(_ id: String, original: String, location: String) {
-        references[id, default: (original, [])].locations.insert(location)
-    }
-
-    private func isKnown(_ id: String) -> Bool {
-        if let cached = known[id] { return cached }
-        let result = licenseText(id) != nil
-        known[id] = result
+    private func known(_ id: String) -> KnownLicense? {
+        if let cached = cache[id] { return cached }
+        let result = lookup(id)
+        cache[id] = result
         return result
-    }
-
-    private static func name(of id: String) -> String {
-        String(id.dropFirst("LicenseRef-".count))
     }
 
     enum Token: Equatable {

@@ -26,12 +26,13 @@ public struct SPDXCreator: Hashable, Sendable {
 ///   - created: the creation time (the caller reads the clock or `SOURCE_DATE_EPOCH`).
 ///   - namespace: the document namespace; nil derives
 ///     `https://candor.invalid/spdx/<name>-<SHA-256 of the document without namespace>`.
-///   - licenseText: the text of a license id (SPDX or `LicenseRef-`), nil when unknown; an
-///     SPDX id for which it returns nil is treated as unknown and becomes a `LicenseRef-`.
+///   - licenses: what the license database knows about an id (SPDX id, exception or
+///     `LicenseRef-`), nil when nothing; an id it does not know, an exception used as a
+///     license and a pair with an unlisted exception become `LicenseRef-`s with extracted text.
 public func makeSPDXDocument(from report: ScanReport, name: String, created: Date, creator: SPDXCreator,
-                             namespace: String? = nil, licenseText: (String) -> String?) -> SPDXDocument {
-    withoutActuallyEscaping(licenseText) { licenseText in
-        var builder = SPDXBuilder(report: report, creator: creator, licenses: LicenseReferences(licenseText: licenseText))
+                             namespace: String? = nil, licenses: (String) -> KnownLicense?) -> SPDXDocument {
+    withoutActuallyEscaping(licenses) { lookup in
+        var builder = SPDXBuilder(report: report, creator: creator, licenses: LicenseReferences(lookup: lookup))
         var document = SPDXDocument(
             name: name, documentNamespace: "",
             creationInfo: .init(creators: ["Tool: \(creator.tool)"] + (creator.organization.map { ["Organization: \($0)"] } ?? []),

@@ -44,17 +44,18 @@ final class CandorCommandTests: XCTestCase {
         process.executableURL = URL(fileURLWithPath: try candor())
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
+        // Standard error goes to a file, so one pipe read cannot block on the other.
+        let errPath = "\(scratch)/stderr-\(UUID().uuidString)"
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        let out = Pipe()
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read both pipes while the process runs so neither fills up.
-        var errData = Data()
-        let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
+        try err.close()
+        let errData = try Data(contentsOf: URL(fileURLWithPath: errPath))
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 

@@ -55,11 +55,15 @@ enum Fixture {
         return ScanReport(root: "/nonexistent/demo", files: files, components: components)
     }
 
-    /// Texts for a few known ids; everything else is unknown.
-    static func licenseText(_ id: String) -> String? {
+    /// A few known licenses and exceptions; everything else is unknown.
+    static func lookup(_ id: String) -> KnownLicense? {
         switch id {
-        case "Apache-2.0", "CC0-1.0", "GPL-2.0-only", "LGPL-2.1-or-later", "Linux-syscall-note": return "text of \(id)"
-        case "LicenseRef-scancode-public-domain": return "This work is in the public domain."
+        case "Apache-2.0", "CC0-1.0", "GPL-2.0-only", "LGPL-2.1-or-later":
+            return KnownLicense(name: id, text: "text of \(id)", isException: false)
+        case "Linux-syscall-note", "GCC-exception-3.1":
+            return KnownLicense(name: id, text: "text of \(id)", isException: true)
+        case "LicenseRef-scancode-public-domain":
+            return KnownLicense(name: "Public Domain", text: "This work is in the public domain.", isException: false)
         default: return nil
         }
     }
@@ -69,7 +73,7 @@ enum Fixture {
     static func document(_ report: ScanReport = report()) -> SPDXDocument {
         makeSPDXDocument(from: report, name: "demo", created: created,
                          creator: SPDXCreator(tool: "candor-0.1.0", organization: "The Demo Authors"),
-                         licenseText: licenseText)
+                         licenses: lookup)
     }
 }
 
@@ -110,7 +114,7 @@ final class SPDXDocumentTests: XCTestCase {
                           "the namespace follows the content")
         let given = makeSPDXDocument(from: Fixture.report(), name: "demo", created: Fixture.created,
                                      creator: SPDXCreator(tool: "candor-0.1.0"),
-                                     namespace: "https://example.invalid/x", licenseText: Fixture.licenseText)
+                                     namespace: "https://example.invalid/x", licenses: Fixture.lookup)
         XCTAssertEqual(given.documentNamespace, "https://example.invalid/x")
         XCTAssertEqual(given.creationInfo.creators, ["Tool: candor-0.1.0"])
     }
@@ -140,7 +144,7 @@ final class SPDXDocumentTests: XCTestCase {
         XCTAssertNil(SPDXBuilder.repositoryOwner(purl: "pkg:deb/debian/libc6@2.36"))
 
         let anonymous = makeSPDXDocument(from: Fixture.report(), name: "demo", created: Fixture.created,
-                                         creator: SPDXCreator(tool: "candor-0.1.0"), licenseText: Fixture.licenseText)
+                                         creator: SPDXCreator(tool: "candor-0.1.0"), licenses: Fixture.lookup)
         XCTAssertEqual(anonymous.packages.first { $0.name == "demo" }?.supplier, "NOASSERTION")
     }
 
@@ -219,7 +223,7 @@ final class SPDXDocumentTests: XCTestCase {
     }
 
     func testBadExpressionsBecomeLicenseRefs() {
-        let references = LicenseReferences(licenseText: Fixture.licenseText)
+        let references = LicenseReferences(lookup: Fixture.lookup)
         XCTAssertEqual(references.resolve("(Apache-2.0 OR GPL-2.0-only)", foundIn: "x"), "(Apache-2.0 OR GPL-2.0-only)")
         XCTAssertEqual(references.resolve("Apache-2.0 or", foundIn: "x"), "LicenseRef-Apache-2.0-or")
         XCTAssertEqual(references.resolve("GPL-2.0-only WITH Odd-exception", foundIn: "x"),
@@ -228,8 +232,21 @@ final class SPDXDocumentTests: XCTestCase {
         XCTAssertNil(LicenseReferences.tokens(of: "(MIT"))
         XCTAssertNil(LicenseReferences.tokens(of: "MIT AND AND GPL-2.0-only"))
         XCTAssertNil(LicenseReferences.tokens(of: ""))
-        XCTAssertEqual(Set(references.extractedLicenses().map(\.licenseId)),
-                       ["LicenseRef-Apache-2.0-or", "LicenseRef-GPL-2.0-only-WITH-Odd-exception"])
+        XCTAssertEqual(references.resolve("GPL-2.0-only WITH Linux-syscall-note", foundIn: "x"),
+                       "GPL-2.0-only WITH Linux-syscall-note")
+        // An exception is no license; a license is no exception; LicenseRefs are no exceptions.
+        XCTAssertEqual(references.resolve("Apache-2.0 AND GCC-exception-3.1", foundIn: "x"),
+                       "Apache-2.0 AND LicenseRef-GCC-exception-3.1")
+        XCTAssertEqual(references.resolve("GPL-2.0-only WITH Apache-2.0", foundIn: "x"),
+                       "LicenseRef-GPL-2.0-only-WITH-Apache-2.0")
+        XCTAssertEqual(references.resolve("Foo WITH LicenseRef-bar", foundIn: "x"), "LicenseRef-Foo-WITH-LicenseRef-bar")
+        let extracted = Dictionary(uniqueKeysWithValues: references.extractedLicenses().map { ($0.licenseId, $0) })
+        XCTAssertEqual(Set(extracted.keys),
+                       ["LicenseRef-Apache-2.0-or", "LicenseRef-GPL-2.0-only-WITH-Odd-exception", "LicenseRef-GCC-exception-3.1",
+                        "LicenseRef-GPL-2.0-only-WITH-Apache-2.0", "LicenseRef-Foo-WITH-LicenseRef-bar"],
+                       "no LicenseRef for the parts of a pair")
+        XCTAssertEqual(extracted["LicenseRef-GCC-exception-3.1"]?.extractedText, "text of GCC-exception-3.1")
+        XCTAssertTrue(extracted["LicenseRef-Apache-2.0-or"]?.extractedText.contains("does not parse") == true)
     }
 
     func testRelationshipsAndPlatformComponents() throws {

@@ -123,7 +123,9 @@ struct SPDXBuilder {
                 }
                 relationships.append(.init(spdxElementId: id, relationshipType: relationship.kind.rawValue,
                                            relatedSpdxElement: target, comment: nil))
-                if related.distribution == .providedByPlatform, relationship.kind != .contains {
+                // What the release hands out relies on the platform for this one.
+                if related.distribution == .providedByPlatform, component.distribution == .distributed,
+                   relationship.kind != .contains {
                     relationships.append(.init(spdxElementId: target, relationshipType: "PROVIDED_DEPENDENCY_OF",
                                                relatedSpdxElement: id, comment: Self.providedNote))
                 }

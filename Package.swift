@@ -50,7 +50,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
-        .target(name: "SBOM", dependencies: ["Inventory", "Licensing"]),
+        .target(name: "SBOM", dependencies: [
+            "Inventory", "Licensing", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "SourceOffer", dependencies: [
             "Inventory", "Licensing", "CGit2", "CLZMA",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -70,7 +72,7 @@ let package = Package(
         .testTarget(name: "MachineTests", dependencies: ["Machine", "Devices", "GuestMemory"]),
         .testTarget(name: "BootTests", dependencies: ["Machine"]),
         .testTarget(name: "LicensingTests", dependencies: ["Licensing"]),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory"], exclude: ["Fixtures"]),
         .testTarget(name: "SBOMTests", dependencies: ["SBOM", "Inventory"]),
         .testTarget(name: "SourceOfferTests", dependencies: ["SourceOffer", "Inventory"]),
     ],

@@ -1,39 +1,39 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # SPDX-FileCopyrightText: 2026 The Candor Authors
 #
-# Builds and runs a libFuzzer target: scripts/fuzz.sh <Name> [seconds]
-# Fuzz/<Name>/main.swift is compiled together with the library sources it tests
-# (listed below) with -sanitize=fuzzer,address; Fuzz/<Name>/corpus/ holds the seeds,
-# new inputs go to .build/fuzz/<Name>/corpus, crashes to .build/fuzz/<Name>/.
-set -eu
-
-name=${1:?usage: scripts/fuzz.sh <Name> [seconds]}
+# scripts/fuzz.sh NAME [SECONDS]: builds the libFuzzer target Fuzz/NAME/main.swift with
+# AddressSanitizer and fuzzes it for SECONDS (default 60) from the seeds in Fuzz/NAME/corpus.
+# Fuzz/NAME may hold, one entry a line (# starts a comment):
+#   modules  library modules the target imports, in build order (each built from
+#            Sources/<module> as a static library the later ones can import)
+#   sources  library source files (globs allowed) compiled into the target itself
+#   options  extra libFuzzer options (e.g. -dict=Fuzz/NAME/tags.dict, -max_len=512)
+# New inputs go to .build/fuzz/NAME/corpus, crashes to .build/fuzz/NAME/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=/opt/swift/usr/bin:$PATH
+name=${1:?usage: scripts/fuzz.sh NAME [SECONDS]}
 seconds=${2:-60}
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+dir=Fuzz/$name
+[ -f "$dir/main.swift" ] || { echo "fuzz: $dir/main.swift: no such fuzz target" >&2; exit 2; }
 
-# The library modules each target imports (built first as static libraries) and the
-# library sources compiled into the fuzzer itself.
-case "$name" in
-    ELF) modules=""; sources="Sources/ELF/*.swift" ;;
-    BzImage) modules="ELF GuestMemory"; sources="Sources/Loader/LinuxSetupHeader.swift Sources/Loader/LoaderError.swift" ;;
-    Virtqueue) modules="GuestMemory Devices"; sources="" ;;
-    *) echo "fuzz: unknown target $name" >&2; exit 2 ;;
-esac
-
-work=".build/fuzz/$name"
+entries() { [ -f "$1" ] && grep -v '^[[:space:]]*\(#\|$\)' "$1" || true; }
+work=.build/fuzz/$name
 mkdir -p "$work/corpus" "$work/modules"
-links=""
-for module in $modules; do
-    # shellcheck disable=SC2046 # a file list (modules may have subdirectories)
-    swiftc -sanitize=fuzzer,address -parse-as-library -g -O -module-name "$module" -I "$work/modules" \
-        -emit-library -static -emit-module -emit-module-path "$work/modules/$module.swiftmodule" \
-        -o "$work/modules/lib$module.a" $(find "Sources/$module" -name '*.swift' | sort)
-    links="$links -l$module"
+flags=(-sanitize=fuzzer,address -parse-as-library -g -O -I "$work/modules")
+
+links=()
+for module in $(entries "$dir/modules"); do
+  # shellcheck disable=SC2046 # a file list (modules have subdirectories)
+  swiftc "${flags[@]}" -module-name "$module" -emit-library -static -emit-module \
+    -emit-module-path "$work/modules/$module.swiftmodule" -o "$work/modules/lib$module.a" \
+    $(find "Sources/$module" -name '*.swift' | LC_ALL=C sort)
+  links+=(-L "$work/modules" "-l$module")
 done
-# shellcheck disable=SC2086 # $sources and $links are lists
-swiftc -sanitize=fuzzer,address -parse-as-library -g -O -I "$work/modules" -L "$work/modules" $links \
-    -module-name "Fuzz$name" -o "$work/fuzzer" $sources "Fuzz/$name/main.swift"
+# shellcheck disable=SC2046 # globs in the sources file expand here
+swiftc "${flags[@]}" "${links[@]}" -module-name "Fuzz$name" -o "$work/fuzzer" \
+  $(entries "$dir/sources") "$dir/main.swift"
+# shellcheck disable=SC2046 # one option a line
 "$work/fuzzer" -max_total_time="$seconds" -artifact_prefix="$work/" -print_final_stats=1 \
-    "$work/corpus" "Fuzz/$name/corpus"
+  $(entries "$dir/options") "$work/corpus" "$dir/corpus"

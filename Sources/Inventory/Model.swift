@@ -17,12 +17,34 @@ public struct ScanReport: Codable, Hashable, Sendable {
     public var components: [Component]
     /// Problems met on the way (unreadable file, bad tag, corrupt ELF, ...), none fatal.
     public var findings: [Finding]
+    /// Symbolic links of the tree (never followed), sorted by `path`.
+    public var symlinks: [SymlinkRecord]?
 
-    public init(root: String, files: [FileRecord] = [], components: [Component] = [], findings: [Finding] = []) {
+    public init(root: String, files: [FileRecord] = [], components: [Component] = [], findings: [Finding] = [],
+                symlinks: [SymlinkRecord]? = nil) {
         self.root = root
         self.files = files
         self.components = components
         self.findings = findings
+        self.symlinks = symlinks
+    }
+}
+
+/// A symbolic link met in the tree. The scanner records it and never follows it.
+public struct SymlinkRecord: Codable, Hashable, Sendable {
+    public enum Resolution: String, Codable, Sendable {
+        case insideTree, outsideTree, dangling, loop
+    }
+    /// Path relative to the scanned root.
+    public var path: String
+    /// The link's target as stored in the link.
+    public var target: String
+    public var resolution: Resolution
+
+    public init(path: String, target: String, resolution: Resolution) {
+        self.path = path
+        self.target = target
+        self.resolution = resolution
     }
 }
 
@@ -44,10 +66,14 @@ public struct FileRecord: Codable, Hashable, Sendable {
     /// License and copyright given to this file by REUSE.toml or .reuse/dep5, if any.
     public var reuseLicense: String?
     public var reuseCopyrights: [String]
+    /// How REUSE.toml says its annotation combines with the file's own tags: `closest`
+    /// (the file's own tags win; the annotation fills only what the file lacks), `aggregate`
+    /// (both apply) or `override` (only the annotation applies). `aggregate` for `.reuse/dep5`.
+    public var reusePrecedence: String?
 
     public init(path: String, size: UInt64, sha1: String, sha256: String, isBinary: Bool,
                 licenseTags: [String] = [], copyrights: [String] = [], licenseMatches: [LicenseMatch] = [],
-                reuseLicense: String? = nil, reuseCopyrights: [String] = []) {
+                reuseLicense: String? = nil, reuseCopyrights: [String] = [], reusePrecedence: String? = nil) {
         self.path = path
         self.size = size
         self.sha1 = sha1
@@ -58,6 +84,7 @@ public struct FileRecord: Codable, Hashable, Sendable {
         self.licenseMatches = licenseMatches
         self.reuseLicense = reuseLicense
         self.reuseCopyrights = reuseCopyrights
+        self.reusePrecedence = reusePrecedence
     }
 }
 

@@ -1,4 +1,173 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// The compliance tool: argument parsing and wiring only.
 
-print("candor: not built yet")
+import ArgumentParser
+import Foundation
+import Inventory
+import Licensing
+import SBOM
+
+struct Candor: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "candor",
+        abstract: "Know what is inside a release: its components, their licenses, and the SBOM that says so.",
+        discussion: """
+            Point candor at a source tree (and the binaries built from it) to list every component, \
+            the license evidence of every file, and to write SPDX 2.3 documents.
+            """,
+        version: version,
+        subcommands: [Scan.self, SBOMCommand.self])
+}
+
+/// Options shared by the commands that scan a tree.
+struct ScanArguments: ParsableArguments {
+    @Argument(help: ArgumentHelp("The source tree to inventory.", valueName: "PATH"))
+    var path: String
+
+    @Option(name: .customLong("binary"), parsing: .upToNextOption,
+            help: ArgumentHelp("Built binaries to inventory with the tree: their linked libraries, Debian packages and toolchain runtime. Repeat or list several.", valueName: "BIN"))
+    var binaries: [String] = []
+
+    @Option(help: ArgumentHelp("Files scanned in parallel.", valueName: "N"))
+    var jobs: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    @Option(help: ArgumentHelp("Directory for caches: per-file scan results and the compiled license index (default: .cache/candor in the repository, else ~/.cache/candor).", valueName: "DIR"))
+    var cache: String?
+
+    @Option(name: .customLong("components"),
+            help: ArgumentHelp("A components.toml declaring bundled third-party components (e.g. hypervisor/components.toml).", valueName: "FILE"))
+    var componentsFile: String?
+
+    @Option(name: .customLong("license-data"),
+            help: ArgumentHelp("The licensedcode data directory (default: $CANDOR_LICENSE_DATA, else the one in the repository's .venv, installed by `make setup`).", valueName: "DIR"))
+    var licenseData: String?
+
+    /// Loads the license database and scans PATH. When PATH is Candor's own source, the
+    /// license database (CC-BY-4.0 data that ships in the tool) is listed as a component.
+    func scan() throws -> (ScanReport, LicenseDatabase) {
+        guard jobs >= 1 else { throw CommandError("--jobs: must be at least 1, got \(jobs)") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CommandError("\(path): no such file or directory")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw CommandError("\(path): not readable")
+        }
+        for binary in binaries where !FileManager.default.isReadableFile(atPath: binary) {
+            throw CommandError("--binary \(binary): no such readable file")
+        }
+        let database = try LicenseDatabase.load(dataDirectory: licenseData, cacheDirectory: cache)
+        let options = ScanOptions(jobs: jobs, cacheDirectory: cache, progress: true, binaries: binaries,
+                                  componentsFile: componentsFile)
+        var report = try Scanner(database: database, options: options).scan(root: path)
+        // Candor's own tree: the license data compiled into the tool is one of its components.
+        if let tree = report.components.firstIndex(where: { $0.kind == .sourceTree && $0.name == "Candor" }) {
+            let data = licenseDatabaseComponent(database)
+            report.components[tree].relationships.append(.init(.dependsOn, data.id))
+            report.components.append(data)
+            report.components.sort { $0.id < $1.id }
+        }
+        return (report, database)
+    }
+}
+
+/// One line on standard error, then exit status 1.
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs `body`, turning any error into one line `candor: <what>` and exit status 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("candor: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inventory a source tree and print what was found.",
+        discussion: """
+            text prints one `path:line: rule: message` line per finding, then counts; json prints the \
+            whole report (files, components, findings). Exit status 1 when PATH is missing or unreadable.
+            """)
+
+    @OptionGroup var arguments: ScanArguments
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        try reportingErrors {
+            let (report, _) = try arguments.scan()
+            switch format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            case .text:
+                for finding in report.findings.sorted() { print(finding) }
+                let bySeverity = Dictionary(grouping: report.findings, by: \.severity)
+                print("\(report.files.count) files, \(report.components.count) components, "
+                      + "\(bySeverity[.error]?.count ?? 0) errors, \(bySeverity[.warning]?.count ?? 0) warnings, "
+                      + "\(bySeverity[.note]?.count ?? 0) notes")
+            }
+        }
+    }
+}
+
+struct SBOMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sbom",
+        abstract: "Write SPDX 2.3 documents (JSON and tag-value) for a source tree and its binaries.",
+        discussion: """
+            Writes DIR/NAME.spdx.json and DIR/NAME.spdx and prints their paths. The creation time is \
+            SOURCE_DATE_EPOCH when set, so the output is reproducible; the document namespace is derived \
+            from the content unless --namespace is given.
+            """)
+
+    @OptionGroup var arguments: ScanArguments
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Directory to write the documents into.", valueName: "DIR"))
+    var output: String
+
+    @Option(help: ArgumentHelp("Document name and file name stem (default: the tree's name).", valueName: "NAME"))
+    var name: String?
+
+    @Option(help: ArgumentHelp("Organization that creates the document and supplies the tree and its binaries.", valueName: "NAME"))
+    var organization: String?
+
+    @Option(help: ArgumentHelp("Document namespace URI (default: derived from the content).", valueName: "URI"))
+    var namespace: String?
+
+    func run() throws {
+        try reportingErrors {
+            let created = try creationDate(environment: ProcessInfo.processInfo.environment, now: Date.init)
+            let (report, database) = try arguments.scan()
+            let treeName = report.components.first { $0.kind == .sourceTree }?.name
+            let documentName = name ?? treeName ?? URL(fileURLWithPath: arguments.path).standardizedFileURL.lastPathComponent
+            let document = makeSPDXDocument(
+                from: report, name: documentName, created: created,
+                creator: SPDXCreator(tool: "candor-\(Candor.version)", organization: organization),
+                namespace: namespace, licenses: { id in
+                    database.license(spdxID: id).map { KnownLicense(name: $0.name, text: $0.text, isException: $0.isException) }
+                })
+            for path in try SPDXWriter.write(document, to: output, name: documentName) { print(path) }
+        }
+    }
+}
+
+Candor.main()

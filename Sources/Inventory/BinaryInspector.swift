@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// Built ELF binaries and what goes with them at run time: shared libraries (resolved as
+// ld.so would, then mapped to their Debian packages through dpkg, or to the Swift
+// toolchain), Swift packages and toolchain libraries linked statically (recognised by
+// the defined symbols of their modules), each with the relationship to the binary.
+
+import Crypto
+import ELF
+import Foundation
+import Licensing
+
+struct BinaryInspector {
+    let root: String
+    let system: SystemLayout
+    let packages: [SwiftPackage]
+    let detector: LicenseDetector
+    private var dpkg: DpkgDatabase?
+    private var dpkgError: String?
+    private var components: [String: Component] = [:]
+    private var toolchainVersion: String??
+
+    init(root: String, system: SystemLayout, packages: [SwiftPackage], detector: LicenseDetector) {
+        self.root = root
+        self.system = system
+        self.packages = packages
+        self.detector = detector
+        do {
+            dpkg = try DpkgDatabase(directory: system.dpkgDirectory)
+        } catch {
+            dpkgError = "\(error)"
+        }
+    }
+
+    mutating func inspect(_ binaries: [String], findings: inout [Finding]) -> [Component] {
+        for binary in binaries { inspect(binary, findings: &findings) }
+        return Array(components.values)
+    }
+
+    private func shown(_ path: String) -> String {
+        path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
+
+    private mutating func inspect(_ given: String, findings: inout [Finding]) {
+        let path = given.hasPrefix("/") ? given : FileManager.default.currentDirectoryPath + "/" + given
+        let name = shown(path)
+        let bytes: [UInt8]
+        do {
+            bytes = try readSmallFile(path, limit: 2 << 30)
+        } catch {
+            findings.append(Finding(path: name, rule: "unreadable-binary", severity: .error, message: "\(error)"))
+            return
+        }
+        var binary = Component(id: "binary:\(name)", kind: .binary, name: (path as NSString).lastPathComponent,
+                               distribution: .distributed,
+                               checksums: ["SHA1": hex(Insecure.SHA1.hash(data: bytes)), "SHA256": hex(SHA256.hash(data: bytes))],
+                               location: name, relationships: [.init(.generatedFrom, "tree")])
+        defer { components[binary.id] = binary }
+        let elf: ELFFile
+        do {
+            elf = try ELFFile(bytes: bytes)
+        } catch {
+            findings.append(Finding(path: name, rule: "corrupt-elf", severity: .error, message: "not a readable ELF64 file: \(error)"))
+            binary.comment = "not a readable ELF64 file; nothing it links is known"
+            return
+        }
+        let machine = elf.header.machine
+
+        // Statically linked: modules whose symbols the binary defines.
+        let modules = definedSwiftModules(elf, name: name, findings: &findings)
+        for package in packages where package.modules.contains(where: modules.contains) {
+            binary.relationships.append(.init(.staticLink, package.component.id))
+        }
+        for (id, evidence) in staticToolchainLibraries(elf, modules: modules) {
+            addToolchain(id, distribution: .distributed, evidence: evidence)
+            binary.relationships.append(.init(.staticLink, id))
+        }
+
+        // Dynamically linked: the loader's search, transitively.
+        let loader = DynamicLoader(system: system, machine: machine)
+        var seen: [String: String?] = [:]  // library path -> component id
+        var queue: [(from: String, needed: String, object: ELFFile, objectPath: String)] =
+            elf.dynamic.needed.map { (binary.id, $0, elf, path) }
+        while !queue.isEmpty {
+            let (from, needed, object, objectPath) = queue.removeFirst()
+            let origin = (resolvedPath(RawPath(objectPath)).map(\.display).value ?? objectPath as String)
+            guard let library = loader.resolve(needed, rpath: object.dynamic.rpath, runpath: object.dynamic.runpath,
+                                                origin: (origin as NSString).deletingLastPathComponent, machine: machine) else {
+                findings.append(Finding(path: name, rule: "unresolved-library", severity: .error,
+                                        message: "\(needed) (needed by \(shown(objectPath))) not found by the loader's search; \(loader.note)"))
+                continue
+            }
+            if let known = seen[library] {
+                if let id = known { link(from, to: id, binary: &binary) }
+                continue
+            }
+            let id = libraryComponent(library, neededBy: name, findings: &findings)
+            seen[library] = id
+            if let id { link(from, to: id, binary: &binary) }
+            if let libBytes = try? readSmallFile(library, limit: 1 << 30), let lib = try? ELFFile(bytes: libBytes) {
+                queue += lib.dynamic.needed.map { (id ?? from, $0, lib, library) }
+            }
+        }
+    }
+
+    private mutating func link(_ from: String, to id: String, binary: inout Component) {
+        guard from != id else { return }
+        let relation = Component.Relationship(.dynamicLink, id)
+        if from == binary.id {
+            if !binary.relationships.contains(relation) { binary.relationships.append(relation) }
+        } else if var c = components[from], !c.relationships.contains(relation) {
+            c.relationships.append(relation)
+            components[from] = c
+        }
+    }
+
+    /// The component of a shared library file: its Debian package or the Swift toolchain.
+    private mutating func libraryComponent(_ library: String, neededBy name: String, findings: inout [Finding]) -> String? {
+        let real = resolvedPath(RawPath(library)).map(\.display).value ?? library
+        let toolchainLibs = system.swiftToolchain + "/usr/lib/swift/"
+        if library.hasPrefix(toolchainLibs) || real.hasPrefix(toolchainLibs) {
+            let file = (library as NSString).lastPathComponent
+            let id = file.hasPrefix("libswiftCore") || file.hasPrefix("libswift_") ? "toolchain:swift-stdlib"
+                : file.hasPrefix("libFoundation") ? "toolchain:foundation"
+                : file.hasPrefix("libdispatch") || file.hasPrefix("libBlocksRuntime") ? "toolchain:dispatch"
+                : "toolchain:swift-stdlib"
+            addToolchain(id, distribution: .providedByPlatform, evidence: "\(library) linked dynamically")
+            return id
+        }
+        guard let dpkg else {
+            findings.append(Finding(path: name, rule: "dpkg-database-unreadable", severity: .error,
+                                    message: "cannot say which package provides \(library): \(dpkgError ?? "")"))
+            return nil
+        }
+        guard let package = dpkg.owner(ofFile: library) else {
+            findings.append(Finding(path: name, rule: "unknown-library-package", severity: .error,
+                                    message: "\(library) belongs to no installed Debian package (dpkg database \(system.dpkgDirectory))"))
+            return nil
+        }
+        let id = package.componentID
+        if var existing = components[id] {
+            if let location = existing.location, !location.split(separator: "\n").contains(Substring(library)) {
+                existing.location = location + "\n" + library
+                components[id] = existing
+            }
+            return id
+        }
+        let copyright = DebianCopyright(documentationDirectory: system.documentationDirectory, package: package.name,
+                                            detector: detector)
+        components[id] = Component(
+            id: id, kind: .debianPackage, name: package.name, version: package.version, purl: package.purl,
+            supplier: package.supplier,
+            downloadLocation: "https://snapshot.debian.org/package/\(package.sourceName)/\(package.sourceVersion)/",
+            declaredLicense: copyright.license, copyrightText: copyright.copyrightText,
+            distribution: .providedByPlatform, sourcePackage: package.sourceName, sourceVersion: package.sourceVersion,
+            location: library, comment: "shared library of the platform, from dpkg; \(copyright.note)")
+        return id
+    }
+
+    /// Module names in the defined Swift symbols (`$s<length><Module>...`).
+    private func definedSwiftModules(_ elf: ELFFile, name: String, findings: inout [Finding]) -> Set<String> {
+        let symbols: [Symbol]
+        do {
+            symbols = try elf.symbols()
+        } catch {
+            findings.append(Finding(path: name, rule: "corrupt-elf", severity: .warning,
+                                    message: "symbol tables unreadable, statically linked code unknown: \(error)"))
+            return []
+        }
+        var modules = Set<String>()
+        for s in symbols where s.isDefined {
+            if s.name == "swift_retain" { modules.insert("Swift") }
+            guard s.name.hasPrefix("$s") else { continue }
+            let digits = s.name.dropFirst(2).prefix(while: { $0.isASCII && $0.isNumber })
+            guard let length = Int(digits), length > 0, length < 200 else { continue }
+            let module = s.name.dropFirst(2 + digits.count).prefix(length)
+            if module.count == length { modules.insert(String(module)) }
+        }
+        return modules
+    }
+
+    /// Toolchain libraries linked into the binary, with the evidence.
+    private func staticToolchainLibraries(_ elf: ELFFile, modules: Set<String>) -> [(String, String)] {
+        var found: [(String, String)] = []
+        if modules.contains("Swift") { found.append(("toolchain:swift-stdlib", "defines swift_retain: Swift runtime linked statically")) }
+        let foundation = modules.intersection(["Foundation", "FoundationEssentials", "FoundationInternationalization"])
+        if !foundation.isEmpty {
+            found.append(("toolchain:foundation", "defines symbols of \(foundation.sorted().joined(separator: ", ")): linked statically"))
+        }
+        if modules.contains("Dispatch") { found.append(("toolchain:dispatch", "defines symbols of Dispatch: linked statically")) }
+        return found
+    }
+
+    private mutating func addToolchain(_ id: String, distribution: Component.Distribution, evidence: String) {
+        if toolchainVersion == nil { toolchainVersion = .some(BinaryInspector.swiftVersion(system.swiftToolchain)) }
+        let version = toolchainVersion ?? nil
+        if var existing = components[id] {
+            if distribution == .distributed { existing.distribution = .distributed }
+            if !(existing.comment ?? "").contains(evidence) { existing.comment = (existing.comment ?? "") + "; " + evidence }
+            components[id] = existing
+            return
+        }
+        let (name, license) = switch id {
+        case "toolchain:foundation": ("Foundation", "Apache-2.0 WITH Swift-exception")
+        case "toolchain:dispatch": ("Dispatch", "Apache-2.0 WITH Swift-exception")
+        default: ("Swift standard library and runtime", "Apache-2.0 WITH Swift-exception")
+        }
+        components[id] = Component(
+            id: id, kind: .toolchainLibrary, name: name, version: version,
+            supplier: "Organization: Swift.org", downloadLocation: "https://github.com/swiftlang",
+            declaredLicense: license, distribution: distribution, location: system.swiftToolchain,
+            comment: "from the Swift toolchain at \(system.swiftToolchain)\(version.map { " (Swift \($0))" } ?? ""); \(evidence)")
+    }
+
+    /// "6.3.1" from `swift --version` ("Swift version 6.3.1 (swift-6.3.1-RELEASE)").
+    static func swiftVersion(_ toolchain: String) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: toolchain + "/usr/bin/swift")
+        process.arguments = ["--version"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = Pipe()
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard let range = text.range(of: "Swift version ") else { return nil }
+        return String(text[range.upperBound...].prefix(while: { $0 != " " && $0 != "\n" }))
+    }
+}
+
+extension Result {
+    var value: Success? {
+        if case .success(let v) = self { return v }
+        return nil
+    }
+}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// Components of a scan: the tree itself, its resolved Swift packages, the given binaries
+// with what they link, and the components a components.toml declares.
+
+import Foundation
+import Licensing
+
+struct ComponentCollector {
+    let root: String
+    let database: LicenseDatabase
+    let options: ScanOptions
+    let listing: TreeListing
+    let files: [FileRecord]
+
+    func collect(findings: inout [Finding]) -> [Component] {
+        var tree = treeComponent()
+        let packages = SwiftPackages.load(root: root, database: database, findings: &findings)
+        tree.relationships += packages.map { Component.Relationship(.dependsOn, $0.component.id) }
+        var components = [tree] + packages.map(\.component)
+        if !options.binaries.isEmpty {
+            var inspector = BinaryInspector(root: root, system: options.system, packages: packages,
+                                            detector: LicenseDetector(database: database))
+            components += inspector.inspect(options.binaries, findings: &findings)
+        }
+        if let file = options.componentsFile {
+            components += DeclaredComponents.load(file, root: root, system: options.system, database: database,
+                                                  findings: &findings)
+        }
+        return components
+    }
+
+    /// The scanned tree: named after its Package.swift or directory, versioned by git.
+    private func treeComponent() -> Component {
+        let (license, licenseNote) = declaredTreeLicense()
+        var version: String?
+        var versionNote = "no git work tree: version unknown"
+        if let described = listing.gitDescription {
+            version = described
+            versionNote = "version from git describe --tags"
+        } else if let commit = listing.gitCommit {
+            version = String(commit.prefix(7))
+            versionNote = "no tag reaches HEAD: version is the short commit id"
+        }
+        return Component(id: "tree", kind: .sourceTree, name: SwiftPackages.packageName(root: root) ?? URL(fileURLWithPath: root).lastPathComponent,
+                         version: version, declaredLicense: license, distribution: .distributed,
+                         files: files.map(\.path), gitCommit: listing.gitCommit, gitDirty: listing.gitDirty,
+                         location: root, comment: "\(versionNote); \(licenseNote)")
+    }
+
+    /// The licenses of the top-level LICENSE/LICENCE/COPYING files (texts and notices
+    /// detected in them); without such files, the license tag most files carry.
+    private func declaredTreeLicense() -> (String?, String) {
+        let topLevel = files.filter { f in !f.path.contains("/") && SwiftPackages.isLicenseFileName(f.path) }
+        let fromFiles = Set(topLevel.flatMap { f in f.licenseMatches.filter { $0.kind != .reference }.map(\.expression) }
+            + topLevel.flatMap(\.licenseTags))
+        if !fromFiles.isEmpty {
+            return (conjunction(fromFiles), "declared license detected in \(topLevel.map(\.path).joined(separator: ", "))")
+        }
+        var counts: [String: Int] = [:]
+        for f in files { for t in Set(f.licenseTags) { counts[t, default: 0] += 1 } }
+        if let (tag, n) = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) {
+            return (tag, "no license file at the top: declared license is the most common SPDX tag (\(n) files)")
+        }
+        return (nil, "no license file and no SPDX tags: declared license unknown")
+    }
+}
+
+/// `A AND B` of the unique expressions, sorted, each parenthesised when compound.
+func conjunction(_ expressions: Set<String>) -> String? {
+    let sorted = expressions.sorted()
+    if sorted.count <= 1 { return sorted.first }
+    return sorted.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
+}
+
+/// The license data Candor itself uses, as a component of a report about Candor (the data
+/// is CC-BY-4.0 and ships compiled into the tool, so the tool's own SBOM must list it).
+public func licenseDatabaseComponent(_ database: LicenseDatabase) -> Component {
+    let parts = database.dataVersion.split(separator: " ", maxSplits: 1).map(String.init)
+    let name = parts.first ?? "licensedcode-data"
+    let version = parts.count > 1 ? parts[1] : nil
+    return Component(id: "data:\(name)", kind: .data, name: name, version: version,
+                     purl: version.map { "pkg:pypi/\(name)@\($0)" },
+                     supplier: "Organization: nexB Inc. and others (ScanCode)",
+                     downloadLocation: version.map { "https://pypi.org/project/\(name)/\($0)/" },
+                     declaredLicense: "CC-BY-4.0", concludedLicense: "CC-BY-4.0",
+                     copyrightText: "Copyright (c) nexB Inc. and others",
+                     distribution: .distributed,
+                     comment: "license texts and detection rules compiled into Candor's license index")
+}

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// dpkg's database: which installed package owns a file (`info/*.list`) and what the
+// package is (`status`). On merged-/usr systems a library found at /lib/... may be listed
+// as /usr/lib/... or the reverse, so both spellings are looked up.
+
+import Foundation
+import Licensing
+
+struct DpkgPackage: Hashable {
+    var name: String
+    var architecture: String
+    var version: String
+    var sourceName: String
+    var sourceVersion: String
+    var maintainer: String?
+    var homepage: String?
+
+    /// `pkg:deb/debian/libc6@2.36-9+deb12u14?arch=amd64`
+    var purl: String { "pkg:deb/debian/\(name)@\(version)?arch=\(architecture)" }
+
+    /// SPDX supplier form of the maintainer: `Organization: Name (email)`.
+    var supplier: String? {
+        guard let maintainer else { return nil }
+        let spdx = maintainer.replacingOccurrences(of: "<", with: "(").replacingOccurrences(of: ">", with: ")")
+        return "Organization: \(spdx)"
+    }
+
+    var componentID: String { "deb:\(name):\(architecture)" }
+}
+
+final class DpkgDatabase {
+    let directory: String
+    private var installed: [DpkgPackage] = []
+    private var owners: [String: String]?
+
+    /// Reads `status`; `info/*.list` is read on the first file lookup.
+    init(directory: String) throws {
+        self.directory = directory
+        let text = try readTextFile(directory + "/status")
+        for p in ControlFile.paragraphs(text) {
+            guard let name = p["Package"], let status = p["Status"], status.hasSuffix(" installed"),
+                  let version = p["Version"] else { continue }
+            var sourceName = name
+            var sourceVersion = version
+            if let source = p["Source"] {
+                // "glibc" or "glibc (2.36-9)": the version in parentheses differs from the binary's.
+                let parts = source.split(separator: " ", maxSplits: 1)
+                sourceName = String(parts[0])
+                if parts.count == 2 {
+                    sourceVersion = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+                }
+            }
+            installed.append(DpkgPackage(name: name, architecture: p["Architecture"] ?? "all", version: version,
+                                         sourceName: sourceName, sourceVersion: sourceVersion,
+                                         maintainer: p["Maintainer"], homepage: p["Homepage"]))
+        }
+    }
+
+    /// The installed package `name` (`name:arch` accepted); with several architectures, the first.
+    func package(named name: String) -> DpkgPackage? {
+        let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
+        return installed.first { $0.name == parts[0] && (parts.count == 1 || $0.architecture == parts[1]) }
+    }
+
+    /// The installed package owning `path`, trying merged-/usr spellings and the resolved path.
+    func owner(ofFile path: String) -> DpkgPackage? {
+        if owners == nil { owners = loadOwners() }
+        var candidates = [path]
+        if case .success(let real) = resolvedPath(RawPath(path)), real.display != path { candidates.append(real.display) }
+        for c in candidates {
+            for spelling in [c, DpkgDatabase.usrMergeAlias(c)].compactMap({ $0 }) {
+                if let owner = owners?[spelling], let p = package(named: owner) { return p }
+            }
+        }
+        return nil
+    }
+
+    static func usrMergeAlias(_ path: String) -> String? {
+        for top in ["/lib/", "/lib64/", "/bin/", "/sbin/", "/lib32/", "/libx32/"] {
+            if path.hasPrefix("/usr" + top) { return String(path.dropFirst(4)) }
+            if path.hasPrefix(top) { return "/usr" + path }
+        }
+        return nil
+    }
+
+    private func loadOwners() -> [String: String] {
+        var map: [String: String] = [:]
+        let info = directory + "/info"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: info)) ?? []
+        for file in names.sorted() where file.hasSuffix(".list") {
+            let package = String(file.dropLast(5))
+            guard let text = try? readTextFile(info + "/" + file) else { continue }
+            for line in text.split(separator: "\n") where map[String(line)] == nil {
+                map[String(line)] = package
+            }
+        }
+        return map
+    }
+}
+
+/// The licenses of a Debian package from `/usr/share/doc/PKG/copyright`: the License fields
+/// when the file is machine-readable (DEP-5); otherwise the license texts and notices the
+/// detector finds in the free-form text (said so in `note`), or nil.
+struct DebianCopyright {
+    var license: String?
+    var copyrightText: String?
+    var note: String
+
+    init(documentationDirectory: String, package: String, detector: LicenseDetector) {
+        let path = "\(documentationDirectory)/\(package)/copyright"
+        guard let text = try? readTextFile(path) else {
+            license = nil
+            copyrightText = nil
+            note = "\(path) not found"
+            return
+        }
+        guard DEP5File.isMachineReadable(text) else {
+            let detected = Set(detector.detect(in: text).filter { $0.kind == .text || $0.kind == .notice }.map(\.expression))
+            license = conjunction(detected)
+            copyrightText = nil
+            note = "\(path) is not machine-readable (no DEP-5 Format header); "
+                + (license == nil ? "no license detected in it" : "license detected in its text")
+            return
+        }
+        let dep5 = DEP5File(text: text)
+        var expressions: [String] = []
+        var holders: [String] = []
+        for stanza in dep5.stanzas {
+            if let l = stanza.license, !l.isEmpty {
+                let spdx = DebianLicenseNames.expression(l)
+                if !expressions.contains(spdx) { expressions.append(spdx) }
+            }
+            for c in stanza.copyright where !holders.contains(c) { holders.append(c) }
+        }
+        license = expressions.isEmpty ? nil
+            : expressions.count == 1 ? expressions[0] : expressions.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
+        copyrightText = holders.isEmpty ? nil : holders.joined(separator: "\n")
+        note = "license from the License fields of the Files stanzas of \(path) (DEP-5)"
+    }
+}
+
+/// Debian's short license names (copyright-format 1.0, "License specification") as SPDX.
+enum DebianLicenseNames {
+    private static let table: [String: String] = [
+        "apache-2.0": "Apache-2.0", "artistic": "Artistic-1.0-Perl", "artistic-1.0": "Artistic-1.0",
+        "artistic-2.0": "Artistic-2.0", "bsd-2-clause": "BSD-2-Clause", "bsd-3-clause": "BSD-3-Clause",
+        "bsd-4-clause": "BSD-4-Clause", "cc0-1.0": "CC0-1.0", "cc0": "CC0-1.0", "expat": "MIT", "mit": "MIT",
+        "isc": "ISC", "zlib": "Zlib", "mpl-1.1": "MPL-1.1", "mpl-2.0": "MPL-2.0", "psf-2": "PSF-2.0",
+        "python-2.0": "Python-2.0", "unicode-dfs-2016": "Unicode-DFS-2016", "ftl": "FTL", "x11": "X11",
+        "bsl-1.0": "BSL-1.0", "openssl": "OpenSSL", "curl": "curl", "libpng": "Libpng", "ofl-1.1": "OFL-1.1",
+        "wtfpl": "WTFPL", "zpl-2.1": "ZPL-2.1",
+    ]
+    /// Families whose versions follow the `-only` / `-or-later` scheme.
+    private static let versioned: [(String, String)] = [
+        ("gfdl-niv", "GFDL"), ("gfdl", "GFDL"), ("agpl", "AGPL"), ("lgpl", "LGPL"), ("gpl", "GPL"),
+    ]
+
+    /// One short name (`GPL-2+`, `LGPL-2.1`, `BSD-3-clause`) as an SPDX id, or a
+    /// `LicenseRef-Debian-...` when it has none.
+    static func id(_ name: String) -> String {
+        var n = name.trimmingCharacters(in: .whitespaces)
+        if let spdx = table[n.lowercased()] { return spdx }
+        let orLater = n.hasSuffix("+")
+        if orLater { n.removeLast() }
+        let lower = n.lowercased()
+        for (prefix, family) in versioned {
+            guard lower.hasPrefix(prefix + "-") else { continue }
+            var version = String(lower.dropFirst(prefix.count + 1))
+            guard !version.isEmpty, version.allSatisfy({ $0.isNumber || $0 == "." }) else { continue }
+            if !version.contains(".") { version += ".0" }
+            if prefix == "gfdl-niv" {
+                return "GFDL-\(version)-no-invariants-\(orLater ? "or-later" : "only")"
+            }
+            return "\(family)-\(version)-\(orLater ? "or-later" : "only")"
+        }
+        if lower == "public-domain" { return "LicenseRef-Debian-public-domain" }
+        let safe = name.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? String($0) : "-" }.joined()
+        return "LicenseRef-Debian-\(safe)"
+    }
+
+    /// A License field's first line: short names joined by `or`, `and`, `,` and
+    /// `with X exception`, as an SPDX expression.
+    static func expression(_ field: String) -> String {
+        let groups = field.components(separatedBy: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let converted = groups.map { group -> String in
+            let alternatives = splitWords(group, on: "or").map { alternative -> String in
+                let all = splitWords(alternative, on: "and").map(term)
+                return all.count == 1 ? all[0] : all.joined(separator: " AND ")
+            }
+            if alternatives.count == 1 { return alternatives[0] }
+            return alternatives.map { $0.contains(" AND ") ? "(\($0))" : $0 }.joined(separator: " OR ")
+        }
+        if converted.count == 1 { return converted[0] }
+        return converted.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
+    }
+
+    private static func splitWords(_ s: String, on word: String) -> [String] {
+        var parts: [String] = []
+        var current: [Substring] = []
+        for w in s.split(separator: " ") {
+            if w.lowercased() == word {
+                parts.append(current.joined(separator: " "))
+                current = []
+            } else {
+                current.append(w)
+            }
+        }
+        parts.append(current.joined(separator: " "))
+        return parts.filter { !$0.isEmpty }
+    }
+
+    /// `GPL-2+ with Font exception` -> `GPL-2.0-or-later WITH Font-exception-2.0`; an exception SPDX
+    /// does not list: `LicenseRef-Debian-GPL-2--with-OpenSSL-exception`.
+    private static func term(_ s: String) -> String {
+        let words = s.split(separator: " ")
+        if let w = words.firstIndex(where: { $0.lowercased() == "with" }), w > 0 {
+            let base = id(words[..<w].joined(separator: " "))
+            let exception = words[(w + 1)...].joined(separator: "-")
+            let known = ["font-exception": "Font-exception-2.0", "autoconf-exception": "Autoconf-exception-2.0",
+                         "classpath-exception": "Classpath-exception-2.0", "gcc-exception": "GCC-exception-3.1"]
+            if let spdxException = known[exception.lowercased()] { return "\(base) WITH \(spdxException)" }
+            // SPDX 2.3 has no user-defined exceptions: the whole term becomes one LicenseRef.
+            return id(words.joined(separator: "-"))
+        }
+        return id(s)
+    }
+}

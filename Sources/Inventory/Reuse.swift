@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// REUSE information given to files from outside them: `REUSE.toml` annotations (REUSE
+// 3.2; only the one at the root of the tree) and the older `.reuse/dep5`.
+// For REUSE.toml the last matching annotation wins; its `precedence` (closest,
+// aggregate, override) is recorded on the file for the renderers.
+
+import Foundation
+import Licensing
+import TOMLKit
+
+struct ReuseAnnotations {
+    struct Annotation {
+        var paths: [Glob]
+        var precedence: String
+        var license: String?
+        var copyrights: [String]
+    }
+
+    var annotations: [Annotation] = []
+    var dep5: DEP5File?
+
+    /// Reads `REUSE.toml` and `.reuse/dep5` under `root` if present; problems become findings.
+    static func load(root: String, database: LicenseDatabase, findings: inout [Finding]) -> ReuseAnnotations {
+        var result = ReuseAnnotations()
+        let tomlPath = root + "/REUSE.toml"
+        if fileExists(tomlPath) {
+            do {
+                result.annotations = try parseTOML(try readTextFile(tomlPath), database: database, findings: &findings)
+            } catch let error as TOMLParseError {
+                findings.append(Finding(path: "REUSE.toml", line: error.source.begin.line, rule: "malformed-reuse-toml",
+                                        severity: .error, message: error.description))
+            } catch {
+                findings.append(Finding(path: "REUSE.toml", rule: "unreadable-file", severity: .error, message: "\(error)"))
+            }
+        }
+        let dep5Path = root + "/.reuse/dep5"
+        if fileExists(dep5Path) {
+            do {
+                let text = try readTextFile(dep5Path)
+                let dep5 = DEP5File(text: text)
+                for stanza in dep5.stanzas {
+                    if let license = stanza.license {
+                        _ = validatedExpression(license, path: ".reuse/dep5", line: stanza.line, database: database, findings: &findings)
+                    }
+                }
+                result.dep5 = dep5
+            } catch {
+                findings.append(Finding(path: ".reuse/dep5", rule: "unreadable-file", severity: .error, message: "\(error)"))
+            }
+        }
+        return result
+    }
+
+    private static func parseTOML(_ text: String, database: LicenseDatabase, findings: inout [Finding]) throws -> [Annotation] {
+        let table = try TOMLTable(string: text)
+        if let version = table["version"]?.int, version != 1 {
+            findings.append(Finding(path: "REUSE.toml", rule: "unsupported-reuse-toml-version", severity: .warning,
+                                    message: "version \(version); only version 1 is known, reading it as version 1"))
+        }
+        guard let list = table["annotations"]?.array else { return [] }
+        var annotations: [Annotation] = []
+        for (index, item) in list.enumerated() {
+            let here = "annotations[\(index)]"
+            guard let entry = item.table else {
+                findings.append(Finding(path: "REUSE.toml", rule: "malformed-reuse-toml", severity: .error,
+                                        message: "\(here) is not a table"))
+                continue
+            }
+            let paths = strings(entry["path"])
+            if paths.isEmpty {
+                findings.append(Finding(path: "REUSE.toml", rule: "malformed-reuse-toml", severity: .error,
+                                        message: "\(here).path is missing or not a string or array of strings"))
+                continue
+            }
+            let precedence = entry["precedence"]?.string ?? "closest"
+            guard ["closest", "aggregate", "override"].contains(precedence) else {
+                findings.append(Finding(path: "REUSE.toml", rule: "malformed-reuse-toml", severity: .error,
+                                        message: "\(here).precedence is \"\(precedence)\"; expected closest, aggregate or override"))
+                continue
+            }
+            let licenses = strings(entry["SPDX-License-Identifier"])
+            var license: String?
+            if !licenses.isEmpty {
+                let joined = licenses.count == 1 ? licenses[0] : licenses.map { "(\($0))" }.joined(separator: " AND ")
+                license = validatedExpression(joined, path: "REUSE.toml", line: nil, database: database, findings: &findings)
+            }
+            annotations.append(Annotation(paths: paths.map { Glob($0) }, precedence: precedence, license: license,
+                                          copyrights: strings(entry["SPDX-FileCopyrightText"])))
+        }
+        return annotations
+    }
+
+    private static func strings(_ value: TOMLValueConvertible?) -> [String] {
+        guard let value else { return [] }
+        if let s = value.string { return [s] }
+        return value.array?.compactMap { $0.string } ?? []
+    }
+
+    /// Applies the annotations to a scanned file.
+    func apply(to record: inout FileRecord) {
+        if let annotation = annotations.last(where: { a in a.paths.contains { $0.matches(record.path) } }) {
+            record.reuseLicense = annotation.license
+            record.reuseCopyrights = annotation.copyrights
+            record.reusePrecedence = annotation.precedence
+            if annotation.precedence == "closest" {
+                // The file's own information is closer: the annotation fills only what is missing.
+                if !record.licenseTags.isEmpty { record.reuseLicense = nil }
+                if !record.copyrights.isEmpty { record.reuseCopyrights = [] }
+            }
+        } else if let stanza = dep5?.stanza(for: record.path) {
+            record.reuseLicense = stanza.license.flatMap { try? LicenseExpression.parse($0).normalized.description }
+            record.reuseCopyrights = stanza.copyright
+            record.reusePrecedence = "aggregate"
+        }
+    }
+}
+
+/// Parses and normalises an SPDX expression found at `path:line`; a malformed expression or
+/// an id the database does not know becomes a finding. Returns the normalised expression,
+/// or nil when it does not parse.
+func validatedExpression(_ value: String, path: String, line: Int?, database: LicenseDatabase,
+                         findings: inout [Finding]) -> String? {
+    let expression: LicenseExpression
+    do {
+        expression = try LicenseExpression.parse(value)
+    } catch {
+        findings.append(Finding(path: path, line: line, rule: "malformed-license-expression", severity: .error,
+                                message: "\"\(value)\": \(error)"))
+        return nil
+    }
+    for id in expression.licenseIDs.sorted()
+    where !id.hasPrefix("LicenseRef-") && !id.hasPrefix("DocumentRef-") && !database.isKnown(spdxID: id) {
+        findings.append(Finding(path: path, line: line, rule: "unknown-license-id", severity: .error,
+                                message: "\"\(id)\" in \"\(value)\" is not an SPDX license or exception id"))
+    }
+    return expression.normalized.description
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// `candor scan`: list the tree, analyse every file (in parallel, from the cache where the
+// file is unchanged), apply REUSE annotations, then collect the components (the tree,
+// its Swift packages, the given binaries and what they link, declared components).
+// Flows one way; the report is sorted so two scans of the same tree are equal.
+
+import Foundation
+import Licensing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct ScanOptions: Sendable {
+    /// Worker threads for file analysis.
+    public var jobs: Int
+    /// Where the content cache lives; nil: `$XDG_CACHE_HOME/candor` or `~/.cache/candor`.
+    public var cacheDirectory: String?
+    /// false: neither read nor write a cache.
+    public var useCache: Bool
+    /// Progress on stderr; shown only when stderr is a terminal.
+    public var progress: Bool
+    /// Built ELF binaries whose linked libraries become components.
+    public var binaries: [String]
+    /// A components.toml declaring bundled third-party components.
+    public var componentsFile: String?
+    /// The system the binaries run on: dpkg database, docs, dynamic loader, Swift toolchain.
+    public var system: SystemLayout
+    /// Replaced by tests to count reads.
+    var reader: FileReader = .system
+
+    public init(jobs: Int = 2, cacheDirectory: String? = nil, useCache: Bool = true, progress: Bool = false,
+                binaries: [String] = [], componentsFile: String? = nil, system: SystemLayout = SystemLayout()) {
+        self.jobs = jobs
+        self.cacheDirectory = cacheDirectory
+        self.useCache = useCache
+        self.progress = progress
+        self.binaries = binaries
+        self.componentsFile = componentsFile
+        self.system = system
+    }
+}
+
+/// Paths of the system that are read to identify libraries and packages; tests point them
+/// at fixtures.
+public struct SystemLayout: Sendable {
+    /// dpkg's administrative directory (`status`, `info/*.list`).
+    public var dpkgDirectory: String
+    /// Where packages keep `PKG/copyright`.
+    public var documentationDirectory: String
+    /// `/etc/ld.so.cache` ("glibc-ld.so.cache1.1"); if unreadable, `ldSoConf` is used.
+    public var ldSoCache: String
+    public var ldSoConf: String
+    /// The loader's built-in search directories, searched last.
+    public var defaultLibraryDirectories: [String]
+    /// The Swift toolchain whose runtime a binary may link (`usr/lib/swift/linux`, `usr/bin/swift`).
+    public var swiftToolchain: String
+
+    public init(dpkgDirectory: String = "/var/lib/dpkg", documentationDirectory: String = "/usr/share/doc",
+                ldSoCache: String = "/etc/ld.so.cache", ldSoConf: String = "/etc/ld.so.conf",
+                defaultLibraryDirectories: [String] = ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"],
+                swiftToolchain: String = "/opt/swift") {
+        self.dpkgDirectory = dpkgDirectory
+        self.documentationDirectory = documentationDirectory
+        self.ldSoCache = ldSoCache
+        self.ldSoConf = ldSoConf
+        self.defaultLibraryDirectories = defaultLibraryDirectories
+        self.swiftToolchain = swiftToolchain
+    }
+}
+
+/// Why a scan could not start at all; everything after that start is a finding instead.
+public enum ScanError: Error, CustomStringConvertible {
+    case root(path: String, reason: String)
+    case git(String)
+
+    public var description: String {
+        switch self {
+        case .root(let path, let reason): return "scan: root \(path): \(reason)"
+        case .git(let message): return "scan: \(message)"
+        }
+    }
+}
+
+public struct Scanner {
+    let database: LicenseDatabase
+    let options: ScanOptions
+
+    public init(database: LicenseDatabase, options: ScanOptions) {
+        self.database = database
+        self.options = options
+    }
+
+    public func scan(root: String) throws -> ScanReport {
+        let rootPath: String
+        switch resolvedPath(RawPath(root)) {
+        case .success(let p): rootPath = p.display
+        case .failure(let code):
+            throw ScanError.root(path: root, reason: code.message)
+        }
+        guard case .success(let st) = FileStatus.of(RawPath(rootPath)), st.kind == .directory else {
+            throw ScanError.root(path: root, reason: "not a directory")
+        }
+        let listing: TreeListing
+        do {
+            listing = try TreeWalker.list(root: rootPath)
+        } catch {
+            throw ScanError.git("\(error)")
+        }
+        var findings = listing.findings
+
+        // Files, from the cache where unchanged.
+        let cacheDirectory = options.useCache ? (options.cacheDirectory ?? ScanCache.defaultDirectory()) : nil
+        var cache = cacheDirectory.map { ScanCache.load(directory: $0, root: rootPath, databaseVersion: database.dataVersion) }
+        let analyzed = analyzeFiles(listing.files, root: rootPath, cache: cache)
+        var files: [FileRecord] = []
+        var fresh: [String: ScanCache.Entry] = [:]
+        for (entry, result) in zip(listing.files, analyzed) {
+            findings += result.findings
+            guard let record = result.record else { continue }
+            files.append(record)
+            fresh[record.path] = ScanCache.Entry(key: ScanCache.Key(entry.status), record: record, findings: result.findings)
+        }
+        if let directory = cacheDirectory, cache != nil {
+            cache!.entries = fresh
+            do {
+                try cache!.store(directory: directory)
+            } catch {
+                findings.append(Finding(path: directory, rule: "cache-not-written", severity: .warning, message: "\(error)"))
+            }
+        }
+
+        // REUSE annotations apply after the files' own information is known.
+        let reuse = ReuseAnnotations.load(root: rootPath, database: database, findings: &findings)
+        for i in files.indices { reuse.apply(to: &files[i]) }
+        files.sort { $0.path < $1.path }
+
+        var components = ComponentCollector(root: rootPath, database: database, options: options, listing: listing, files: files)
+            .collect(findings: &findings)
+        components.sort { $0.id < $1.id }
+        for i in components.indices { components[i].relationships.sort() }
+        return ScanReport(root: rootPath, files: files, components: components, findings: findings.sorted(),
+                          symlinks: listing.symlinks.sorted { $0.path < $1.path })
+    }
+
+    private struct Analyzed {
+        var record: FileRecord?
+        var findings: [Finding]
+    }
+
+    /// Analyses the files on `options.jobs` threads; results come back in input order.
+    private func analyzeFiles(_ entries: [TreeListing.Entry], root: String, cache: ScanCache?) -> [Analyzed] {
+        let analyzer = FileAnalyzer(database: database, detector: LicenseDetector(database: database), reader: options.reader)
+        let rootPath = RawPath(root)
+        var results = [Analyzed](repeating: Analyzed(record: nil, findings: []), count: entries.count)
+        let progress = Progress(total: entries.count, enabled: options.progress && isatty(2) == 1)
+        let next = WorkCounter()
+        let jobs = max(1, min(options.jobs, max(1, entries.count)))
+        results.withUnsafeMutableBufferPointer { buffer in
+            let out = UncheckedBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+                while let range = next.take(16, limit: entries.count) {
+                    for i in range {
+                        let entry = entries[i]
+                        let shown = entry.path.display
+                        if let hit = cache?.entries[shown], hit.key == ScanCache.Key(entry.status) {
+                            out.buffer[i] = Analyzed(record: hit.record, findings: hit.findings)
+                        } else {
+                            let (record, findings) = analyzer.analyze(path: entry.path, absolute: rootPath.appending(entry.path.bytes),
+                                                                      size: entry.status.size)
+                            out.buffer[i] = Analyzed(record: record, findings: findings)
+                        }
+                    }
+                    progress.advance(by: range.count)
+                }
+            }
+        }
+        progress.finish()
+        return results
+    }
+}
+
+/// Hands out consecutive index ranges to worker threads.
+private final class WorkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func take(_ count: Int, limit: Int) -> Range<Int>? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < limit else { return nil }
+        let range = next..<min(limit, next + count)
+        next = range.upperBound
+        return range
+    }
+}
+
+/// Each worker writes only the indices it took, so the writes never overlap.
+private struct UncheckedBuffer<T>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<T>
+    init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
+}
+
+/// "scan: 1200/78000 files, 2100 files/s" on stderr, redrawn at most five times a second.
+private final class Progress: @unchecked Sendable {
+    private let lock = NSLock()
+    private let total: Int
+    private let enabled: Bool
+    private let start = Date()
+    private var done = 0
+    private var lastDraw = Date.distantPast
+
+    init(total: Int, enabled: Bool) {
+        self.total = total
+        self.enabled = enabled
+    }
+
+    func advance(by n: Int) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        done += n
+        let now = Date()
+        if now.timeIntervalSince(lastDraw) >= 0.2 {
+            lastDraw = now
+            draw(now)
+        }
+    }
+
+    func finish() {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        draw(Date())
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+
+    private func draw(_ now: Date) {
+        let elapsed = max(now.timeIntervalSince(start), 0.001)
+        let line = "\rscan: \(done)/\(total) files, \(Int(Double(done) / elapsed)) files/s"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+}

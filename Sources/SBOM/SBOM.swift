@@ -1,4 +1,0 @@
-// SPDX-License-Identifier: Apache-2.0
-// SPDX-FileCopyrightText: 2026 The Candor Authors
-
-// Module SBOM: filled in by its own issue work.

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+
+import Foundation
+import Licensing
+import XCTest
+@testable import Inventory
+
+/// Shared setup: the license database, temporary directories, fixture copies, processes.
+enum TestSupport {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+
+    static func database() throws -> LicenseDatabase {
+        do {
+            return try LicenseDatabase.load()
+        } catch {
+            throw XCTSkip("license database not available (run scripts/setup.sh): \(error)")
+        }
+    }
+
+    static func temporaryDirectory(_ name: String = #function) throws -> String {
+        let base = NSTemporaryDirectory() + "candor-inventory-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        return base
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    static func writeBytes(_ bytes: [UInt8], to path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Copies a fixture directory (dot files included) to a fresh temporary directory.
+    static func copyFixture(_ name: String, function: String = #function) throws -> String {
+        let target = try temporaryDirectory(function) + "/" + name
+        try FileManager.default.copyItem(atPath: fixtures + "/" + name, toPath: target)
+        return target
+    }
+
+    /// Runs a program; returns stdout; fails the test on a non-zero exit.
+    @discardableResult
+    static func run(_ program: String, _ arguments: [String], in directory: String? = nil) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw NSError(domain: "run", code: Int(process.terminationStatus), userInfo: [
+                NSLocalizedDescriptionKey: "\(program) \(arguments): \(String(decoding: errors, as: UTF8.self))"])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func options(cache: String? = nil, reader: FileReader = .system) -> ScanOptions {
+        var options = ScanOptions(jobs: 2, cacheDirectory: cache, useCache: cache != nil)
+        options.reader = reader
+        return options
+    }
+}
+
+/// Counts the files the scanner opens, so cache tests measure reads, not time.
+final class CountingReader: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var opened: [String] = []
+
+    var reader: FileReader {
+        FileReader { [self] path in
+            lock.lock()
+            opened.append(path.display)
+            lock.unlock()
+            return try SystemFileStream(path)
+        }
+    }
+}
+
+extension ScanReport {
+    func file(_ path: String) -> FileRecord? { files.first { $0.path == path } }
+    func component(_ id: String) -> Component? { components.first { $0.id == id } }
+    func findings(_ rule: String) -> [Finding] { findings.filter { $0.rule == rule } }
+}

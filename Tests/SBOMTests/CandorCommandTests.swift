@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// End to end: the built `candor` executable on a small git tree made here, and on this
+// repository with the debug `candor-vm`.
+
+import Foundation
+import XCTest
+
+final class CandorCommandTests: XCTestCase {
+    private var scratch = ""
+
+    override func setUpWithError() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("candor-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: scratch)
+    }
+
+    /// `.build/debug/candor`, built with the tests by `swift build --build-tests`.
+    private func candor() throws -> String {
+        let path = "\(Validators.repository)/.build/debug/candor"
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw XCTSkip("\(path) is missing; build it with `swift build --build-tests`")
+        }
+        return path
+    }
+
+    /// The repository's cache (gitignored): the license index is compiled once, not per test.
+    private let cache = "\(Validators.repository)/.cache/candor"
+
+    /// The licensedcode data directory in the repository's .venv.
+    private func licenseData() throws -> String {
+        let lib = "\(Validators.repository)/.venv/lib"
+        let python = (try? FileManager.default.contentsOfDirectory(atPath: lib))?.filter { $0.hasPrefix("python3") }.sorted().last
+        let data = "\(lib)/\(python ?? "python3")/site-packages/licensedcode/data"
+        guard FileManager.default.fileExists(atPath: data) else {
+            throw XCTSkip("\(data) is missing; run `make setup` to install licensedcode-data into .venv")
+        }
+        return data
+    }
+
+    private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try candor())
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // Standard error goes to a file, so one pipe read cannot block on the other.
+        let errPath = "\(scratch)/stderr-\(UUID().uuidString)"
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        let out = Pipe()
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try err.close()
+        let errData = try Data(contentsOf: URL(fileURLWithPath: errPath))
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A tiny git tree: a tagged Swift file, a file with an unknown license id, and the
+    /// repository's MIT text as LICENSE (copied, so this file carries no license text).
+    private func makeTree() throws -> String {
+        let tree = "\(scratch)/widget"
+        // The tags are split so that scanning this test file does not find them.
+        let license = "SPDX-" + "License-Identifier", copyright = "SPDX-" + "FileCopyrightText"
+        let files = [
+            "Sources/main.swift": "// \(license): Apache-2.0\n// \(copyright): 2026 Widget Makers\nprint(1)\n",
+            "Sources/odd.c": "/* \(license): Foo-Unknown-1.0 */\nint x;\n",
+        ]
+        for (path, text) in files {
+            let url = URL(fileURLWithPath: "\(tree)/\(path)")
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        try FileManager.default.copyItem(atPath: "\(Validators.repository)/licenses/MIT.txt", toPath: "\(tree)/LICENSE")
+        for arguments in [["init", "-q"], ["add", "."],
+                          ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "widget"]] {
+            let git = Process()
+            git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+            git.arguments = ["-C", tree] + arguments
+            try git.run()
+            git.waitUntilExit()
+            guard git.terminationStatus == 0 else { throw XCTSkip("git \(arguments[0]) failed in \(tree)") }
+        }
+        return tree
+    }
+
+    func testScanOfAMissingPathFailsWithOneLine() throws {
+        let result = try run(["scan", "\(scratch)/nope"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("\(scratch)/nope"), result.stderr)
+    }
+
+    func testBadArgumentsNameTheValue() throws {
+        let jobs = try run(["scan", scratch, "--jobs", "0"])
+        XCTAssertNotEqual(jobs.status, 0)
+        XCTAssertTrue(jobs.stderr.contains("--jobs") && jobs.stderr.contains("0"), jobs.stderr)
+        let epoch = try run(["sbom", scratch, "-o", "\(scratch)/out"], environment: ["SOURCE_DATE_EPOCH": "soon"])
+        XCTAssertNotEqual(epoch.status, 0)
+        XCTAssertTrue(epoch.stderr.contains("SOURCE_DATE_EPOCH") && epoch.stderr.contains("'soon'"), epoch.stderr)
+    }
+
+    func testScanPrintsFindingsAndCounts() throws {
+        let tree = try makeTree()
+        let text = try run(["scan", tree, "--license-data", try licenseData(), "--cache", cache])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains(" files, ") && text.stdout.contains(" components, "), text.stdout)
+        let json = try run(["scan", tree, "--format", "json", "--license-data", try licenseData(), "--cache", cache])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let paths = (report["files"] as? [[String: Any]])?.compactMap { $0["path"] as? String }
+        XCTAssertEqual(paths, ["LICENSE", "Sources/main.swift", "Sources/odd.c"])
+    }
+
+    func testSBOMIsReproducibleAndValid() throws {
+        let tree = try makeTree()
+        var outputs: [[Data]] = []
+        for run in 1...2 {
+            let result = try self.run(["sbom", tree, "-o", "\(scratch)/out\(run)", "--organization", "Widget Makers",
+                                       "--license-data", try licenseData(), "--cache", cache],
+                                      environment: ["SOURCE_DATE_EPOCH": "1767225600"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let paths = result.stdout.split(separator: "\n").map(String.init)
+            XCTAssertEqual(paths, ["\(scratch)/out\(run)/widget.spdx.json", "\(scratch)/out\(run)/widget.spdx"])
+            outputs.append(try paths.map { try Data(contentsOf: URL(fileURLWithPath: $0)) })
+        }
+        XCTAssertEqual(outputs[0], outputs[1], "same SOURCE_DATE_EPOCH, same bytes")
+        let json = String(decoding: outputs[0][0], as: UTF8.self)
+        XCTAssertTrue(json.contains("\"created\" : \"2026-01-01T00:00:00Z\""), json)
+        XCTAssertTrue(json.contains("LicenseRef-Foo-Unknown-1.0"), "the unknown license stays visible")
+        XCTAssertFalse(json.contains("licensedcode-data"), "the license database is Candor's component, not the widget's")
+        for path in ["\(scratch)/out1/widget.spdx.json", "\(scratch)/out1/widget.spdx"] {
+            try Validators.assertValid(path)
+        }
+    }
+
+    /// Acceptance: Candor's own SBOM with the debug candor-vm lists glibc, the Swift runtime
+    /// and every Swift package, and validates.
+    func testSBOMOfThisRepository() throws {
+        guard ProcessInfo.processInfo.environment["CANDOR_ACCEPTANCE"] == "1" else {
+            throw XCTSkip("scans the whole repository (minutes on a cold cache); run with CANDOR_ACCEPTANCE=1")
+        }
+        let vm = "\(Validators.repository)/.build/debug/candor-vm"
+        guard FileManager.default.isExecutableFile(atPath: vm) else {
+            throw XCTSkip("\(vm) is missing; build it with `swift build`")
+        }
+        let result = try run(["sbom", Validators.repository, "--binary", vm, "-o", "\(scratch)/out", "--name", "candor",
+                              "--organization", "The Candor Authors", "--license-data", try licenseData(),
+                              "--cache", cache],
+                             environment: ["SOURCE_DATE_EPOCH": "1767225600"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try Data(contentsOf: URL(fileURLWithPath: "\(scratch)/out/candor.spdx.json"))
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let names = Set((document["packages"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
+        for expected in ["libc6", "swift-argument-parser", "swift-crypto", "tomlkit", "licensedcode-data"] {
+            XCTAssertTrue(names.contains { $0.lowercased() == expected }, "\(expected) missing from \(names.sorted())")
+        }
+        XCTAssertTrue(names.contains { $0.lowercased().contains("swift") && $0.lowercased().contains("runtime") },
+                      "the Swift runtime is missing from \(names.sorted())")
+        let data = try XCTUnwrap((document["packages"] as? [[String: Any]])?.first { $0["name"] as? String == "licensedcode-data" })
+        XCTAssertEqual(data["licenseDeclared"] as? String, "CC-BY-" + "4.0", "the license data is attributed")
+        for path in ["\(scratch)/out/candor.spdx.json", "\(scratch)/out/candor.spdx"] {
+            try Validators.assertValid(path)
+        }
+    }
+}

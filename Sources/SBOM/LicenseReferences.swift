@@ -198,7 +198,9 @@ final class LicenseReferences {
                 guard !expectOperand else { return nil }
                 expectOperand = true
             case .with:
+                // `a WITH b WITH c` is not an expression: the id before WITH must not end a pair.
                 guard !expectOperand, index > 0, case .identifier = tokens[index - 1],
+                      index < 2 || tokens[index - 2] != .with,
                       index + 1 < tokens.count, case .identifier = tokens[index + 1] else { return nil }
                 index += 1
             case .identifier(let id):

@@ -232,6 +232,8 @@ final class SPDXDocumentTests: XCTestCase {
         XCTAssertNil(LicenseReferences.tokens(of: "(MIT"))
         XCTAssertNil(LicenseReferences.tokens(of: "MIT AND AND GPL-2.0-only"))
         XCTAssertNil(LicenseReferences.tokens(of: ""))
+        // Found by the fuzzer: a chain of WITHs.
+        XCTAssertNil(LicenseReferences.tokens(of: "0+y WITH -y WITH Ly WITH Lxuni-x-2"))
         XCTAssertEqual(references.resolve("GPL-2.0-only WITH Linux-syscall-note", foundIn: "x"),
                        "GPL-2.0-only WITH Linux-syscall-note")
         // An exception is no license; a license is no exception; LicenseRefs are no exceptions.

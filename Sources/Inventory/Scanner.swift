@@ -116,13 +116,16 @@ public struct Scanner {
         let analyzed = analyzeFiles(listing.files, root: rootPath, cache: cache)
         var files: [FileRecord] = []
         var fresh: [String: ScanCache.Entry] = [:]
+        var cacheChanged = false
         for (entry, result) in zip(listing.files, analyzed) {
             findings += result.findings
+            cacheChanged = cacheChanged || !result.fromCache
             guard let record = result.record else { continue }
             files.append(record)
             fresh[record.path] = ScanCache.Entry(key: ScanCache.Key(entry.status), record: record, findings: result.findings)
         }
-        if let directory = cacheDirectory, cache != nil {
+        // Rewritten only when something changed: a re-scan of an unchanged tree writes nothing.
+        if let directory = cacheDirectory, cache != nil, cacheChanged || fresh.count != cache!.entries.count {
             cache!.entries = fresh
             do {
                 try cache!.store(directory: directory)
@@ -147,6 +150,7 @@ public struct Scanner {
     private struct Analyzed {
         var record: FileRecord?
         var findings: [Finding]
+        var fromCache = false
     }
 
     /// Analyses the files on `options.jobs` threads; results come back in input order.
@@ -165,7 +169,7 @@ public struct Scanner {
                         let entry = entries[i]
                         let shown = entry.path.display
                         if let hit = cache?.entries[shown], hit.key == ScanCache.Key(entry.status) {
-                            out.buffer[i] = Analyzed(record: hit.record, findings: hit.findings)
+                            out.buffer[i] = Analyzed(record: hit.record, findings: hit.findings, fromCache: true)
                         } else {
                             let (record, findings) = analyzer.analyze(path: entry.path, absolute: rootPath.appending(entry.path.bytes),
                                                                       size: entry.status.size)

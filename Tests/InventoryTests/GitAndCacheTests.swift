@@ -56,6 +56,11 @@ final class GitAndCacheTests: XCTestCase {
         XCTAssertEqual(tree.version, "v1.0-1-g\(short)")
         XCTAssertEqual(tree.gitDirty, false)
 
+        // An ignored directory of the work tree is walked as a plain tree.
+        report = try scanner.scan(root: root + "/build")
+        XCTAssertEqual(report.files.map(\.path), ["out.txt"])
+        XCTAssertNil(report.component("tree")?.gitCommit)
+
         // A subdirectory of the work tree: paths relative to it.
         report = try scanner.scan(root: root + "/src")
         XCTAssertTrue(report.files.contains { $0.path == "main.c" })

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+
+import XCTest
+@testable import Licensing
+
+final class LicenseExpressionTests: XCTestCase {
+    private func normalized(_ s: String) throws -> String { try LicenseExpression.parse(s).normalized.description }
+
+    func testPrecedenceWithOverAndOverOr() throws {
+        let e = try LicenseExpression.parse("MIT OR Apache-2.0 AND GPL-2.0-only WITH Classpath-exception-2.0")
+        XCTAssertEqual(e, .or([
+            .license(id: "MIT", orLater: false),
+            .and([.license(id: "Apache-2.0", orLater: false),
+                  .with(license: .license(id: "GPL-2.0-only", orLater: false), exception: "Classpath-exception-2.0")]),
+        ]))
+        XCTAssertEqual(e.description, "MIT OR Apache-2.0 AND GPL-2.0-only WITH Classpath-exception-2.0")
+    }
+
+    func testParenthesesAreKeptWhereNeeded() throws {
+        let e = try LicenseExpression.parse("(MIT OR BSD-3-Clause) AND Zlib")
+        XCTAssertEqual(e.description, "(MIT OR BSD-3-Clause) AND Zlib")
+        XCTAssertEqual(try LicenseExpression.parse("((MIT))").description, "MIT")
+    }
+
+    func testOperatorsAreCaseInsensitive() throws {
+        XCTAssertEqual(try normalized("mit or apache-2.0 and gpl-2.0 with linux-syscall-note"),
+                       "MIT OR Apache-2.0 AND GPL-2.0-only WITH Linux-syscall-note")
+    }
+
+    func testLinuxKernelTagForms() throws {
+        XCTAssertEqual(try normalized("GPL-2.0 WITH Linux-syscall-note"), "GPL-2.0-only WITH Linux-syscall-note")
+        XCTAssertEqual(try normalized("(GPL-2.0 OR BSD-3-Clause)"), "GPL-2.0-only OR BSD-3-Clause")
+        XCTAssertEqual(try normalized("GPL-2.0+"), "GPL-2.0-or-later")
+        XCTAssertEqual(try normalized("GPL-2.0-only OR MIT"), "GPL-2.0-only OR MIT")
+        XCTAssertEqual(try normalized("GPL-2.0+ WITH Linux-syscall-note"), "GPL-2.0-or-later WITH Linux-syscall-note")
+        XCTAssertEqual(try normalized("((GPL-2.0 WITH Linux-syscall-note) OR Linux-OpenIB)"),
+                       "GPL-2.0-only WITH Linux-syscall-note OR Linux-OpenIB")
+        XCTAssertEqual(try normalized("LGPL-2.1+ OR BSD-2-Clause"), "LGPL-2.1-or-later OR BSD-2-Clause")
+    }
+
+    func testDeprecatedIDsAreReplaced() throws {
+        XCTAssertEqual(try normalized("GPL-2.0"), "GPL-2.0-only")
+        XCTAssertEqual(try normalized("GPL-3.0+"), "GPL-3.0-or-later")
+        XCTAssertEqual(try normalized("LGPL-2.1"), "LGPL-2.1-only")
+        XCTAssertEqual(try normalized("lgpl-3.0+"), "LGPL-3.0-or-later")
+        XCTAssertEqual(try normalized("AGPL-3.0"), "AGPL-3.0-only")
+        XCTAssertEqual(try normalized("GPL-2.0-with-classpath-exception"), "GPL-2.0-only WITH Classpath-exception-2.0")
+        XCTAssertEqual(try normalized("MIT AND GPL-3.0-with-GCC-exception"), "MIT AND GPL-3.0-only WITH GCC-exception-3.1")
+    }
+
+    func testKnownIDsGetCanonicalCase() throws {
+        XCTAssertEqual(try normalized("mit"), "MIT")
+        XCTAssertEqual(try normalized("APACHE-2.0 and bsd-3-clause"), "Apache-2.0 AND BSD-3-Clause")
+        XCTAssertEqual(try normalized("licenseref-my-license"), "LicenseRef-my-license")
+        XCTAssertEqual(try normalized("Unknown-License-1.0"), "Unknown-License-1.0")
+    }
+
+    func testNormalizingFlattensNestedOperators() throws {
+        XCTAssertEqual(try LicenseExpression.parse("MIT AND (Zlib AND ISC)").normalized,
+                       .and([.license(id: "MIT", orLater: false), .license(id: "Zlib", orLater: false),
+                             .license(id: "ISC", orLater: false)]))
+    }
+
+    func testDocumentRefs() throws {
+        let e = try LicenseExpression.parse("DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2 OR MIT")
+        XCTAssertEqual(e.licenseIDs, ["DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2", "MIT"])
+        XCTAssertEqual(try normalized("documentref-x:licenseref-y"), "DocumentRef-x:LicenseRef-y")
+    }
+
+    func testLicenseAndExceptionIDs() throws {
+        let e = try LicenseExpression.parse("(GPL-2.0-only WITH Linux-syscall-note OR MIT) AND Apache-2.0+")
+        XCTAssertEqual(e.licenseIDs, ["GPL-2.0-only", "MIT", "Apache-2.0"])
+        XCTAssertEqual(e.exceptionIDs, ["Linux-syscall-note"])
+    }
+
+    func testErrorsNameTokenAndColumn() {
+        func error(_ s: String) -> ExpressionError? {
+            do { _ = try LicenseExpression.parse(s); return nil } catch { return error as? ExpressionError }
+        }
+        XCTAssertEqual(error("MIT AND"), .unexpectedEnd(expected: "a license id", column: 8))
+        XCTAssertEqual(error("AND MIT"), .unexpectedToken("AND", column: 1))
+        XCTAssertEqual(error("MIT AND AND ISC"), .unexpectedToken("AND", column: 9))
+        XCTAssertEqual(error("MIT XOR ISC"), .unknownOperator("XOR", column: 5))
+        XCTAssertEqual(error("(MIT OR ISC"), .unbalancedParenthesis(column: 1))
+        XCTAssertEqual(error("MIT OR ISC)"), .unbalancedParenthesis(column: 11))
+        XCTAssertEqual(error("MIT / ISC"), .invalidCharacter("/", column: 5))
+        XCTAssertEqual(error("   "), .empty)
+        XCTAssertEqual(error("MIT WITH"), .unexpectedEnd(expected: "an exception id after 'WITH'", column: 9))
+        XCTAssertEqual(error("(MIT OR ISC) WITH X"), .unexpectedToken("WITH", column: 14))
+        XCTAssertEqual(error("+MIT"), .unexpectedToken("+", column: 1))
+        XCTAssertEqual(error("()"), .unbalancedParenthesis(column: 2))
+        XCTAssertEqual(ExpressionError.unexpectedToken("AND", column: 5).description,
+                       "license expression: unexpected 'AND' at column 5")
+    }
+}

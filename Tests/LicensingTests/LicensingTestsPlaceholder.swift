@@ -1,7 +1,0 @@
-// SPDX-License-Identifier: Apache-2.0
-// SPDX-FileCopyrightText: 2026 The Candor Authors
-
-import XCTest
-@testable import Licensing
-
-final class LicensingTestsPlaceholder: XCTestCase {}

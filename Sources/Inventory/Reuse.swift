@@ -130,8 +130,7 @@ func validatedExpression(_ value: String, path: String, line: Int?, database: Li
                                 message: "\"\(value)\": \(error)"))
         return nil
     }
-    for id in expression.licenseIDs.sorted()
-    where !id.hasPrefix("LicenseRef-") && !id.hasPrefix("DocumentRef-") && !database.isKnown(spdxID: id) {
+    for id in database.unknownIDs(in: expression) {
         findings.append(Finding(path: path, line: line, rule: "unknown-license-id", severity: .error,
                                 message: "\"\(id)\" in \"\(value)\" is not an SPDX license or exception id"))
     }

@@ -102,17 +102,28 @@ public struct Scanner {
         guard case .success(let st) = FileStatus.of(RawPath(rootPath)), st.kind == .directory else {
             throw ScanError.root(path: root, reason: "not a directory")
         }
+        // The cache loads while the tree is listed: on a re-scan these two are most of the work.
+        let cacheDirectory = options.useCache ? (options.cacheDirectory ?? ScanCache.defaultDirectory()) : nil
+        let loading = CacheLoading()
+        let loaded = DispatchGroup()
+        if let directory = cacheDirectory {
+            DispatchQueue.global().async(group: loaded) { [database, options] in
+                loading.cache = ScanCache.load(directory: directory, root: rootPath, databaseVersion: database.dataVersion,
+                                               jobs: options.jobs)
+            }
+        }
         let listing: TreeListing
         do {
             listing = try TreeWalker.list(root: rootPath)
         } catch {
+            loaded.wait()
             throw ScanError.git("\(error)")
         }
+        loaded.wait()
+        var cache = loading.cache
         var findings = listing.findings
 
         // Files, from the cache where unchanged.
-        let cacheDirectory = options.useCache ? (options.cacheDirectory ?? ScanCache.defaultDirectory()) : nil
-        var cache = cacheDirectory.map { ScanCache.load(directory: $0, root: rootPath, databaseVersion: database.dataVersion) }
         let analyzed = analyzeFiles(listing.files, root: rootPath, cache: cache)
         var files: [FileRecord] = []
         var fresh: [String: ScanCache.Entry] = [:]
@@ -128,7 +139,7 @@ public struct Scanner {
         if let directory = cacheDirectory, cache != nil, cacheChanged || fresh.count != cache!.entries.count {
             cache!.entries = fresh
             do {
-                try cache!.store(directory: directory)
+                try cache!.store(directory: directory, jobs: options.jobs)
             } catch {
                 findings.append(Finding(path: directory, rule: "cache-not-written", severity: .warning, message: "\(error)"))
             }
@@ -183,6 +194,11 @@ public struct Scanner {
         progress.finish()
         return results
     }
+}
+
+/// The cache, handed from the thread that loads it; read only after the group is waited on.
+private final class CacheLoading: @unchecked Sendable {
+    var cache: ScanCache?
 }
 
 /// Hands out consecutive index ranges to worker threads.

@@ -75,7 +75,7 @@ final class GitAndCacheTests: XCTestCase {
         let first = CountingReader()
         let report1 = try Scanner(database: database, options: TestSupport.options(cache: cache, reader: first.reader)).scan(root: root)
         XCTAssertEqual(first.opened.count, report1.files.count)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: ScanCache.file(directory: cache, root: report1.root)))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: ScanCache.file(directory: cache, root: report1.root, shard: 0)))
 
         let second = CountingReader()
         let report2 = try Scanner(database: database, options: TestSupport.options(cache: cache, reader: second.reader)).scan(root: root)
@@ -90,8 +90,10 @@ final class GitAndCacheTests: XCTestCase {
         XCTAssertEqual(third.opened.map { ($0 as NSString).lastPathComponent }, ["main.c"])
         XCTAssertNotEqual(report3.file("src/main.c")?.sha256, report1.file("src/main.c")?.sha256)
 
-        // A damaged cache file is ignored, not fatal.
-        try TestSupport.write("{not json", to: ScanCache.file(directory: cache, root: report1.root))
+        // Damaged cache files are ignored, not fatal.
+        for shard in 0..<ScanCache.shardCount {
+            try TestSupport.write("{not json", to: ScanCache.file(directory: cache, root: report1.root, shard: shard))
+        }
         let fourth = CountingReader()
         XCTAssertEqual(try Scanner(database: database, options: TestSupport.options(cache: cache, reader: fourth.reader)).scan(root: root).files.count,
                        report1.files.count)

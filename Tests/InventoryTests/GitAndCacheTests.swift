@@ -83,7 +83,7 @@ final class GitAndCacheTests: XCTestCase {
         XCTAssertEqual(report1, report2)
 
         // A changed file (same size, new content) is read again, and only it.
-        try TestSupport.write("// SPDX-License-Identifier: MIT\n/* Copyright (C) 2020 Jane Doe */\n#include <stdio.h>\n\nint main(void) { puts(\"FAKE\"); return 0; }\n",
+        try TestSupport.write("// \(spdxLicense) MIT\n/* Copyright (C) 2020 Jane Doe */\n#include <stdio.h>\n\nint main(void) { puts(\"FAKE\"); return 0; }\n",
                               to: root + "/src/main.c")
         let third = CountingReader()
         let report3 = try Scanner(database: database, options: TestSupport.options(cache: cache, reader: third.reader)).scan(root: root)
@@ -103,7 +103,7 @@ final class GitAndCacheTests: XCTestCase {
     func testCacheKeepsFindings() throws {
         let database = try TestSupport.database()
         let root = try TestSupport.temporaryDirectory()
-        try TestSupport.write("// SPDX-License-Identifier: No-Such-License\n", to: root + "/a.c")
+        try TestSupport.write("// \(spdxLicense) No-Such-License\n", to: root + "/a.c")
         let cache = root + "-cache"
         let options = TestSupport.options(cache: cache)
         let first = try Scanner(database: database, options: options).scan(root: root)

@@ -49,7 +49,7 @@ final class ParserTests: XCTestCase {
         (c) You must give any other recipients a copy of this License
         Copyright 2020
         COPYRIGHT (c) Shouting Corp
-        SPDX-FileCopyrightText: 2020 Tag Only
+        \(spdxCopyright) 2020 Tag Only
         """
         let found = CopyrightStatements.find(in: Array(text.utf8))
         XCTAssertEqual(found.map(\.statement), [

@@ -6,6 +6,11 @@ import Licensing
 import XCTest
 @testable import Inventory
 
+/// Tags assembled at run time, so scanning this repository does not read the test data's
+/// tags (some deliberately invalid) as tags of the test sources.
+let spdxLicense = "SPDX-" + "License-Identifier:"
+let spdxCopyright = "SPDX-" + "FileCopyrightText:"
+
 /// Shared setup: the license database, temporary directories, fixture copies, processes.
 enum TestSupport {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path

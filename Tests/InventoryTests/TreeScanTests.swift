@@ -14,9 +14,9 @@ final class TreeScanTests: XCTestCase {
         try TestSupport.write("kept by a negated pattern\n", to: root + "/keep.log")
         try TestSupport.writeBytes([0x7F, 0x45, 0x4C, 0x46, 0, 0, 1, 2, 3] + Array(repeating: 0xAB, count: 100), to: root + "/assets/logo.bin")
         // Latin-1 text: mostly ASCII, so text, but not valid UTF-8.
-        try TestSupport.writeBytes(Array("// SPDX-License-Identifier: MIT\n// Copyright 2020 Ren".utf8) + [0xE9] + Array(" Dupont\n".utf8),
+        try TestSupport.writeBytes(Array("// \(spdxLicense) MIT\n// Copyright 2020 Ren".utf8) + [0xE9] + Array(" Dupont\n".utf8),
                                    to: root + "/src/latin1.c")
-        try TestSupport.write("// SPDX-License-Identifier: Not-A-Real-License\n\n# SPDX-License-Identifier: MIT AND (\n",
+        try TestSupport.write("// \(spdxLicense) Not-A-Real-License\n\n# \(spdxLicense) MIT AND (\n",
                               to: root + "/src/bad_tags.sh")
         // A file name that is not UTF-8.
         let hostile = Array((root + "/src/bad-").utf8) + [0xFF, 0xFE] + Array(".txt".utf8)
@@ -143,7 +143,7 @@ final class TreeScanTests: XCTestCase {
         let fd = open(root + "/huge.txt", O_WRONLY | O_CREAT, 0o644)
         XCTAssertEqual(ftruncate(fd, off_t(size)), 0)
         _ = lseek(fd, 0, SEEK_SET)
-        _ = write(fd, "SPDX-License-Identifier: MIT\n", 29)  // NULs follow: probe sees a text start
+        _ = write(fd, "\(spdxLicense) MIT\n", 29)  // NULs follow: probe sees a text start
         close(fd)
         // Make it text by writing non-NUL bytes over the probe area.
         let filler = [UInt8](repeating: UInt8(ascii: "a"), count: FileAnalyzer.binaryProbeSize * 2)

@@ -146,7 +146,8 @@ public struct Scanner {
         }
 
         // REUSE annotations apply after the files' own information is known.
-        let reuse = ReuseAnnotations.load(root: rootPath, database: database, findings: &findings)
+        let tomlFiles = files.map(\.path).filter { $0 == "REUSE.toml" || $0.hasSuffix("/REUSE.toml") }
+        let reuse = ReuseAnnotations.load(root: rootPath, tomlFiles: tomlFiles, database: database, findings: &findings)
         for i in files.indices { reuse.apply(to: &files[i]) }
         files.sort { $0.path < $1.path }
 

@@ -28,6 +28,10 @@ final class TreeScanTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: root + "/loop-b", withDestinationPath: "loop-a")
         try FileManager.default.createSymbolicLink(atPath: root + "/etc-link", withDestinationPath: "/etc")
         try FileManager.default.createSymbolicLink(atPath: root + "/src-link", withDestinationPath: "src")
+        // A nested REUSE.toml: paths relative to its directory; closer than the root's.
+        try TestSupport.write("version = 1\n[[annotations]]\npath = \"*.json\"\nSPDX-License-Identifier = \"MIT\"\n",
+                              to: root + "/data/nested/REUSE.toml")
+        try TestSupport.write("{}\n", to: root + "/data/nested/inner.json")
         try TestSupport.write("secret\n", to: root + "/secret.txt")
         chmod(root + "/secret.txt", 0)
         return root
@@ -104,6 +108,7 @@ final class TreeScanTests: XCTestCase {
         // REUSE.toml annotations and their precedence.
         XCTAssertEqual(report.file("data/config.json")?.reuseLicense, "CC0-1.0")
         XCTAssertEqual(report.file("data/config.json")?.reuseCopyrights, ["2021 Fake Data Inc."])
+        XCTAssertEqual(report.file("data/nested/inner.json")?.reuseLicense, "MIT")
         XCTAssertEqual(report.file("src/untagged.c")?.reuseLicense, "Apache-2.0")
         XCTAssertNil(report.file("src/main.c")?.reuseLicense, "closest: the file's own tag wins")
         XCTAssertEqual(report.file("docs/override.md")?.reuseLicense, "CC-BY-4.0")

@@ -7,6 +7,11 @@ import XCTest
 
 /// ELF binaries built at test time with cc (and swiftc), resolved against a fake dpkg database.
 final class BinaryTests: XCTestCase {
+    override func tearDown() {
+        TestSupport.removeTemporaryDirectories()
+        super.tearDown()
+    }
+
     private let cc = "/usr/bin/cc"
 
     /// A tree with `app`, linked against `lib/libfake.so.1` (found through RUNPATH $ORIGIN/lib) and libc.

@@ -6,6 +6,11 @@ import XCTest
 @testable import Inventory
 
 final class GitAndCacheTests: XCTestCase {
+    override func tearDown() {
+        TestSupport.removeTemporaryDirectories()
+        super.tearDown()
+    }
+
     private let git = "/usr/bin/git"
 
     private func gitRepository() throws -> String {

@@ -7,6 +7,11 @@ import XCTest
 
 /// The small parsers: globs, .gitignore, copyright statements, DEP-5, Debian license names.
 final class ParserTests: XCTestCase {
+    override func tearDown() {
+        TestSupport.removeTemporaryDirectories()
+        super.tearDown()
+    }
+
     func testGlob() {
         XCTAssertTrue(Glob("src/*.c").matches("src/a.c"))
         XCTAssertFalse(Glob("src/*.c").matches("src/sub/a.c"), "* does not cross /")

@@ -7,6 +7,11 @@ import XCTest
 
 /// Scans the fake project outside git, with the hostile parts added at test time.
 final class TreeScanTests: XCTestCase {
+    override func tearDown() {
+        TestSupport.removeTemporaryDirectories()
+        super.tearDown()
+    }
+
     private func hostileProject() throws -> String {
         let root = try TestSupport.copyFixture("fake_project")
         try TestSupport.write("ignored\n", to: root + "/build/output.txt")

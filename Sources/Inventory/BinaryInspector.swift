@@ -72,7 +72,7 @@ struct BinaryInspector {
         for package in packages where package.modules.contains(where: modules.contains) {
             binary.relationships.append(.init(.staticLink, package.component.id))
         }
-        for (id, evidence) in staticToolchainLibraries(elf, modules: modules) {
+        for (id, evidence) in staticToolchainLibraries(modules: modules, needed: elf.dynamic.needed) {
             addToolchain(id, distribution: .distributed, evidence: evidence)
             binary.relationships.append(.init(.staticLink, id))
         }
@@ -180,15 +180,22 @@ struct BinaryInspector {
         return modules
     }
 
-    /// Toolchain libraries linked into the binary, with the evidence.
-    private func staticToolchainLibraries(_ elf: ELFFile, modules: Set<String>) -> [(String, String)] {
+    /// Toolchain libraries linked into the binary, with the evidence. A binary that uses a
+    /// library dynamically still defines some of its symbols (generic specialisations,
+    /// inlinable code), so a library counts as static only when its .so is not needed.
+    private func staticToolchainLibraries(modules: Set<String>, needed: [String]) -> [(String, String)] {
+        func needs(_ prefix: String) -> Bool { needed.contains { $0.hasPrefix(prefix) } }
         var found: [(String, String)] = []
-        if modules.contains("Swift") { found.append(("toolchain:swift-stdlib", "defines swift_retain: Swift runtime linked statically")) }
+        if modules.contains("Swift") && !needs("libswiftCore") {
+            found.append(("toolchain:swift-stdlib", "defines swift_retain: Swift runtime linked statically"))
+        }
         let foundation = modules.intersection(["Foundation", "FoundationEssentials", "FoundationInternationalization"])
-        if !foundation.isEmpty {
+        if !foundation.isEmpty && !needs("libFoundation") {
             found.append(("toolchain:foundation", "defines symbols of \(foundation.sorted().joined(separator: ", ")): linked statically"))
         }
-        if modules.contains("Dispatch") { found.append(("toolchain:dispatch", "defines symbols of Dispatch: linked statically")) }
+        if modules.contains("Dispatch") && !needs("libdispatch") {
+            found.append(("toolchain:dispatch", "defines symbols of Dispatch: linked statically"))
+        }
         return found
     }
 

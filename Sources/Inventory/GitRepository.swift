@@ -100,6 +100,12 @@ final class GitRepository {
         return (files, submodules, count > 0)
     }
 
+    /// Whether git ignores `relativePath` (a directory of the work tree, say).
+    func isIgnored(_ relativePath: String) -> Bool {
+        var ignored: Int32 = 0
+        return git_ignore_path_is_ignored(&ignored, repo, relativePath) == 0 && ignored == 1
+    }
+
     /// HEAD's commit id (40 hex digits), nil on an unborn branch.
     func headCommit() -> String? {
         var oid = git_oid()

@@ -9,16 +9,41 @@ struct Glob: Hashable, Sendable {
     /// DEP-5: `*` matches any characters including `/`. REUSE and gitignore: not `/`.
     let starMatchesSlash: Bool
 
+    /// Most patterns are a plain name or `*.ext`: those skip the general matcher.
+    private enum Shape: Hashable, Sendable { case literal, starSuffix, general }
+    private let shape: Shape
+    /// More than one star can backtrack exponentially: only then are failures remembered.
+    private let needsMemo: Bool
+
     init(_ pattern: String, starMatchesSlash: Bool = false) {
-        self.pattern = Array(pattern.utf8)
+        let bytes = Array(pattern.utf8)
+        self.pattern = bytes
         self.starMatchesSlash = starMatchesSlash
+        let special: Set<UInt8> = [Glob.star, Glob.question, Glob.open, Glob.backslash]
+        if !bytes.contains(where: special.contains) {
+            shape = .literal
+        } else if bytes.first == Glob.star && !bytes.dropFirst().contains(where: special.contains) {
+            shape = .starSuffix
+        } else {
+            shape = .general
+        }
+        needsMemo = bytes.filter { $0 == Glob.star }.count > 1
     }
 
     func matches(_ path: String) -> Bool { matches(Array(path.utf8)) }
 
     func matches(_ path: [UInt8]) -> Bool {
-        var failed = Set<Int>()
-        return match(0, path, 0, &failed)
+        switch shape {
+        case .literal:
+            return path == pattern
+        case .starSuffix:
+            let suffix = pattern.dropFirst()
+            guard path.count >= suffix.count, path.suffix(suffix.count).elementsEqual(suffix) else { return false }
+            return starMatchesSlash || !path.dropLast(suffix.count).contains(Glob.slash)
+        case .general:
+            var failed = Set<Int>()
+            return match(0, path, 0, &failed)
+        }
     }
 
     private static let star = UInt8(ascii: "*"), question = UInt8(ascii: "?"), slash = UInt8(ascii: "/")
@@ -27,6 +52,7 @@ struct Glob: Hashable, Sendable {
     /// Backtracking with the failed (pattern, path) positions remembered, so patterns with
     /// many stars stay polynomial.
     private func match(_ pi: Int, _ s: [UInt8], _ si: Int, _ failed: inout Set<Int>) -> Bool {
+        guard needsMemo else { return matchFrom(pi, s, si, &failed) }
         let state = pi * (s.count + 1) + si
         if failed.contains(state) { return false }
         if matchFrom(pi, s, si, &failed) { return true }

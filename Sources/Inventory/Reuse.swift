@@ -2,9 +2,10 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 //
 // REUSE information given to files from outside them: `REUSE.toml` annotations (REUSE
-// 3.2; only the one at the root of the tree) and the older `.reuse/dep5`.
-// For REUSE.toml the last matching annotation wins; its `precedence` (closest,
-// aggregate, override) is recorded on the file for the renderers.
+// 3.2, including nested REUSE.toml files, whose paths are relative to their directory)
+// and the older `.reuse/dep5`. Within one REUSE.toml the last matching annotation wins;
+// between files the one closest to the file wins, unless an outer one says `override`.
+// The annotation's `precedence` (closest, aggregate, override) is recorded on the file.
 
 import Foundation
 import Licensing
@@ -18,21 +19,25 @@ struct ReuseAnnotations {
         var copyrights: [String]
     }
 
-    var annotations: [Annotation] = []
+    /// The annotations of each REUSE.toml, by its directory ("" for the root), outermost first.
+    var tomlFiles: [(base: String, annotations: [Annotation])] = []
     var dep5: DEP5File?
 
-    /// Reads `REUSE.toml` and `.reuse/dep5` under `root` if present; problems become findings.
-    static func load(root: String, database: LicenseDatabase, findings: inout [Finding]) -> ReuseAnnotations {
+    /// Reads the REUSE.toml files (paths relative to `root`) and `.reuse/dep5` if present;
+    /// problems become findings.
+    static func load(root: String, tomlFiles: [String], database: LicenseDatabase, findings: inout [Finding]) -> ReuseAnnotations {
         var result = ReuseAnnotations()
-        let tomlPath = root + "/REUSE.toml"
-        if fileExists(tomlPath) {
+        let ordered = tomlFiles.sorted { ($0.split(separator: "/").count, $0) < ($1.split(separator: "/").count, $1) }
+        for file in ordered {
+            let base = file == "REUSE.toml" ? "" : String(file.dropLast("/REUSE.toml".count))
             do {
-                result.annotations = try parseTOML(try readTextFile(tomlPath), database: database, findings: &findings)
+                let annotations = try parseTOML(try readTextFile(root + "/" + file), path: file, database: database, findings: &findings)
+                result.tomlFiles.append((base, annotations))
             } catch let error as TOMLParseError {
-                findings.append(Finding(path: "REUSE.toml", line: error.source.begin.line, rule: "malformed-reuse-toml",
+                findings.append(Finding(path: file, line: error.source.begin.line, rule: "malformed-reuse-toml",
                                         severity: .error, message: error.description))
             } catch {
-                findings.append(Finding(path: "REUSE.toml", rule: "unreadable-file", severity: .error, message: "\(error)"))
+                findings.append(Finding(path: file, rule: "unreadable-file", severity: .error, message: "\(error)"))
             }
         }
         let dep5Path = root + "/.reuse/dep5"
@@ -53,10 +58,10 @@ struct ReuseAnnotations {
         return result
     }
 
-    private static func parseTOML(_ text: String, database: LicenseDatabase, findings: inout [Finding]) throws -> [Annotation] {
+    private static func parseTOML(_ text: String, path: String, database: LicenseDatabase, findings: inout [Finding]) throws -> [Annotation] {
         let table = try TOMLTable(string: text)
         if let version = table["version"]?.int, version != 1 {
-            findings.append(Finding(path: "REUSE.toml", rule: "unsupported-reuse-toml-version", severity: .warning,
+            findings.append(Finding(path: path, rule: "unsupported-reuse-toml-version", severity: .warning,
                                     message: "version \(version); only version 1 is known, reading it as version 1"))
         }
         guard let list = table["annotations"]?.array else { return [] }
@@ -64,19 +69,19 @@ struct ReuseAnnotations {
         for (index, item) in list.enumerated() {
             let here = "annotations[\(index)]"
             guard let entry = item.table else {
-                findings.append(Finding(path: "REUSE.toml", rule: "malformed-reuse-toml", severity: .error,
+                findings.append(Finding(path: path, rule: "malformed-reuse-toml", severity: .error,
                                         message: "\(here) is not a table"))
                 continue
             }
             let paths = strings(entry["path"])
             if paths.isEmpty {
-                findings.append(Finding(path: "REUSE.toml", rule: "malformed-reuse-toml", severity: .error,
+                findings.append(Finding(path: path, rule: "malformed-reuse-toml", severity: .error,
                                         message: "\(here).path is missing or not a string or array of strings"))
                 continue
             }
             let precedence = entry["precedence"]?.string ?? "closest"
             guard ["closest", "aggregate", "override"].contains(precedence) else {
-                findings.append(Finding(path: "REUSE.toml", rule: "malformed-reuse-toml", severity: .error,
+                findings.append(Finding(path: path, rule: "malformed-reuse-toml", severity: .error,
                                         message: "\(here).precedence is \"\(precedence)\"; expected closest, aggregate or override"))
                 continue
             }
@@ -84,7 +89,7 @@ struct ReuseAnnotations {
             var license: String?
             if !licenses.isEmpty {
                 let joined = licenses.count == 1 ? licenses[0] : licenses.map { "(\($0))" }.joined(separator: " AND ")
-                license = validatedExpression(joined, path: "REUSE.toml", line: nil, database: database, findings: &findings)
+                license = validatedExpression(joined, path: path, line: nil, database: database, findings: &findings)
             }
             annotations.append(Annotation(paths: paths.map { Glob($0) }, precedence: precedence, license: license,
                                           copyrights: strings(entry["SPDX-FileCopyrightText"])))
@@ -100,7 +105,13 @@ struct ReuseAnnotations {
 
     /// Applies the annotations to a scanned file.
     func apply(to record: inout FileRecord) {
-        if let annotation = annotations.last(where: { a in a.paths.contains { $0.matches(record.path) } }) {
+        var matches: [Annotation] = []
+        for (base, annotations) in tomlFiles {
+            guard base.isEmpty || record.path.hasPrefix(base + "/") else { continue }
+            let local = base.isEmpty ? record.path : String(record.path.dropFirst(base.count + 1))
+            if let a = annotations.last(where: { a in a.paths.contains { $0.matches(local) } }) { matches.append(a) }
+        }
+        if let annotation = matches.first(where: { $0.precedence == "override" }) ?? matches.last {
             record.reuseLicense = annotation.license
             record.reuseCopyrights = annotation.copyrights
             record.reusePrecedence = annotation.precedence
@@ -130,8 +141,7 @@ func validatedExpression(_ value: String, path: String, line: Int?, database: Li
                                 message: "\"\(value)\": \(error)"))
         return nil
     }
-    for id in expression.licenseIDs.sorted()
-    where !id.hasPrefix("LicenseRef-") && !id.hasPrefix("DocumentRef-") && !database.isKnown(spdxID: id) {
+    for id in database.unknownIDs(in: expression) {
         findings.append(Finding(path: path, line: line, rule: "unknown-license-id", severity: .error,
                                 message: "\"\(id)\" in \"\(value)\" is not an SPDX license or exception id"))
     }

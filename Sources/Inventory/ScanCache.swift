@@ -3,8 +3,9 @@
 //
 // Results of earlier scans, so an unchanged file is not read again. An entry is reused
 // when the file's size, mtime, ctime and inode are unchanged and it was made by the same
-// cache format and license database version. One JSON file per scanned root, written
-// atomically; a cache that cannot be read is ignored (and rebuilt), never fatal.
+// cache format and license database version. Per scanned root, 16 JSON files (split by
+// path, so they load in parallel), each written atomically; a file that cannot be read
+// is ignored (its entries are rebuilt), never fatal.
 //
 // Default location: `$XDG_CACHE_HOME/candor`, else `$HOME/.cache/candor`: outside the
 // scanned tree, so the cache neither dirties a git tree nor shows up in the scan.
@@ -13,6 +14,7 @@ import Crypto
 import Foundation
 
 struct ScanCache: Codable {
+    /// Stored as one string "size mtime ctime inode": decoding it is cheaper than an object.
     struct Key: Codable, Hashable {
         var size: UInt64
         var modifiedNanoseconds: Int64
@@ -25,6 +27,24 @@ struct ScanCache: Codable {
             changedNanoseconds = st.changedNanoseconds
             inode = st.inode
         }
+
+        init(from decoder: Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            let parts = text.split(separator: " ")
+            guard parts.count == 4, let size = UInt64(parts[0]), let modified = Int64(parts[1]),
+                  let changed = Int64(parts[2]), let inode = UInt64(parts[3]) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad cache key \(text)"))
+            }
+            self.size = size
+            modifiedNanoseconds = modified
+            changedNanoseconds = changed
+            self.inode = inode
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode("\(size) \(modifiedNanoseconds) \(changedNanoseconds) \(inode)")
+        }
     }
 
     struct Entry: Codable {
@@ -33,18 +53,20 @@ struct ScanCache: Codable {
         var findings: [Finding]
     }
 
-    static let format = 1
+    static let format = 2
+    /// The cache is split by path into this many files, decoded and encoded in parallel.
+    static let shardCount = 16
 
     var format: Int
     var databaseVersion: String
     var root: String
     var entries: [String: Entry]
 
-    init(databaseVersion: String, root: String) {
+    init(databaseVersion: String, root: String, entries: [String: Entry] = [:]) {
         format = ScanCache.format
         self.databaseVersion = databaseVersion
         self.root = root
-        entries = [:]
+        self.entries = entries
     }
 
     static func defaultDirectory() -> String? {
@@ -54,26 +76,70 @@ struct ScanCache: Codable {
         return nil
     }
 
-    static func file(directory: String, root: String) -> String {
+    /// The shard file `index` of the cache for `root`.
+    static func file(directory: String, root: String, shard index: Int) -> String {
         let digest = hex(SHA256.hash(data: Array(root.utf8))).prefix(16)
-        return "\(directory)/scan-\(digest).json"
+        return "\(directory)/scan-\(digest)-\(index).json"
     }
 
-    /// The cache for `root` in `directory`, or an empty one when there is none or it does not fit.
-    static func load(directory: String, root: String, databaseVersion: String) -> ScanCache {
-        let empty = ScanCache(databaseVersion: databaseVersion, root: root)
-        guard let bytes = try? readSmallFile(file(directory: directory, root: root), limit: 4 << 30),
-              let cache = try? JSONDecoder().decode(ScanCache.self, from: Data(bytes)),
-              cache.format == ScanCache.format, cache.databaseVersion == databaseVersion, cache.root == root
-        else { return empty }
+    /// FNV-1a of the path: stable across runs, unlike `hashValue`.
+    static func shard(of path: String) -> Int {
+        var h: UInt32 = 2_166_136_261
+        for b in path.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
+        return Int(h % UInt32(shardCount))
+    }
+
+    /// The cache for `root` in `directory`; shards that are missing, unreadable or made by
+    /// another format or database version contribute nothing.
+    static func load(directory: String, root: String, databaseVersion: String, jobs: Int) -> ScanCache {
+        let shards = inParallel(jobs: jobs, count: shardCount) { index -> [String: Entry] in
+            guard let bytes = try? readSmallFile(file(directory: directory, root: root, shard: index), limit: 4 << 30),
+                  let shard = try? JSONDecoder().decode(ScanCache.self, from: Data(bytes)),
+                  shard.format == ScanCache.format, shard.databaseVersion == databaseVersion, shard.root == root
+            else { return [:] }
+            return shard.entries
+        }
+        var cache = ScanCache(databaseVersion: databaseVersion, root: root)
+        for shard in shards { cache.entries.merge(shard) { a, _ in a } }
         return cache
     }
 
-    func store(directory: String) throws {
+    func store(directory: String, jobs: Int) throws {
         try makeDirectories(directory)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(self)
-        try writeFileAtomically(ScanCache.file(directory: directory, root: root), Array(data))
+        var split = [[String: Entry]](repeating: [:], count: ScanCache.shardCount)
+        for (path, entry) in entries { split[ScanCache.shard(of: path)][path] = entry }
+        let errors = ScanCache.inParallel(jobs: jobs, count: ScanCache.shardCount) { index -> Error? in
+            do {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                let data = try encoder.encode(ScanCache(databaseVersion: databaseVersion, root: root, entries: split[index]))
+                try writeFileAtomically(ScanCache.file(directory: directory, root: root, shard: index), Array(data))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let error = errors.compactMap({ $0 }).first { throw error }
+    }
+
+    /// `body(0..<count)` on up to `jobs` threads, results in index order.
+    private static func inParallel<T>(jobs: Int, count: Int, _ body: @escaping (Int) -> T) -> [T] {
+        let lock = NSLock()
+        var results = [T?](repeating: nil, count: count)
+        var next = 0
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, count))) { _ in
+            while true {
+                lock.lock()
+                let index = next
+                next += 1
+                lock.unlock()
+                guard index < count else { return }
+                let value = body(index)
+                lock.lock()
+                results[index] = value
+                lock.unlock()
+            }
+        }
+        return results.map { $0! }
     }
 }

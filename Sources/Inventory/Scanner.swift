@@ -102,37 +102,52 @@ public struct Scanner {
         guard case .success(let st) = FileStatus.of(RawPath(rootPath)), st.kind == .directory else {
             throw ScanError.root(path: root, reason: "not a directory")
         }
+        // The cache loads while the tree is listed: on a re-scan these two are most of the work.
+        let cacheDirectory = options.useCache ? (options.cacheDirectory ?? ScanCache.defaultDirectory()) : nil
+        let loading = CacheLoading()
+        let loaded = DispatchGroup()
+        if let directory = cacheDirectory {
+            DispatchQueue.global().async(group: loaded) { [database, options] in
+                loading.cache = ScanCache.load(directory: directory, root: rootPath, databaseVersion: database.dataVersion,
+                                               jobs: options.jobs)
+            }
+        }
         let listing: TreeListing
         do {
             listing = try TreeWalker.list(root: rootPath)
         } catch {
+            loaded.wait()
             throw ScanError.git("\(error)")
         }
+        loaded.wait()
+        var cache = loading.cache
         var findings = listing.findings
 
         // Files, from the cache where unchanged.
-        let cacheDirectory = options.useCache ? (options.cacheDirectory ?? ScanCache.defaultDirectory()) : nil
-        var cache = cacheDirectory.map { ScanCache.load(directory: $0, root: rootPath, databaseVersion: database.dataVersion) }
         let analyzed = analyzeFiles(listing.files, root: rootPath, cache: cache)
         var files: [FileRecord] = []
         var fresh: [String: ScanCache.Entry] = [:]
+        var cacheChanged = false
         for (entry, result) in zip(listing.files, analyzed) {
             findings += result.findings
+            cacheChanged = cacheChanged || !result.fromCache
             guard let record = result.record else { continue }
             files.append(record)
             fresh[record.path] = ScanCache.Entry(key: ScanCache.Key(entry.status), record: record, findings: result.findings)
         }
-        if let directory = cacheDirectory, cache != nil {
+        // Rewritten only when something changed: a re-scan of an unchanged tree writes nothing.
+        if let directory = cacheDirectory, cache != nil, cacheChanged || fresh.count != cache!.entries.count {
             cache!.entries = fresh
             do {
-                try cache!.store(directory: directory)
+                try cache!.store(directory: directory, jobs: options.jobs)
             } catch {
                 findings.append(Finding(path: directory, rule: "cache-not-written", severity: .warning, message: "\(error)"))
             }
         }
 
         // REUSE annotations apply after the files' own information is known.
-        let reuse = ReuseAnnotations.load(root: rootPath, database: database, findings: &findings)
+        let tomlFiles = files.map(\.path).filter { $0 == "REUSE.toml" || $0.hasSuffix("/REUSE.toml") }
+        let reuse = ReuseAnnotations.load(root: rootPath, tomlFiles: tomlFiles, database: database, findings: &findings)
         for i in files.indices { reuse.apply(to: &files[i]) }
         files.sort { $0.path < $1.path }
 
@@ -147,6 +162,7 @@ public struct Scanner {
     private struct Analyzed {
         var record: FileRecord?
         var findings: [Finding]
+        var fromCache = false
     }
 
     /// Analyses the files on `options.jobs` threads; results come back in input order.
@@ -165,7 +181,7 @@ public struct Scanner {
                         let entry = entries[i]
                         let shown = entry.path.display
                         if let hit = cache?.entries[shown], hit.key == ScanCache.Key(entry.status) {
-                            out.buffer[i] = Analyzed(record: hit.record, findings: hit.findings)
+                            out.buffer[i] = Analyzed(record: hit.record, findings: hit.findings, fromCache: true)
                         } else {
                             let (record, findings) = analyzer.analyze(path: entry.path, absolute: rootPath.appending(entry.path.bytes),
                                                                       size: entry.status.size)
@@ -179,6 +195,11 @@ public struct Scanner {
         progress.finish()
         return results
     }
+}
+
+/// The cache, handed from the thread that loads it; read only after the group is waited on.
+private final class CacheLoading: @unchecked Sendable {
+    var cache: ScanCache?
 }
 
 /// Hands out consecutive index ranges to worker threads.

@@ -34,7 +34,11 @@ enum TreeWalker {
     static func list(root: String) throws -> TreeListing {
         if let repo = try GitRepository.open(containing: root),
            root == repo.workdir || root.hasPrefix(repo.workdir + "/") {
-            return try listGit(root: root, repo: repo)
+            // A tree the enclosing repository ignores (a download inside a build
+            // directory, say) is not part of it: walk it as a plain tree.
+            if root == repo.workdir || !repo.isIgnored(String(root.dropFirst(repo.workdir.count + 1)) + "/") {
+                return try listGit(root: root, repo: repo)
+            }
         }
         return listPlain(root: root)
     }

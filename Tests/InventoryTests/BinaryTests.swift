@@ -7,14 +7,19 @@ import XCTest
 
 /// ELF binaries built at test time with cc (and swiftc), resolved against a fake dpkg database.
 final class BinaryTests: XCTestCase {
+    override func tearDown() {
+        TestSupport.removeTemporaryDirectories()
+        super.tearDown()
+    }
+
     private let cc = "/usr/bin/cc"
 
     /// A tree with `app`, linked against `lib/libfake.so.1` (found through RUNPATH $ORIGIN/lib) and libc.
     private func builtProject() throws -> String {
         guard FileManager.default.isExecutableFile(atPath: cc) else { throw XCTSkip("no C compiler at \(cc)") }
         let root = try TestSupport.temporaryDirectory() + "/app"
-        try TestSupport.write("// SPDX-License-Identifier: MIT\nint fake(void) { return 42; }\n", to: root + "/fake.c")
-        try TestSupport.write("// SPDX-License-Identifier: MIT\nint fake(void);\nint main(void) { return fake() - 42; }\n", to: root + "/main.c")
+        try TestSupport.write("// \(spdxLicense) MIT\nint fake(void) { return 42; }\n", to: root + "/fake.c")
+        try TestSupport.write("// \(spdxLicense) MIT\nint fake(void);\nint main(void) { return fake() - 42; }\n", to: root + "/main.c")
         try FileManager.default.createDirectory(atPath: root + "/lib", withIntermediateDirectories: true)
         try TestSupport.run(cc, ["-shared", "-fPIC", "-Wl,-soname,libfake.so.1", "-o", root + "/lib/libfake.so.1", root + "/fake.c"])
         try TestSupport.run(cc, ["-o", root + "/app", root + "/main.c", root + "/lib/libfake.so.1",

@@ -8,6 +8,11 @@ import XCTest
 
 /// Components: dpkg, declared components, Swift packages, ELF binaries and what they link.
 final class ComponentTests: XCTestCase {
+    override func tearDown() {
+        TestSupport.removeTemporaryDirectories()
+        super.tearDown()
+    }
+
     /// The fixture dpkg database copied to a temporary directory, with `info/*.list` files.
     private func fakeDpkg(lists: [String: [String]]) throws -> SystemLayout {
         let dir = try TestSupport.temporaryDirectory()

@@ -6,6 +6,11 @@ import XCTest
 @testable import Inventory
 
 final class GitAndCacheTests: XCTestCase {
+    override func tearDown() {
+        TestSupport.removeTemporaryDirectories()
+        super.tearDown()
+    }
+
     private let git = "/usr/bin/git"
 
     private func gitRepository() throws -> String {
@@ -56,6 +61,11 @@ final class GitAndCacheTests: XCTestCase {
         XCTAssertEqual(tree.version, "v1.0-1-g\(short)")
         XCTAssertEqual(tree.gitDirty, false)
 
+        // An ignored directory of the work tree is walked as a plain tree.
+        report = try scanner.scan(root: root + "/build")
+        XCTAssertEqual(report.files.map(\.path), ["out.txt"])
+        XCTAssertNil(report.component("tree")?.gitCommit)
+
         // A subdirectory of the work tree: paths relative to it.
         report = try scanner.scan(root: root + "/src")
         XCTAssertTrue(report.files.contains { $0.path == "main.c" })
@@ -70,7 +80,7 @@ final class GitAndCacheTests: XCTestCase {
         let first = CountingReader()
         let report1 = try Scanner(database: database, options: TestSupport.options(cache: cache, reader: first.reader)).scan(root: root)
         XCTAssertEqual(first.opened.count, report1.files.count)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: ScanCache.file(directory: cache, root: report1.root)))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: ScanCache.file(directory: cache, root: report1.root, shard: 0)))
 
         let second = CountingReader()
         let report2 = try Scanner(database: database, options: TestSupport.options(cache: cache, reader: second.reader)).scan(root: root)
@@ -78,15 +88,17 @@ final class GitAndCacheTests: XCTestCase {
         XCTAssertEqual(report1, report2)
 
         // A changed file (same size, new content) is read again, and only it.
-        try TestSupport.write("// SPDX-License-Identifier: MIT\n/* Copyright (C) 2020 Jane Doe */\n#include <stdio.h>\n\nint main(void) { puts(\"FAKE\"); return 0; }\n",
+        try TestSupport.write("// \(spdxLicense) MIT\n/* Copyright (C) 2020 Jane Doe */\n#include <stdio.h>\n\nint main(void) { puts(\"FAKE\"); return 0; }\n",
                               to: root + "/src/main.c")
         let third = CountingReader()
         let report3 = try Scanner(database: database, options: TestSupport.options(cache: cache, reader: third.reader)).scan(root: root)
         XCTAssertEqual(third.opened.map { ($0 as NSString).lastPathComponent }, ["main.c"])
         XCTAssertNotEqual(report3.file("src/main.c")?.sha256, report1.file("src/main.c")?.sha256)
 
-        // A damaged cache file is ignored, not fatal.
-        try TestSupport.write("{not json", to: ScanCache.file(directory: cache, root: report1.root))
+        // Damaged cache files are ignored, not fatal.
+        for shard in 0..<ScanCache.shardCount {
+            try TestSupport.write("{not json", to: ScanCache.file(directory: cache, root: report1.root, shard: shard))
+        }
         let fourth = CountingReader()
         XCTAssertEqual(try Scanner(database: database, options: TestSupport.options(cache: cache, reader: fourth.reader)).scan(root: root).files.count,
                        report1.files.count)
@@ -96,7 +108,7 @@ final class GitAndCacheTests: XCTestCase {
     func testCacheKeepsFindings() throws {
         let database = try TestSupport.database()
         let root = try TestSupport.temporaryDirectory()
-        try TestSupport.write("// SPDX-License-Identifier: No-Such-License\n", to: root + "/a.c")
+        try TestSupport.write("// \(spdxLicense) No-Such-License\n", to: root + "/a.c")
         let cache = root + "-cache"
         let options = TestSupport.options(cache: cache)
         let first = try Scanner(database: database, options: options).scan(root: root)

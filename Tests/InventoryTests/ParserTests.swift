@@ -7,6 +7,11 @@ import XCTest
 
 /// The small parsers: globs, .gitignore, copyright statements, DEP-5, Debian license names.
 final class ParserTests: XCTestCase {
+    override func tearDown() {
+        TestSupport.removeTemporaryDirectories()
+        super.tearDown()
+    }
+
     func testGlob() {
         XCTAssertTrue(Glob("src/*.c").matches("src/a.c"))
         XCTAssertFalse(Glob("src/*.c").matches("src/sub/a.c"), "* does not cross /")
@@ -49,7 +54,7 @@ final class ParserTests: XCTestCase {
         (c) You must give any other recipients a copy of this License
         Copyright 2020
         COPYRIGHT (c) Shouting Corp
-        SPDX-FileCopyrightText: 2020 Tag Only
+        \(spdxCopyright) 2020 Tag Only
         """
         let found = CopyrightStatements.find(in: Array(text.utf8))
         XCTAssertEqual(found.map(\.statement), [

@@ -6,6 +6,11 @@ import Licensing
 import XCTest
 @testable import Inventory
 
+/// Tags assembled at run time, so scanning this repository does not read the test data's
+/// tags (some deliberately invalid) as tags of the test sources.
+let spdxLicense = "SPDX-" + "License-Identifier:"
+let spdxCopyright = "SPDX-" + "FileCopyrightText:"
+
 /// Shared setup: the license database, temporary directories, fixture copies, processes.
 enum TestSupport {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
@@ -18,10 +23,28 @@ enum TestSupport {
         }
     }
 
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var created: [String] = []
+
+    /// A fresh directory, removed by `removeTemporaryDirectories` in the test's tearDown.
     static func temporaryDirectory(_ name: String = #function) throws -> String {
         let base = NSTemporaryDirectory() + "candor-inventory-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        lock.lock()
+        created.append(base)
+        lock.unlock()
         return base
+    }
+
+    static func removeTemporaryDirectories() {
+        lock.lock()
+        let all = created
+        created = []
+        lock.unlock()
+        for dir in all {
+            try? FileManager.default.removeItem(atPath: dir)
+            try? FileManager.default.removeItem(atPath: dir + "-cache")
+        }
     }
 
     static func write(_ text: String, to path: String) throws {

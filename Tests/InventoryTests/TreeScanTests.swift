@@ -7,6 +7,11 @@ import XCTest
 
 /// Scans the fake project outside git, with the hostile parts added at test time.
 final class TreeScanTests: XCTestCase {
+    override func tearDown() {
+        TestSupport.removeTemporaryDirectories()
+        super.tearDown()
+    }
+
     private func hostileProject() throws -> String {
         let root = try TestSupport.copyFixture("fake_project")
         try TestSupport.write("ignored\n", to: root + "/build/output.txt")
@@ -14,9 +19,9 @@ final class TreeScanTests: XCTestCase {
         try TestSupport.write("kept by a negated pattern\n", to: root + "/keep.log")
         try TestSupport.writeBytes([0x7F, 0x45, 0x4C, 0x46, 0, 0, 1, 2, 3] + Array(repeating: 0xAB, count: 100), to: root + "/assets/logo.bin")
         // Latin-1 text: mostly ASCII, so text, but not valid UTF-8.
-        try TestSupport.writeBytes(Array("// SPDX-License-Identifier: MIT\n// Copyright 2020 Ren".utf8) + [0xE9] + Array(" Dupont\n".utf8),
+        try TestSupport.writeBytes(Array("// \(spdxLicense) MIT\n// Copyright 2020 Ren".utf8) + [0xE9] + Array(" Dupont\n".utf8),
                                    to: root + "/src/latin1.c")
-        try TestSupport.write("// SPDX-License-Identifier: Not-A-Real-License\n\n# SPDX-License-Identifier: MIT AND (\n",
+        try TestSupport.write("// \(spdxLicense) Not-A-Real-License\n\n# \(spdxLicense) MIT AND (\n",
                               to: root + "/src/bad_tags.sh")
         // A file name that is not UTF-8.
         let hostile = Array((root + "/src/bad-").utf8) + [0xFF, 0xFE] + Array(".txt".utf8)
@@ -28,6 +33,10 @@ final class TreeScanTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: root + "/loop-b", withDestinationPath: "loop-a")
         try FileManager.default.createSymbolicLink(atPath: root + "/etc-link", withDestinationPath: "/etc")
         try FileManager.default.createSymbolicLink(atPath: root + "/src-link", withDestinationPath: "src")
+        // A nested REUSE.toml: paths relative to its directory; closer than the root's.
+        try TestSupport.write("version = 1\n[[annotations]]\npath = \"*.json\"\nSPDX-License-Identifier = \"MIT\"\n",
+                              to: root + "/data/nested/REUSE.toml")
+        try TestSupport.write("{}\n", to: root + "/data/nested/inner.json")
         try TestSupport.write("secret\n", to: root + "/secret.txt")
         chmod(root + "/secret.txt", 0)
         return root
@@ -104,6 +113,7 @@ final class TreeScanTests: XCTestCase {
         // REUSE.toml annotations and their precedence.
         XCTAssertEqual(report.file("data/config.json")?.reuseLicense, "CC0-1.0")
         XCTAssertEqual(report.file("data/config.json")?.reuseCopyrights, ["2021 Fake Data Inc."])
+        XCTAssertEqual(report.file("data/nested/inner.json")?.reuseLicense, "MIT")
         XCTAssertEqual(report.file("src/untagged.c")?.reuseLicense, "Apache-2.0")
         XCTAssertNil(report.file("src/main.c")?.reuseLicense, "closest: the file's own tag wins")
         XCTAssertEqual(report.file("docs/override.md")?.reuseLicense, "CC-BY-4.0")
@@ -143,7 +153,7 @@ final class TreeScanTests: XCTestCase {
         let fd = open(root + "/huge.txt", O_WRONLY | O_CREAT, 0o644)
         XCTAssertEqual(ftruncate(fd, off_t(size)), 0)
         _ = lseek(fd, 0, SEEK_SET)
-        _ = write(fd, "SPDX-License-Identifier: MIT\n", 29)  // NULs follow: probe sees a text start
+        _ = write(fd, "\(spdxLicense) MIT\n", 29)  // NULs follow: probe sees a text start
         close(fd)
         // Make it text by writing non-NUL bytes over the probe area.
         let filler = [UInt8](repeating: UInt8(ascii: "a"), count: FileAnalyzer.binaryProbeSize * 2)

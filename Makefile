@@ -52,7 +52,8 @@ test: setup guest drivers kernel
 
 bench: setup guest drivers kernel
 	$(RELEASE_BUILD)
-	@for b in scripts/bench/*.sh; do echo "== $$b"; bash "$$b" || exit 1; done
+	@failed=""; for b in scripts/bench/*.sh; do echo "== $$b"; bash "$$b" || failed="$$failed $$b"; done; \
+		if [ -n "$$failed" ]; then echo "bench: goals missed or errors in:$$failed"; exit 1; fi
 
 fuzz:
 	@for t in Fuzz/*/; do scripts/fuzz.sh "$$(basename $$t)" $(FUZZ_SECONDS) || exit 1; done

@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: 2026 The Candor Authors
+"""Figures of scripts/bench/scan.sh: speed of both scans and of both tools, and accuracy.
+
+Accuracy reference: each file's first SPDX-License-Identifier line, read here independently
+of candor, with SPDX's deprecated ids replaced and compared as parsed expressions by
+license-expression (ScanCode's own library). Exit status 1 when a goal is missed.
+"""
+import json
+import os
+import re
+import sys
+
+from license_expression import get_spdx_licensing
+
+# SPDX deprecated identifiers and their replacements (SPDX license list).
+DEPRECATED = {
+    "GPL-1.0": "GPL-1.0-only", "GPL-1.0+": "GPL-1.0-or-later",
+    "GPL-2.0": "GPL-2.0-only", "GPL-2.0+": "GPL-2.0-or-later",
+    "GPL-3.0": "GPL-3.0-only", "GPL-3.0+": "GPL-3.0-or-later",
+    "LGPL-2.0": "LGPL-2.0-only", "LGPL-2.0+": "LGPL-2.0-or-later",
+    "LGPL-2.1": "LGPL-2.1-only", "LGPL-2.1+": "LGPL-2.1-or-later",
+    "LGPL-3.0": "LGPL-3.0-only", "LGPL-3.0+": "LGPL-3.0-or-later",
+    "AGPL-1.0": "AGPL-1.0-only", "AGPL-3.0": "AGPL-3.0-only",
+    "GFDL-1.1": "GFDL-1.1-only", "GFDL-1.2": "GFDL-1.2-only", "GFDL-1.3": "GFDL-1.3-only",
+}
+TAG = re.compile(r"SPDX-License-Identifier:\s*(.*)")
+TOKEN = re.compile(r"[()]|[^\s()]+")
+OPERATORS = ("AND", "OR", "WITH")
+licensing = get_spdx_licensing()
+
+
+def reference_tag(path):
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64 * 1024)
+    except OSError:
+        return None
+    for line in head.decode("utf-8", "replace").splitlines():
+        m = TAG.search(line)
+        if m:
+            value = m.group(1)
+            for closer in ("*/", "-->"):
+                value = value.split(closer)[0]
+            return value.strip() or None
+    return None
+
+
+def normalise(expression):
+    return " ".join(t.upper() if t.upper() in OPERATORS else DEPRECATED.get(t, t)
+                    for t in TOKEN.findall(expression))
+
+
+def same(a, b):
+    try:
+        return licensing.parse(a) == licensing.parse(b)
+    except Exception:
+        return a.replace(" ", "").lower() == b.replace(" ", "").lower()
+
+
+def ids(expression):
+    return {t for t in TOKEN.findall(expression or "") if t.upper() not in OPERATORS + ("(", ")")}
+
+
+def main():
+    tree, scan1, scan2, ours_subset, theirs_subset = sys.argv[1:6]
+    t0, t1, t2, t3, t4, t5 = map(float, sys.argv[6:12])
+    first, second = json.load(open(scan1)), json.load(open(scan2))
+    ok = True
+    files = len(first["files"])
+    cold, warm = t1 - t0, t2 - t1
+    print(f"candor scan --jobs 2, whole tree: {files} files; first scan {cold:.1f} s ({files / cold:.0f} files/s; "
+          f"goal under 60 s); re-scan {warm:.1f} s ({files / warm:.0f} files/s); re-scan {cold / warm:.1f}x faster (goal 10x)")
+    if first["files"] != second["files"]:
+        print("  FAIL: the re-scan's files differ from the first scan's"); ok = False
+    ok &= cold < 60 and cold / warm >= 10
+
+    ours = {f["path"]: f for f in json.load(open(ours_subset))["files"]}
+    theirs = {}
+    for f in json.load(open(theirs_subset))["files"]:
+        if f.get("type") == "file":
+            theirs[f["path"].split("/", 1)[1]] = f
+    n = len(ours)
+    ours_time, theirs_time = t4 - t3, t5 - t4
+    ratio = theirs_time / ours_time
+    print(f"subset of {n} files: candor {ours_time:.1f} s ({n / ours_time:.1f} files/s); scancode --license "
+          f"--copyright -n 2 {theirs_time:.1f} s ({n / theirs_time:.1f} files/s); candor is {ratio:.0f}x faster (goal 50x)")
+    ok &= ratio >= 50
+
+    tagged = agreed = 0
+    misses = []
+    for path, record in {f['path']: f for f in first['files']}.items():
+        ref = reference_tag(os.path.join(tree, path))
+        if ref is None:
+            continue
+        tagged += 1
+        got = (record.get("licenseTags") or [None])[0]
+        if got is not None and same(normalise(ref), got):
+            agreed += 1
+        else:
+            misses.append(f"{path}: tag '{ref}', candor {got!r}")
+    share = 100.0 * agreed / tagged if tagged else 0.0
+    print(f"SPDX tags: {tagged} files carry one; candor reports exactly that expression for {agreed} ({share:.2f}%, goal 99.5%)")
+    for line in misses[:20]:
+        print("  differs:", line)
+    ok &= share >= 99.5
+
+    disagree = []
+    common = sorted(set(ours) & set(theirs))
+    for path in common:
+        record = ours[path]
+        found = set()
+        for e in record.get("licenseTags", []) + [m["expression"] for m in record.get("licenseMatches", [])]:
+            found |= ids(e)
+        other = ids(theirs[path].get("detected_license_expression_spdx"))
+        if found != other:
+            disagree.append(f"{path}: candor {sorted(found)} scancode {sorted(other)}")
+    out = os.path.join(os.path.dirname(ours_subset), "disagreements.txt")
+    with open(out, "w") as f:
+        f.write("".join(line + "\n" for line in disagree))
+    print(f"subset: the two tools find the same license ids in {len(common) - len(disagree)} of {len(common)} files; "
+          f"{len(disagree)} files differ (all listed in {out}):")
+    for line in disagree[:40]:
+        print("  ", line)
+    print("scan bench:", "all goals met" if ok else "a goal was missed")
+    sys.exit(0 if ok else 1)
+
+
+main()

@@ -6,6 +6,7 @@
 // or LicenseRef- ids that have extracted licensing info.
 
 import Foundation
+import Licensing
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -18,17 +19,15 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     let resolved = references.resolve(input, foundIn: "./fuzz")
     if resolved == "NONE" || resolved == "NOASSERTION" { return 0 }
-    guard let tokens = LicenseReferences.tokens(of: resolved) else {
+    guard let expression = try? LicenseExpression.parse(resolved) else {
         fatalError("resolved expression is not well formed: \(resolved) from \(input.debugDescription)")
     }
     let extracted = Set(references.extractedLicenses().map(\.licenseId))
-    for (index, token) in tokens.enumerated() {
-        guard case .identifier(let id) = token else { continue }
-        let base = id.hasSuffix("+") ? String(id.dropLast()) : id
-        let afterWith = index > 0 && tokens[index - 1] == .with
-        guard afterWith ? exceptions.contains(id) : known.contains(base) || extracted.contains(id) else {
-            fatalError("\(id) in \(resolved) is not valid there (input \(input.debugDescription))")
-        }
+    for id in expression.licenseIDs where !known.contains(id) && !extracted.contains(id) {
+        fatalError("\(id) in \(resolved) is neither a known license nor extracted (input \(input.debugDescription))")
+    }
+    for id in expression.exceptionIDs where !exceptions.contains(id) {
+        fatalError("\(id) in \(resolved) is not a known exception (input \(input.debugDescription))")
     }
     _ = references.terms(of: resolved)
     return 0

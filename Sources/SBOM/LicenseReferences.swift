@@ -6,6 +6,7 @@
 // not parse, becomes a `LicenseRef-` whose extracted text says what was found and where.
 
 import Foundation
+import Licensing
 
 /// What the license database knows about an id.
 public struct KnownLicense: Hashable, Sendable {
@@ -42,31 +43,28 @@ final class LicenseReferences {
     func resolve(_ expression: String, foundIn location: String) -> String {
         let trimmed = expression.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed == "NOASSERTION" || trimmed == "NONE" { return trimmed }
-        guard let tokens = Self.tokens(of: trimmed) else {
+        guard let parsed = try? LicenseExpression.parse(trimmed) else {
             return reference(for: trimmed, reason: "an expression that does not parse", foundIn: location)
         }
-        var output: [String] = []
-        var index = 0
-        while index < tokens.count {
-            switch tokens[index] {
-            case .open: output.append("(")
-            case .close: output.append(")")
-            case .and: output.append("AND")
-            case .or: output.append("OR")
-            case .with: break  // consumed with the identifier before it
-            case .identifier(let id):
-                // The grammar check guarantees an identifier after WITH.
-                if index + 2 < tokens.count, tokens[index + 1] == .with, case .identifier(let exception) = tokens[index + 2] {
-                    output.append(resolvePair(id, exception, foundIn: location))
-                    index += 2
-                } else {
-                    output.append(resolveLicense(id, foundIn: location))
-                }
-            }
-            index += 1
+        return resolve(parsed, foundIn: location).description
+    }
+
+    /// The expression with every id that is not a listed license (or, after WITH, a listed
+    /// exception) replaced by a LicenseRef.
+    private func resolve(_ expression: LicenseExpression, foundIn location: String) -> LicenseExpression {
+        switch expression {
+        case let .license(id, orLater):
+            return .license(id: resolveLicense(orLater ? id + "+" : id, foundIn: location), orLater: false)
+        case let .with(.license(id, orLater), exception):
+            return resolvePair(id, orLater: orLater, exception, foundIn: location)
+        case let .with(license, exception):
+            return .license(id: reference(for: "\(license) WITH \(exception)", reason: "an exception after a compound expression",
+                                          foundIn: location), orLater: false)
+        case let .and(operands):
+            return .and(operands.map { resolve($0, foundIn: location) })
+        case let .or(operands):
+            return .or(operands.map { resolve($0, foundIn: location) })
         }
-        return output.joined(separator: " ").replacingOccurrences(of: "( ", with: "(")
-            .replacingOccurrences(of: " )", with: ")")
     }
 
     /// The top-level terms of a resolved expression, split at AND and OR (a `WITH` pair stays
@@ -125,14 +123,15 @@ final class LicenseReferences {
     }
 
     /// `license WITH exception`: kept when both are listed, else one LicenseRef for the pair.
-    private func resolvePair(_ license: String, _ exception: String, foundIn location: String) -> String {
-        let base = license.hasSuffix("+") ? String(license.dropLast()) : license
+    private func resolvePair(_ license: String, orLater: Bool, _ exception: String,
+                             foundIn location: String) -> LicenseExpression {
+        let pair = LicenseExpression.with(license: .license(id: license, orLater: orLater), exception: exception)
         if !license.hasPrefix("LicenseRef-"), !exception.hasPrefix("LicenseRef-"),
-           let known = known(base), !known.isException, let addition = self.known(exception), addition.isException {
-            return "\(license) WITH \(exception)"
+           let known = known(license), !known.isException, let addition = self.known(exception), addition.isException {
+            return pair
         }
-        return reference(for: "\(license) WITH \(exception)", reason: "an exception that is not on the SPDX list",
-                         foundIn: location)
+        let id = reference(for: pair.description, reason: "an exception that is not on the SPDX list", foundIn: location)
+        return .license(id: id, orLater: false)
     }
 
     /// A LicenseRef standing for something that is not a listed id.
@@ -150,66 +149,5 @@ final class LicenseReferences {
         let result = lookup(id)
         cache[id] = result
         return result
-    }
-
-    enum Token: Equatable {
-        case open, close, and, or, with
-        case identifier(String)
-    }
-
-    /// Tokens of a well-formed expression (`term (AND|OR term)*`, term = id [WITH id] or a
-    /// parenthesised expression), or nil when it is not well formed.
-    static func tokens(of expression: String) -> [Token]? {
-        var tokens: [Token] = []
-        var word = ""
-        func flush() {
-            guard !word.isEmpty else { return }
-            switch word.uppercased() {
-            case "AND": tokens.append(.and)
-            case "OR": tokens.append(.or)
-            case "WITH": tokens.append(.with)
-            default: tokens.append(.identifier(word))
-            }
-            word = ""
-        }
-        for character in expression {
-            switch character {
-            case "(": flush(); tokens.append(.open)
-            case ")": flush(); tokens.append(.close)
-            case " ", "\t", "\n", "\r": flush()
-            default: word.append(character)
-            }
-        }
-        flush()
-        // Grammar check: operands and operators alternate, parentheses balance, WITH joins
-        // two identifiers.
-        var expectOperand = true
-        var depth = 0
-        var index = 0
-        while index < tokens.count {
-            switch tokens[index] {
-            case .open:
-                guard expectOperand else { return nil }
-                depth += 1
-            case .close:
-                guard !expectOperand, depth > 0 else { return nil }
-                depth -= 1
-            case .and, .or:
-                guard !expectOperand else { return nil }
-                expectOperand = true
-            case .with:
-                // `a WITH b WITH c` is not an expression: the id before WITH must not end a pair.
-                guard !expectOperand, index > 0, case .identifier = tokens[index - 1],
-                      index < 2 || tokens[index - 2] != .with,
-                      index + 1 < tokens.count, case .identifier = tokens[index + 1] else { return nil }
-                index += 1
-            case .identifier(let id):
-                guard expectOperand, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.+:".contains($0)) })
-                else { return nil }
-                expectOperand = false
-            }
-            index += 1
-        }
-        return tokens.isEmpty || expectOperand || depth != 0 ? nil : tokens
     }
 }

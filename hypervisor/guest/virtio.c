@@ -27,6 +27,7 @@ enum failure {
     FAILURE_IO_ERROR = 3,    // VIRTIO_BLK_S_IOERR
     FAILURE_UNSUPPORTED = 4, // VIRTIO_BLK_S_UNSUPP, or a bad status byte
     FAILURE_DATA = 5,        // read-back mismatch, capacity too small, entropy all zero or repeated
+    FAILURE_RESET = 6,       // the device needs a reset while a request is outstanding
 };
 
 // virtio-mmio registers (virtio 1.2 §4.2.2).
@@ -74,9 +75,9 @@ enum {
 #define DESC_F_NEXT 1u
 #define DESC_F_WRITE 2u
 
-// About 5 s of polling at the ~1M emulated instructions/s of ring 0 on the dev machines;
-// far more than any request takes, so hitting it means the device will not answer.
-#define POLL_LIMIT 1000000u
+// About 10 s of polling (1M polls took 2.7 s with ring 0 emulated on the dev machines):
+// far more than a request takes, even a flush on a busy disk.
+#define POLL_LIMIT 4000000u
 #define QUEUE_SIZE 8u
 
 #define BLK_T_IN 0u
@@ -202,9 +203,10 @@ static int driver_ok(u32 base) {
 }
 
 // Offers one chain (at most QUEUE_SIZE buffers; one request at a time, so it always
-// starts at descriptor 0), notifies, and polls for its used element. Returns 1 and the
-// length the device wrote, or 0 on timeout.
-static int transfer(struct queue *queue, const struct buffer *buffers, u32 count, u32 *written) {
+// starts at descriptor 0), notifies, and polls for its used element. Returns 0 and the
+// length the device wrote, or FAILURE_TIMEOUT, or FAILURE_RESET when the device gave up
+// (e.g. its backend died) and will never answer.
+static u32 transfer(struct queue *queue, const struct buffer *buffers, u32 count, u32 *written) {
     volatile struct queue_memory *rings = queue->rings;
     for (u32 i = 0; i < count; i++) {
         rings->descriptors[i].address = (u32)buffers[i].address;
@@ -223,10 +225,16 @@ static int transfer(struct queue *queue, const struct buffer *buffers, u32 count
         if (rings->used.index == expected) {
             barrier();
             *written = rings->used.ring[(u16)(expected - 1) % QUEUE_SIZE].length;
-            return 1;
+            return 0;
         }
+        // A status read exits to the VMM: only now and then.
+        if (polls % 1024 == 1023 && (mmio_read(queue->base, REG_STATUS) & STATUS_NEEDS_RESET)) return FAILURE_RESET;
     }
-    return 0;
+    return FAILURE_TIMEOUT;
+}
+
+static const char *transfer_failure(u32 failure) {
+    return failure == FAILURE_RESET ? "the device needs a reset; request lost" : "no answer (timeout)";
 }
 
 // Waits up to `polls` reads of the status register, less if the device needs a reset
@@ -255,12 +263,14 @@ static u32 block_request(struct queue *queue, u32 type, u32 sector, void *data, 
     status = 0xff;
     struct buffer buffers[3] = {{&header, sizeof header, 0}, {data, length, type == BLK_T_IN}, {(const void *)&status, 1, 1}};
     if (data == 0) buffers[1] = buffers[2];
-    u32 written;
-    if (!transfer(queue, buffers, data ? 3 : 2, &written)) {
+    u32 written, failure = transfer(queue, buffers, data ? 3 : 2, &written);
+    if (failure) {
         put_string("blk: FAIL: ");
         put_string(what);
-        put_string(": no answer (timeout)\n");
-        return FAILURE_TIMEOUT;
+        put_string(": ");
+        put_string(transfer_failure(failure));
+        put_string("\n");
+        return failure;
     }
     if (status == BLK_S_OK) return 0;
     put_string("blk: FAIL: ");
@@ -339,10 +349,10 @@ static u32 test_entropy(u32 base) {
     }
     for (u32 request = 0; request < 2; request++) {
         struct buffer buffer = {entropy[request], ENTROPY_BYTES, 1};
-        u32 written;
-        if (!transfer(&queue, &buffer, 1, &written)) {
-            fail_line("rng", "no answer (timeout)");
-            return STATUS_ENTROPY + FAILURE_TIMEOUT;
+        u32 written, failure = transfer(&queue, &buffer, 1, &written);
+        if (failure) {
+            fail_line("rng", transfer_failure(failure));
+            return STATUS_ENTROPY + failure;
         }
         if (written != ENTROPY_BYTES) {
             put_string("rng: FAIL: got ");
@@ -373,10 +383,10 @@ static u32 test_console(u32 base) {
         return STATUS_CONSOLE + FAILURE_INIT;
     }
     struct buffer buffer = {console_marker, sizeof console_marker - 1, 0};
-    u32 written;
-    if (!transfer(&transmit, &buffer, 1, &written)) {
-        fail_line("console", "no answer (timeout)");
-        return STATUS_CONSOLE + FAILURE_TIMEOUT;
+    u32 written, failure = transfer(&transmit, &buffer, 1, &written);
+    if (failure) {
+        fail_line("console", transfer_failure(failure));
+        return STATUS_CONSOLE + failure;
     }
     put_string("console: wrote the marker line\n");
     return STATUS_OK;

@@ -60,7 +60,8 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("device"), help: """
         A virtio-mmio device (repeatable): vhost-user-blk,socket=PATH (a running vhost-user-blk backend), \
         vhost-user-rng,socket=PATH, vhost-user-rng,driver=PATH (start that driver, e.g. candor-rng), \
-        vhost-user-blk,driver=PATH,image=FILE (start that driver, e.g. candor-blk), virtio-rng.
+        vhost-user-blk,driver=PATH,image=FILE (start that driver, e.g. candor-blk), virtio-rng, \
+        virtio-console[,output=FILE] (guest console output to FILE, else to stdout).
         """)
     var devices: [String] = []
 

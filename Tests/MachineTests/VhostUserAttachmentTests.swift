@@ -16,6 +16,9 @@ final class VhostUserAttachmentTests: XCTestCase {
                        .vhostUserDriver(.entropy, executable: "/usr/lib/candor/candor-rng", image: nil))
         XCTAssertEqual(try VirtioDeviceSpecification(parsing: "vhost-user-rng,socket=/r"), .vhostUser(.entropy, socket: "/r"))
         XCTAssertEqual(try VirtioDeviceSpecification(parsing: "virtio-rng"), .entropy)
+        XCTAssertEqual(try VirtioDeviceSpecification(parsing: "virtio-console"), .console(output: nil))
+        XCTAssertEqual(try VirtioDeviceSpecification(parsing: "virtio-console,output=/tmp/c.txt"), .console(output: "/tmp/c.txt"))
+        XCTAssertEqual(VirtioDeviceSpecification.console(output: "/c").description, "virtio-console,output=/c")
         XCTAssertEqual(VirtioDeviceSpecification.vhostUser(.block, socket: "/s").description, "vhost-user-blk,socket=/s")
         XCTAssertEqual(VirtioDeviceSpecification.vhostUserDriver(.block, executable: "/d", image: "i").description,
                        "vhost-user-blk,driver=/d,image=i")
@@ -30,6 +33,8 @@ final class VhostUserAttachmentTests: XCTestCase {
             ("vhost-user-blk,sock=/a", .badOption(kind: "vhost-user-blk", option: "sock")),
             ("vhost-user-blk,socket=", .badOption(kind: "vhost-user-blk", option: "socket=")),
             ("virtio-rng,x=1", .badOption(kind: "virtio-rng", option: "x")),
+            ("virtio-console,socket=/s", .badOption(kind: "virtio-console", option: "socket")),
+            ("virtio-console,output=", .badOption(kind: "virtio-console", option: "output=")),
             ("vhost-user-rng,driver=/d,image=i", .badOption(kind: "vhost-user-rng", option: "image")),
             ("vhost-user-blk,driver=/d", .missingOption(kind: "vhost-user-blk", needs: "either socket=PATH, or driver=PATH and image=FILE")),
         ]

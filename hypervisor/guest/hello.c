@@ -7,10 +7,7 @@
 // writes to the debug-exit port. Kept to a few thousand instructions: ring-0 code is
 // emulated on the development machines.
 
-typedef unsigned char u8;
-typedef unsigned short u16;
-typedef unsigned int u32;
-typedef unsigned long long u64;
+#include "support.h"
 
 enum status {
     STATUS_OK = 0,
@@ -21,23 +18,9 @@ enum status {
     STATUS_BAD_CHECKSUM = 5,
 };
 
-#define HVM_START_MAGIC 0x336ec578u
 #define E820_RAM 1u
 #define MINIMUM_MEMORY_MIB 32u
 #define EXPECTED_OPTION "candor.demo=1"
-
-struct hvm_start_info {
-    u32 magic;
-    u32 version;
-    u32 flags;
-    u32 nr_modules;
-    u64 modlist_paddr;
-    u64 cmdline_paddr;
-    u64 rsdp_paddr;
-    u64 memmap_paddr;  // version 1 and later
-    u32 memmap_entries;
-    u32 reserved;
-};
 
 struct hvm_memmap_table_entry {
     u64 addr;
@@ -45,68 +28,6 @@ struct hvm_memmap_table_entry {
     u32 type;
     u32 reserved;
 };
-
-#define COM1 0x3f8
-
-static inline void outb(u16 port, u8 value) { __asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port)); }
-static inline u8 inb(u16 port) {
-    u8 value;
-    __asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
-}
-
-static void uart_init(void) {
-    outb(COM1 + 1, 0x00);  // IER: no interrupts
-    outb(COM1 + 3, 0x80);  // LCR: divisor latch
-    outb(COM1 + 0, 0x01);  // DLL: 115200 baud
-    outb(COM1 + 1, 0x00);  // DLM
-    outb(COM1 + 3, 0x03);  // LCR: 8N1
-    outb(COM1 + 2, 0x07);  // FCR: FIFOs on and cleared
-    outb(COM1 + 4, 0x03);  // MCR: DTR, RTS
-}
-
-static void put_char(char c) {
-    while ((inb(COM1 + 5) & 0x20) == 0) {
-    }  // LSR.THRE
-    outb(COM1, (u8)c);
-}
-
-static void put_string(const char *s) {
-    for (; *s; s++) {
-        if (*s == '\n') put_char('\r');
-        put_char(*s);
-    }
-}
-
-static void put_decimal(u32 value) {
-    char digits[10];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    while (n > 0) put_char(digits[--n]);
-}
-
-static void put_hex(u32 value) {
-    put_string("0x");
-    for (int shift = 28; shift >= 0; shift -= 4) put_char("0123456789abcdef"[(value >> shift) & 0xf]);
-}
-
-// Whether `option` appears as a whole space-separated word of `line`.
-static int has_option(const char *line, const char *option) {
-    while (*line) {
-        while (*line == ' ') line++;
-        const char *want = option;
-        while (*line && *line != ' ' && *want && *line == *want) {
-            line++;
-            want++;
-        }
-        if (*want == 0 && (*line == 0 || *line == ' ')) return 1;
-        while (*line && *line != ' ') line++;
-    }
-    return 0;
-}
 
 // CRC-32 (IEEE 802.3, reflected, bitwise: no table to keep the image small).
 static u32 crc32(const u8 *data, u32 length) {
@@ -122,9 +43,7 @@ static u32 crc32(const u8 *data, u32 length) {
 static const u8 check_input[9] = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
 #define CHECK_VALUE 0xcbf43926u
 
-u32 hello_main(const struct hvm_start_info *info);
-
-u32 hello_main(const struct hvm_start_info *info) {
+u32 guest_main(const struct hvm_start_info *info) {
     uart_init();
     put_string("Candor hello guest: PVH entry, 32-bit protected mode\n");
 
@@ -156,8 +75,7 @@ u32 hello_main(const struct hvm_start_info *info) {
         return STATUS_TOO_LITTLE_MEMORY;
     }
 
-    const char *cmdline = "";
-    if (info->cmdline_paddr != 0 && info->cmdline_paddr >> 32 == 0) cmdline = (const char *)(u32)info->cmdline_paddr;
+    const char *cmdline = command_line(info);
     put_string("command line: \"");
     put_string(cmdline);
     put_string("\"\n");

@@ -3,7 +3,7 @@
 
 /*
  * PVH entry: 32-bit protected mode, paging off, flat segments, EBX = physical address
- * of struct hvm_start_info. Sets up a stack, calls hello_main, and reports its status
+ * of struct hvm_start_info. Sets up a stack, calls guest_main, and reports its status
  * on the debug-exit port; halts if nothing ends the VM there.
  */
 
@@ -28,7 +28,7 @@ pvh_start:
     cld
     movl $stack_top, %esp
     pushl %ebx
-    call hello_main
+    call guest_main
     movw $DEBUG_EXIT_PORT, %dx
     outb %al, %dx
 1:  hlt

@@ -21,6 +21,9 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
     case vhostUserDriver(VhostUserDevice, executable: String, image: String?)
     /// `virtio-rng`: the built-in entropy device.
     case entropy
+    /// `virtio-console[,output=FILE]`: the built-in console (one port); what the guest
+    /// writes goes to FILE (created or truncated), else to stdout beside the serial port.
+    case console(output: String?)
 
     public enum ParseError: Error, Equatable, CustomStringConvertible {
         case unknownKind(String)
@@ -30,7 +33,7 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
         public var description: String {
             switch self {
             case let .unknownKind(kind):
-                return "--device: unknown device '\(kind)'; known: vhost-user-blk, vhost-user-rng, virtio-rng"
+                return "--device: unknown device '\(kind)'; known: vhost-user-blk, vhost-user-rng, virtio-rng, virtio-console"
             case let .badOption(kind, option):
                 return "--device \(kind): unknown or repeated option '\(option)'"
             case let .missingOption(kind, needs):
@@ -58,6 +61,11 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
             self = .entropy
             return
         }
+        if kind == "virtio-console" {
+            try rejectOthers(["output"])
+            self = .console(output: options["output"])
+            return
+        }
         guard let device = VhostUserDevice(rawValue: kind) else { throw ParseError.unknownKind(kind) }
         let needsImage = device == .block
         try rejectOthers(needsImage ? ["socket", "driver", "image"] : ["socket", "driver"])
@@ -78,6 +86,7 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
         case let .vhostUserDriver(device, executable, image):
             return "\(device.rawValue),driver=\(executable)" + (image.map { ",image=\($0)" } ?? "")
         case .entropy: return "virtio-rng"
+        case let .console(output): return "virtio-console" + (output.map { ",output=\($0)" } ?? "")
         }
     }
 
@@ -85,7 +94,7 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
     public var usesVhostUser: Bool {
         switch self {
         case .vhostUser, .vhostUserDriver: return true
-        case .entropy: return false
+        case .entropy, .console: return false
         }
     }
 }
@@ -176,6 +185,10 @@ public struct VirtioDeviceAttachment {
             return backend
         case .entropy:
             return VirtioEntropy()
+        case let .console(output):
+            // The serial port's unbuffered sink, so the two interleave sanely on stdout.
+            let sink = try SerialConsole(output: output.map { .file($0) } ?? .standardOutput)
+            return VirtioConsole { $0.forEach(sink.write) }
         }
     }
 }

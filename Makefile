@@ -41,7 +41,10 @@ release: setup guest drivers
 	$(RELEASE_BUILD)
 	.build/release/candor-vm run --kernel hypervisor/guest/build/hello.elf --cmdline "candor.demo=1"
 	.build/release/candor sbom . --binary .build/release/candor-vm --binary .build/release/candor \
-		$(addprefix --binary ,$(DRIVERS)) -o $(REPORTS)
+		$(addprefix --binary ,$(DRIVERS)) --organization "The Candor Authors" -o $(REPORTS)
+	.venv/bin/pyspdxtools -i $(REPORTS)/Candor.spdx.json
+	.venv/bin/pyspdxtools -i $(REPORTS)/Candor.spdx
+	.venv/bin/ntia-checker --file $(REPORTS)/Candor.spdx.json
 	.build/release/candor bundle -o $(REPORTS) $(addprefix --binary ,$(DRIVERS))
 	.build/release/candor bundle verify $(REPORTS)/candor-$(VERSION)-source.tar.xz
 

@@ -11,6 +11,7 @@ apt_packages=(
   gcc make cpio xz-utils              # guests and the demo initramfs
   busybox-static                      # bundled into the demo guest's initramfs
   qemu-system-x86 qemu-system-common  # reference VMM and qemu-storage-daemon (bench, interop)
+  acpica-tools                        # iasl/acpiexec check the ACPI tables in the tests
 )
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -85,7 +85,7 @@ data=$(ls -d .venv/lib/python3*/site-packages/licensedcode/data | head -1)
 trees=("$@")
 if [ ${#trees[@]} -eq 0 ]; then
   trees=(Sources /usr/share/doc)
-  for k in /tmp/linux-src/linux-source-6.1 /usr/src/linux-source-6.1; do
+  for k in scripts/bench/.work/linux-source-6.1 /usr/src/linux-source-6.1; do  # scan.sh extracts the first
     if [ -d "$k" ]; then trees+=("$k"); break; fi
   done
 fi
@@ -93,4 +93,4 @@ fi
 rm -rf "$work/cache"
 start=$(date +%s.%N)
 "$work/licensing-bench" "$data" "$work/cache" "${trees[@]}"
-echo "total: $(echo "$(date +%s.%N) - $start" | bc) s"
+echo "total: $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"

@@ -183,10 +183,12 @@ struct GitIgnoreRules: Sendable {
         } else {
             return nil
         }
+        // Converted once here, not once per rule: a tree's root .gitignore meets every file.
+        let nameBytes = Array(name.utf8), localBytes = Array(local.utf8)
         var verdict: Bool?
         for rule in rules {
             if rule.directoryOnly && !isDirectory { continue }
-            if rule.glob.matches(rule.matchesBasename ? name : local) { verdict = !rule.negated }
+            if rule.glob.matches(rule.matchesBasename ? nameBytes : localBytes) { verdict = !rule.negated }
         }
         return verdict
     }

@@ -30,17 +30,39 @@ final class PlatformTablesQEMUTests: XCTestCase {
         let blob = directory.appendingPathComponent("acpi.bin")
         try Data(tables.bytes(at: ACPITables.rsdpAddress)).write(to: blob)
         let log = directory.appendingPathComponent("console.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
 
+        // TCG occasionally ends a run early under load (seen once in CI: the log stops where
+        // /init would start, with no panic); one more run tells that apart from a real fault.
+        var console = try bootUnderQEMU(qemu: qemu, kernel: kernel, initrd: initrd, tables: blob, log: log)
+        if !console.contains("reboot: Power down") {
+            print("PlatformTablesQEMUTests: QEMU ended before the guest powered off; booting once more. Last lines:\n"
+                  + console.split(separator: "\n").suffix(5).joined(separator: "\n"))
+            console = try bootUnderQEMU(qemu: qemu, kernel: kernel, initrd: initrd, tables: blob, log: log)
+        }
+        XCTAssertTrue(console.contains("ACPI: RSDP 0x00000000000E0000 000024 (v02 CANDOR)"), console)
+        XCTAssertFalse(console.contains("RSDP was not found"), console)
+        XCTAssertTrue(console.contains("smpboot: Allowing 2 CPUs"), console)
+        XCTAssertTrue(console.contains("smp: Brought up 1 node, 2 CPUs"), console)
+        XCTAssertTrue(console.contains("pnp: PnP ACPI: found 2 devices"), console)
+        XCTAssertTrue(console.contains("ACPI: PM: (supports S0 S5)"), console)
+        XCTAssertTrue(console.contains("CANDOR-INITRAMFS-OK"), "the UART interrupt from the DSDT carries user-space output\n\(console)")
+        XCTAssertTrue(console.contains("ACPI: PM: Preparing to enter system sleep state S5"), console)
+    }
+
+    /// One boot with only our tables at 0xE0000; the console log once the guest powered off,
+    /// QEMU exited, or five minutes passed.
+    private func bootUnderQEMU(qemu: String, kernel: String, initrd: String, tables: URL, log: URL) throws -> String {
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: qemu)
         process.arguments = [
             "-machine", "microvm,acpi=off,pic=on,pit=on,rtc=on,isa-serial=on", "-smp", "2", "-m", "512",
+            "-accel", "tcg,thread=single",
             "-display", "none", "-serial", "file:\(log.path)", "-monitor", "none", "-no-reboot",
             "-kernel", kernel, "-initrd", initrd,
             // TCG has no kvmclock: give the TSC rate and the delay loop instead of calibrating.
             "-append", "console=ttyS0 earlyprintk=ttyS0 panic=-1 rdinit=/init tsc_early_khz=2000000 lpj=4000000",
-            "-device", "loader,file=\(blob.path),addr=0xe0000,force-raw=on",
+            "-device", "loader,file=\(tables.path),addr=0xe0000,force-raw=on",
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -56,13 +78,6 @@ final class PlatformTablesQEMUTests: XCTestCase {
             if console.contains("reboot: Power down") { break }
             Thread.sleep(forTimeInterval: 0.5)
         }
-        XCTAssertTrue(console.contains("ACPI: RSDP 0x00000000000E0000 000024 (v02 CANDOR)"), console)
-        XCTAssertFalse(console.contains("RSDP was not found"), console)
-        XCTAssertTrue(console.contains("smpboot: Allowing 2 CPUs"), console)
-        XCTAssertTrue(console.contains("smp: Brought up 1 node, 2 CPUs"), console)
-        XCTAssertTrue(console.contains("pnp: PnP ACPI: found 2 devices"), console)
-        XCTAssertTrue(console.contains("ACPI: PM: (supports S0 S5)"), console)
-        XCTAssertTrue(console.contains("CANDOR-INITRAMFS-OK"), "the UART interrupt from the DSDT carries user-space output\n\(console)")
-        XCTAssertTrue(console.contains("ACPI: PM: Preparing to enter system sleep state S5"), console)
+        return (try? String(contentsOf: log, encoding: .utf8)) ?? console
     }
 }

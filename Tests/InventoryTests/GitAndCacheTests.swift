@@ -15,7 +15,7 @@ final class GitAndCacheTests: XCTestCase {
 
     private func gitRepository() throws -> String {
         guard FileManager.default.isExecutableFile(atPath: git) else { throw XCTSkip("git CLI not installed") }
-        let root = try TestSupport.copyFixture("fake_project")
+        let root = try TestSupport.copyFakeProject()
         for args in [["init", "-q", "-b", "main"], ["config", "user.email", "t@example.org"], ["config", "user.name", "T"],
                      ["config", "commit.gpgsign", "false"], ["add", "."], ["commit", "-q", "-m", "first"]] {
             try TestSupport.run(git, args, in: root)
@@ -74,7 +74,7 @@ final class GitAndCacheTests: XCTestCase {
 
     func testSecondScanReadsNoFile() throws {
         let database = try TestSupport.database()
-        let root = try TestSupport.copyFixture("fake_project")
+        let root = try TestSupport.copyFakeProject()
         let cache = try TestSupport.temporaryDirectory() + "/cache"
 
         let first = CountingReader()

@@ -57,10 +57,15 @@ enum TestSupport {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
-    /// Copies a fixture directory (dot files included) to a fresh temporary directory.
-    static func copyFixture(_ name: String, function: String = #function) throws -> String {
-        let target = try temporaryDirectory(function) + "/" + name
-        try FileManager.default.copyItem(atPath: fixtures + "/" + name, toPath: target)
+    /// Copies Fixtures/fake_project (dot files included) to a fresh temporary directory and
+    /// adds `src/untagged.c`, the one file without tags: its license comes from REUSE.toml.
+    /// It is written here rather than committed, so that every file in the repository
+    /// carries its own SPDX header.
+    static func copyFakeProject(function: String = #function) throws -> String {
+        let target = try temporaryDirectory(function) + "/fake_project"
+        try FileManager.default.copyItem(atPath: fixtures + "/fake_project", toPath: target)
+        try write("/* No tags here: REUSE.toml's closest annotation supplies them. */\nint untagged(void) { return 1; }\n",
+                  to: target + "/src/untagged.c")
         return target
     }
 

@@ -13,7 +13,7 @@ final class TreeScanTests: XCTestCase {
     }
 
     private func hostileProject() throws -> String {
-        let root = try TestSupport.copyFixture("fake_project")
+        let root = try TestSupport.copyFakeProject()
         try TestSupport.write("ignored\n", to: root + "/build/output.txt")
         try TestSupport.write("ignored\n", to: root + "/debug.log")
         try TestSupport.write("kept by a negated pattern\n", to: root + "/keep.log")
@@ -131,7 +131,7 @@ final class TreeScanTests: XCTestCase {
 
     func testScanIsDeterministic() throws {
         let database = try TestSupport.database()
-        let root = try TestSupport.copyFixture("fake_project")
+        let root = try TestSupport.copyFakeProject()
         let scanner = Scanner(database: database, options: TestSupport.options())
         XCTAssertEqual(try scanner.scan(root: root), try scanner.scan(root: root))
         var oneJob = TestSupport.options()

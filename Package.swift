@@ -58,8 +58,16 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // libxml2: JUnit XML for CI (and later CycloneDX XML).
+        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "Boundaries", dependencies: [
+            "ELF", "Licensing", "Inventory",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        .target(name: "Audit", dependencies: ["Boundaries", "Inventory", "Licensing", "CXML2"]),
         .executableTarget(name: "candor", dependencies: [
-            "Licensing", "Inventory", "SBOM", "SourceOffer",
+            "Licensing", "Inventory", "SBOM", "SourceOffer", "Boundaries", "Audit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -75,6 +83,8 @@ let package = Package(
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"], exclude: ["Fixtures"]),
         .testTarget(name: "SBOMTests", dependencies: ["SBOM", "Inventory"]),
         .testTarget(name: "SourceOfferTests", dependencies: ["SourceOffer", "Inventory"]),
+        .testTarget(name: "BoundariesTests", dependencies: ["Boundaries", "Inventory", "Licensing", "ELF"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Boundaries", "Inventory"]),
     ],
     swiftLanguageModes: [.v5]
 )

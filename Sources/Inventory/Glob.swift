@@ -4,7 +4,7 @@
 // Path globs as REUSE.toml, .gitignore and DEP-5 `Files:` use them. One matcher,
 // with the one difference between them as a flag: whether `*` crosses `/`.
 
-struct Glob: Hashable, Sendable {
+public struct Glob: Hashable, Sendable {
     let pattern: [UInt8]
     /// DEP-5: `*` matches any characters including `/`. REUSE and gitignore: not `/`.
     let starMatchesSlash: Bool
@@ -15,7 +15,7 @@ struct Glob: Hashable, Sendable {
     /// More than one star can backtrack exponentially: only then are failures remembered.
     private let needsMemo: Bool
 
-    init(_ pattern: String, starMatchesSlash: Bool = false) {
+    public init(_ pattern: String, starMatchesSlash: Bool = false) {
         let bytes = Array(pattern.utf8)
         self.pattern = bytes
         self.starMatchesSlash = starMatchesSlash
@@ -30,7 +30,7 @@ struct Glob: Hashable, Sendable {
         needsMemo = bytes.filter { $0 == Glob.star }.count > 1
     }
 
-    func matches(_ path: String) -> Bool { matches(Array(path.utf8)) }
+    public func matches(_ path: String) -> Bool { matches(Array(path.utf8)) }
 
     func matches(_ path: [UInt8]) -> Bool {
         switch shape {

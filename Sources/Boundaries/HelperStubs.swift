@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+// TEMPORARY: the helpers' API contracts, removed when their branches merge.
+import Foundation
+
+public struct IncludeEdge: Codable, Hashable, Sendable {
+    public var from: String; public var line: Int; public var spelled: String; public var to: String?
+}
+public struct TranslationUnit: Codable, Hashable, Sendable {
+    public var source: String; public var target: String?; public var arguments: [String]
+}
+public struct IncludeGraph: Codable, Sendable {
+    public var units: [TranslationUnit]
+    public var edges: [String: [IncludeEdge]]
+    public var problems: [AnalysisProblem]
+    public func reachableHeaders(from unit: String) -> [(header: String, chain: [IncludeEdge])] { [] }
+}
+public enum IncludeGraphBuilder {
+    public static func build(root: String, files: [String]?, compileCommands: String?, jobs: Int) throws -> IncludeGraph {
+        IncludeGraph(units: [], edges: [:], problems: [])
+    }
+}
+public struct SwiftTarget: Codable, Hashable, Sendable {
+    public enum Kind: String, Codable, Sendable { case regular, executable, test, systemLibrary, plugin, macro, binary }
+    public var name: String; public var kind: Kind; public var path: String; public var isC: Bool
+    public var targetDependencies: [String]; public var productDependencies: [String]; public var sources: [String]
+    public var moduleMap: String?; public var publicHeaders: String?
+}
+public struct SwiftImport: Codable, Hashable, Sendable { public var file: String; public var line: Int; public var module: String }
+public struct SwiftPackageGraph: Codable, Sendable {
+    public var packageDirectory: String; public var name: String; public var targets: [SwiftTarget]
+    public var imports: [SwiftImport]; public var problems: [AnalysisProblem]
+    public static func loadAll(root: String, files: [String]?) -> [SwiftPackageGraph] { [] }
+    public func target(containing path: String) -> SwiftTarget? { nil }
+}
+public struct ObjectFacts: Codable, Hashable, Sendable {
+    public var path: String; public var sourceFiles: [String]; public var defined: [String]; public var undefined: [String]
+    public var exports: [String]; public var gplOnlyExports: [String]; public var declaredLicense: String?
+}
+public struct BinaryFacts: Codable, Hashable, Sendable {
+    public enum Kind: String, Codable, Sendable { case object, archive, executable, sharedObject }
+    public var path: String; public var kind: Kind; public var members: [ObjectFacts]; public var linkedObjects: [String]
+    public var needed: [String]; public var dlopenStrings: [String]
+}
+public struct SymbolEdge: Codable, Hashable, Sendable {
+    public var binary: String; public var fromObject: String; public var toObject: String; public var symbol: String
+}
+public struct BinaryAnalysis: Codable, Sendable {
+    public var binaries: [BinaryFacts]; public var edges: [SymbolEdge]; public var problems: [AnalysisProblem]
+    public static func analyze(paths: [String], candidates: [String], root: String) -> BinaryAnalysis { BinaryAnalysis(binaries: [], edges: [], problems: []) }
+    public static func findBuildObjects(root: String) -> [String] { [] }
+}
+public struct ExportedSymbol: Codable, Hashable, Sendable { public var symbol: String; public var gplOnly: Bool; public var location: SourceLocation }
+public struct SymbolUse: Codable, Hashable, Sendable { public var symbol: String; public var location: SourceLocation }
+public struct KernelModule: Codable, Hashable, Sendable {
+    public var name: String; public var sources: [String]; public var license: String?; public var licenseLocation: SourceLocation?
+}
+public enum ExportAnalysis {
+    public static func exports(in text: String, path: String) -> [ExportedSymbol] { [] }
+    public static func uses(of symbols: Set<String>, in text: String, path: String) -> [SymbolUse] { [] }
+    public static func kernelModules(root: String, files: [String]) -> [KernelModule] { [] }
+    public static func isGPLCompatibleModuleLicense(_ license: String) -> Bool { false }
+}
+public struct CloneMatch: Codable, Hashable, Sendable {
+    public var query: SourceLocation; public var reference: SourceLocation; public var tokens: Int; public var lines: Int
+}
+public struct CloneIndex: Sendable {
+    public static func build(files: [(path: String, text: String)], jobs: Int) -> CloneIndex { CloneIndex() }
+    public static func cached(corpus: String, name: String, cacheDirectory: String, jobs: Int, progress: ((String) -> Void)?) throws -> CloneIndex { CloneIndex() }
+}
+public struct CloneDetector: Sendable {
+    public init(minimumTokens: Int = 50, minimumLines: Int = 10) {}
+    public func matches(query: [(path: String, text: String)], in index: CloneIndex, jobs: Int) -> [CloneMatch] { [] }
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// Which zone a file or binary is in, and under which license. Files of the tree get their
+// license from the scan; files outside it (system headers) from their SPDX line, else from
+// their text. Policy zones claim files by path glob, SwiftPM target or binary glob; a file
+// no zone claims is in the zone named after its own license.
+
+import Foundation
+import Inventory
+import Licensing
+
+/// A file's or binary's zone and the license it is judged by.
+public struct ZoneAssignment: Hashable, Sendable {
+    public var zone: String
+    /// SPDX expression of the zone (policy zone: its license; license zone: the file's).
+    public var license: String?
+    /// SPDX expression of the file itself, when known.
+    public var fileLicense: String?
+}
+
+/// Licenses of individual files: from the scan for the tree, read on demand for others.
+final class FileLicenses: @unchecked Sendable {
+    private let byPath: [String: FileRecord]
+    private let detector: LicenseDetector?
+    private var outside: [String: String?] = [:]
+    private let lock = NSLock()
+
+    init(report: ScanReport, database: LicenseDatabase?) {
+        byPath = Dictionary(report.files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        detector = database.map(LicenseDetector.init(database:))
+    }
+
+    /// `path` is tree-relative, or absolute for a file outside the tree.
+    func license(of path: String) -> String? {
+        if let record = byPath[path] { return Self.license(of: record) }
+        guard path.hasPrefix("/") else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = outside[path] { return known }
+        let found = readLicense(absolutePath: path)
+        outside[path] = found
+        return found
+    }
+
+    /// The file's tags, combined with a REUSE annotation as REUSE says; else the licenses
+    /// its text states (full texts and notices).
+    static func license(of record: FileRecord) -> String? {
+        var parts: [String]
+        switch (record.reuseLicense, record.reusePrecedence) {
+        case (let reuse?, "override"): parts = [reuse]
+        case (let reuse?, "aggregate"): parts = record.licenseTags + [reuse]
+        case (let reuse?, _): parts = record.licenseTags.isEmpty ? [reuse] : record.licenseTags
+        case (nil, _): parts = record.licenseTags
+        }
+        if parts.isEmpty {
+            parts = record.licenseMatches.filter { $0.kind == .text || $0.kind == .notice }.map(\.expression)
+        }
+        return conjunction(parts)
+    }
+
+    /// Outside files: the first kilobytes hold the SPDX line or the notice.
+    private func readLicense(absolutePath: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: absolutePath) else { return nil }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: 16384)) ?? Data()
+        let text = String(decoding: data, as: UTF8.self)
+        let tags = SPDXTags.extract(from: text).filter { $0.kind == .license }.map(\.value)
+        let normalized = tags.compactMap { LicenseTerms.parse($0)?.description }
+        if !normalized.isEmpty { return Self.conjunction(normalized) }
+        guard let detector else { return nil }
+        return Self.conjunction(detector.detect(in: text).filter { $0.kind != .reference }.map(\.expression))
+    }
+
+    static func conjunction(_ expressions: [String]) -> String? {
+        var unique: [String] = []
+        for expression in expressions where !unique.contains(expression) { unique.append(expression) }
+        if unique.count <= 1 { return unique.first }
+        return unique.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
+    }
+}
+
+/// Assigns zones. Built once per check; lookups are cached.
+final class ZoneMap: @unchecked Sendable {
+    let policy: BoundaryPolicy
+    let licenses: FileLicenses
+    private let zoneGlobs: [(zone: BoundaryPolicy.Zone, globs: [Glob])]
+    private let binaryGlobs: [(zone: BoundaryPolicy.Zone, globs: [Glob])]
+    private let targetZone: [String: BoundaryPolicy.Zone]
+    private var fileTargets: [String: String]
+    private var zoneLicenseFromFiles: [String: String?] = [:]
+    private let files: [String]
+
+    init(policy: BoundaryPolicy, licenses: FileLicenses, files: [String], fileTargets: [String: String]) {
+        self.policy = policy
+        self.licenses = licenses
+        self.files = files
+        self.fileTargets = fileTargets
+        zoneGlobs = policy.zones.map { ($0, $0.paths.map { Glob($0) }) }
+        binaryGlobs = policy.zones.map { ($0, $0.binaries.map { Glob($0) }) }
+        var byTarget: [String: BoundaryPolicy.Zone] = [:]
+        for zone in policy.zones { for target in zone.targets where byTarget[target] == nil { byTarget[target] = zone } }
+        targetZone = byTarget
+    }
+
+    /// The policy zone claiming `path`, if any.
+    func policyZone(of path: String) -> BoundaryPolicy.Zone? {
+        if let match = zoneGlobs.first(where: { $0.globs.contains { $0.matches(path) } }) { return match.zone }
+        if let target = fileTargets[path], let zone = targetZone[target] { return zone }
+        return nil
+    }
+
+    func zone(of path: String) -> ZoneAssignment {
+        let fileLicense = licenses.license(of: path)
+        if let zone = policyZone(of: path) {
+            return ZoneAssignment(zone: zone.name, license: zone.license ?? licenseOfZone(zone), fileLicense: fileLicense)
+        }
+        let name = path.hasPrefix("/") ? "system" : "tree"
+        return ZoneAssignment(zone: "\(name):\(fileLicense ?? "unknown")", license: fileLicense, fileLicense: fileLicense)
+    }
+
+    /// A binary's zone by policy glob; nil when no zone names it.
+    func zone(ofBinary path: String) -> ZoneAssignment? {
+        guard let match = binaryGlobs.first(where: { $0.globs.contains { $0.matches(path) } }) else { return nil }
+        return ZoneAssignment(zone: match.zone.name, license: match.zone.license ?? licenseOfZone(match.zone), fileLicense: nil)
+    }
+
+    /// A policy zone without a license: the licenses of its files, combined.
+    private func licenseOfZone(_ zone: BoundaryPolicy.Zone) -> String? {
+        if let known = zoneLicenseFromFiles[zone.name] { return known }
+        let members = files.filter { policyZone(of: $0)?.name == zone.name }
+        let license = FileLicenses.conjunction(members.compactMap { licenses.license(of: $0) }.sorted())
+        zoneLicenseFromFiles[zone.name] = license
+        return license
+    }
+
+    func isIgnored(_ path: String) -> Bool { ignoreGlobs.contains { $0.matches(path) } }
+    private lazy var ignoreGlobs: [Glob] = policy.ignore.map { Glob($0) }
+}

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=(
-  pkg-config libgit2-dev liblzma-dev libxml2-dev  # CGit2, CLZMA; libxml2 for the XML outputs to come
+  pkg-config libgit2-dev liblzma-dev libxml2-dev  # CGit2, CLZMA, CXML2 (JUnit XML)
   gcc make cpio xz-utils              # guests and the demo initramfs
   busybox-static                      # bundled into the demo guest's initramfs
   qemu-system-x86 qemu-system-common  # reference VMM and qemu-storage-daemon (bench, interop)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 //
-// The boundary policy: the `[boundaries]`, `[[zones]]`, `[[header-sets]]`,
-// `[[crossings]]`, `[[combinations]]` and `[licenses]` tables of licenses/policy.toml.
+// The boundary policy: the `[boundaries]`, `[[zones]]`, `[[header-sets]]`, `[[crossings]]`,
+// `[[combinations]]`, `[licenses]` and `[audit]` tables of licenses/policy.toml.
 // Without a policy file every table has its default: zones come from the files'
 // licenses and the five rules of DESIGN.md apply as written.
 
@@ -92,6 +92,8 @@ public struct BoundaryPolicy: Sendable {
     public var ignore: [String]
     /// Directories of reference corpora for clone detection (e.g. an extracted Linux tree).
     public var references: [String]
+    /// Globs of files `candor audit` does not require an SPDX header in (license texts).
+    public var auditExempt: [String] = []
 
     public static let defaultBoundaryExceptions: Set<String> = [
         "Linux-syscall-note", "GCC-exception-2.0", "GCC-exception-3.1", "Classpath-exception-2.0",
@@ -99,8 +101,16 @@ public struct BoundaryPolicy: Sendable {
         "libtool-exception", "Font-exception-2.0", "mif-exception", "openvpn-openssl-exception",
     ]
 
+    /// Linux UAPI headers as a system installs them: whoever includes them, each must carry
+    /// the syscall note (DESIGN.md rule 1). Applies when the policy names no header sets.
+    public static let linuxUAPI = HeaderSet(
+        name: "linux-uapi",
+        paths: ["/usr/include/linux/**", "/usr/include/asm/**", "/usr/include/asm-generic/**",
+                "/usr/include/x86_64-linux-gnu/asm/**", "/usr/include/aarch64-linux-gnu/asm/**"],
+        requiredException: "Linux-syscall-note")
+
     /// The policy for a tree without a policy file.
-    public init(zones: [Zone] = [], headerSets: [HeaderSet] = [], crossings: [Crossing] = [],
+    public init(zones: [Zone] = [], headerSets: [HeaderSet] = [linuxUAPI], crossings: [Crossing] = [],
                 combinations: Set<[String]> = [], boundaryExceptions: Set<String> = defaultBoundaryExceptions,
                 allowedLicenses: Set<String> = [], deniedLicenses: Set<String> = [], ignore: [String] = [],
                 references: [String] = []) {
@@ -127,7 +137,7 @@ public struct BoundaryPolicy: Sendable {
         do { table = try TOMLTable(string: text) } catch {
             throw PolicyError(path: path, key: nil, problem: "not valid TOML: \(error)")
         }
-        var reader = PolicyReader(path: path)
+        let reader = PolicyReader(path: path)
         self.init()
         if let boundaries = try reader.table(table, "boundaries") {
             if let exceptions = try reader.strings(boundaries, "exceptions", in: "boundaries") {
@@ -153,6 +163,7 @@ public struct BoundaryPolicy: Sendable {
             let repeated = Dictionary(grouping: zones, by: \.name).filter { $0.value.count > 1 }.keys.sorted()
             throw PolicyError(path: path, key: "zones", problem: "zone \"\(repeated[0])\" is defined twice")
         }
+        if table.contains(key: "header-sets") { headerSets = [] }
         for (index, set) in try reader.tables(table, "header-sets").enumerated() {
             let key = "header-sets[\(index)]"
             headerSets.append(HeaderSet(
@@ -191,6 +202,9 @@ public struct BoundaryPolicy: Sendable {
                 throw PolicyError(path: path, key: "\(key).licenses", problem: "needs exactly two license ids, got \(licenses.count)")
             }
             combinations.insert(licenses.sorted())
+        }
+        if let audit = try reader.table(table, "audit") {
+            auditExempt = try reader.strings(audit, "exempt", in: "audit") ?? []
         }
         if let licenses = try reader.table(table, "licenses") {
             allowedLicenses = Set(try reader.strings(licenses, "allowed", in: "licenses") ?? [])

@@ -20,7 +20,7 @@ struct Candor: ParsableCommand {
             the license evidence of every file, and to write SPDX 2.3 documents.
             """,
         version: version,
-        subcommands: [Scan.self, SBOMCommand.self, BundleCommand.self])
+        subcommands: [Scan.self, SBOMCommand.self, BundleCommand.self, BoundariesCommand.self, AuditCommand.self])
 }
 
 /// Options shared by the commands that scan a tree.

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// `candor boundaries` and `candor audit`: argument parsing and wiring only.
+
+import ArgumentParser
+import Audit
+import Boundaries
+import Foundation
+import Inventory
+import Licensing
+
+enum FindingsFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, sarif
+}
+
+/// Options of the boundary check, shared by `boundaries` and `audit`.
+struct BoundaryArguments: ParsableArguments {
+    @Option(help: ArgumentHelp("The policy file (default: PATH/licenses/policy.toml when it exists, else the default rules: zones from the files' licenses).", valueName: "FILE"))
+    var policy: String?
+
+    @Option(name: .customLong("compile-commands"),
+            help: ArgumentHelp("A compile_commands.json giving each translation unit's flags (default: PATH/compile_commands.json, PATH/build/..., else the include graph is inferred).", valueName: "FILE"))
+    var compileCommands: String?
+
+    @Option(name: .customLong("reference"),
+            help: ArgumentHelp("A directory of GPL source (e.g. an extracted linux-source-6.1) whose code must not be copied into non-GPL zones. Its fingerprint index is built once and cached. Repeatable.", valueName: "DIR"))
+    var references: [String] = []
+
+    @Flag(name: .customLong("no-clones"), help: "Skip clone detection.")
+    var noClones = false
+
+    func loadPolicy(root: String) throws -> BoundaryPolicy {
+        if let policy {
+            guard FileManager.default.fileExists(atPath: policy) else { throw CommandError("--policy \(policy): no such file") }
+            return try BoundaryPolicy(file: policy)
+        }
+        let inTree = root + "/licenses/policy.toml"
+        return FileManager.default.fileExists(atPath: inTree) ? try BoundaryPolicy(file: inTree) : BoundaryPolicy()
+    }
+
+    func check(_ scan: ScanReport, database: LicenseDatabase, policy: BoundaryPolicy, jobs: Int, cache: String?,
+               binaries: [String]) throws -> BoundaryReport {
+        for reference in references {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CommandError("--reference \(reference): not a directory")
+            }
+        }
+        if let compileCommands, !FileManager.default.isReadableFile(atPath: compileCommands) {
+            throw CommandError("--compile-commands \(compileCommands): no such readable file")
+        }
+        let env = ProcessInfo.processInfo.environment
+        let cacheDirectory = cache ?? env["CANDOR_CACHE"]
+            ?? (env["XDG_CACHE_HOME"].map { $0 + "/candor" } ?? (env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/candor")
+        var options = BoundaryCheckOptions(
+            binaries: binaries, compileCommands: compileCommands, references: references, detectClones: !noClones,
+            cacheDirectory: cacheDirectory, jobs: jobs)
+        if isatty(STDERR_FILENO) == 1 {
+            options.progress = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        }
+        return try BoundaryChecker(policy: policy, report: scan, database: database, options: options).check()
+    }
+}
+
+/// Writes `data` to `path` atomically, or to standard output when `path` is nil.
+func emit(_ data: Data, to path: String?) throws {
+    guard let path else {
+        FileHandle.standardOutput.write(data)
+        return
+    }
+    do {
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+        throw CommandError("\(path): cannot write: \(error.localizedDescription)")
+    }
+}
+
+struct BoundariesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "boundaries",
+        abstract: "Check that code under one license meets code under another only where the policy allows.",
+        discussion: """
+            Zones are sets of files with one license: from licenses/policy.toml ([[zones]] by path glob, \
+            SwiftPM target or binary), else each file is in the zone of its own license. Evidence of \
+            crossings: C/C++ include chains (compile_commands.json or inferred), Swift target dependencies \
+            and imports, objects and symbol references in the given binaries, DT_NEEDED libraries, symbols \
+            exported GPL-only (CANDOR_EXPORT_GPL, EXPORT_SYMBOL_GPL and MODULE_LICENSE), and code copied \
+            from GPL zones or --reference corpora. Each finding has a rule id, a severity, the zone pair, \
+            file:line and the evidence chain. Exit status 1 when any finding is an error (or the check \
+            could not run), else 0.
+            """)
+
+    @OptionGroup var arguments: ScanArguments
+    @OptionGroup var boundary: BoundaryArguments
+
+    @Option(help: "Output format: text, json or sarif (SARIF 2.1.0).")
+    var format: FindingsFormat = .text
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to FILE (atomically) instead of standard output.", valueName: "FILE"))
+    var output: String?
+
+    func run() throws {
+        var failed = false
+        try reportingErrors {
+            let root = URL(fileURLWithPath: arguments.path).standardizedFileURL.path
+            let policy = try boundary.loadPolicy(root: root)
+            let (scan, database) = try arguments.scan()
+            var report = try boundary.check(scan, database: database, policy: policy, jobs: arguments.jobs, cache: arguments.cache,
+                                            binaries: arguments.binaries)
+            report.findings.sort()
+            switch format {
+            case .text: try emit(Data(BoundaryReportFormat.text(report).utf8), to: output)
+            case .json: try emit(try BoundaryReportFormat.json(report) + Data("\n".utf8), to: output)
+            case .sarif: try emit(try BoundaryReportFormat.sarif(report, toolVersion: Candor.version) + Data("\n".utf8), to: output)
+            }
+            failed = report.errorCount > 0
+        }
+        if failed { throw ExitCode.failure }
+    }
+}
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "The CI gate: scan, license policy, SPDX headers and boundaries, with a JUnit XML report.",
+        discussion: """
+            Runs four checks over PATH and its binaries: scan (files that could not be read, malformed tags), \
+            licenses (every distributed component and every file: no license denied by [licenses] in the \
+            policy, none outside its allowed list when it has one, none unknown), spdx-headers (every file \
+            carries SPDX-License-Identifier and SPDX-FileCopyrightText, or a REUSE annotation giving them; \
+            --exempt globs excluded) and boundaries (as `candor boundaries`). Prints failures and a summary; \
+            --junit writes JUnit XML for CI. Exit status 1 when any check fails.
+            """)
+
+    @OptionGroup var arguments: ScanArguments
+    @OptionGroup var boundary: BoundaryArguments
+
+    @Option(help: ArgumentHelp("Write a JUnit XML report to FILE (atomically).", valueName: "FILE"))
+    var junit: String?
+
+    @Option(name: .customLong("exempt"), parsing: .upToNextOption,
+            help: ArgumentHelp("Globs of files that need no SPDX header (e.g. 'licenses/*.txt', license texts). Repeat or list several.", valueName: "GLOB"))
+    var exempt: [String] = []
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        var failed = false
+        try reportingErrors {
+            let root = URL(fileURLWithPath: arguments.path).standardizedFileURL.path
+            let policy = try boundary.loadPolicy(root: root)
+            let (scan, database) = try arguments.scan()
+            let boundaries = try boundary.check(scan, database: database, policy: policy, jobs: arguments.jobs,
+                                                cache: arguments.cache, binaries: arguments.binaries)
+            let report = Auditor.audit(scan: scan, boundaries: boundaries, policy: policy, exempt: exempt + policy.auditExempt)
+            if let junit { try JUnitReport.write(report, to: junit) }
+            switch format {
+            case .text: print(Auditor.text(report), terminator: "")
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            }
+            failed = !report.passed
+        }
+        if failed { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// Policy-driven rules over small trees: header sets, declared crossings, and the rules on
+// this repository itself.
+
+import Foundation
+import XCTest
+@testable import Boundaries
+
+final class ZoneRuleTests: XCTestCase {
+    private var trees: [FixtureTree] = []
+
+    override func tearDown() {
+        trees.forEach { $0.remove() }
+        trees = []
+    }
+
+    private func tree(_ files: [String: String], name: String = #function) throws -> FixtureTree {
+        let tree = try FixtureTree(files, name: name.filter { $0.isLetter })
+        trees.append(tree)
+        return tree
+    }
+
+    private func header(_ license: String) -> String {
+        "/* @LICENSE@: \(license) */\n/* @COPYRIGHT@: 2026 Fixture Authors */\n"
+    }
+
+    private var zonePolicy: BoundaryPolicy {
+        var policy = BoundaryPolicy()
+        policy.headerSets = [.init(name: "uapi", paths: ["uapi/**"], requiredException: "Linux-syscall-note")]
+        policy.zones = [
+            .init(name: "shim", license: "Apache-2.0", paths: ["shim/**"], mayInclude: ["uapi"]),
+            .init(name: "core", license: "Apache-2.0", paths: ["core/**"]),
+            .init(name: "drivers", license: "MIT", paths: ["drivers/**"]),
+            .init(name: "uapi", paths: ["uapi/**"]),
+        ]
+        policy.crossings = [.init(from: "core", to: "drivers", allow: [.ipc], via: "shim")]
+        return policy
+    }
+
+    func testOnlyTheNamedZoneMayIncludeAHeaderSet() throws {
+        let fixture = try tree([
+            "shim/kvm.c": header("Apache-2.0") + "#include \"../uapi/kvm.h\"\n",
+            "core/vm.c": header("Apache-2.0") + "#include \"../uapi/kvm.h\"\n",
+            "uapi/kvm.h": header("GPL-2.0 WITH Linux-syscall-note") + "#define KVM 1\n",
+        ])
+        let report = try CheckerSupport.check(fixture.root.path, policy: zonePolicy, clones: false)
+        XCTAssertEqual(report.findings.map(\.rule), ["header-set-not-allowed"], "\(report.findings)")
+        XCTAssertEqual(report.findings.first?.location, SourceLocation(path: "core/vm.c", line: 3))
+        XCTAssertEqual(report.findings.first?.fromZone, "core")
+        XCTAssertTrue(report.findings.first?.message.contains("may be included only by shim") ?? false)
+    }
+
+    func testEveryHeaderOfASetMustCarryItsException() throws {
+        let fixture = try tree([
+            "shim/kvm.c": header("Apache-2.0") + "#include \"../uapi/kvm.h\"\n",
+            "uapi/kvm.h": header("GPL-2.0 WITH Linux-syscall-note") + "#include \"types.h\"\n",
+            "uapi/types.h": header("GPL-2.0-only") + "typedef int s32;\n",
+        ])
+        let report = try CheckerSupport.check(fixture.root.path, policy: zonePolicy, clones: false)
+        let finding = try XCTUnwrap(report.findings.first { $0.rule == "header-without-exception" }, "\(report.findings)")
+        XCTAssertTrue(finding.message.contains("shim/kvm.c includes uapi/kvm.h includes uapi/types.h"), finding.message)
+        XCTAssertTrue(finding.message.contains("GPL-2.0-only without Linux-syscall-note"), finding.message)
+        // The GPL header two levels down is also GPL code in Apache-2.0 code.
+        XCTAssertEqual(Set(report.findings.map(\.rule)), ["header-without-exception", "gpl-include"])
+    }
+
+    func testACrossingThePolicyDoesNotAllow() throws {
+        let fixture = try tree([
+            "core/vm.c": header("Apache-2.0") + "#include \"../drivers/blk.h\"\n",
+            "drivers/blk.h": header("MIT") + "int blk(void);\n",
+            "shim/ok.c": header("Apache-2.0") + "#include \"../drivers/blk.h\"\n",
+        ])
+        let report = try CheckerSupport.check(fixture.root.path, policy: zonePolicy, clones: false)
+        XCTAssertEqual(report.findings.map(\.rule), ["forbidden-crossing"], "\(report.findings)")
+        let finding = try XCTUnwrap(report.findings.first)
+        XCTAssertEqual(finding.location, SourceLocation(path: "core/vm.c", line: 3))
+        XCTAssertEqual([finding.fromZone, finding.toZone], ["core", "drivers"])
+        XCTAssertTrue(finding.message.hasSuffix("the policy allows only ipc through shim"), finding.message)
+        let counted = report.crossings.filter { $0.fromZone == "core" && $0.toZone == "drivers" }
+        XCTAssertEqual(counted.map(\.kind), ["include"])
+        XCTAssertEqual(counted.first?.violations, 1)
+        XCTAssertEqual(report.crossings.first { $0.fromZone == "shim" }?.violations, 0)
+    }
+
+    /// DESIGN.md's rules on this very repository: only Sources/CKVM includes Linux headers,
+    /// all with the syscall note; the core never links GPL code; drivers are reached only
+    /// through the shim. The binaries are checked when they are built.
+    func testThisRepositoryKeepsItsBoundaries() throws {
+        let root = CheckerSupport.repositoryRoot
+        let policy = try BoundaryPolicy(file: root + "/licenses/policy.toml")
+        let binaries = [".build/debug/candor-vm", "hypervisor/build/candor-blk", "hypervisor/build/candor-rng"]
+            .map { root + "/" + $0 }.filter { FileManager.default.fileExists(atPath: $0) }
+        let report = try CheckerSupport.check(root, policy: policy, binaries: binaries, clones: false)
+        XCTAssertEqual(report.findings.filter { $0.severity == .error }.map(\.description), [])
+        let linux = report.crossings.filter { $0.kind == "include" && $0.toZone.contains("Linux-syscall-note") }
+        XCTAssertEqual(Set(linux.map(\.fromZone)), ["kvm-shim"], "\(report.crossings)")
+        XCTAssertFalse(report.crossings.contains { $0.fromZone == "core" && $0.toZone == "gpl-drivers" }, "\(report.crossings)")
+        if binaries.count == 3 {
+            XCTAssertTrue(report.crossings.contains { $0.fromZone == "gpl-drivers" && $0.toZone == "driver-shim" && $0.kind == "link" },
+                          "\(report.crossings)")
+        } else {
+            print("ZoneRuleTests: binaries not built (\(binaries.count) of 3); run `make drivers` to check them too")
+        }
+    }
+}

@@ -2,8 +2,8 @@
 # SPDX-FileCopyrightText: 2026 The Candor Authors
 #
 # make setup    install what is missing (Debian packages, .venv with pinned tools and data)
-# make release  build in release mode, boot the demo guest, write reports/<version>/
-# make test     build and run every test suite
+# make release  build in release mode, boot the demo guest, audit, write reports/<version>/
+# make test     build and run every test suite, then audit this repository
 # make bench    run the benchmarks in scripts/bench/
 # make fuzz     run every fuzz target for FUZZ_SECONDS each
 
@@ -15,6 +15,8 @@ RELEASE_BUILD := $(SWIFT) build -c release --static-swift-stdlib
 VERSION := $(shell sed -n 's/^version *= *"\([^"]*\)".*/\1/p' hypervisor/release.toml)
 REPORTS := reports/$(VERSION)
 DRIVERS := hypervisor/build/candor-blk hypervisor/build/candor-rng
+# The audit of this repository: its tree and every binary it builds.
+AUDIT = $(1)/candor audit . $(addprefix --binary ,$(1)/candor-vm $(1)/candor $(DRIVERS))
 FUZZ_SECONDS ?= 60
 
 .PHONY: all setup guest drivers kernel build release test bench fuzz clean
@@ -47,11 +49,13 @@ release: setup guest drivers
 	.venv/bin/ntia-checker --file $(REPORTS)/Candor.spdx.json
 	.build/release/candor bundle -o $(REPORTS) $(addprefix --binary ,$(DRIVERS))
 	.build/release/candor bundle verify $(REPORTS)/candor-$(VERSION)-source.tar.xz
+	$(call AUDIT,.build/release) --junit $(REPORTS)/audit.junit.xml --sarif $(REPORTS)/boundaries.sarif
 
 test: setup guest drivers kernel
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory -C hypervisor check
+	$(call AUDIT,.build/debug) --junit .build/audit.junit.xml
 
 bench: setup guest drivers kernel
 	$(RELEASE_BUILD)

@@ -100,6 +100,11 @@ public struct BoundaryChecker {
         self.options = options
     }
 
+    /// Files clone detection compares: C-family and Swift sources.
+    public static func isSourceCode(_ path: String) -> Bool {
+        ["c", "h", "cc", "cpp", "cxx", "hh", "hpp", "hxx", "m", "mm", "swift"].contains((path as NSString).pathExtension.lowercased())
+    }
+
     public func check() throws -> BoundaryReport {
         var run = CheckRun(checker: self)
         try run.checkSwiftPackages()
@@ -562,14 +567,11 @@ private struct CheckRun {
         return ["c", "h", "cc", "cpp", "cxx", "hh", "hpp", "hxx", "m", "mm"].contains(ext)
     }
 
-    static func isCloneCandidate(_ path: String) -> Bool {
-        isCFamily(path) || ["swift", "s", "rs", "go"].contains((path as NSString).pathExtension.lowercased())
-    }
 
     // MARK: copied code (rule 5)
 
     mutating func checkClones() throws {
-        let candidates = files.filter(Self.isCloneCandidate)
+        let candidates = files.filter(BoundaryChecker.isSourceCode)
         var gplFiles: [(path: String, text: String)] = []
         var queryFiles: [(path: String, text: String)] = []
         for path in candidates {

@@ -130,7 +130,7 @@ struct AuditCommand: ParsableCommand {
             policy, none outside its allowed list when it has one, none unknown), spdx-headers (every file \
             carries SPDX-License-Identifier and SPDX-FileCopyrightText, or a REUSE annotation giving them; \
             --exempt globs excluded) and boundaries (as `candor boundaries`). Prints failures and a summary; \
-            --junit writes JUnit XML for CI. Exit status 1 when any check fails.
+            --junit writes JUnit XML for CI, --sarif the boundary findings as SARIF 2.1.0. Exit status 1 when any check fails.
             """)
 
     @OptionGroup var arguments: ScanArguments
@@ -138,6 +138,9 @@ struct AuditCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Write a JUnit XML report to FILE (atomically).", valueName: "FILE"))
     var junit: String?
+
+    @Option(help: ArgumentHelp("Write the boundary findings as SARIF 2.1.0 to FILE (atomically).", valueName: "FILE"))
+    var sarif: String?
 
     @Option(name: .customLong("exempt"), parsing: .upToNextOption,
             help: ArgumentHelp("Globs of files that need no SPDX header (e.g. 'licenses/*.txt', license texts). Repeat or list several.", valueName: "GLOB"))
@@ -156,6 +159,7 @@ struct AuditCommand: ParsableCommand {
                                                 cache: arguments.cache, binaries: arguments.binaries)
             let report = Auditor.audit(scan: scan, boundaries: boundaries, policy: policy, exempt: exempt + policy.auditExempt)
             if let junit { try JUnitReport.write(report, to: junit) }
+            if let sarif { try emit(try BoundaryReportFormat.sarif(boundaries, toolVersion: Candor.version), to: sarif) }
             switch format {
             case .text: print(Auditor.text(report), terminator: "")
             case .json:
@@ -166,5 +170,78 @@ struct AuditCommand: ParsableCommand {
             failed = !report.passed
         }
         if failed { throw ExitCode.failure }
+    }
+}
+
+/// Clone detection alone, for the benchmark: no scan, no zones.
+struct ClonesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clones",
+        abstract: "Compare source files with reference corpora (clone detection alone, as the benchmark runs it).",
+        discussion: """
+            Prints one line per match, `query:first-last: reference:first-last (N tokens, M lines)`, then \
+            `K matches`. Each corpus's fingerprint index is built once and cached in --cache.
+            """,
+        shouldDisplay: false)
+
+    @Argument(help: ArgumentHelp("Files or directories to check (directories: every C-family and Swift source under them).", valueName: "PATH"))
+    var paths: [String]
+
+    @Option(name: .customLong("reference"), help: ArgumentHelp("A corpus directory. Repeatable.", valueName: "DIR"))
+    var references: [String]
+
+    @Option(help: ArgumentHelp("Directory for the fingerprint indexes.", valueName: "DIR"))
+    var cache: String
+
+    @Option(help: ArgumentHelp("Files read in parallel.", valueName: "N"))
+    var jobs: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    func run() throws {
+        try reportingErrors {
+            var query: [(path: String, text: String)] = []
+            for path in paths {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                    throw CommandError("\(path): no such file or directory")
+                }
+                let files = isDirectory.boolValue ? sourceFiles(under: path) : [path]
+                for file in files {
+                    guard let data = FileManager.default.contents(atPath: file) else { throw CommandError("\(file): not readable") }
+                    query.append((file, String(decoding: data, as: UTF8.self)))
+                }
+            }
+            var count = 0
+            for reference in references {
+                let index = try CloneIndex.cached(
+                    corpus: reference, name: URL(fileURLWithPath: reference).lastPathComponent, cacheDirectory: cache, jobs: jobs,
+                    progress: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
+                for match in CloneDetector().matches(query: query, in: index, jobs: jobs) {
+                    print("\(match.query): \(match.reference) (\(match.tokens) tokens, \(match.lines) lines)")
+                    count += 1
+                }
+            }
+            print("\(count) matches")
+        }
+    }
+
+    /// Sources under a directory, sorted; hidden directories and .build skipped, links not followed.
+    private func sourceFiles(under directory: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var found: [String] = []
+        while let relative = walker.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            if name.hasPrefix(".") {
+                walker.skipDescendants()
+                continue
+            }
+            let full = directory + "/" + relative
+            var isDirectory: ObjCBool = false
+            if let attributes = walker.fileAttributes, attributes[.type] as? FileAttributeType == .typeSymbolicLink { continue }
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
+               BoundaryChecker.isSourceCode(full) {
+                found.append(full)
+            }
+        }
+        return found.sorted()
     }
 }

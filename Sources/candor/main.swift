@@ -17,10 +17,13 @@ struct Candor: ParsableCommand {
         abstract: "Know what is inside a release: its components, their licenses, and the SBOM that says so.",
         discussion: """
             Point candor at a source tree (and the binaries built from it) to list every component, \
-            the license evidence of every file, and to write SPDX 2.3 documents.
+            the license evidence of every file, and to write SPDX 2.3 documents and the source-offer \
+            bundle; `boundaries` checks that code under one license meets code under another only where \
+            the policy allows, and `audit` is the CI gate over all of it.
             """,
         version: version,
-        subcommands: [Scan.self, SBOMCommand.self, BundleCommand.self, BoundariesCommand.self, AuditCommand.self])
+        subcommands: [Scan.self, SBOMCommand.self, BundleCommand.self, BoundariesCommand.self, AuditCommand.self,
+                      ClonesCommand.self])
 }
 
 /// Options shared by the commands that scan a tree.

@@ -24,7 +24,8 @@ DEPRECATED = {
     "AGPL-1.0": "AGPL-1.0-only", "AGPL-3.0": "AGPL-3.0-only",
     "GFDL-1.1": "GFDL-1.1-only", "GFDL-1.2": "GFDL-1.2-only", "GFDL-1.3": "GFDL-1.3-only",
 }
-TAG = re.compile(r"SPDX-License-Identifier:\s*(.*)")
+# Split so that scanning this file does not read the pattern as its own tag.
+TAG = re.compile(r"SPDX-License-" r"Identifier:\s*(.*)")
 TOKEN = re.compile(r"[()]|[^\s()]+")
 OPERATORS = ("AND", "OR", "WITH")
 licensing = get_spdx_licensing()

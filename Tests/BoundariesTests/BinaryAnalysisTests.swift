@@ -145,8 +145,13 @@ final class BinaryAnalysisTests: XCTestCase {
 
     private func writeProgram() throws {
         try FileManager.default.createDirectory(at: tree.root.appendingPathComponent("src"), withIntermediateDirectories: true)
-        try tree.write("main.c", "extern int util_fn(int);\nint main(void) { return util_fn(2); }\n")
-        try tree.write("util.c", "int util_counter;\nint util_fn(int x) { util_counter += x; return util_counter; }\n")
+        try tree.write("main.c", "int app_config = 3;\nextern int util_fn(int);\nint main(void) { return util_fn(app_config); }\n")
+        try tree.write("util.c", """
+            #include <stdio.h>
+            extern int app_config;
+            int util_counter;
+            int util_fn(int x) { util_counter += x + app_config; fprintf(stderr, "%d\\n", util_counter); return 0; }
+            """)
         try tree.write("other.c", "int other_fn(int x) { return x - 1; }\nint other_data = 4;\n")
     }
 
@@ -167,7 +172,20 @@ final class BinaryAnalysisTests: XCTestCase {
         XCTAssertTrue(app.members[0].sourceFiles.contains("src/main.c"), "\(app.members[0].sourceFiles)")
         XCTAssertTrue(app.members[0].sourceFiles.contains("src/util.c"), "\(app.members[0].sourceFiles)")
         XCTAssertTrue(app.needed.contains("libc.so.6"), "\(app.needed)")
-        XCTAssertEqual(analysis.edges, [SymbolEdge(binary: "app", fromObject: "main.o", toObject: "util.o", symbol: "util_fn")])
+        // stderr is libc's, copied into the executable: no edge to the executable for it.
+        XCTAssertEqual(analysis.edges, [
+            SymbolEdge(binary: "app", fromObject: "main.o", toObject: "util.o", symbol: "util_fn"),
+            SymbolEdge(binary: "app", fromObject: "util.o", toObject: "main.o", symbol: "app_config"),
+        ])
+
+        // main.c compiled straight into the executable, util.o through an archive: the
+        // archive member (not the identical loose util.o) is linked, and its reference to
+        // main.c's definition points at the executable.
+        try run("/usr/bin/ar", "rcs", "libutil.a", "util.o")
+        try cc("-g", "src/main.c", "libutil.a", "-o", "app2")
+        let archived = analyze(["app2"], candidates: ["libutil.a", "other.o", "util.o"])
+        XCTAssertEqual(archived.binaries.first?.linkedObjects, ["libutil.a(util.o)"])
+        XCTAssertEqual(archived.edges, [SymbolEdge(binary: "app2", fromObject: "libutil.a(util.o)", toObject: "app2", symbol: "app_config")])
 
         // The object's own compile unit, tree-relative through DW_AT_comp_dir.
         let objects = analyze(["util.o"])

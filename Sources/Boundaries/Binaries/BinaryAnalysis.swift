@@ -45,6 +45,7 @@ public struct BinaryAnalysis: Codable, Sendable {
                     candidateObjects.append(object)
                 }
             }
+            candidateObjects = distinct(candidateObjects)
         }
 
         var edges = Set<SymbolEdge>()
@@ -122,8 +123,8 @@ public struct BinaryAnalysis: Codable, Sendable {
             guard !object.keySymbols.isEmpty else { return false }
             let matched = object.keySymbols.reduce(0) { $0 + (binary.allDefined.contains($1) ? 1 : 0) }
             guard matched > 0, matched * 2 >= object.keySymbols.count else { return false }
-            if binarySources.isEmpty || object.facts.sourceFiles.isEmpty { return true }
-            return object.facts.sourceFiles.contains { binarySources.contains($0) || binaryBases.contains(baseName($0)) }
+            guard !binarySources.isEmpty, let source = object.primarySource else { return true }
+            return binarySources.contains(source) || binaryBases.contains(baseName(source))
         }
     }
 
@@ -147,12 +148,32 @@ public struct BinaryAnalysis: Codable, Sendable {
                         edges.append(SymbolEdge(binary: binary, fromObject: object.facts.path, toObject: definer, symbol: symbol))
                     }
                 } else if let binaryCode, binaryCode.strongDefined.contains(symbol) || binaryCode.weakDefined.contains(symbol),
-                          strong[symbol] == nil, weak[symbol] == nil {
+                          !binaryCode.libraryDefined.contains(symbol), strong[symbol] == nil, weak[symbol] == nil {
                     edges.append(SymbolEdge(binary: binary, fromObject: object.facts.path, toObject: binaryCode.facts.path, symbol: symbol))
                 }
             }
         }
         return edges
+    }
+
+    /// One object per set of objects with identical facts (a .o and the archive member
+    /// made from it cannot be told apart inside a binary): the archive member, else the
+    /// first path.
+    static func distinct(_ objects: [LoadedObject]) -> [LoadedObject] {
+        var chosen: [ObjectFacts: LoadedObject] = [:]
+        for object in objects {
+            var key = object.facts
+            key.path = ""
+            guard let current = chosen[key] else {
+                chosen[key] = object
+                continue
+            }
+            let isMember = object.facts.path.hasSuffix(")")
+            let currentIsMember = current.facts.path.hasSuffix(")")
+            let better = isMember != currentIsMember ? isMember : object.facts.path < current.facts.path
+            if better { chosen[key] = object }
+        }
+        return chosen.values.sorted { $0.facts.path < $1.facts.path }
     }
 
     static func baseName(_ path: String) -> String {

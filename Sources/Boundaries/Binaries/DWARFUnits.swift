@@ -239,6 +239,8 @@ enum DWARFUnits {
             var nameIndex: UInt64?
             var compDirIndex: UInt64?
             var offsetsBase: UInt64?
+            var dwoName: String?
+            var dwoNameIndex: UInt64?
             for spec in specs {
                 let value = try read(form: spec.form, implicit: spec.implicit, cursor: &cursor, version: version,
                                      offsetSize: offsetSize, addressSize: addressSize)
@@ -248,12 +250,17 @@ enum DWARFUnits {
                 case (0x1b, .string(let text)): compDir = text
                 case (0x1b, .stringIndex(let index)): compDirIndex = index
                 case (0x72, .number(let base)): offsetsBase = base
+                case (0x76, .string(let text)), (0x2130, .string(let text)): dwoName = text
+                case (0x76, .stringIndex(let index)), (0x2130, .stringIndex(let index)): dwoNameIndex = index
                 default: break
                 }
             }
             // strx forms need DW_AT_str_offsets_base, which may come after the name.
             if let nameIndex { name = try indexedString(nameIndex, base: offsetsBase, offsetSize: offsetSize) }
             if let compDirIndex { compDir = try indexedString(compDirIndex, base: offsetsBase, offsetSize: offsetSize) }
+            if let dwoNameIndex { dwoName = try indexedString(dwoNameIndex, base: offsetsBase, offsetSize: offsetSize) }
+            // Swift objects carry skeleton units for the Clang modules they import: not sources.
+            if let dwoName, dwoName.hasSuffix(".pcm") { return nil }
             guard let name else { return nil }
             return CompileUnitName(name: name, compDir: compDir)
         }

@@ -22,6 +22,12 @@ struct LoadedObject {
     var dlopenStrings: [String]
     /// True when there was no .symtab and the symbols come from .dynsym.
     var fromDynamicSymbols: Bool
+    /// The file the object was compiled from: its first compile unit, else its first
+    /// STT_FILE symbol.
+    var primarySource: String?
+    /// Defined names that a symbol table marks as coming from a shared library
+    /// (`stderr@GLIBC_2.2.5`, copied into an executable by a copy relocation).
+    var libraryDefined: Set<String>
 }
 
 enum ObjectReader {
@@ -41,6 +47,7 @@ enum ObjectReader {
         var strong = Set<String>(), weak = Set<String>(), undefined = Set<String>(), all = Set<String>()
         var keyStrong = Set<String>(), keyWeak = Set<String>()
         var fileNames: [String] = []
+        var libraryDefined = Set<String>()
         for symbol in symbols {
             if symbol.type == .file {
                 if !symbol.name.isEmpty { fileNames.append(symbol.name) }
@@ -53,6 +60,7 @@ enum ObjectReader {
                 if symbol.binding != .local { undefined.insert(name) }
                 continue
             }
+            if name != symbol.name { libraryDefined.insert(name) }
             if isData || symbol.sectionIndex == shnCommon { all.insert(name) }
             switch symbol.binding {
             case .global, .gnuUnique:
@@ -80,6 +88,7 @@ enum ObjectReader {
         } else {
             sources = fileNames
         }
+        let primary = sources.first
         sources = Array(Set(sources)).sorted()
 
         let exports = strings(in: elf, sectionsNamed: ".candor_exports", problems: &problems)
@@ -98,7 +107,8 @@ enum ObjectReader {
                             allDefined: all.union(strong).union(weak), strongDefined: strong, weakDefined: weak,
                             referencesDlopen: usesDlopen,
                             dlopenStrings: usesDlopen ? sharedObjectNames(in: elf, problems: &problems) : [],
-                            fromDynamicSymbols: !hasSymtab && !symbols.isEmpty)
+                            fromDynamicSymbols: !hasSymtab && !symbols.isEmpty, primarySource: primary,
+                            libraryDefined: libraryDefined)
     }
 
     /// `name@VERSION` / `name@@VERSION` as written in some symbol tables, without the version.

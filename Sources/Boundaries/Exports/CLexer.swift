@@ -38,7 +38,14 @@ enum CLexer {
     /// Tokens of C source text.
     static func tokens(_ text: UnsafeBufferPointer<UInt8>) -> [CToken] {
         var tokens: [CToken] = []
-        tokens.reserveCapacity(text.count / 5)
+        tokens.reserveCapacity(text.count / 8)
+        scan(text) { tokens.append($0) }
+        return tokens
+    }
+
+    /// Calls `body` with each token in order, without collecting them.
+    @inline(__always)
+    static func scan(_ text: UnsafeBufferPointer<UInt8>, _ body: (CToken) -> Void) {
         let n = text.count
         var i = 0
         var line: Int32 = 1
@@ -65,8 +72,8 @@ enum CLexer {
                 let start = i
                 let startLine = line
                 i = skipQuoted(text, from: i + 1, quote: c, line: &line)
-                tokens.append(CToken(kind: c == 0x22 ? .string : .character, byte: c, start: Int32(start),
-                                     end: Int32(i), line: startLine, hash: 0))
+                body(CToken(kind: c == 0x22 ? .string : .character, byte: c, start: Int32(start),
+                            end: Int32(i), line: startLine, hash: 0))
                 lineStart = false
             default:
                 lineStart = false
@@ -77,7 +84,7 @@ enum CLexer {
                         hash = (hash ^ UInt64(text[i])) &* 0x0000_0100_0000_01b3
                         i += 1
                     }
-                    tokens.append(CToken(kind: .identifier, byte: 0, start: Int32(start), end: Int32(i), line: line, hash: hash))
+                    body(CToken(kind: .identifier, byte: 0, start: Int32(start), end: Int32(i), line: line, hash: hash))
                 } else if (c >= 0x30 && c <= 0x39) || (c == 0x2e && i + 1 < n && text[i + 1] >= 0x30 && text[i + 1] <= 0x39) {
                     let start = i
                     i += 1
@@ -85,23 +92,22 @@ enum CLexer {
                         let d = text[i]
                         if isIdentifierBody(d) || d == 0x2e {
                             i += 1
-                        } else if (d == 0x2b || d == 0x2d), [0x65, 0x45, 0x70, 0x50].contains(text[i - 1]) {
+                        } else if d == 0x2b || d == 0x2d, text[i - 1] | 0x20 == 0x65 || text[i - 1] | 0x20 == 0x70 {
                             i += 1  // exponent sign
                         } else {
                             break
                         }
                     }
-                    tokens.append(CToken(kind: .number, byte: 0, start: Int32(start), end: Int32(i), line: line, hash: 0))
+                    body(CToken(kind: .number, byte: 0, start: Int32(start), end: Int32(i), line: line, hash: 0))
                 } else if c == 0x2d, i + 1 < n, text[i + 1] == 0x3e {
-                    tokens.append(CToken(kind: .punctuation, byte: arrow, start: Int32(i), end: Int32(i + 2), line: line, hash: 0))
+                    body(CToken(kind: .punctuation, byte: arrow, start: Int32(i), end: Int32(i + 2), line: line, hash: 0))
                     i += 2
                 } else {
-                    tokens.append(CToken(kind: .punctuation, byte: c, start: Int32(i), end: Int32(i + 1), line: line, hash: 0))
+                    body(CToken(kind: .punctuation, byte: c, start: Int32(i), end: Int32(i + 1), line: line, hash: 0))
                     i += 1
                 }
             }
         }
-        return tokens
     }
 
     private static func skipLineComment(_ text: UnsafeBufferPointer<UInt8>, from start: Int, line: inout Int32) -> Int {

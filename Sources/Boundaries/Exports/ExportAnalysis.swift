@@ -87,16 +87,26 @@ public enum ExportAnalysis {
     /// strings or preprocessor lines, not as the argument of an export macro, not a member
     /// name after `.` or `->`, and not a declaration or definition of the symbol (at file
     /// scope, a name counts only after `=` in an initializer).
+    /// Builds the lookup table on each call: over many files, build an `IdentifierSet`
+    /// once and use `uses(of:in:path:)` with it.
     public static func uses(of symbols: Set<String>, in text: String, path: String) -> [SymbolUse] {
-        guard !symbols.isEmpty else { return [] }
-        let table = SymbolTable(symbols)
+        uses(of: IdentifierSet(symbols), in: text, path: path)
+    }
+
+    public static func uses(of table: IdentifierSet, in text: String, path: String) -> [SymbolUse] {
+        guard !table.isEmpty else { return [] }
         return withBytes(text) { bytes in
-            let tokens = CLexer.tokens(bytes)
             var result: [SymbolUse] = []
             var depth = 0  // brace depth
             var afterAssignment = false  // at file scope: inside an initializer
-            for index in tokens.indices {
-                let token = tokens[index]
+            // The two tokens before the current one (streamed: kernel trees are large).
+            var previous = CToken(kind: .punctuation, byte: UInt8(ascii: ";"), start: 0, end: 0, line: 0, hash: 0)
+            var beforePrevious = previous
+            CLexer.scan(bytes) { token in
+                defer {
+                    beforePrevious = previous
+                    previous = token
+                }
                 if token.kind == .punctuation {
                     switch token.byte {
                     case UInt8(ascii: "{"): depth += 1
@@ -107,17 +117,13 @@ public enum ExportAnalysis {
                     case UInt8(ascii: "="): if depth == 0 { afterAssignment = true }
                     default: break
                     }
-                    continue
+                    return
                 }
-                guard token.kind == .identifier, let symbol = table.lookup(bytes, token) else { continue }
-                if index > 0 {
-                    let previous = tokens[index - 1]
-                    if previous.kind == .punctuation, previous.byte == UInt8(ascii: ".") || previous.byte == CLexer.arrow { continue }
-                    if previous.kind == .punctuation, previous.byte == UInt8(ascii: "("), index > 1,
-                       tokens[index - 2].kind == .identifier, exportHashes[tokens[index - 2].hash] != nil,
-                       exportMacros[string(bytes, tokens[index - 2])] != nil { continue }
-                }
-                if depth == 0 && !afterAssignment { continue }  // a declarator at file scope
+                guard token.kind == .identifier, let symbol = table.lookup(bytes, token) else { return }
+                if previous.kind == .punctuation, previous.byte == UInt8(ascii: ".") || previous.byte == CLexer.arrow { return }
+                if previous.kind == .punctuation, previous.byte == UInt8(ascii: "("), beforePrevious.kind == .identifier,
+                   exportHashes[beforePrevious.hash] != nil, exportMacros[string(bytes, beforePrevious)] != nil { return }
+                if depth == 0 && !afterAssignment { return }  // a declarator at file scope
                 result.append(SymbolUse(symbol: symbol, location: SourceLocation(path: path, line: Int(token.line))))
             }
             return result
@@ -201,11 +207,14 @@ public enum ExportAnalysis {
     }
 }
 
-/// Identifier lookup by hash first, so most identifiers never become Strings.
-struct SymbolTable {
+/// Symbol names prepared for `ExportAnalysis.uses`: identifiers are looked up by hash
+/// first, so most identifiers of a file never become Strings.
+public struct IdentifierSet: Sendable {
     private var byHash: [UInt64: [(bytes: [UInt8], name: String)]] = [:]
 
-    init(_ symbols: Set<String>) {
+    public var isEmpty: Bool { byHash.isEmpty }
+
+    public init(_ symbols: Set<String>) {
         for symbol in symbols {
             let bytes = Array(symbol.utf8)
             byHash[CLexer.fnv1a(bytes), default: []].append((bytes, symbol))

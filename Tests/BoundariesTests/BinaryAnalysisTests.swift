@@ -265,6 +265,37 @@ final class BinaryAnalysisTests: XCTestCase {
         XCTAssertTrue(analysis.problems.contains { $0.location.path == "unit.o" && $0.message.contains("DWARF") }, "\(analysis.problems)")
     }
 
+    func testDWARFVersionsAndStringForms() throws {
+        try FileManager.default.createDirectory(at: tree.root.appendingPathComponent("src"), withIntermediateDirectories: true)
+        try tree.write("src/unit.c", "int unit_fn(void) { return 1; }\n")
+        // gcc: DWARF 4 uses DW_FORM_strp, DWARF 5 DW_FORM_line_strp; clang's DWARF 5 uses
+        // DW_FORM_strx1 through .debug_str_offsets. All are relocated in an object file.
+        try cc("-gdwarf-4", "-c", "src/unit.c", "-o", "v4.o")
+        try cc("-gdwarf-5", "-c", "src/unit.c", "-o", "v5.o")
+        var names = ["v4.o", "v5.o"]
+        let clang = "/opt/swift/usr/bin/clang"
+        if FileManager.default.isExecutableFile(atPath: clang) {
+            try runArray([clang, "-gdwarf-5", "-c", "src/unit.c", "-o", "clang5.o"])
+            names.append("clang5.o")
+        }
+        let analysis = analyze(names)
+        XCTAssertEqual(analysis.problems, [])
+        XCTAssertEqual(analysis.binaries.map(\.path), names.sorted())
+        for binary in analysis.binaries {
+            XCTAssertEqual(binary.members.first?.sourceFiles, ["src/unit.c"], binary.path)
+        }
+    }
+
+    func testModinfoLicense() throws {
+        try tree.write("mod.c", """
+            static const char modinfo_license[] __attribute__((section(".modinfo"), used, aligned(1))) = "license=Dual MIT/GPL";
+            static const char modinfo_author[] __attribute__((section(".modinfo"), used, aligned(1))) = "author=Someone";
+            int mod_fn(void) { return 0; }
+            """)
+        try cc("-c", "mod.c", "-o", "mod.o")
+        XCTAssertEqual(analyze(["mod.o"]).binaries.first?.members.first?.declaredLicense, "Dual MIT/GPL")
+    }
+
     func testFindBuildObjectsSkipsGitAndSymbolicLinks() throws {
         try tree.write("a.o", "x")
         try tree.write("sub/b.a", "x")

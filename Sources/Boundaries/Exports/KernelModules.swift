@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// Linux modules of a tree: Kbuild and Makefile `obj-m` / `obj-$(CONFIG_...)` lines name
+// the modules, `foo-y` / `foo-objs` lines their parts, MODULE_LICENSE their license.
+// Files with a MODULE_LICENSE that no makefile accounts for are modules of their own.
+
+import Foundation
+
+extension ExportAnalysis {
+    /// - Parameters:
+    ///   - root: the tree.
+    ///   - files: the tree's files, relative to `root` (absolute paths inside it also work).
+    public static func kernelModules(root: String, files: [String]) -> [KernelModule] {
+        let rootPrefix = root.hasSuffix("/") ? root : root + "/"
+        let relative = files.map { $0.hasPrefix(rootPrefix) ? String($0.dropFirst(rootPrefix.count)) : $0 }
+        let present = Set(relative)
+
+        // Module name (with directory) -> parts (.o paths), from every makefile.
+        var modules: [String: [String]] = [:]
+        var composites: [String: [String]] = [:]
+        for file in relative.sorted() {
+            let base = (file as NSString).lastPathComponent
+            guard base == "Makefile" || base == "Kbuild" else { continue }
+            guard let text = try? String(contentsOfFile: rootPrefix + file, encoding: .utf8) else { continue }
+            let directory = (file as NSString).deletingLastPathComponent
+            for (name, objects) in assignments(in: text) {
+                let paths = objects.filter { $0.hasSuffix(".o") }.map { join(directory, $0) }
+                if name == "obj-m" || name.hasPrefix("obj-$(") {
+                    for path in paths { modules[path, default: []].append(path) }
+                } else if name != "obj-y", let dash = name.range(of: "-", options: .backwards) {
+                    let stem = String(name[..<dash.lowerBound])
+                    let suffix = name[dash.upperBound...]
+                    guard suffix == "y" || suffix == "objs" || suffix == "m" || suffix.hasPrefix("$("),
+                          !stem.isEmpty, !["obj", "lib", "ccflags", "asflags", "ldflags", "subdir", "always", "hostprogs",
+                                           "extra", "targets", "clean", "userprogs"].contains(stem) else { continue }
+                    composites[join(directory, stem + ".o"), default: []].append(contentsOf: paths)
+                }
+            }
+        }
+
+        var result: [KernelModule] = []
+        var covered = Set<String>()
+        for (object, _) in modules.sorted(by: { $0.key < $1.key }) {
+            var sources = Set<String>()
+            var pending = [object]
+            var visited = Set<String>()
+            while let part = pending.popLast() {
+                guard visited.insert(part).inserted else { continue }
+                if let parts = composites[part], !parts.isEmpty {
+                    pending.append(contentsOf: parts)
+                } else {
+                    let source = String(part.dropLast(2)) + ".c"
+                    if present.contains(source) { sources.insert(source) }
+                }
+            }
+            guard !sources.isEmpty else { continue }
+            covered.formUnion(sources)
+            let name = String(((object as NSString).lastPathComponent).dropLast(2))
+            var module = KernelModule(name: name, sources: sources.sorted())
+            for source in module.sources {
+                guard let text = readText(rootPrefix + source) else { continue }
+                if let first = moduleLicenses(in: text, path: source).first {
+                    module.license = first.license
+                    module.licenseLocation = first.location
+                    break
+                }
+            }
+            result.append(module)
+        }
+        for file in relative.sorted() where file.hasSuffix(".c") && !covered.contains(file) {
+            guard let text = readText(rootPrefix + file), let first = moduleLicenses(in: text, path: file).first else { continue }
+            let name = String(((file as NSString).lastPathComponent).dropLast(2))
+            result.append(KernelModule(name: name, sources: [file], license: first.license, licenseLocation: first.location))
+        }
+        return result.sorted { ($0.name, $0.sources.joined(separator: "\n")) < ($1.name, $1.sources.joined(separator: "\n")) }
+    }
+
+    /// (variable, words) of `var += words`, `var := words`, `var = words` lines, with
+    /// continuation lines joined and comments removed.
+    static func assignments(in text: String) -> [(String, [String])] {
+        var result: [(String, [String])] = []
+        var logical = ""
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = Substring(rawLine)
+            if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
+            if line.hasSuffix("\\") {
+                logical += line.dropLast() + " "
+                continue
+            }
+            logical += line
+            defer { logical = "" }
+            let statement = logical
+            guard let equals = statement.firstIndex(of: "=") else { continue }
+            var name = statement[..<equals]
+            if let last = name.last, last == "+" || last == ":" || last == "?" { name = name.dropLast() }
+            let variable = name.trimmingCharacters(in: .whitespaces)
+            guard !variable.isEmpty, !variable.contains(" "), !variable.contains("\t") else { continue }
+            let words = statement[statement.index(after: equals)...].split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            result.append((variable, words))
+        }
+        return result
+    }
+
+    private static func join(_ directory: String, _ path: String) -> String {
+        directory.isEmpty ? path : directory + "/" + path
+    }
+
+    /// File text; invalid UTF-8 is replaced rather than failing (kernel files carry Latin-1 names).
+    static func readText(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -33,34 +33,6 @@ public struct SwiftPackageGraph: Codable, Sendable {
     public static func loadAll(root: String, files: [String]?) -> [SwiftPackageGraph] { [] }
     public func target(containing path: String) -> SwiftTarget? { nil }
 }
-public struct ObjectFacts: Codable, Hashable, Sendable {
-    public var path: String; public var sourceFiles: [String]; public var defined: [String]; public var undefined: [String]
-    public var exports: [String]; public var gplOnlyExports: [String]; public var declaredLicense: String?
-}
-public struct BinaryFacts: Codable, Hashable, Sendable {
-    public enum Kind: String, Codable, Sendable { case object, archive, executable, sharedObject }
-    public var path: String; public var kind: Kind; public var members: [ObjectFacts]; public var linkedObjects: [String]
-    public var needed: [String]; public var dlopenStrings: [String]
-}
-public struct SymbolEdge: Codable, Hashable, Sendable {
-    public var binary: String; public var fromObject: String; public var toObject: String; public var symbol: String
-}
-public struct BinaryAnalysis: Codable, Sendable {
-    public var binaries: [BinaryFacts]; public var edges: [SymbolEdge]; public var problems: [AnalysisProblem]
-    public static func analyze(paths: [String], candidates: [String], root: String) -> BinaryAnalysis { BinaryAnalysis(binaries: [], edges: [], problems: []) }
-    public static func findBuildObjects(root: String) -> [String] { [] }
-}
-public struct ExportedSymbol: Codable, Hashable, Sendable { public var symbol: String; public var gplOnly: Bool; public var location: SourceLocation }
-public struct SymbolUse: Codable, Hashable, Sendable { public var symbol: String; public var location: SourceLocation }
-public struct KernelModule: Codable, Hashable, Sendable {
-    public var name: String; public var sources: [String]; public var license: String?; public var licenseLocation: SourceLocation?
-}
-public enum ExportAnalysis {
-    public static func exports(in text: String, path: String) -> [ExportedSymbol] { [] }
-    public static func uses(of symbols: Set<String>, in text: String, path: String) -> [SymbolUse] { [] }
-    public static func kernelModules(root: String, files: [String]) -> [KernelModule] { [] }
-    public static func isGPLCompatibleModuleLicense(_ license: String) -> Bool { false }
-}
 public struct CloneMatch: Codable, Hashable, Sendable {
     public var query: SourceLocation; public var reference: SourceLocation; public var tokens: Int; public var lines: Int
 }

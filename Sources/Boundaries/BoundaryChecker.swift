@@ -182,7 +182,16 @@ private struct CheckRun {
         report(finding)
     }
 
-    mutating func report(_ finding: BoundaryFinding) { findings.insert(finding) }
+    /// Findings about code that is never distributed are warnings (obligations attach to
+    /// distribution); the policy marks such zones `distributed = false`.
+    mutating func report(_ finding: BoundaryFinding) {
+        var finding = finding
+        if finding.severity == .error, let zone = policy.zones.first(where: { $0.name == finding.fromZone }), !zone.distributed {
+            finding.severity = .warning
+            finding.message += " (zone \(zone.name) is not distributed)"
+        }
+        findings.insert(finding)
+    }
 
     /// The line of a file's license tag, so a finding about the file points at it.
     func licenseLine(of path: String) -> Int? {
@@ -495,7 +504,7 @@ private struct CheckRun {
                                          "package \(library.name) \(library.version ?? ""), \(license ?? "license unknown")")]
             cross(zone, libraryZone, kind: .dynamicLink, at: SourceLocation(path: binary.path), evidence: evidence,
                   what: "\(binary.path) links \(library.name)")
-            guard isGPLBound(license) else { continue }
+            guard Self.isGPLLibrary(license, exceptions: policy.boundaryExceptions) else { continue }
             report(BoundaryFinding(
                 rule: "gpl-dynamic-link", severity: .error, fromZone: zone.zone, toZone: libraryZone.zone,
                 location: SourceLocation(path: binary.path),
@@ -503,6 +512,16 @@ private struct CheckRun {
                     + "which is \(license ?? "GPL")",
                 evidence: evidence))
         }
+    }
+
+    /// A Debian package's declared license lists every file of its source package, so GPL
+    /// build scripts beside an LGPL library show up in it. A library is judged GPL when its
+    /// license is GPL-bound and names neither an LGPL license nor any exception.
+    static func isGPLLibrary(_ license: String?, exceptions: Set<String>) -> Bool {
+        guard let expression = LicenseTerms.parse(license),
+              LicenseTerms.isGPLBound(expression, exceptions: exceptions) else { return false }
+        let ids = expression.licenseIDs.union(expression.exceptionIDs).map { $0.lowercased() }
+        return !ids.contains { $0.hasPrefix("lgpl-") || $0.contains("exception") }
     }
 
     // MARK: GPL-only exports in source (the shim's CANDOR_EXPORT_GPL, Linux EXPORT_SYMBOL_GPL)
@@ -550,7 +569,8 @@ private struct CheckRun {
             guard let text = texts[path], zone.fileLicense != nil || zone.license != nil,
                   !isGPLLicensed(zone.fileLicense ?? zone.license) else { continue }
             for use in ExportAnalysis.uses(of: symbols, in: text, path: path) {
-                guard let export = gplOnly[use.symbol], export.location.path != path else { continue }
+                // The exporting zone declares and implements its own symbols.
+                guard let export = gplOnly[use.symbol], zones.zone(of: export.location.path).zone != zone.zone else { continue }
                 report(BoundaryFinding(
                     rule: "gpl-only-symbol", severity: .error, fromZone: zone.zone,
                     toZone: zones.zone(of: export.location.path).zone, location: use.location,

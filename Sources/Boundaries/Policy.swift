@@ -25,9 +25,13 @@ public struct BoundaryPolicy: Sendable {
         public var binaries: [String]
         /// Names of header sets the zone may include.
         public var mayInclude: [String]
+        /// False for code that is never distributed (tests, benchmarks): license obligations
+        /// attach to distribution, so its findings are warnings, not errors.
+        public var distributed: Bool
 
         public init(name: String, license: String? = nil, paths: [String] = [], targets: [String] = [],
-                    binaries: [String] = [], mayInclude: [String] = []) {
+                    binaries: [String] = [], mayInclude: [String] = [], distributed: Bool = true) {
+            self.distributed = distributed
             self.name = name
             self.license = license
             self.paths = paths
@@ -156,7 +160,8 @@ public struct BoundaryPolicy: Sendable {
                 paths: try reader.strings(zone, "paths", in: key) ?? [],
                 targets: try reader.strings(zone, "targets", in: key) ?? [],
                 binaries: try reader.strings(zone, "binaries", in: key) ?? [],
-                mayInclude: try reader.strings(zone, "include", in: key) ?? []))
+                mayInclude: try reader.strings(zone, "include", in: key) ?? [],
+                distributed: try reader.bool(zone, "distributed", in: key) ?? true))
         }
         let zoneNames = Set(zones.map(\.name))
         if zoneNames.count != zones.count {
@@ -268,6 +273,12 @@ private struct PolicyReader {
             guard let text = item.string else { throw fail("\(parent).\(key)[\(index)]", "is not a string") }
             return text
         }
+    }
+
+    func bool(_ table: TOMLTable, _ key: String, in parent: String) throws -> Bool? {
+        guard let value = table[key] else { return nil }
+        guard let flag = value.bool else { throw fail("\(parent).\(key)", "must be true or false") }
+        return flag
     }
 
     func checkExpression(_ text: String, key: String) throws {

@@ -141,6 +141,21 @@ final class BinaryAnalysisTests: XCTestCase {
             SymbolEdge(binary: "", fromObject: "prop.o", toObject: "libshim.a(shim.o)", symbol: "shim_gpl"),
             SymbolEdge(binary: "libshim.a", fromObject: "libshim.a(helper.o)", toObject: "libshim.a(shim.o)", symbol: "shim_plain"),
         ])
+
+        // A driver compiled straight into an executable with the archive, like
+        // hypervisor/drivers: its call into the GPL-only export is found in its code.
+        try tree.write("driver.c", """
+            #include "candor_shim.h"
+            CANDOR_DRIVER_LICENSE("MIT");
+            extern int shim_gpl(int);
+            int main(void) { return shim_gpl(3) - 6; }
+            """)
+        try cc("-O2", "-I", shimInclude, "driver.c", "libshim.a", "-o", "driver")
+        let driver = analyze(["driver"], candidates: ["libshim.a"])
+        XCTAssertEqual(driver.binaries.first?.linkedObjects, ["libshim.a(shim.o)"])
+        XCTAssertEqual(driver.binaries.first?.members.first?.gplOnlyExports, ["shim_gpl"])
+        XCTAssertEqual(driver.binaries.first?.members.first?.declaredLicense, "MIT")
+        XCTAssertEqual(driver.edges, [SymbolEdge(binary: "driver", fromObject: "driver", toObject: "libshim.a(shim.o)", symbol: "shim_gpl")])
     }
 
     private func writeProgram() throws {
@@ -185,7 +200,11 @@ final class BinaryAnalysisTests: XCTestCase {
         try cc("-g", "src/main.c", "libutil.a", "-o", "app2")
         let archived = analyze(["app2"], candidates: ["libutil.a", "other.o", "util.o"])
         XCTAssertEqual(archived.binaries.first?.linkedObjects, ["libutil.a(util.o)"])
-        XCTAssertEqual(archived.edges, [SymbolEdge(binary: "app2", fromObject: "libutil.a(util.o)", toObject: "app2", symbol: "app_config")])
+        // main.c's call to util_fn has no undefined symbol left: the call instruction is the evidence.
+        XCTAssertEqual(archived.edges, [
+            SymbolEdge(binary: "app2", fromObject: "app2", toObject: "libutil.a(util.o)", symbol: "util_fn"),
+            SymbolEdge(binary: "app2", fromObject: "libutil.a(util.o)", toObject: "app2", symbol: "app_config"),
+        ])
 
         // The object's own compile unit, tree-relative through DW_AT_comp_dir.
         let objects = analyze(["util.o"])

@@ -29,7 +29,7 @@ public struct BinaryAnalysis: Codable, Sendable {
         var loader = Loader(root: root)
         var result = BinaryAnalysis()
 
-        var given: [(facts: BinaryFacts, objects: [LoadedObject], binary: LoadedObject?)] = []
+        var given: [LoadedFile] = []
         var seen = Set<String>()
         for path in paths {
             let shown = loader.display(path)
@@ -64,6 +64,9 @@ public struct BinaryAnalysis: Codable, Sendable {
                 let linked = linkedObjects(in: binary, candidates: candidateObjects)
                 given[index].facts.linkedObjects = linked.map(\.facts.path).sorted()
                 edges.formUnion(resolve(linked, binary: entry.facts.path, from: nil, binaryCode: binary))
+                if let elf = entry.elf {
+                    edges.formUnion(CallSites.edges(elf, binary: entry.facts.path, linked: linked))
+                }
             }
         }
         // Objects given together link with each other and with the given archives' members.
@@ -181,12 +184,21 @@ public struct BinaryAnalysis: Codable, Sendable {
     }
 }
 
+/// One file's facts: its objects (members, or itself) and, for a linked binary, its own
+/// code as the object candidates are matched against, and its ELF for call sites.
+struct LoadedFile {
+    var facts: BinaryFacts
+    var objects: [LoadedObject]
+    var binary: LoadedObject?
+    var elf: ELFFile?
+}
+
 /// Reads files into facts, turning every failure into a problem.
 private struct Loader {
     let root: String
     let currentDirectory: String
     var problems: [AnalysisProblem] = []
-    var cache: [String: (facts: BinaryFacts, objects: [LoadedObject], binary: LoadedObject?)?] = [:]
+    var cache: [String: LoadedFile?] = [:]
 
     init(root: String) {
         currentDirectory = FileManager.default.currentDirectoryPath
@@ -218,7 +230,7 @@ private struct Loader {
 
     /// The facts of one file: its objects (members, or itself) and, for a linked binary,
     /// its own code as the object candidates are matched against.
-    mutating func load(_ path: String) -> (facts: BinaryFacts, objects: [LoadedObject], binary: LoadedObject?)? {
+    mutating func load(_ path: String) -> LoadedFile? {
         let shown = display(path)
         if let cached = cache[shown] { return cached }
         let loaded = readFile(path, shown: shown)
@@ -226,7 +238,7 @@ private struct Loader {
         return loaded
     }
 
-    private mutating func readFile(_ path: String, shown: String) -> (facts: BinaryFacts, objects: [LoadedObject], binary: LoadedObject?)? {
+    private mutating func readFile(_ path: String, shown: String) -> LoadedFile? {
         let bytes: [UInt8]
         do {
             bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -265,7 +277,7 @@ private struct Loader {
             members.sort { $0.facts.path < $1.facts.path }
             let facts = BinaryFacts(path: shown, kind: .archive, members: members.map(\.facts),
                                     dlopenStrings: Array(Set(members.flatMap(\.dlopenStrings))).sorted())
-            return (facts, members, nil)
+            return LoadedFile(facts: facts, objects: members, binary: nil, elf: nil)
         }
         let elf: ELFFile
         do {
@@ -291,6 +303,7 @@ private struct Loader {
         }
         let facts = BinaryFacts(path: shown, kind: kind, members: [object.facts], needed: elf.dynamic.needed,
                                 dlopenStrings: object.dlopenStrings)
-        return (facts, kind == .object ? [object] : [], kind == .object ? nil : object)
+        return LoadedFile(facts: facts, objects: kind == .object ? [object] : [], binary: kind == .object ? nil : object,
+                          elf: kind == .object ? nil : elf)
     }
 }

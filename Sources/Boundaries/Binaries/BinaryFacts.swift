@@ -70,7 +70,9 @@ public struct SymbolEdge: Codable, Hashable, Sendable, Comparable {
     /// The binary or archive in which the reference is resolved; empty for objects given
     /// together on the command line.
     public var binary: String
-    /// The object with the undefined reference.
+    /// The object with the undefined reference; the binary itself for a call from code
+    /// of the binary that no candidate object accounts for (found by its call instruction,
+    /// x86-64 only).
     public var fromObject: String
     /// The object defining the symbol; the binary itself when the definition is in code
     /// of the binary that no candidate object accounts for.

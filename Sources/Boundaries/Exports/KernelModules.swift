@@ -22,7 +22,7 @@ extension ExportAnalysis {
         for file in relative.sorted() {
             let base = (file as NSString).lastPathComponent
             guard base == "Makefile" || base == "Kbuild" else { continue }
-            guard let text = try? String(contentsOfFile: rootPrefix + file, encoding: .utf8) else { continue }
+            guard let text = readText(rootPrefix + file) else { continue }
             let directory = (file as NSString).deletingLastPathComponent
             for (name, objects) in assignments(in: text) {
                 let paths = objects.filter { $0.hasSuffix(".o") }.map { join(directory, $0) }

@@ -504,7 +504,7 @@ private struct CheckRun {
                                          "package \(library.name) \(library.version ?? ""), \(license ?? "license unknown")")]
             cross(zone, libraryZone, kind: .dynamicLink, at: SourceLocation(path: binary.path), evidence: evidence,
                   what: "\(binary.path) links \(library.name)")
-            guard Self.isGPLLibrary(license, exceptions: policy.boundaryExceptions) else { continue }
+            guard CheckRunRules.isGPLLibrary(license, exceptions: policy.boundaryExceptions) else { continue }
             report(BoundaryFinding(
                 rule: "gpl-dynamic-link", severity: .error, fromZone: zone.zone, toZone: libraryZone.zone,
                 location: SourceLocation(path: binary.path),
@@ -512,16 +512,6 @@ private struct CheckRun {
                     + "which is \(license ?? "GPL")",
                 evidence: evidence))
         }
-    }
-
-    /// A Debian package's declared license lists every file of its source package, so GPL
-    /// build scripts beside an LGPL library show up in it. A library is judged GPL when its
-    /// license is GPL-bound and names neither an LGPL license nor any exception.
-    static func isGPLLibrary(_ license: String?, exceptions: Set<String>) -> Bool {
-        guard let expression = LicenseTerms.parse(license),
-              LicenseTerms.isGPLBound(expression, exceptions: exceptions) else { return false }
-        let ids = expression.licenseIDs.union(expression.exceptionIDs).map { $0.lowercased() }
-        return !ids.contains { $0.hasPrefix("lgpl-") || $0.contains("exception") }
     }
 
     // MARK: GPL-only exports in source (the shim's CANDOR_EXPORT_GPL, Linux EXPORT_SYMBOL_GPL)
@@ -541,7 +531,7 @@ private struct CheckRun {
             }
         }
         guard !gplOnly.isEmpty else { return }
-        let symbols = Set(gplOnly.keys)
+        let symbols = IdentifierSet(Set(gplOnly.keys))
         // Linux modules are judged by MODULE_LICENSE, as modpost does; other files by their license.
         let modules = ExportAnalysis.kernelModules(root: root, files: files)
         var judgedByModule: Set<String> = []
@@ -627,5 +617,18 @@ private struct CheckRun {
                 evidence: [EvidenceStep(match.query, "copy in \(fromZone.license ?? "unknown") code"),
                            EvidenceStep(match.reference, "original, \(corpus == "tree" ? zones.zone(of: match.reference.path).fileLicense ?? "GPL" : "reference corpus \(corpus)")")]))
         }
+    }
+}
+
+/// Verdicts that need no state of a run.
+enum CheckRunRules {
+    /// A Debian package's declared license lists every file of its source package, so GPL
+    /// build scripts beside an LGPL library show up in it. A library is judged GPL when its
+    /// license is GPL-bound and names neither an LGPL license nor any exception.
+    static func isGPLLibrary(_ license: String?, exceptions: Set<String>) -> Bool {
+        guard let expression = LicenseTerms.parse(license),
+              LicenseTerms.isGPLBound(expression, exceptions: exceptions) else { return false }
+        let ids = expression.licenseIDs.union(expression.exceptionIDs).map { $0.lowercased() }
+        return !ids.contains { $0.hasPrefix("lgpl-") || $0.contains("exception") }
     }
 }

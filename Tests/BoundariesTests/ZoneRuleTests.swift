@@ -84,6 +84,32 @@ final class ZoneRuleTests: XCTestCase {
         XCTAssertEqual(report.crossings.first { $0.fromZone == "shim" }?.violations, 0)
     }
 
+    func testFindingsInUndistributedZonesAreWarnings() throws {
+        let fixture = try tree([
+            "tests/probe.c": header("MIT") + "#include \"../gpl/gpl.h\"\n",
+            "gpl/gpl.h": header("GPL-2.0-only") + "int gpl(void);\n",
+        ])
+        var policy = BoundaryPolicy()
+        policy.zones = [.init(name: "tests", paths: ["tests/**"], distributed: false)]
+        let report = try CheckerSupport.check(fixture.root.path, policy: policy, clones: false)
+        XCTAssertEqual(report.findings.map(\.rule), ["gpl-include"])
+        XCTAssertEqual(report.findings.first?.severity, .warning)
+        XCTAssertTrue(report.findings.first?.message.hasSuffix("(zone tests is not distributed)") ?? false)
+        XCTAssertEqual(report.errorCount, 0)
+    }
+
+    func testADebianLibraryIsGPLOnlyWithoutLGPLOrAnException() {
+        let exceptions = BoundaryPolicy.defaultBoundaryExceptions
+        XCTAssertTrue(CheckRunRules.isGPLLibrary("GPL-3.0-or-later", exceptions: exceptions))
+        XCTAssertTrue(CheckRunRules.isGPLLibrary("GPL-2.0-only AND BSD-3-Clause", exceptions: exceptions))
+        XCTAssertFalse(CheckRunRules.isGPLLibrary("LGPL-2.1-or-later AND GPL-2.0-or-later", exceptions: exceptions))
+        XCTAssertFalse(CheckRunRules.isGPLLibrary("GPL-3.0-or-later WITH GCC-exception-3.1 AND GPL-3.0-only", exceptions: exceptions))
+        XCTAssertFalse(CheckRunRules.isGPLLibrary("LicenseRef-Debian-GPL-2-with-linking-exception AND GPL-2.0-or-later",
+                                                  exceptions: exceptions))
+        XCTAssertFalse(CheckRunRules.isGPLLibrary("MIT", exceptions: exceptions))
+        XCTAssertFalse(CheckRunRules.isGPLLibrary(nil, exceptions: exceptions))
+    }
+
     /// DESIGN.md's rules on this very repository: only Sources/CKVM includes Linux headers,
     /// all with the syscall note; the core never links GPL code; drivers are reached only
     /// through the shim. The binaries are checked when they are built.

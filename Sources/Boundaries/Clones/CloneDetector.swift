@@ -67,6 +67,16 @@ public struct CloneDetector: Sendable {
         var hits: Int
     }
 
+    /// Tables and runs of like statements (`{ "name", fn, NULL },` rows; `a->x = b->x;`)
+    /// repeat a few k-grams and use few kinds of token: any two such runs line up, copied or
+    /// not. A region must use 10 or more kinds of token and hold 2/3 x minimumTokens
+    /// distinct k-grams. Measured on 600 planted kernel functions and this repository: the
+    /// false matches this removes had 5-9 kinds and 8-39 distinct k-grams; it lost 2 of the
+    /// 593 planted copies that were otherwise found.
+    func isVaried(kinds: ArraySlice<UInt16>, hashes: ArraySlice<UInt64>) -> Bool {
+        Set(kinds).count >= 10 && 3 * Set(hashes).count >= 2 * minimumTokens
+    }
+
     func matches(path: String, tokens: CloneTokens, in index: CloneIndex) -> [CloneMatch] {
         let k = index.parameters.k
         let w = index.parameters.w
@@ -139,6 +149,8 @@ public struct CloneDetector: Sendable {
             let tokensLong = chain.queryEnd - chain.queryStart >= minimumTokens
             let lines = Int(tokens.lines[chain.queryEnd - 1]) - Int(tokens.lines[chain.queryStart]) + 1
             return tokensLong && lines >= minimumLines && chain.hits >= 2
+                && isVaried(kinds: tokens.kinds[chain.queryStart..<chain.queryEnd],
+                                          hashes: hashes[chain.queryStart...(chain.queryEnd - k)])
         }
         candidates.sort { a, b in
             let (la, lb) = (a.queryEnd - a.queryStart, b.queryEnd - b.queryStart)

@@ -102,7 +102,7 @@ public struct CloneDetector: Sendable {
             var current: Chain?
             for hit in hits {
                 let line = view.line(hit.entry)
-                let endLine = line + UInt32(view.span(hit.entry))
+                let endLine = UInt32(clamping: Int(line) + Int(view.span(hit.entry)))
                 let reference = hit.query + hit.diagonal
                 if var chain = current, chain.file == hit.file,
                    chain.referenceStart - chain.queryStart == hit.diagonal, hit.query <= chain.queryEnd - k + gap {

@@ -47,7 +47,9 @@ final class CloneIndexStorage: @unchecked Sendable {
         }
         parameters = CloneParameters(k: Int(header.fields[1]), w: Int(header.fields[2]),
                                      commonFiles: Int(header.fields[3]), commonOccurrences: Int(header.fields[4]))
-        guard parameters.k > 0, parameters.w > 0 else { throw CloneIndexCorrupt(reason: "k or w is zero") }
+        guard (1...4096).contains(parameters.k), (1...4096).contains(parameters.w) else {
+            throw CloneIndexCorrupt(reason: "k \(parameters.k) or w \(parameters.w) out of range")
+        }
         // Bound the counts by the size before any arithmetic that could overflow.
         guard header.counts[0] < UInt64(count / 8), header.counts[1] < UInt64(count / 8),
               header.counts[2] < UInt64(count) else {
@@ -73,10 +75,11 @@ final class CloneIndexStorage: @unchecked Sendable {
             paths.reserveCapacity(fileCount)
             var previous = 0
             for index in 0...fileCount {
-                let offset = Int(raw.loadUnaligned(fromByteOffset: offsetsOffset + 8 * index, as: UInt64.self).littleEndian)
-                guard offset >= previous, offset <= pathBytes, index > 0 || offset == 0 else {
+                let stored = raw.loadUnaligned(fromByteOffset: offsetsOffset + 8 * index, as: UInt64.self).littleEndian
+                guard stored <= UInt64(pathBytes), Int(stored) >= previous, index > 0 || stored == 0 else {
                     throw CloneIndexCorrupt(reason: "path table out of order")
                 }
+                let offset = Int(stored)
                 if index > 0 {
                     paths.append(String(decoding: raw[(pathsOffset + previous)..<(pathsOffset + offset)], as: UTF8.self))
                 }

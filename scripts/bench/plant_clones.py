@@ -13,6 +13,10 @@
 # relative to OUT/tree, as `candor clones` prints them) and prints how many planted clones
 # were found and which matches fall outside every planted region (false matches); exits 1
 # when a clone was missed or a false match reported.
+#
+# scripts/bench/plant_clones.py copydetect TREE REFERENCE MATCHES
+# Runs copydetect (imported: run this with the Python that has it) on TREE against
+# REFERENCE and writes its copied regions of 6 or more lines (candor's minimum) in the format above.
 import json
 import os
 import random
@@ -156,12 +160,43 @@ def score(out, matches_path, tool):
     for p in missed:
         print("  missed: %s:%d-%d (from %s:%d-%d)" % (p["file"], p["line"], p["endLine"], p["source"],
                                                    p["sourceLine"], p["sourceEndLine"]))
-    for text in false[:20]:
+    for text in false[:5]:
         print("  false match: " + text)
+    if len(false) > 5:
+        print("  ... and %d more false matches" % (len(false) - 5))
     return 0 if not missed and not false else 1
 
 
+def run_copydetect(tree, reference, matches_path):
+    from copydetect import CopyDetector
+    detector = CopyDetector(test_dirs=[tree], ref_dirs=[reference], extensions=["c", "h", "swift"],
+                            display_t=0.0, autoopen=False, silent=True)
+    detector.run()
+
+    def line(code, offset):
+        return code.count("\n", 0, int(offset)) + 1
+
+    regions = []
+    for (test, ref), (test_slices, ref_slices) in detector.slice_matrix.items():
+        code = detector.file_data[test].raw_code
+        ref_code = detector.file_data[ref].raw_code
+        ref_first = line(ref_code, ref_slices[0].min()) if ref_slices.shape[1] else 0
+        ref_last = line(ref_code, ref_slices[1].max()) if ref_slices.shape[1] else 0
+        for start, end in zip(test_slices[0], test_slices[1]):
+            first, last = line(code, start), line(code, end)
+            if last - first + 1 >= 6:
+                regions.append("%s:%d-%d: %s:%d-%d (%d characters, %d lines)"
+                               % (test, first, last, ref, ref_first, ref_last, end - start, last - first + 1))
+    with open(matches_path, "w") as f:
+        for text in sorted(regions):
+            f.write(text + "\n")
+        f.write("%d matches\n" % len(regions))
+
+
 def main():
+    if sys.argv[1] == "copydetect":
+        run_copydetect(sys.argv[2], sys.argv[3], sys.argv[4])
+        return
     if sys.argv[1] == "score":
         sys.exit(score(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "candor"))
     kernel, repo, out, count, seed = sys.argv[2:7]

@@ -100,7 +100,7 @@ public struct CloneIndex: Sendable {
         progress?("indexing \(name): \(files.count) source files under \(corpus)")
         let builder = IndexBuilder(parameters: parameters, fileCount: files.count)
         let step = max(1, files.count / 10)
-        let done = Counter()
+        let reporter = ProgressReporter(progress)
         let buckets = builder.collect(jobs: jobs, count: files.count) { index in
             let path = corpus + "/" + files[index].relativePath
             let tokens: CloneTokens
@@ -110,10 +110,12 @@ public struct CloneIndex: Sendable {
                     CloneTokenizer.tokenize(raw.bindMemory(to: UInt8.self), nestedComments: nested)
                 }
             } else {
-                tokens = CloneTokens() // vanished or unreadable: indexed as empty
+                reporter.report("\(path): unreadable; indexed as empty")
+                tokens = CloneTokens() // vanished since the listing, or unreadable
             }
-            let finished = done.increment()
-            if finished % step == 0 { progress?("indexing \(name): \(finished)/\(files.count) files") }
+            reporter.fileDone { finished in
+                finished % step == 0 ? "indexing \(name): \(finished)/\(files.count) files" : nil
+            }
             return tokens
         }
         let paths = files.map { name + "/" + $0.relativePath }
@@ -190,15 +192,26 @@ struct StableHash {
     }
 }
 
-final class Counter: @unchecked Sendable {
+/// Progress from worker threads, passed on one line at a time (callers need no lock).
+final class ProgressReporter: @unchecked Sendable {
     private let lock = NSLock()
-    private var value = 0
+    private let progress: ((String) -> Void)?
+    private var done = 0
 
-    func increment() -> Int {
+    init(_ progress: ((String) -> Void)?) { self.progress = progress }
+
+    func report(_ line: String) {
         lock.lock()
         defer { lock.unlock() }
-        value += 1
-        return value
+        progress?(line)
+    }
+
+    /// Counts a finished file; `line` says what to report at that count, if anything.
+    func fileDone(_ line: (Int) -> String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        done += 1
+        if let text = line(done) { progress?(text) }
     }
 }
 

@@ -131,7 +131,7 @@ def kernel_functions(kernel, rng, count, subdir):
     return found
 
 
-MATCH = re.compile(r"^(?P<path>.+?):(?P<line>\d+)-(?P<end>\d+): (?P<ref>.+?):(?P<rline>\d+)-(?P<rend>\d+) \(")
+MATCH = re.compile(r"^(?P<path>.+?):(?P<line>\d+)(?:-(?P<end>\d+))?: (?P<ref>.+?):(?P<rline>\d+)(?:-(?P<rend>\d+))? \(")
 
 
 def score(out, matches_path, tool):
@@ -148,7 +148,8 @@ def score(out, matches_path, tool):
             marker = "/tree/"
             if marker in path:
                 path = path.split(marker, 1)[1]
-            line, end = int(m.group("line")), int(m.group("end"))
+            line = int(m.group("line"))
+            end = int(m.group("end") or line)
             hit = [i for i, p in enumerate(planted)
                    if p["file"] == path and line <= p["endLine"] and end >= p["line"]]
             if hit:

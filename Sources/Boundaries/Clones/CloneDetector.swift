@@ -40,9 +40,11 @@ public struct CloneDetector: Sendable {
     public var minimumTokens: Int
     public var minimumLines: Int
 
-    /// 60 normalised tokens is about 8-12 lines of C: long enough that, once common
-    /// fingerprints are filtered, unrelated code never lines up that far.
-    public init(minimumTokens: Int = 60, minimumLines: Int = 6) {
+    /// 60 normalised tokens and 10 lines: a disguised 20-line kernel function had 66 tokens
+    /// or more in 600 planted copies, and half of 20 lines still counts when an edit
+    /// splits a copy in two. Shorter runs are idiom (a getopt loop, a struct walk) that
+    /// independent code shares.
+    public init(minimumTokens: Int = 60, minimumLines: Int = 10) {
         self.minimumTokens = minimumTokens
         self.minimumLines = minimumLines
     }
@@ -124,10 +126,14 @@ public struct CloneDetector: Sendable {
         guard !chains.isEmpty else { return [] }
 
         // An edit in the copy (an inserted or deleted statement) shifts the diagonal: join
-        // chains of one reference file that follow each other in both files.
+        // chains of one reference file that follow each other in both files. Between the
+        // last k-gram before an edit of m tokens and the first after it lie at most m + 2w
+        // unmatched tokens, so a gap of k + w joins edits of a statement or so; wider gaps
+        // would join two pieces of common idiom (an options table, then a getopt loop)
+        // into one "copy".
         chains.sort { ($0.file, $0.queryStart, $0.referenceStart) < ($1.file, $1.queryStart, $1.referenceStart) }
         var merged: [Chain] = []
-        let joinGap = 2 * (k + w)
+        let joinGap = k + w
         for chain in chains where chain.hits >= 2 || chain.queryEnd - chain.queryStart >= minimumTokens {
             if var last = merged.last, last.file == chain.file,
                chain.queryStart <= last.queryEnd + joinGap, chain.queryStart >= last.queryStart,

@@ -11,7 +11,8 @@
 #      no match outside them).
 #   3. copydetect 0.5.0 (the winnowing tool from PyPI) and candor, in this run, on what
 #      copydetect can handle: our code with 12 functions planted from drivers/block, against
-#      drivers/block: time, ratio, planted clones found, false matches.
+#      drivers/block: time, ratio, planted clones found, false matches (distinct regions of our
+#      code of 10+ lines reported outside the planted ones).
 # `candor clones` prints `query:first-last: reference:first-last (N tokens, M lines)` lines
 # and `K matches`. The tree and copydetect's venv live in scripts/bench/.work (git-ignored).
 set -euo pipefail

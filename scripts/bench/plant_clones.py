@@ -16,7 +16,7 @@
 #
 # scripts/bench/plant_clones.py copydetect TREE REFERENCE MATCHES
 # Runs copydetect (imported: run this with the Python that has it) on TREE against
-# REFERENCE and writes its copied regions of 6 or more lines (candor's minimum) in the format above.
+# REFERENCE and writes its copied regions of 10 or more lines (candor's minimum) in the format above.
 import json
 import os
 import random
@@ -139,6 +139,7 @@ def score(out, matches_path, tool):
         planted = json.load(f)
     found = set()
     false = []
+    seen = set()
     with open(matches_path, encoding="utf-8", errors="replace") as f:
         for text in f:
             m = MATCH.match(text.strip())
@@ -154,7 +155,8 @@ def score(out, matches_path, tool):
                    if p["file"] == path and line <= p["endLine"] and end >= p["line"]]
             if hit:
                 found.update(hit)
-            else:
+            elif (path, line, end) not in seen:
+                seen.add((path, line, end))  # a region matching several reference files counts once
                 false.append(text.strip())
     missed = [p for i, p in enumerate(planted) if i not in found]
     print("%s: planted clones found %d/%d, false matches %d" % (tool, len(found), len(planted), len(false)))
@@ -185,7 +187,7 @@ def run_copydetect(tree, reference, matches_path):
         ref_last = line(ref_code, ref_slices[1].max()) if ref_slices.shape[1] else 0
         for start, end in zip(test_slices[0], test_slices[1]):
             first, last = line(code, start), line(code, end)
-            if last - first + 1 >= 6:
+            if last - first + 1 >= 10:
                 regions.append("%s:%d-%d: %s:%d-%d (%d characters, %d lines)"
                                % (test, first, last, ref, ref_first, ref_last, end - start, last - first + 1))
     with open(matches_path, "w") as f:

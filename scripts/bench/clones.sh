@@ -99,6 +99,7 @@ copydetect_sub=$(seconds "$t4" "$t5")
 echo
 echo "clone detection against $(basename "$tree") ($(grep -c . <(find "$tree/" -name '*.[ch]')) .c/.h files), 2 jobs:"
 echo "  cold index build + check: ${cold} s (peak RSS ${rss_mb} MB, index ${index_mb} MB)"
+echo "    $(grep '^indexed' "$work/clones-cold.log" || echo "no index build reported")"
 echo "  warm check of our non-GPL code: ${warm} s (goal: under 120 s)"
 echo "  matches in our own code (all false): ${own} (goal: 0)"
 echo "  $subset subset: candor ${candor_sub} s, copydetect ${copydetect_sub} s," \

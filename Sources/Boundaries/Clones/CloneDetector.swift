@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// Matching checked (non-GPL) files against a clone index. Every k-gram of a query file is
+// looked up (queries are small; the index holds only winnowed fingerprints), hits are
+// chained along diagonals (query position and reference position advancing together),
+// nearby chains merged, and only regions of enough tokens and lines are reported: a single
+// shared fingerprint is never a match.
+
+import Foundation
+
+public struct CloneMatch: Codable, Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// path, line, endLine in the checked (non-GPL) file.
+    public var query: SourceLocation
+    /// path, line, endLine in the GPL file or corpus file (corpus paths are relative to the
+    /// corpus root, prefixed with the corpus name, e.g. "linux-source-6.1/drivers/x.c").
+    public var reference: SourceLocation
+    /// Size of the matched region in normalised tokens.
+    public var tokens: Int
+    /// Size in query lines.
+    public var lines: Int
+
+    public init(query: SourceLocation, reference: SourceLocation, tokens: Int, lines: Int) {
+        self.query = query
+        self.reference = reference
+        self.tokens = tokens
+        self.lines = lines
+    }
+
+    public var description: String {
+        "\(query.path):\(query.line ?? 0)-\(query.endLine ?? 0): \(reference.path):\(reference.line ?? 0)-\(reference.endLine ?? 0) (\(tokens) tokens, \(lines) lines)"
+    }
+
+    public static func < (a: CloneMatch, b: CloneMatch) -> Bool {
+        (a.query, a.reference, a.tokens) < (b.query, b.reference, b.tokens)
+    }
+}
+
+public struct CloneDetector: Sendable {
+    public var minimumTokens: Int
+    public var minimumLines: Int
+
+    /// 60 normalised tokens and 10 lines: a disguised 20-line kernel function had 66 tokens
+    /// or more in 600 planted copies, and half of 20 lines still counts when an edit
+    /// splits a copy in two. Shorter runs are idiom (a getopt loop, a struct walk) that
+    /// independent code shares.
+    public init(minimumTokens: Int = 60, minimumLines: Int = 10) {
+        self.minimumTokens = minimumTokens
+        self.minimumLines = minimumLines
+    }
+
+    /// Matches of the query files against the index, merged into maximal regions, sorted.
+    public func matches(query: [(path: String, text: String)], in index: CloneIndex, jobs: Int) -> [CloneMatch] {
+        let states = CorpusFiles.inParallel(jobs: jobs, count: query.count, makeState: { [CloneMatch]() }) { found, item in
+            var text = query[item].text
+            let nested = CloneTokenizer.nestsComments(path: query[item].path)
+            let tokens = text.withUTF8 { CloneTokenizer.tokenize($0, nestedComments: nested) }
+            found += matches(path: query[item].path, tokens: tokens, in: index)
+        }
+        return states.flatMap { $0 }.sorted()
+    }
+
+    /// A run of hits on one diagonal of one reference file.
+    struct Chain {
+        var file: UInt32
+        var queryStart: Int, queryEnd: Int         // token range, end exclusive
+        var referenceStart: Int, referenceEnd: Int
+        var referenceLine: UInt32, referenceEndLine: UInt32
+        var hits: Int
+    }
+
+    /// Tables and runs of like statements (`{ "name", fn, NULL },` rows; `a->x = b->x;`)
+    /// repeat a few k-grams and use few kinds of token: any two such runs line up, copied or
+    /// not. A region must use 10 or more kinds of token and hold 2/3 x minimumTokens
+    /// distinct k-grams. The false matches this removes (our ckvm.c switch copying exit
+    /// fields, check.c's table of test cases, against the kernel) had 5-9 kinds and 8-39
+    /// distinct k-grams. On 1200 planted kernel functions it cost 3 of 1195 found copies,
+    /// all of them runs of like statements themselves.
+    func isVaried(kinds: ArraySlice<UInt16>, hashes: ArraySlice<UInt64>) -> Bool {
+        Set(kinds).count >= 10 && 3 * Set(hashes).count >= 2 * minimumTokens
+    }
+
+    func matches(path: String, tokens: CloneTokens, in index: CloneIndex) -> [CloneMatch] {
+        let k = index.parameters.k
+        let w = index.parameters.w
+        let hashes = Winnowing.kgramHashes(tokens.kinds, k: k)
+        guard !hashes.isEmpty else { return [] }
+        let storage = index.storage
+
+        // (file, diagonal, query position, index entry) of every hit.
+        struct Hit { var file: UInt32; var diagonal: Int; var query: Int; var entry: Int }
+        var chains: [Chain] = []
+        storage.withView { view in
+            var hits: [Hit] = []
+            for (position, hash) in hashes.enumerated() {
+                for entry in view.range(of: hash) {
+                    hits.append(Hit(file: view.file(entry), diagonal: Int(view.token(entry)) - position,
+                                    query: position, entry: entry))
+                }
+            }
+            hits.sort { ($0.file, $0.diagonal, $0.query) < ($1.file, $1.diagonal, $1.query) }
+            // Consecutive hits on a diagonal are at most w apart in a copy; allow more, since
+            // common fingerprints inside the copy were dropped from the index.
+            let gap = 3 * (k + w)
+            var current: Chain?
+            for hit in hits {
+                let line = view.line(hit.entry)
+                let endLine = UInt32(clamping: Int(line) + Int(view.span(hit.entry)))
+                let reference = hit.query + hit.diagonal
+                if var chain = current, chain.file == hit.file,
+                   chain.referenceStart - chain.queryStart == hit.diagonal, hit.query <= chain.queryEnd - k + gap {
+                    chain.queryEnd = max(chain.queryEnd, hit.query + k)
+                    chain.referenceEnd = max(chain.referenceEnd, reference + k)
+                    chain.referenceLine = min(chain.referenceLine, line)
+                    chain.referenceEndLine = max(chain.referenceEndLine, endLine)
+                    chain.hits += 1
+                    current = chain
+                } else {
+                    if let chain = current { chains.append(chain) }
+                    current = Chain(file: hit.file, queryStart: hit.query, queryEnd: hit.query + k,
+                                    referenceStart: reference, referenceEnd: reference + k,
+                                    referenceLine: line, referenceEndLine: endLine, hits: 1)
+                }
+            }
+            if let chain = current { chains.append(chain) }
+        }
+        guard !chains.isEmpty else { return [] }
+
+        // An edit in the copy (an inserted or deleted statement) shifts the diagonal: join
+        // chains of one reference file that follow each other in both files. Between the
+        // last k-gram before an edit of m tokens and the first after it lie at most m + 2w
+        // unmatched tokens, so a gap of k + w joins edits of a statement or so; wider gaps
+        // would join two pieces of common idiom (an options table, then a getopt loop)
+        // into one "copy".
+        chains.sort { ($0.file, $0.queryStart, $0.referenceStart) < ($1.file, $1.queryStart, $1.referenceStart) }
+        var merged: [Chain] = []
+        let joinGap = k + w
+        for chain in chains where chain.hits >= 2 || chain.queryEnd - chain.queryStart >= minimumTokens {
+            if var last = merged.last, last.file == chain.file,
+               chain.queryStart <= last.queryEnd + joinGap, chain.queryStart >= last.queryStart,
+               chain.referenceStart >= last.referenceStart, chain.referenceStart <= last.referenceEnd + joinGap {
+                last.queryEnd = max(last.queryEnd, chain.queryEnd)
+                last.referenceEnd = max(last.referenceEnd, chain.referenceEnd)
+                last.referenceLine = min(last.referenceLine, chain.referenceLine)
+                last.referenceEndLine = max(last.referenceEndLine, chain.referenceEndLine)
+                last.hits += chain.hits
+                merged[merged.count - 1] = last
+            } else {
+                merged.append(chain)
+            }
+        }
+
+        // Keep regions big enough; where one query region matches several reference files
+        // (the kernel has copies of its own code), report the longest, then first by path.
+        var candidates = merged.filter { chain in
+            let tokensLong = chain.queryEnd - chain.queryStart >= minimumTokens
+            let lines = Int(tokens.lines[chain.queryEnd - 1]) - Int(tokens.lines[chain.queryStart]) + 1
+            return tokensLong && lines >= minimumLines && chain.hits >= 2
+                && isVaried(kinds: tokens.kinds[chain.queryStart..<chain.queryEnd],
+                                          hashes: hashes[chain.queryStart...(chain.queryEnd - k)])
+        }
+        candidates.sort { a, b in
+            let (la, lb) = (a.queryEnd - a.queryStart, b.queryEnd - b.queryStart)
+            if la != lb { return la > lb }
+            if a.hits != b.hits { return a.hits > b.hits }
+            let (pa, pb) = (storage.paths[Int(a.file)], storage.paths[Int(b.file)])
+            if pa != pb { return pa.utf8.lexicographicallyPrecedes(pb.utf8) }
+            return (a.queryStart, a.referenceStart) < (b.queryStart, b.referenceStart)
+        }
+        var accepted: [Chain] = []
+        for candidate in candidates {
+            let length = candidate.queryEnd - candidate.queryStart
+            let covered = accepted.reduce(0) { sum, other in
+                sum + max(0, min(other.queryEnd, candidate.queryEnd) - max(other.queryStart, candidate.queryStart))
+            }
+            if 2 * covered < length { accepted.append(candidate) }
+        }
+        return accepted.map { chain in
+            let line = Int(tokens.lines[chain.queryStart])
+            let endLine = Int(tokens.lines[chain.queryEnd - 1])
+            return CloneMatch(
+                query: SourceLocation(path: path, line: line, endLine: endLine),
+                reference: SourceLocation(path: storage.paths[Int(chain.file)], line: Int(chain.referenceLine),
+                                          endLine: Int(chain.referenceEndLine)),
+                tokens: chain.queryEnd - chain.queryStart, lines: endLine - line + 1)
+        }
+    }
+}

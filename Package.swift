@@ -58,14 +58,16 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
-        // libxml2: JUnit XML for CI (and later CycloneDX XML).
+        // libxml2: JUnit XML for CI (and later CycloneDX XML). Swift code reaches it only
+        // through XMLTextWriter: libxml2's headers bring ICU's, which clash with Foundation's.
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "XMLTextWriter", dependencies: ["CXML2"]),
         .target(name: "Boundaries", dependencies: [
             "ELF", "Licensing", "Inventory",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
-        .target(name: "Audit", dependencies: ["Boundaries", "Inventory", "Licensing", "CXML2"]),
+        .target(name: "Audit", dependencies: ["Boundaries", "Inventory", "Licensing", "XMLTextWriter"]),
         .executableTarget(name: "candor", dependencies: [
             "Licensing", "Inventory", "SBOM", "SourceOffer", "Boundaries", "Audit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -6,8 +6,8 @@
 // <failure> for each failed one. Written through libxml2's text writer, so escaping and
 // encoding are libxml2's; the file appears atomically (temp file, then rename).
 
-import CXML2
 import Foundation
+import XMLTextWriter
 
 public enum JUnitReport {
     public struct WriteError: Error, CustomStringConvertible {
@@ -16,49 +16,43 @@ public enum JUnitReport {
 
     /// The XML document, UTF-8.
     public static func xml(_ report: AuditReport) throws -> Data {
-        guard let buffer = xmlBufferCreate() else { throw WriteError(description: "libxml2: cannot allocate a buffer") }
-        defer { xmlBufferFree(buffer) }
-        guard let writer = xmlNewTextWriterMemory(buffer, 0) else {
-            throw WriteError(description: "libxml2: cannot create a text writer")
-        }
+        guard let writer = xml_text_writer_create() else { throw WriteError(description: "libxml2: cannot create a text writer") }
+        defer { xml_text_writer_free(writer) }
         var failed: String?
         func check(_ status: Int32, _ what: String) {
             if status < 0 && failed == nil { failed = what }
         }
-        check(xmlTextWriterSetIndent(writer, 1), "indent")
-        check(xmlTextWriterStartDocument(writer, "1.0", "UTF-8", nil), "document")
-        check(xmlTextWriterStartElement(writer, "testsuites"), "testsuites")
-        check(attribute(writer, "name", "candor audit"), "testsuites name")
-        check(attribute(writer, "tests", String(report.suites.reduce(0) { $0 + $1.cases.count })), "tests")
-        check(attribute(writer, "failures", String(report.failures)), "failures")
-        for suite in report.suites {
-            check(xmlTextWriterStartElement(writer, "testsuite"), "testsuite")
-            check(attribute(writer, "name", suite.name), "testsuite name")
-            check(attribute(writer, "tests", String(suite.cases.count)), "testsuite tests")
-            check(attribute(writer, "failures", String(suite.failures)), "testsuite failures")
-            check(attribute(writer, "errors", "0"), "testsuite errors")
-            for test in suite.cases {
-                check(xmlTextWriterStartElement(writer, "testcase"), "testcase")
-                check(attribute(writer, "classname", "candor.audit.\(suite.name)"), "classname")
-                check(attribute(writer, "name", test.name), "testcase name")
-                if let failure = test.failure {
-                    check(xmlTextWriterStartElement(writer, "failure"), "failure")
-                    check(attribute(writer, "message", failure), "failure message")
-                    check(attribute(writer, "type", suite.name), "failure type")
-                    if let detail = test.detail, !detail.isEmpty {
-                        check(xmlTextWriterWriteString(writer, xmlText(detail)), "failure text")
-                    }
-                    check(xmlTextWriterEndElement(writer), "/failure")
-                }
-                check(xmlTextWriterEndElement(writer), "/testcase")
-            }
-            check(xmlTextWriterEndElement(writer), "/testsuite")
+        func start(_ element: String, _ attributes: KeyValuePairs<String, String>) {
+            check(xml_text_writer_start_element(writer, element), element)
+            for (name, value) in attributes { check(xml_text_writer_attribute(writer, name, xmlText(value)), "\(element) \(name)") }
         }
-        check(xmlTextWriterEndDocument(writer), "end")
-        xmlFreeTextWriter(writer)  // flushes into the buffer
+        func end(_ element: String) { check(xml_text_writer_end_element(writer), "/\(element)") }
+
+        check(xml_text_writer_start_document(writer), "document")
+        start("testsuites", ["name": "candor audit", "tests": String(report.suites.reduce(0) { $0 + $1.cases.count }),
+                             "failures": String(report.failures)])
+        for suite in report.suites {
+            start("testsuite", ["name": suite.name, "tests": String(suite.cases.count), "failures": String(suite.failures),
+                                "errors": "0"])
+            for test in suite.cases {
+                start("testcase", ["classname": "candor.audit.\(suite.name)", "name": test.name])
+                if let failure = test.failure {
+                    start("failure", ["message": failure, "type": suite.name])
+                    if let detail = test.detail, !detail.isEmpty {
+                        check(xml_text_writer_text(writer, xmlText(detail)), "failure text")
+                    }
+                    end("failure")
+                }
+                end("testcase")
+            }
+            end("testsuite")
+        }
+        end("testsuites")
+        var length = 0
+        let bytes = xml_text_writer_finish(writer, &length)
         if let failed { throw WriteError(description: "libxml2: writing the JUnit report failed at \(failed)") }
-        guard let content = xmlBufferContent(buffer) else { return Data() }
-        return Data(bytes: content, count: Int(xmlBufferLength(buffer)))
+        guard let bytes else { throw WriteError(description: "libxml2: ending the JUnit report failed") }
+        return Data(bytes: bytes, count: length)
     }
 
     /// Writes the report to `path` atomically.
@@ -69,10 +63,6 @@ public enum JUnitReport {
         } catch {
             throw WriteError(description: "\(path): cannot write the JUnit report: \(error.localizedDescription)")
         }
-    }
-
-    private static func attribute(_ writer: xmlTextWriterPtr, _ name: String, _ value: String) -> Int32 {
-        xmlTextWriterWriteAttribute(writer, name, xmlText(value))
     }
 
     /// Characters XML 1.0 cannot carry (control characters) become U+FFFD: a file name

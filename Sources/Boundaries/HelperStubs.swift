@@ -33,14 +33,3 @@ public struct SwiftPackageGraph: Codable, Sendable {
     public static func loadAll(root: String, files: [String]?) -> [SwiftPackageGraph] { [] }
     public func target(containing path: String) -> SwiftTarget? { nil }
 }
-public struct CloneMatch: Codable, Hashable, Sendable {
-    public var query: SourceLocation; public var reference: SourceLocation; public var tokens: Int; public var lines: Int
-}
-public struct CloneIndex: Sendable {
-    public static func build(files: [(path: String, text: String)], jobs: Int) -> CloneIndex { CloneIndex() }
-    public static func cached(corpus: String, name: String, cacheDirectory: String, jobs: Int, progress: ((String) -> Void)?) throws -> CloneIndex { CloneIndex() }
-}
-public struct CloneDetector: Sendable {
-    public init(minimumTokens: Int = 50, minimumLines: Int = 10) {}
-    public func matches(query: [(path: String, text: String)], in index: CloneIndex, jobs: Int) -> [CloneMatch] { [] }
-}

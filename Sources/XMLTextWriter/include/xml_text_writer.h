@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// A thin C face over libxml2's xmlTextWriter. libxml2's own headers pull in ICU's
+// (<unicode/ucnv.h>), which clash with the ICU module Foundation brings into Swift; behind
+// this opaque handle no libxml2 header reaches a Swift module.
+
+#ifndef XML_TEXT_WRITER_H
+#define XML_TEXT_WRITER_H
+
+#include <stddef.h>
+
+typedef struct xml_text_writer xml_text_writer;
+
+/* A writer into memory with indentation; NULL when out of memory. */
+xml_text_writer *xml_text_writer_create(void);
+/* Each returns a negative value on failure, as libxml2 does. */
+int xml_text_writer_start_document(xml_text_writer *writer);
+int xml_text_writer_start_element(xml_text_writer *writer, const char *name);
+int xml_text_writer_attribute(xml_text_writer *writer, const char *name, const char *value);
+int xml_text_writer_text(xml_text_writer *writer, const char *text);
+int xml_text_writer_end_element(xml_text_writer *writer);
+/* Ends the document and returns the bytes, owned by the writer; NULL on failure. */
+const char *xml_text_writer_finish(xml_text_writer *writer, size_t *length);
+void xml_text_writer_free(xml_text_writer *writer);
+
+#endif

@@ -112,6 +112,40 @@ final class IncludeGraphTests: XCTestCase {
         XCTAssertEqual(graph.edges["drivers/blk.c"]?.map(\.to), ["lib/shim/shim.h", nil])
     }
 
+    func testLinuxLikeTreeSearchesTheKernelLayoutWithoutTheCLibrary() throws {
+        let tree = try FixtureTree([
+            "Kbuild": "",
+            "arch/x86/include/asm/io.h": "#include <asm-generic/io.h>\n",
+            "include/asm-generic/io.h": "",
+            "include/linux/io.h": "#include <asm/io.h>\n#include <stdarg.h>\n#include <stdio.h>\n",
+            "include/uapi/linux/kvm.h": "",
+            "drivers/net/x.c": "#include <linux/io.h>\n#include <linux/kvm.h>\n",
+        ], name: "includes-linux")
+        defer { tree.remove() }
+        let graph = try IncludeGraphBuilder.build(root: tree.root.path, files: nil, compileCommands: nil, jobs: 2)
+        XCTAssertEqual(graph.units.map(\.source), ["drivers/net/x.c"])
+        XCTAssertEqual(graph.units[0].arguments, ["-Iarch/x86/include", "-Iinclude", "-Iinclude/uapi"])
+        XCTAssertEqual(graph.edges["drivers/net/x.c"]?.map(\.to), ["include/linux/io.h", "include/uapi/linux/kvm.h"])
+        let io = try XCTUnwrap(graph.edges["include/linux/io.h"])
+        XCTAssertEqual(io.map { $0.to?.hasPrefix("/") }, [false, true, nil], "\(io)")
+        XCTAssertEqual(io[0].to, "arch/x86/include/asm/io.h")
+        XCTAssertTrue(io[1].to?.contains("/gcc/") ?? false, "the compiler's own stdarg.h, as -nostdinc -isystem does")
+        XCTAssertEqual(graph.reachableHeaders(from: "drivers/net/x.c").first { $0.header == "include/asm-generic/io.h" }?.chain.count, 3)
+    }
+
+    func testInvalidUTF8AndSymlinkLoopsAreHarmless() throws {
+        let tree = try FixtureTree(["src/a.h": ""], name: "includes-bytes")
+        defer { tree.remove() }
+        var bytes = Array("#include \"a.h\" /* \u{FF} */\n".utf8)
+        bytes.insert(0xFF, at: 18)
+        bytes += [0xC3, 0x28, 0x0A] + Array("#include <candor-none.h>\n".utf8)
+        try Data(bytes).write(to: tree.root.appendingPathComponent("src/a.c"))
+        try FileManager.default.createSymbolicLink(atPath: tree.root.appendingPathComponent("src/loop").path, withDestinationPath: "..")
+        let graph = try IncludeGraphBuilder.build(root: tree.root.path, files: nil, compileCommands: nil, jobs: 2)
+        XCTAssertEqual(graph.units.map(\.source), ["src/a.c"])
+        XCTAssertEqual(graph.edges["src/a.c"], [edge("src/a.c", 1, "\"a.h\"", "src/a.h"), edge("src/a.c", 3, "<candor-none.h>", nil)])
+    }
+
     private func compileCommandsTree(compiler: String) throws -> FixtureTree {
         let tree = try FixtureTree([
             "src/main.c": "#define CONFIG_HEADER <conf.h>\n#include CONFIG_HEADER\n#include \"local.h\"\n",

@@ -41,6 +41,15 @@ struct HeaderResolver: Sendable {
     let cache: IncludeFileCache
     /// Last resort for "quoted" names: tree files by file name (absolute paths, sorted).
     let filesByName: [String: [String]]
+    /// Search-path lookups by name: the answer does not depend on the includer, and a
+    /// kernel-sized tree asks for the same few thousand names hundreds of thousands of times.
+    private let searched = LockedBox([String: String?]())
+
+    init(search: HeaderSearchPath, cache: IncludeFileCache, filesByName: [String: [String]]) {
+        self.search = search
+        self.cache = cache
+        self.filesByName = filesByName
+    }
 
     /// The absolute path `directive` in `includer` names, or nil.
     func resolve(_ directive: IncludeDirective, in includer: String) -> String? {
@@ -53,10 +62,9 @@ struct HeaderResolver: Sendable {
         case .quoted where !directive.isNext:
             let local = PathText.normalize(PathText.join(PathText.directory(of: includer), name))
             if cache.isFile(local) { return local }
-            if let found = first(in: search.quote + search.angled, name) { return found }
-            return uniqueSuffixMatch(name)
+            return memoized("\"" + name) { first(in: search.quote + search.angled, name) ?? uniqueSuffixMatch(name) }
         case .angled where !directive.isNext:
-            return first(in: search.angled, name)
+            return memoized("<" + name) { first(in: search.angled, name) }
         default:
             // include_next: continue after the search directory the includer came from.
             let directories = search.angled
@@ -65,6 +73,13 @@ struct HeaderResolver: Sendable {
             }
             return first(in: directories, name, skipping: includer)
         }
+    }
+
+    private func memoized(_ key: String, _ lookup: () -> String?) -> String? {
+        if let known = searched.withLock({ $0[key] }) { return known }
+        let found = lookup()
+        searched.withLock { $0[key] = found }
+        return found
     }
 
     private func first(in directories: [String], _ name: String, skipping: String? = nil) -> String? {

@@ -82,7 +82,7 @@ public enum IncludeGraphBuilder {
                 let directories = layout.searchDirectories(for: target)
                 plans.append(UnitPlan(source: tree.absolute(file),
                                       unit: TranslationUnit(source: file, target: target?.name, arguments: directories.map { "-I" + $0 }),
-                                      search: HeaderSearchPath(quote: [], angled: directories.map(tree.absolute) + SystemIncludeDirectories.directories(cPlusPlus: cPlusPlus))))
+                                      search: HeaderSearchPath(quote: [], angled: directories.map(tree.absolute) + layout.systemDirectories(cPlusPlus: cPlusPlus))))
             }
         }
         // Module map headers: Swift imports them without any .c file including them.
@@ -92,7 +92,7 @@ public enum IncludeGraphBuilder {
             let directories = layout.searchDirectories(for: target)
             plans.append(UnitPlan(source: tree.absolute(header),
                                   unit: TranslationUnit(source: header, target: target.name, arguments: directories.map { "-I" + $0 }),
-                                  search: HeaderSearchPath(quote: [], angled: directories.map(tree.absolute) + SystemIncludeDirectories.directories(cPlusPlus: false))))
+                                  search: HeaderSearchPath(quote: [], angled: directories.map(tree.absolute) + layout.systemDirectories(cPlusPlus: false))))
         }
         plans.sort { $0.unit.source < $1.unit.source }
 
@@ -204,23 +204,24 @@ struct IncludeWalk {
     }
 }
 
-/// Walks a tree when the caller has no file list: regular files, hidden directories skipped.
+/// Walks a tree when the caller has no file list: regular files, hidden directories
+/// skipped, symbolic links not followed (so a link loop cannot trap the walk).
 enum TreeFiles {
     static func walk(_ root: String) -> [String] {
         var result: [String] = []
         var pending = [""]
-        var seenDirectories = Set<String>()
         while let relative = pending.popLast() {
             let directory = PathText.join(root, relative)
-            // Symlink loops: a directory is entered once by its real path.
-            let real = (directory as NSString).resolvingSymlinksInPath
-            guard seenDirectories.insert(real).inserted else { continue }
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
             for name in names where !name.hasPrefix(".") {
                 let child = relative.isEmpty ? name : relative + "/" + name
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: PathText.join(root, child), isDirectory: &isDirectory) else { continue }
-                if isDirectory.boolValue { pending.append(child) } else { result.append(child) }
+                var status = stat()
+                guard lstat(PathText.join(root, child), &status) == 0 else { continue }
+                switch status.st_mode & S_IFMT {
+                case S_IFDIR: pending.append(child)
+                case S_IFREG: result.append(child)
+                default: continue
+                }
             }
         }
         return result.sorted()

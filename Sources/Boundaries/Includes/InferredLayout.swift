@@ -13,6 +13,8 @@ struct InferredLayout {
     let packages: [SwiftPackageGraph]
     /// Tree-relative include directories every unit searches, in order.
     let globalDirectories: [String]
+    /// A kernel tree: built with -nostdinc, so only the compiler's own headers are searched.
+    let isLinuxLike: Bool
 
     init(tree: TreeRoot, files: [String], packages: [SwiftPackageGraph]) {
         self.tree = tree
@@ -30,7 +32,8 @@ struct InferredLayout {
         }
         var ordered: [String] = []
         // The kernel's own layout (what its Makefile passes with -I), when the tree is one.
-        if files.contains("Kbuild"), directories.contains("include/linux"), directories.contains("arch") {
+        isLinuxLike = files.contains("Kbuild") && directories.contains("include/linux") && directories.contains("arch")
+        if isLinuxLike {
             for directory in ["arch/x86/include", "arch/x86/include/generated", "include",
                               "arch/x86/include/uapi", "arch/x86/include/generated/uapi", "include/uapi", "include/generated/uapi"] {
                 var isDirectory: ObjCBool = false
@@ -42,6 +45,14 @@ struct InferredLayout {
         let others = directories.filter { PathText.fileName(of: $0) == "include" && !insideTarget($0) && !ordered.contains($0) }
             .sorted { ($0.split(separator: "/").count, $0) < ($1.split(separator: "/").count, $1) }
         globalDirectories = ordered + others
+    }
+
+    /// The compiler's header directories; for a kernel tree only its freestanding headers
+    /// (stdarg.h, stddef.h), as the kernel's `-nostdinc -isystem $(cc -print-file-name=include)`.
+    func systemDirectories(cPlusPlus: Bool) -> [String] {
+        let all = SystemIncludeDirectories.directories(cPlusPlus: cPlusPlus)
+        guard isLinuxLike else { return all }
+        return all.filter { $0.contains("/gcc/") || $0.contains("/clang/") }
     }
 
     func target(containing path: String) -> SwiftTarget? {

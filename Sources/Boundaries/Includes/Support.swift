@@ -111,16 +111,17 @@ enum ExternalProcess {
         let watchdog = DispatchWorkItem { [process] in if process.isRunning { process.terminate() } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
         defer { watchdog.cancel() }
-        // Read stderr on another thread so neither pipe fills up and blocks the child.
+        // Read stderr on a thread of its own so neither pipe fills up and blocks the child
+        // (not a Dispatch queue: callers may already occupy every worker of the pool).
         let errorData = LockedBox(Data())
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
+        let done = DispatchSemaphore(value: 0)
+        let reader = Thread {
             errorData.value = error.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+            done.signal()
         }
+        reader.start()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
+        done.wait()
         process.waitUntilExit()
         return Output(status: process.terminationStatus,
                       standardOutput: String(decoding: outputData, as: UTF8.self),

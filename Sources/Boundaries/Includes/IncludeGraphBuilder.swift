@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// Builds the include graph of a tree: translation units from compile_commands.json when
+// the tree has one (resolved by the entry's own compiler where it runs), otherwise every
+// C/C++ source with an inferred search path; then every reachable header is followed,
+// down to the system headers, each parsed once.
+
+import Foundation
+
+public enum IncludeGraphBuilder {
+    static let sourceExtensions: Set<String> = ["c", "cc", "cpp", "cxx", "c++", "m", "mm", "S"]
+    static let cPlusPlusExtensions: Set<String> = ["cc", "cpp", "cxx", "c++", "mm"]
+
+    /// root: the tree; files: tree-relative paths of the tree's files (walked when nil);
+    /// compileCommands: an explicit compile_commands.json, else root/compile_commands.json,
+    /// root/build/compile_commands.json or root/.build/*/compile_commands.json; with none
+    /// the units and flags are inferred.
+    public static func build(root: String, files: [String]?, compileCommands: String?, jobs: Int) throws -> IncludeGraph {
+        let tree = TreeRoot(root)
+        var problems: [AnalysisProblem] = []
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: tree.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return IncludeGraph(units: [], edges: [:], problems: [AnalysisProblem(SourceLocation(path: root), "not a directory")])
+        }
+        let treeFiles = (files ?? TreeFiles.walk(tree.path)).map { PathText.normalize($0) }.sorted()
+        let cache = IncludeFileCache()
+        var filesByName: [String: [String]] = [:]
+        for file in treeFiles { filesByName[PathText.fileName(of: file), default: []].append(tree.absolute(file)) }
+
+        let packages = treeFiles.contains { PathText.fileName(of: $0) == "Package.swift" }
+            ? SwiftPackageGraph.loadAll(root: tree.path, files: treeFiles) : []
+        let layout = InferredLayout(tree: tree, files: treeFiles, packages: packages)
+
+        var plans: [UnitPlan] = []
+        var traced: [String: ResolvedDirectives] = [:]
+        var usedDatabase = false
+        if let database = compileCommands.map({ PathText.normalize(PathText.join(tree.path, $0)) }) ?? findDatabase(tree) {
+            let display = tree.display(database)
+            do {
+                let loaded = try CompileCommands.load(path: database, displayPath: display)
+                usedDatabase = true
+                problems += loaded.problems
+                var seen = Set<String>()
+                let commands = loaded.commands.filter { seen.insert($0.file).inserted }
+                for command in commands {
+                    let cPlusPlus = cPlusPlusExtensions.contains(PathText.fileExtension(of: command.file))
+                    let search = CompileCommands.searchPath(arguments: command.arguments, directory: command.directory, isCPlusPlus: cPlusPlus)
+                    let source = tree.display(command.file)
+                    plans.append(UnitPlan(source: command.file,
+                                          unit: TranslationUnit(source: source, target: layout.target(containing: source)?.name, arguments: command.arguments),
+                                          search: search))
+                }
+                let results = LockedBox([(String, Result<(resolved: ResolvedDirectives, error: String?), Error>)]())
+                Parallel.forEach(commands.count, jobs: jobs) { index in
+                    let command = commands[index]
+                    let result = Result { try CompilerTrace.run(command, cache: cache) }
+                    results.withLock { $0.append((command.file, result)) }
+                }
+                for (file, result) in results.value {
+                    switch result {
+                    case .success(let trace):
+                        traced[file] = trace.resolved
+                        if let error = trace.error {
+                            problems.append(AnalysisProblem(SourceLocation(path: tree.display(file)), "the compiler stopped (\(error)); includes it did not reach are resolved textually"))
+                        }
+                    case .failure(let error):
+                        var message = "\(error)"
+                        if case CompilerTrace.Failure.cannotRun(let reason) = error { message = reason }
+                        problems.append(AnalysisProblem(SourceLocation(path: tree.display(file)), "\(message); includes resolved textually from \(display)"))
+                    }
+                }
+            } catch CompileCommands.LoadError.problem(let problem) {
+                problems.append(problem)
+            }
+        }
+        // No usable database: every C/C++ source of the tree is a unit.
+        if !usedDatabase {
+            for file in treeFiles where sourceExtensions.contains(PathText.fileExtension(of: file)) {
+                let target = layout.target(containing: file)
+                let cPlusPlus = cPlusPlusExtensions.contains(PathText.fileExtension(of: file))
+                let directories = layout.searchDirectories(for: target)
+                plans.append(UnitPlan(source: tree.absolute(file),
+                                      unit: TranslationUnit(source: file, target: target?.name, arguments: directories.map { "-I" + $0 }),
+                                      search: HeaderSearchPath(quote: [], angled: directories.map(tree.absolute) + layout.systemDirectories(cPlusPlus: cPlusPlus))))
+            }
+        }
+        // Module map headers: Swift imports them without any .c file including them.
+        var planned = Set(plans.map(\.unit.source))
+        for (header, target) in layout.moduleHeaders() where !planned.contains(header) {
+            planned.insert(header)
+            let directories = layout.searchDirectories(for: target)
+            plans.append(UnitPlan(source: tree.absolute(header),
+                                  unit: TranslationUnit(source: header, target: target.name, arguments: directories.map { "-I" + $0 }),
+                                  search: HeaderSearchPath(quote: [], angled: directories.map(tree.absolute) + layout.systemDirectories(cPlusPlus: false))))
+        }
+        plans.sort { $0.unit.source < $1.unit.source }
+
+        // Units that search the same path share one walk.
+        var groups: [HeaderSearchPath: [UnitPlan]] = [:]
+        var order: [HeaderSearchPath] = []
+        for plan in plans {
+            if groups[plan.search] == nil { order.append(plan.search) }
+            groups[plan.search, default: []].append(plan)
+        }
+        var edges: [String: [IncludeEdge]] = [:]
+        for search in order {
+            let group = groups[search]!
+            var resolved: ResolvedDirectives = [:]
+            for plan in group {
+                for (includer, lines) in traced[plan.source] ?? [:] {
+                    resolved[includer, default: [:]].merge(lines) { first, _ in first }
+                }
+            }
+            let walk = IncludeWalk(tree: tree, resolver: HeaderResolver(search: search, cache: cache, filesByName: filesByName),
+                                   traced: resolved, jobs: jobs)
+            let result = walk.run(from: group.map(\.source))
+            for (includer, list) in result.edges where edges[includer] == nil { edges[includer] = list }
+            problems += result.problems
+        }
+        return IncludeGraph(units: plans.map(\.unit), edges: edges, problems: Array(Set(problems)).sorted())
+    }
+
+    struct UnitPlan {
+        var source: String // absolute
+        var unit: TranslationUnit
+        var search: HeaderSearchPath
+    }
+
+    static func findDatabase(_ tree: TreeRoot) -> String? {
+        for candidate in ["compile_commands.json", "build/compile_commands.json"] {
+            let path = tree.absolute(candidate)
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        let build = tree.absolute(".build")
+        let children = (try? FileManager.default.contentsOfDirectory(atPath: build)) ?? []
+        for child in children.sorted() {
+            let path = build + "/" + child + "/compile_commands.json"
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        return nil
+    }
+}
+
+/// Follows includes breadth-first from a set of sources, one level at a time in parallel.
+struct IncludeWalk {
+    let tree: TreeRoot
+    let resolver: HeaderResolver
+    let traced: ResolvedDirectives
+    let jobs: Int
+
+    func run(from sources: [String]) -> (edges: [String: [IncludeEdge]], problems: [AnalysisProblem]) {
+        let sourceSet = Set(sources)
+        var visited = sourceSet
+        var frontier = sources
+        var edges: [String: [IncludeEdge]] = [:]
+        var problems: [AnalysisProblem] = []
+        while !frontier.isEmpty {
+            let results = LockedBox([Int: (edges: [IncludeEdge], targets: [String], problems: [AnalysisProblem])]())
+            let files = frontier
+            Parallel.forEach(files.count, jobs: jobs) { index in
+                let result = visit(files[index], isSource: sourceSet.contains(files[index]))
+                results.withLock { $0[index] = result }
+            }
+            let collected = results.value
+            frontier = []
+            for index in files.indices {
+                guard let result = collected[index] else { continue }
+                edges[tree.display(files[index])] = result.edges
+                problems += result.problems
+                for target in result.targets where visited.insert(target).inserted { frontier.append(target) }
+            }
+        }
+        return (edges, problems)
+    }
+
+    private func visit(_ file: String, isSource: Bool) -> (edges: [IncludeEdge], targets: [String], problems: [AnalysisProblem]) {
+        let from = tree.display(file)
+        var edges: [IncludeEdge] = []
+        var targets: [String] = []
+        var problems: [AnalysisProblem] = []
+        if isSource {
+            // `-include x.h` on the command line acts as a first line of the source.
+            for forced in resolver.search.forcedIncludes {
+                edges.append(IncludeEdge(from: from, line: 0, spelled: "-include \(tree.display(forced))", to: tree.display(forced)))
+                targets.append(forced)
+            }
+        }
+        switch resolver.cache.directives(of: file) {
+        case .failure(let error):
+            problems.append(AnalysisProblem(SourceLocation(path: from), error.message))
+        case .success(let directives):
+            for directive in directives {
+                let header = traced[file]?[directive.line] ?? resolver.resolve(directive, in: file)
+                edges.append(IncludeEdge(from: from, line: directive.line, spelled: directive.spelled, to: header.map(tree.display)))
+                if let header {
+                    targets.append(header)
+                } else if directive.form == .quoted, tree.contains(file) {
+                    problems.append(AnalysisProblem(SourceLocation(path: from, line: directive.line), "cannot find the header \(directive.spelled)"))
+                }
+            }
+        }
+        return (edges, targets, problems)
+    }
+}
+
+/// Walks a tree when the caller has no file list: regular files, hidden directories
+/// skipped, symbolic links not followed (so a link loop cannot trap the walk).
+enum TreeFiles {
+    static func walk(_ root: String) -> [String] {
+        var result: [String] = []
+        var pending = [""]
+        while let relative = pending.popLast() {
+            let directory = PathText.join(root, relative)
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+            for name in names where !name.hasPrefix(".") {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                var status = stat()
+                guard lstat(PathText.join(root, child), &status) == 0 else { continue }
+                switch status.st_mode & S_IFMT {
+                case S_IFDIR: pending.append(child)
+                case S_IFREG: result.append(child)
+                default: continue
+                }
+            }
+        }
+        return result.sorted()
+    }
+}

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// Small helpers the include and Swift package analyses share: lexical path arithmetic,
+// running an external tool, a lock-protected memo, and a bounded parallel loop.
+
+import Foundation
+
+enum PathText {
+    static func join(_ directory: String, _ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        if directory.isEmpty { return path }
+        return directory.hasSuffix("/") ? directory + path : directory + "/" + path
+    }
+
+    /// Removes `.`, `..` and repeated slashes without touching the file system, so a
+    /// header found through `include/../x.h` is named once.
+    static func normalize(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+                continue
+            }
+            if part == "..", absolute { continue }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    static func fileName(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    static func fileExtension(of path: String) -> String {
+        let name = fileName(of: path)
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        return String(name[name.index(after: dot)...])
+    }
+}
+
+/// A tree's root and how its paths are shown: relative inside the tree, absolute outside.
+struct TreeRoot: Sendable {
+    let path: String
+
+    init(_ root: String) {
+        var absolute = root
+        if !absolute.hasPrefix("/") { absolute = PathText.join(FileManager.default.currentDirectoryPath, root) }
+        path = PathText.normalize(absolute)
+    }
+
+    func absolute(_ relative: String) -> String {
+        PathText.normalize(PathText.join(path, relative))
+    }
+
+    func display(_ absolute: String) -> String {
+        if path == "/" { return String(absolute.dropFirst()) }
+        if absolute.hasPrefix(path), absolute.count > path.count,
+           absolute[absolute.index(absolute.startIndex, offsetBy: path.count)] == "/" {
+            return String(absolute.dropFirst(path.count + 1))
+        }
+        return absolute
+    }
+
+    func contains(_ absolute: String) -> Bool { display(absolute) != absolute || absolute == path }
+}
+
+enum ExternalProcess {
+    struct Output {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    /// The executable for `name`: a path as given, or the first match on PATH.
+    static func locate(_ name: String, directory: String? = nil) -> String? {
+        if name.contains("/") {
+            let path = name.hasPrefix("/") ? name : PathText.join(directory ?? FileManager.default.currentDirectoryPath, name)
+            return FileManager.default.isExecutableFile(atPath: path) ? PathText.normalize(path) : nil
+        }
+        let search = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in search.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs `executable` with stdin from /dev/null and collects both output streams; after
+    /// `timeout` seconds the process is terminated (status then reports the signal).
+    static func run(_ executable: String, _ arguments: [String], directory: String?, timeout: Double = 300) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        try process.run()
+        let watchdog = DispatchWorkItem { [process] in if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
+        // Read stderr on a thread of its own so neither pipe fills up and blocks the child
+        // (not a Dispatch queue: callers may already occupy every worker of the pool).
+        let errorData = LockedBox(Data())
+        let done = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            errorData.value = error.fileHandleForReading.readDataToEndOfFile()
+            done.signal()
+        }
+        reader.start()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        done.wait()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus,
+                      standardOutput: String(decoding: outputData, as: UTF8.self),
+                      standardError: String(decoding: errorData.value, as: UTF8.self))
+    }
+}
+
+/// A value behind a lock, for results that worker threads fill in.
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+
+    init(_ value: Value) { stored = value }
+
+    var value: Value {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); defer { lock.unlock() }; stored = newValue }
+    }
+
+    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&stored)
+    }
+}
+
+enum Parallel {
+    /// Calls `body` for every index in `0..<count` on up to `jobs` threads.
+    static func forEach(_ count: Int, jobs: Int, _ body: (Int) -> Void) {
+        guard count > 0 else { return }
+        let workers = max(1, min(jobs, count))
+        if workers == 1 {
+            for index in 0..<count { body(index) }
+            return
+        }
+        let next = LockedBox(0)
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    let index = next.withLock { value -> Int in
+                        defer { value += 1 }
+                        return value
+                    }
+                    guard index < count else { return }
+                    body(index)
+                }
+            }
+        }
+    }
+}

@@ -354,6 +354,7 @@ private struct CheckRun {
                             evidence: evidence))
                     }
                     if let exception = set.requiredException, !reportedHeaders.contains(header),
+                       !zones.licenses.carriesNoCode(header),
                        !(LicenseTerms.parse(headerLicense)?.exceptionIDs.contains(exception) ?? false) {
                         reportedHeaders.insert(header)
                         report(BoundaryFinding(

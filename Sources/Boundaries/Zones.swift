@@ -24,9 +24,12 @@ final class FileLicenses: @unchecked Sendable {
     private let byPath: [String: FileRecord]
     private let detector: LicenseDetector?
     private var outside: [String: String?] = [:]
+    private var forwarding: [String: Bool] = [:]
     private let lock = NSLock()
+    private let root: String
 
     init(report: ScanReport, database: LicenseDatabase?) {
+        root = report.root
         byPath = Dictionary(report.files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         detector = database.map(LicenseDetector.init(database:))
     }
@@ -41,6 +44,34 @@ final class FileLicenses: @unchecked Sendable {
         let found = readLicense(absolutePath: path)
         outside[path] = found
         return found
+    }
+
+    /// Whether a file holds nothing but preprocessor lines and comments: a forwarding
+    /// header (`#include <asm-generic/ioctl.h>`, as Linux installs many) adds no code, so
+    /// it needs no license of its own; the header it forwards to is judged instead.
+    func carriesNoCode(_ path: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = forwarding[path] { return known }
+        let full = path.hasPrefix("/") ? path : root + "/" + path
+        var result = false
+        if let data = FileManager.default.contents(atPath: full), data.count < 4096 {
+            var inComment = false
+            result = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).allSatisfy { raw in
+                let line = raw.trimmingCharacters(in: .whitespaces)
+                if inComment {
+                    if line.contains("*/") { inComment = false }
+                    return true
+                }
+                if line.hasPrefix("/*") {
+                    inComment = !line.contains("*/")
+                    return true
+                }
+                return line.isEmpty || line.hasPrefix("#") || line.hasPrefix("//")
+            }
+        }
+        forwarding[path] = result
+        return result
     }
 
     /// The file's tags, combined with a REUSE annotation as REUSE says; else the licenses

@@ -353,8 +353,9 @@ private struct CheckRun {
                                 + (allowed.isEmpty ? "no zone" : allowed.joined(separator: ", ")),
                             evidence: evidence))
                     }
+                    // GPL code needs no exception to include GPL headers.
                     if let exception = set.requiredException, !reportedHeaders.contains(header),
-                       !zones.licenses.carriesNoCode(header),
+                       !isGPLLicensed(unitZone.license), !zones.licenses.carriesNoCode(header),
                        !(LicenseTerms.parse(headerLicense)?.exceptionIDs.contains(exception) ?? false) {
                         reportedHeaders.insert(header)
                         report(BoundaryFinding(

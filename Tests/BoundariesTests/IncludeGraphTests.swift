@@ -74,6 +74,23 @@ final class IncludeGraphTests: XCTestCase {
         XCTAssertEqual(directives.map(\.form), [.quoted, .angled, .quoted, .computed, .angled])
     }
 
+    func testBlockCommentsOpenedInCodeLinesAndSlashesInStrings() {
+        let text = """
+        int x = 1; /* open
+        #include "in-comment.h"
+        */ int y; // line comment /* does not open
+        #include "after.h"
+        const char *s = "/* not a comment"; char q = '"';
+        #include "after-string.h"
+        a = b / c; /* closed */ d = e; /* and
+           reopened */
+        #include "after-closed.h"
+        """
+        let directives = IncludeDirectiveParser.parse(Array(text.utf8))
+        XCTAssertEqual(directives.map(\.spelled), ["\"after.h\"", "\"after-string.h\"", "\"after-closed.h\""])
+        XCTAssertEqual(directives.map(\.line), [4, 6, 9])
+    }
+
     func testIncludeCycleTerminates() throws {
         let tree = try FixtureTree([
             "a.c": "#include \"x.h\"\n",

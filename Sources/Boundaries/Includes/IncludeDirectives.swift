@@ -40,6 +40,33 @@ enum IncludeDirectiveParser {
         logical.reserveCapacity(256)
 
         while index < count {
+            // Fast paths (most of a kernel is neither directive nor comment): skip a whole
+            // block comment, or a plain line with no '#' in front, no '/' and no continuation.
+            if inBlockComment {
+                guard let close = Self.find(0x2A, 0x2F, in: bytes, from: index) else {
+                    index = count
+                    break
+                }
+                lineNumber += Self.newlines(in: bytes, from: index, to: close)
+                index = close + 2
+                inBlockComment = false
+            } else {
+                let end = Self.find(0x0A, in: bytes, from: index) ?? count
+                var first = index
+                while first < end, bytes[first] == 0x20 || bytes[first] == 0x09 { first += 1 }
+                let continues = end > index && (bytes[end - 1] == 0x5C || (bytes[end - 1] == 0x0D && end - 1 > index && bytes[end - 2] == 0x5C))
+                if first == end || (bytes[first] != 0x23 && bytes[first] != 0x2F), !continues {
+                    // Not a directive: only a block comment opened on it matters.
+                    if let opened = Self.blockCommentOpening(in: bytes, from: index, to: end) {
+                        index = opened
+                        inBlockComment = true
+                    } else {
+                        index = end + 1
+                        lineNumber += 1
+                    }
+                    continue
+                }
+            }
             // One logical line: physical lines joined at backslash-newline, comments blanked.
             let startLine = lineNumber
             logical.removeAll(keepingCapacity: true)
@@ -137,6 +164,69 @@ enum IncludeDirectiveParser {
         return result
     }
 
+    /// Where a block comment left open at the end of the code line `bytes[from..<to]` starts
+    /// (just after its `/*`), or nil. Comments closed on the line, `//` comments and `/*`
+    /// inside a string literal do not count.
+    private static func blockCommentOpening(in bytes: [UInt8], from: Int, to end: Int) -> Int? {
+        var scan = from
+        while let slash = find(0x2F, in: bytes, from: scan, to: end) {
+            let next: UInt8 = slash + 1 < end ? bytes[slash + 1] : 0
+            if next == 0x2A, !insideString(bytes, from: from, to: slash) {
+                guard let close = find(0x2A, 0x2F, in: bytes, from: slash + 2), close + 1 < end else { return slash + 2 }
+                scan = close + 2
+                continue
+            }
+            if next == 0x2F, !insideString(bytes, from: from, to: slash) { return nil }
+            scan = slash + 1
+        }
+        return nil
+    }
+
+    /// Whether `bytes[to]` is inside a "string" that starts on the same line (an odd number
+    /// of unescaped double quotes before it, not counting the character literal '"').
+    private static func insideString(_ bytes: [UInt8], from: Int, to: Int) -> Bool {
+        var quotes = 0
+        var index = from
+        while let quote = find(0x22, in: bytes, from: index, to: to) {
+            let escaped = quote > from && bytes[quote - 1] == 0x5C
+            let character = quote > from && bytes[quote - 1] == 0x27 && quote + 1 < bytes.count && bytes[quote + 1] == 0x27
+            if !escaped && !character { quotes += 1 }
+            index = quote + 1
+        }
+        return quotes % 2 == 1
+    }
+
+    /// The index of `byte` in `bytes[from..<to]` (memchr, so it is fast even unoptimized).
+    private static func find(_ byte: UInt8, in bytes: [UInt8], from: Int, to: Int? = nil) -> Int? {
+        let end = to ?? bytes.count
+        guard from < end else { return nil }
+        return bytes.withUnsafeBufferPointer { buffer -> Int? in
+            let base = UnsafeRawPointer(buffer.baseAddress!)
+            guard let found = memchr(base + from, Int32(byte), end - from) else { return nil }
+            return UnsafeRawPointer(found) - base
+        }
+    }
+
+    /// The index of the two-byte sequence `first second` at or after `from`.
+    private static func find(_ first: UInt8, _ second: UInt8, in bytes: [UInt8], from: Int) -> Int? {
+        var start = from
+        while let index = find(first, in: bytes, from: start) {
+            if index + 1 < bytes.count, bytes[index + 1] == second { return index }
+            start = index + 1
+        }
+        return nil
+    }
+
+    private static func newlines(in bytes: [UInt8], from: Int, to: Int) -> Int {
+        var total = 0
+        var start = from
+        while let index = find(0x0A, in: bytes, from: start, to: to) {
+            total += 1
+            start = index + 1
+        }
+        return total
+    }
+
     /// A preprocessing directive line split into its name and operand.
     private struct Directive {
         var name: String
@@ -152,8 +242,19 @@ enum IncludeDirectiveParser {
             while index < line.count, (line[index] >= 0x61 && line[index] <= 0x7A) || line[index] == 0x5F { index += 1 }
             guard index > nameStart else { return nil }
             name = String(decoding: line[nameStart..<index], as: UTF8.self)
-            operand = String(decoding: line[index...], as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+            // Only conditionals and includes need their operand; #define lines are many.
+            guard ["if", "elif", "include", "include_next", "import"].contains(name) else {
+                operand = ""
+                return
+            }
+            var end = line.count
+            while index < end, Self.isSpace(line[index]) { index += 1 }
+            while end > index, Self.isSpace(line[end - 1]) { end -= 1 }
+            operand = String(decoding: line[index..<end], as: UTF8.self)
+        }
+
+        private static func isSpace(_ byte: UInt8) -> Bool {
+            byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A || byte == 0x0B || byte == 0x0C
         }
 
         /// `#if 0` / `#elif (0)`: a branch that is never compiled.
@@ -161,7 +262,8 @@ enum IncludeDirectiveParser {
             var text = Substring(operand)
             while text.hasPrefix("("), text.hasSuffix(")") {
                 text = text.dropFirst().dropLast()
-                text = Substring(text.trimmingCharacters(in: .whitespaces))
+                while text.first == " " || text.first == "\t" { text = text.dropFirst() }
+                while text.last == " " || text.last == "\t" { text = text.dropLast() }
             }
             return text == "0"
         }

@@ -16,6 +16,7 @@ enum PathText {
     /// Removes `.`, `..` and repeated slashes without touching the file system, so a
     /// header found through `include/../x.h` is named once.
     static func normalize(_ path: String) -> String {
+        if isNormal(path) { return path }
         let absolute = path.hasPrefix("/")
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -29,6 +30,29 @@ enum PathText {
         }
         let joined = parts.joined(separator: "/")
         return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    /// No empty, `.` or `..` component and no trailing slash: most paths, checked without
+    /// splitting them (a kernel-sized walk normalizes millions).
+    private static func isNormal(_ path: String) -> Bool {
+        // Length of the current component and whether it is all dots so far.
+        var length = 0
+        var dots = true
+        var count = 0
+        for byte in path.utf8 {
+            count += 1
+            if byte == 0x2F {
+                if count > 1 && (length == 0 || (dots && length <= 2)) { return false }
+                length = 0
+                dots = true
+            } else {
+                length += 1
+                if byte != 0x2E { dots = false }
+            }
+        }
+        if count == 0 { return false }
+        if length == 0 { return count == 1 } // trailing slash, except "/" itself
+        return !(dots && length <= 2)
     }
 
     static func directory(of path: String) -> String {

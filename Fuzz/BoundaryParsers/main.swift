@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// The boundary checker's parsers of untrusted text: #include directives, shell-quoted
+// compile commands, Swift imports, C tokens with export macros and symbol
+// uses, and Kbuild assignments. The first byte picks the parser. Built by
+// scripts/fuzz.sh BoundaryParsers with the sources listed in `sources`.
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    guard size > 0 else { return 0 }
+    let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    let text = String(decoding: bytes, as: UTF8.self)
+    switch data[0] % 5 {
+    case 0:
+        let lines = bytes.split(separator: 10, omittingEmptySubsequences: false).count
+        for directive in IncludeDirectiveParser.parse(bytes) {
+            precondition(directive.line >= 1 && directive.line <= lines, "directive line \(directive.line) of \(lines)")
+        }
+    case 1:
+        // searchPath is left out: it asks the system compiler once (a process per run).
+        if let words = CompileCommands.splitShellWords(text) {
+            _ = CompileCommands.traceArguments(words, file: "a.c", directory: "/build")
+        }
+    case 2:
+        for (line, module) in SwiftImportScanner.imports(in: bytes) {
+            precondition(line >= 1 && !module.isEmpty)
+        }
+    case 3:
+        let exports = ExportAnalysis.exports(in: text, path: "f.c")
+        _ = ExportAnalysis.uses(of: Set(exports.map(\.symbol) + ["gpl_symbol"]), in: text, path: "f.c")
+        _ = ExportAnalysis.moduleLicenses(in: text, path: "f.c")
+    default:
+        _ = ExportAnalysis.assignments(in: text)
+    }
+    return 0
+}

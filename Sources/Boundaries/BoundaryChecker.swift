@@ -126,6 +126,7 @@ private struct CheckRun {
     var problems: [AnalysisProblem] = []
     var crossings: [String: CrossingSummary] = [:]
     var packages: [SwiftPackageGraph] = []
+    let licenseLines: [String: Int]
     var policy: BoundaryPolicy { checker.policy }
 
     init(checker: BoundaryChecker) {
@@ -135,6 +136,11 @@ private struct CheckRun {
         files = checker.report.files.map(\.path).filter { path in !ignored.contains { $0.matches(path) } }
         zones = ZoneMap(policy: checker.policy, licenses: FileLicenses(report: checker.report, database: checker.database),
                         files: files, fileTargets: [:])
+        var lines: [String: Int] = [:]
+        for file in checker.report.files {
+            if let tag = file.licenseMatches.first(where: { $0.kind == .tag }) { lines[file.path] = tag.startLine }
+        }
+        licenseLines = lines
     }
 
     func progress(_ line: String) { checker.options.progress?(line) }
@@ -145,6 +151,12 @@ private struct CheckRun {
         LicenseTerms.parse(license).map { LicenseTerms.isGPLBound($0, exceptions: policy.boundaryExceptions) } ?? false
     }
 
+    /// Code under a known license with no GPL alternative. Code whose license is unknown is
+    /// not judged (the scan's findings and the audit's header check report it).
+    func isNonGPL(_ license: String?) -> Bool {
+        LicenseTerms.parse(license).map { !LicenseTerms.isGPLLicensed($0) } ?? false
+    }
+
     func isGPLLicensed(_ license: String?) -> Bool {
         LicenseTerms.parse(license).map(LicenseTerms.isGPLLicensed) ?? false
     }
@@ -152,11 +164,13 @@ private struct CheckRun {
     /// Counts one piece of evidence between two zones and, when the policy declares the
     /// crossing and does not allow this kind, reports it.
     mutating func cross(_ from: ZoneAssignment, _ to: ZoneAssignment, kind: BoundaryPolicy.CrossingKind,
-                        at location: SourceLocation, evidence: [EvidenceStep], what: String) {
+                        at location: SourceLocation, evidence: @autoclosure () -> [EvidenceStep],
+                        what: @autoclosure () -> String) {
         guard from.zone != to.zone else { return }
         crossings[crossingKey(from, to, kind), default: CrossingSummary(
             fromZone: from.zone, toZone: to.zone, kind: kind.rawValue, count: 0, violations: 0)].count += 1
-        judge(from, to, kind: kind, at: location, evidence: evidence, what: what)
+        guard policy.crossing(from: from.zone, to: to.zone) != nil else { return }
+        judge(from, to, kind: kind, at: location, evidence: evidence(), what: what())
     }
 
     func crossingKey(_ from: ZoneAssignment, _ to: ZoneAssignment, _ kind: BoundaryPolicy.CrossingKind) -> String {
@@ -194,9 +208,7 @@ private struct CheckRun {
     }
 
     /// The line of a file's license tag, so a finding about the file points at it.
-    func licenseLine(of path: String) -> Int? {
-        checker.report.files.first { $0.path == path }?.licenseMatches.first { $0.kind == .tag }?.startLine
-    }
+    func licenseLine(of path: String) -> Int? { licenseLines[path] }
 
     func finish() -> BoundaryReport {
         var counts: [String: Int] = [:]
@@ -264,7 +276,7 @@ private struct CheckRun {
                     ] + (importSite.map { [EvidenceStep(SourceLocation(path: $0.file, line: $0.line), "import \(dependency)")] } ?? [])
                     cross(fromZone, toZone, kind: .import, at: location, evidence: evidence,
                           what: "target \(target.name) uses \(dependency)")
-                    if isGPLBound(toZone.license) && !isGPLLicensed(fromZone.license) {
+                    if isGPLBound(toZone.license) && isNonGPL(fromZone.license) {
                         report(BoundaryFinding(
                             rule: "gpl-dependency", severity: .error, fromZone: fromZone.zone, toZone: toZone.zone,
                             location: location,
@@ -295,7 +307,7 @@ private struct CheckRun {
 
     /// Rule 2 for a target: a GPL file compiled into a target whose zone is not GPL.
     mutating func checkTargetSources(_ target: SwiftTarget, manifest: SourceLocation) {
-        guard let targetZone = zone(ofTarget: target), !isGPLLicensed(targetZone.license) else { return }
+        guard let targetZone = zone(ofTarget: target), isNonGPL(targetZone.license) else { return }
         for source in target.sources where !zones.isIgnored(source) {
             let license = zones.licenses.license(of: source)
             guard isGPLBound(license) else { continue }
@@ -320,25 +332,46 @@ private struct CheckRun {
         countIncludeEdges(graph)
         let headerSetGlobs = policy.headerSets.map { ($0, $0.paths.map { Glob($0) }) }
         var reportedHeaders: Set<String> = []
+        // What the rules need of a header, worked out once: a kernel-sized tree reaches
+        // hundreds of headers from each of tens of thousands of units.
+        struct HeaderFacts {
+            var zone: ZoneAssignment
+            var gplBound: Bool
+            var sets: [Int]
+        }
+        var headerFacts: [String: HeaderFacts] = [:]
+        func facts(_ header: String) -> HeaderFacts {
+            if let known = headerFacts[header] { return known }
+            let zone = zones.zone(of: header)
+            let sets = headerSetGlobs.indices.filter { headerSetGlobs[$0].1.contains { $0.matches(header) } }
+            let made = HeaderFacts(zone: zone, gplBound: isGPLBound(zone.fileLicense), sets: sets)
+            headerFacts[header] = made
+            return made
+        }
         for unit in graph.units where !zones.isIgnored(unit.source) {
             let unitZone = zones.zone(of: unit.source)
             let policyZone = zones.policyZone(of: unit.source)
+            let unitIsNonGPL = isNonGPL(unitZone.license) && !isGPLBound(unitZone.fileLicense)
             for (header, chain) in graph.reachableHeaders(from: unit.source) where !chain.isEmpty {
-                let headerZone = zones.zone(of: header)
+                let reached = facts(header)
+                let headerZone = reached.zone
+                let declared = chain.count > 1 && headerZone.zone != unitZone.zone
+                    && policy.crossing(from: unitZone.zone, to: headerZone.zone) != nil
+                guard declared || !reached.sets.isEmpty || (reached.gplBound && unitIsNonGPL) else { continue }
                 let first = chain[0]
                 let location = SourceLocation(path: first.from, line: first.line)
-                var evidence = chain.map { EvidenceStep(SourceLocation(path: $0.from, line: $0.line), "includes \($0.spelled)") }
                 let headerLicense = headerZone.fileLicense
-                evidence.append(EvidenceStep(SourceLocation(path: header), "license \(headerLicense ?? "unknown")"))
+                let evidence = chain.map { EvidenceStep(SourceLocation(path: $0.from, line: $0.line), "includes \($0.spelled)") }
+                    + [EvidenceStep(SourceLocation(path: header), "license \(headerLicense ?? "unknown")")]
                 let chainText = Self.describe(chain: chain, header: header)
                 // Direct edges are counted below; here the policy judges what the unit reaches.
-                if chain.count > 1 {
+                if declared {
                     judge(unitZone, headerZone, kind: .include, at: location, evidence: evidence, what: chainText)
                 }
                 // Header sets: only zones naming the set may include it (counted where a file of
                 // the tree includes it itself, not where a system library does), and every
                 // header of the set reached, directly or not, must carry the set's exception.
-                for (set, globs) in headerSetGlobs where globs.contains(where: { $0.matches(header) }) {
+                for (set, globs) in reached.sets.map({ headerSetGlobs[$0] }) {
                     let entering = chain.firstIndex { edge in edge.to.map { to in globs.contains { $0.matches(to) } } ?? false }
                     let restricted = policy.zones.contains { $0.mayInclude.contains(set.name) }
                     if restricted, let entering, !chain[entering].from.hasPrefix("/"), entering == chain.count - 1,
@@ -354,8 +387,8 @@ private struct CheckRun {
                             evidence: evidence))
                     }
                     // GPL code needs no exception to include GPL headers.
-                    if let exception = set.requiredException, !reportedHeaders.contains(header),
-                       !isGPLLicensed(unitZone.license), !zones.licenses.carriesNoCode(header),
+                    if let exception = set.requiredException, !reportedHeaders.contains(header), unitIsNonGPL,
+                       !zones.licenses.carriesNoCode(header),
                        !(LicenseTerms.parse(headerLicense)?.exceptionIDs.contains(exception) ?? false) {
                         reportedHeaders.insert(header)
                         report(BoundaryFinding(
@@ -366,9 +399,8 @@ private struct CheckRun {
                     }
                 }
                 // GPL code pulled into a non-GPL file: only the first GPL header of a chain.
-                if isGPLBound(headerLicense) && !isGPLLicensed(unitZone.license),
-                   !chain.dropLast().contains(where: { isGPLBound(zones.licenses.license(of: $0.to ?? "")) }),
-                   !isGPLBound(unitZone.fileLicense) {
+                if reached.gplBound && unitIsNonGPL,
+                   !chain.dropLast().contains(where: { $0.to.map { facts($0).gplBound } ?? false }) {
                     report(BoundaryFinding(
                         rule: "gpl-include", severity: .error, fromZone: unitZone.zone, toZone: headerZone.zone,
                         location: location,
@@ -386,9 +418,10 @@ private struct CheckRun {
             for edge in edges {
                 guard let target = edge.to else { continue }
                 let location = SourceLocation(path: includer, line: edge.line)
-                cross(from, zones.zone(of: target), kind: .include, at: location,
+                let to = zones.zone(of: target)
+                cross(from, to, kind: .include, at: location,
                       evidence: [EvidenceStep(location, "includes \(edge.spelled)"),
-                                 EvidenceStep(SourceLocation(path: target), "license \(zones.licenses.license(of: target) ?? "unknown")")],
+                                 EvidenceStep(SourceLocation(path: target), "license \(to.fileLicense ?? "unknown")")],
                       what: "\(includer) includes \(target)")
             }
         }
@@ -440,11 +473,12 @@ private struct CheckRun {
             guard let binaryZone else { continue }
             for (object, source) in inTree {
                 let sourceZone = zones.zone(of: source)
+                let tagLine = licenseLine(of: source)
                 cross(binaryZone, sourceZone, kind: .link, at: SourceLocation(path: binary.path),
                       evidence: [EvidenceStep(SourceLocation(path: binary.path), "contains \(object)"),
-                                 EvidenceStep(SourceLocation(path: source, line: licenseLine(of: source)), "compiled from \(source)")],
+                                 EvidenceStep(SourceLocation(path: source, line: tagLine), "compiled from \(source)")],
                       what: "\(binary.path) contains \(object)")
-                guard !isGPLLicensed(binaryZone.license), isGPLBound(sourceZone.fileLicense) else { continue }
+                guard isNonGPL(binaryZone.license), isGPLBound(sourceZone.fileLicense) else { continue }
                 report(BoundaryFinding(
                     rule: "gpl-object-in-binary", severity: .error, fromZone: binaryZone.zone, toZone: sourceZone.zone,
                     location: SourceLocation(path: binary.path),
@@ -455,7 +489,7 @@ private struct CheckRun {
                                             "license \(sourceZone.fileLicense ?? "GPL")")]))
             }
             // Dynamic links to GPL libraries, by the scan's resolution of DT_NEEDED.
-            if !isGPLLicensed(binaryZone.license) { checkDynamicLinks(binary, zone: binaryZone) }
+            if isNonGPL(binaryZone.license) { checkDynamicLinks(binary, zone: binaryZone) }
         }
         // Symbol edges across zones, and GPL-only symbols (rule 4).
         let gplOnly = Dictionary(analysis.binaries.flatMap(\.members).flatMap { member in
@@ -468,7 +502,7 @@ private struct CheckRun {
                             EvidenceStep(SourceLocation(path: edge.toObject), "defines \(edge.symbol)")]
             cross(fromZone, toZone, kind: .link, at: SourceLocation(path: edge.fromObject), evidence: evidence,
                   what: "\(edge.fromObject) references \(edge.symbol) in \(edge.toObject)")
-            if isGPLBound(toZone.license) && !isGPLLicensed(fromZone.license) && gplOnly[edge.symbol] == nil {
+            if isGPLBound(toZone.license) && isNonGPL(fromZone.license) && gplOnly[edge.symbol] == nil {
                 report(BoundaryFinding(
                     rule: "gpl-symbol-reference", severity: .error, fromZone: fromZone.zone, toZone: toZone.zone,
                     location: SourceLocation(path: edge.fromObject),
@@ -478,7 +512,7 @@ private struct CheckRun {
             }
         }
         for object in objects.values {
-            guard let fromZone = zone(ofObject: object), !isGPLLicensed(fromZone.license) else { continue }
+            guard let fromZone = zone(ofObject: object), isNonGPL(fromZone.license) else { continue }
             for symbol in object.undefined {
                 guard let exporter = gplOnly[symbol] else { continue }
                 report(BoundaryFinding(
@@ -536,9 +570,7 @@ private struct CheckRun {
         let symbols = IdentifierSet(Set(gplOnly.keys))
         // Linux modules are judged by MODULE_LICENSE, as modpost does; other files by their license.
         let modules = ExportAnalysis.kernelModules(root: root, files: files)
-        var judgedByModule: Set<String> = []
         for module in modules {
-            judgedByModule.formUnion(module.sources)
             guard let license = module.license, !ExportAnalysis.isGPLCompatibleModuleLicense(license) else { continue }
             for source in module.sources {
                 guard let text = texts[source] else { continue }
@@ -556,10 +588,13 @@ private struct CheckRun {
                 }
             }
         }
-        for path in cFiles where !judgedByModule.contains(path) && !zones.isIgnored(path) {
+        // In a Linux tree GPL-only exports bind modules only, as modpost checks; built-in code
+        // is part of the GPL kernel whatever its file's license.
+        let isLinuxTree = files.contains { $0 == "Kbuild" || $0.hasSuffix("/Kbuild") } || !modules.isEmpty
+        for path in cFiles where !isLinuxTree && !zones.isIgnored(path) {
             let zone = zones.zone(of: path)
             guard let text = texts[path], zone.fileLicense != nil || zone.license != nil,
-                  !isGPLLicensed(zone.fileLicense ?? zone.license) else { continue }
+                  isNonGPL(zone.fileLicense ?? zone.license) else { continue }
             for use in ExportAnalysis.uses(of: symbols, in: text, path: path) {
                 // The exporting zone declares and implements its own symbols.
                 guard let export = gplOnly[use.symbol], zones.zone(of: export.location.path).zone != zone.zone else { continue }
@@ -591,7 +626,7 @@ private struct CheckRun {
             guard let text = try? String(contentsOfFile: root + "/" + path, encoding: .utf8) else { continue }
             if isGPLBound(zone.fileLicense) || isGPLLicensed(zone.license) && isGPLLicensed(zone.fileLicense) {
                 gplFiles.append((path, text))
-            } else if !zones.isIgnored(path) {
+            } else if isNonGPL(zone.fileLicense ?? zone.license) && !zones.isIgnored(path) {
                 queryFiles.append((path, text))
             }
         }

@@ -142,6 +142,15 @@ final class ZoneMap: @unchecked Sendable {
     }
 
     func zone(of path: String) -> ZoneAssignment {
+        if let known = assigned[path] { return known }
+        let made = assign(path)
+        assigned[path] = made
+        return made
+    }
+
+    private var assigned: [String: ZoneAssignment] = [:]
+
+    private func assign(_ path: String) -> ZoneAssignment {
         let fileLicense = licenses.license(of: path)
         if let zone = policyZone(of: path) {
             return ZoneAssignment(zone: zone.name, license: zone.license ?? licenseOfZone(zone), fileLicense: fileLicense)

@@ -244,6 +244,10 @@ final class PlantedViolationTests: XCTestCase {
         try tree([
             "kernel/export.c": header("GPL-2.0") + "int gpl_service(int x)\n{\n\treturn x + 1;\n}\nEXPORT_SYMBOL_GPL(gpl_service);\n"
                 + "int open_service(int x)\n{\n\treturn x;\n}\nEXPORT_SYMBOL(open_service);\n",
+            // Built-in code is part of the GPL kernel, whatever its file says: modpost only
+            // checks modules.
+            "kernel/builtin.c": header("LGPL-2.1-only") + "int builtin(void)\n{\n\treturn gpl_service(2);\n}\n",
+            "kernel/Makefile": "# @LICENSE@: GPL-2.0\nobj-y += export.o builtin.o\n",
             "drivers/vendor/Makefile": "# @LICENSE@: GPL-2.0\nobj-m += vendor.o\n",
             "drivers/vendor/vendor.c": "/* @COPYRIGHT@: 2026 Vendor */\n#include <linux/module.h>\n"
                 + "static int __init vendor_init(void)\n{\n\treturn gpl_service(1) + open_service(2);\n}\n"

@@ -127,15 +127,39 @@ private struct CheckRun {
     var crossings: [String: CrossingSummary] = [:]
     var packages: [SwiftPackageGraph] = []
     let licenseLines: [String: Int]
+    /// Linux modules of the tree (Kbuild), and the zones they and a kernel tree make.
+    let modules: [KernelModule]
+    let buildZones: [String: (zone: String, license: String)]
     var policy: BoundaryPolicy { checker.policy }
+
+    /// In a Linux tree a module is one work under its MODULE_LICENSE (GPL-compatible ones
+    /// are GPL), and in the kernel's own tree every other C file is part of the GPL kernel,
+    /// whatever its file says: the kernel and its GPL modules are GPL works, as modpost
+    /// assumes. Out-of-tree module sources get module zones only.
+    static func linuxZones(files: [String], modules: [KernelModule]) -> [String: (zone: String, license: String)] {
+        var zones: [String: (zone: String, license: String)] = [:]
+        if files.contains("Kbuild") && files.contains(where: { $0.hasPrefix("include/linux/") }) {
+            for path in files where isCFamily(path) || path.hasSuffix(".S") { zones[path] = ("linux-kernel", "GPL-2.0-only") }
+        }
+        for module in modules {
+            guard let declared = module.license else { continue }
+            let license = ExportAnalysis.isGPLCompatibleModuleLicense(declared) ? "GPL-2.0-only"
+                : (try? LicenseExpression.parse(declared)).map { _ in declared }
+                ?? "LicenseRef-" + declared.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" }
+            for source in module.sources { zones[source] = ("module:\(module.name)", license) }
+        }
+        return zones
+    }
 
     init(checker: BoundaryChecker) {
         self.checker = checker
         root = checker.report.root
         let ignored = checker.policy.ignore.map { Glob($0) }
         files = checker.report.files.map(\.path).filter { path in !ignored.contains { $0.matches(path) } }
+        modules = ExportAnalysis.kernelModules(root: root, files: files)
+        buildZones = Self.linuxZones(files: files, modules: modules)
         zones = ZoneMap(policy: checker.policy, licenses: FileLicenses(report: checker.report, database: checker.database),
-                        files: files, fileTargets: [:])
+                        files: files, fileTargets: [:], buildZones: buildZones)
         var lines: [String: Int] = [:]
         for file in checker.report.files {
             if let tag = file.licenseMatches.first(where: { $0.kind == .tag }) { lines[file.path] = tag.startLine }
@@ -250,7 +274,8 @@ private struct CheckRun {
             problems += package.problems
             for target in package.targets { for source in target.sources { fileTargets[source] = target.name } }
         }
-        zones = ZoneMap(policy: policy, licenses: zones.licenses, files: files, fileTargets: fileTargets)
+        zones = ZoneMap(policy: policy, licenses: zones.licenses, files: files, fileTargets: fileTargets,
+                        buildZones: buildZones)
         for package in packages {
             let manifest = package.packageDirectory.isEmpty ? "Package.swift" : package.packageDirectory + "/Package.swift"
             let manifestLines = (try? String(contentsOfFile: root + "/" + manifest, encoding: .utf8))?
@@ -569,7 +594,6 @@ private struct CheckRun {
         guard !gplOnly.isEmpty else { return }
         let symbols = IdentifierSet(Set(gplOnly.keys))
         // Linux modules are judged by MODULE_LICENSE, as modpost does; other files by their license.
-        let modules = ExportAnalysis.kernelModules(root: root, files: files)
         for module in modules {
             guard let license = module.license, !ExportAnalysis.isGPLCompatibleModuleLicense(license) else { continue }
             for source in module.sources {
@@ -626,7 +650,7 @@ private struct CheckRun {
             guard let text = try? String(contentsOfFile: root + "/" + path, encoding: .utf8) else { continue }
             if isGPLBound(zone.fileLicense) || isGPLLicensed(zone.license) && isGPLLicensed(zone.fileLicense) {
                 gplFiles.append((path, text))
-            } else if isNonGPL(zone.fileLicense ?? zone.license) && !zones.isIgnored(path) {
+            } else if isNonGPL(zone.license) && !zones.isIgnored(path) {
                 queryFiles.append((path, text))
             }
         }

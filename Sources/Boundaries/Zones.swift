@@ -122,7 +122,13 @@ final class ZoneMap: @unchecked Sendable {
     private var zoneLicenseFromFiles: [String: String?] = [:]
     private let files: [String]
 
-    init(policy: BoundaryPolicy, licenses: FileLicenses, files: [String], fileTargets: [String: String]) {
+    /// Zones that the tree's build says, where no policy zone claims the file: Linux
+    /// modules by their MODULE_LICENSE, the rest of a kernel tree as the GPL kernel.
+    private let buildZones: [String: (zone: String, license: String)]
+
+    init(policy: BoundaryPolicy, licenses: FileLicenses, files: [String], fileTargets: [String: String],
+         buildZones: [String: (zone: String, license: String)] = [:]) {
+        self.buildZones = buildZones
         self.policy = policy
         self.licenses = licenses
         self.files = files
@@ -154,6 +160,9 @@ final class ZoneMap: @unchecked Sendable {
         let fileLicense = licenses.license(of: path)
         if let zone = policyZone(of: path) {
             return ZoneAssignment(zone: zone.name, license: zone.license ?? licenseOfZone(zone), fileLicense: fileLicense)
+        }
+        if let build = buildZones[path] {
+            return ZoneAssignment(zone: build.zone, license: build.license, fileLicense: fileLicense)
         }
         let name = path.hasPrefix("/") ? "system" : "tree"
         return ZoneAssignment(zone: "\(name):\(fileLicense ?? "unknown")", license: fileLicense, fileLicense: fileLicense)

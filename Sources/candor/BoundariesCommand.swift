@@ -39,8 +39,9 @@ struct BoundaryArguments: ParsableArguments {
         return FileManager.default.fileExists(atPath: inTree) ? try BoundaryPolicy(file: inTree) : BoundaryPolicy()
     }
 
-    func check(_ scan: ScanReport, database: LicenseDatabase, policy: BoundaryPolicy, jobs: Int, cache: String?,
-               binaries: [String]) throws -> BoundaryReport {
+    /// Scans PATH, then checks its boundaries: what `boundaries` and `audit` both do.
+    func check(_ arguments: ScanArguments) throws -> (scan: ScanReport, policy: BoundaryPolicy, report: BoundaryReport) {
+        let policy = try loadPolicy(root: URL(fileURLWithPath: arguments.path).standardizedFileURL.path)
         for reference in references {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -50,16 +51,18 @@ struct BoundaryArguments: ParsableArguments {
         if let compileCommands, !FileManager.default.isReadableFile(atPath: compileCommands) {
             throw CommandError("--compile-commands \(compileCommands): no such readable file")
         }
+        let (scan, database) = try arguments.scan()
         let env = ProcessInfo.processInfo.environment
-        let cacheDirectory = cache ?? env["CANDOR_CACHE"]
+        let cacheDirectory = arguments.cache ?? env["CANDOR_CACHE"]
             ?? (env["XDG_CACHE_HOME"].map { $0 + "/candor" } ?? (env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/candor")
         var options = BoundaryCheckOptions(
-            binaries: binaries, compileCommands: compileCommands, references: references, detectClones: !noClones,
-            cacheDirectory: cacheDirectory, jobs: jobs)
+            binaries: arguments.binaries, compileCommands: compileCommands, references: references, detectClones: !noClones,
+            cacheDirectory: cacheDirectory, jobs: arguments.jobs)
         if isatty(STDERR_FILENO) == 1 {
             options.progress = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
-        return try BoundaryChecker(policy: policy, report: scan, database: database, options: options).check()
+        let report = try BoundaryChecker(policy: policy, report: scan, database: database, options: options).check()
+        return (scan, policy, report)
     }
 }
 
@@ -103,12 +106,7 @@ struct BoundariesCommand: ParsableCommand {
     func run() throws {
         var failed = false
         try reportingErrors {
-            let root = URL(fileURLWithPath: arguments.path).standardizedFileURL.path
-            let policy = try boundary.loadPolicy(root: root)
-            let (scan, database) = try arguments.scan()
-            var report = try boundary.check(scan, database: database, policy: policy, jobs: arguments.jobs, cache: arguments.cache,
-                                            binaries: arguments.binaries)
-            report.findings.sort()
+            let report = try boundary.check(arguments).report
             switch format {
             case .text: try emit(Data(BoundaryReportFormat.text(report).utf8), to: output)
             case .json: try emit(try BoundaryReportFormat.json(report) + Data("\n".utf8), to: output)
@@ -152,11 +150,7 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         var failed = false
         try reportingErrors {
-            let root = URL(fileURLWithPath: arguments.path).standardizedFileURL.path
-            let policy = try boundary.loadPolicy(root: root)
-            let (scan, database) = try arguments.scan()
-            let boundaries = try boundary.check(scan, database: database, policy: policy, jobs: arguments.jobs,
-                                                cache: arguments.cache, binaries: arguments.binaries)
+            let (scan, policy, boundaries) = try boundary.check(arguments)
             let report = Auditor.audit(scan: scan, boundaries: boundaries, policy: policy, exempt: exempt + policy.auditExempt)
             if let junit { try JUnitReport.write(report, to: junit) }
             if let sarif { try emit(try BoundaryReportFormat.sarif(boundaries, toolVersion: Candor.version), to: sarif) }

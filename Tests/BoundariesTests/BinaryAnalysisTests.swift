@@ -30,46 +30,9 @@ final class BinaryAnalysisTests: XCTestCase {
             .deletingLastPathComponent().appendingPathComponent("hypervisor/shim").path
     }
 
-    private func run(_ tool: String, _ arguments: String...) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.currentDirectoryURL = tree.root
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "BinaryAnalysisTests", code: Int(process.terminationStatus), userInfo: [
-                NSLocalizedDescriptionKey: "\(tool) \(arguments.joined(separator: " ")): \(String(decoding: output, as: UTF8.self))",
-            ])
-        }
-    }
+    private func run(_ tool: String, _ arguments: String...) throws { try runTool([tool] + arguments, in: tree.root) }
 
-    private func cc(_ arguments: String...) throws {
-        let process = ["/usr/bin/cc"] + arguments
-        try runArray(process)
-    }
-
-    private func runArray(_ command: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        process.currentDirectoryURL = tree.root
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "BinaryAnalysisTests", code: Int(process.terminationStatus), userInfo: [
-                NSLocalizedDescriptionKey: "\(command.joined(separator: " ")): \(String(decoding: output, as: UTF8.self))",
-            ])
-        }
-    }
+    private func cc(_ arguments: String...) throws { try runTool(["/usr/bin/cc"] + arguments, in: tree.root) }
 
     private func path(_ name: String) -> String { tree.root.appendingPathComponent(name).path }
 
@@ -294,7 +257,7 @@ final class BinaryAnalysisTests: XCTestCase {
         var names = ["v4.o", "v5.o"]
         let clang = "/opt/swift/usr/bin/clang"
         if FileManager.default.isExecutableFile(atPath: clang) {
-            try runArray([clang, "-gdwarf-5", "-c", "src/unit.c", "-o", "clang5.o"])
+            try runTool([clang, "-gdwarf-5", "-c", "src/unit.c", "-o", "clang5.o"], in: tree.root)
             names.append("clang5.o")
         }
         let analysis = analyze(names)

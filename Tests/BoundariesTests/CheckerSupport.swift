@@ -36,15 +36,6 @@ enum CheckerSupport {
     static func compile(_ sources: [String], in root: URL, output: String, flags: [String] = []) throws {
         let cc = "/usr/bin/cc"
         guard FileManager.default.isExecutableFile(atPath: cc) else { throw XCTSkip("no C compiler at \(cc)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: cc)
-        process.currentDirectoryURL = root
-        process.arguments = flags + sources + ["-o", output]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertEqual(process.terminationStatus, 0, "cc \(process.arguments!.joined(separator: " ")): \(message)")
+        try runTool([cc] + flags + sources + ["-o", output], in: root)
     }
 }

@@ -367,29 +367,4 @@ final class CloneDetectionTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("missing: cannot read the reference corpus"), "\(error)")
         }
     }
-
-    // MARK: whole-kernel measurement (scripts/bench/clones.sh is the benchmark; this is for
-    // development without the CLI): CANDOR_CLONE_BENCH=1 with CANDOR_CLONE_KERNEL=DIR.
-
-    func testKernelBenchmarkWhenAsked() throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard environment["CANDOR_CLONE_BENCH"] == "1", let kernel = environment["CANDOR_CLONE_KERNEL"] else {
-            throw XCTSkip("set CANDOR_CLONE_BENCH=1 and CANDOR_CLONE_KERNEL to an extracted kernel tree")
-        }
-        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("candor-clone-bench").path
-        let start = Date()
-        let index = try CloneIndex.cached(corpus: kernel, name: "linux", cacheDirectory: cache, jobs: 2) { print($0) }
-        let loaded = Date()
-        var query: [(path: String, text: String)] = []
-        for root in ["Sources", "Tests", "hypervisor/shim", "hypervisor/guest", "hypervisor/tests"] {
-            let base = Self.repositoryRoot.appendingPathComponent(root).path
-            for file in try CorpusFiles.list(root: base) {
-                query.append((root + "/" + file.relativePath, try String(contentsOfFile: base + "/" + file.relativePath, encoding: .utf8)))
-            }
-        }
-        let matches = CloneDetector().matches(query: query, in: index, jobs: 2)
-        print(String(format: "index %.1f s, query %.2f s, %d files, %d matches", loaded.timeIntervalSince(start),
-                     Date().timeIntervalSince(loaded), query.count, matches.count))
-        for match in matches { print(match) }
-    }
 }

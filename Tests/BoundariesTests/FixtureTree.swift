@@ -7,6 +7,7 @@
 // the two SPDX tag keys.
 
 import Foundation
+import XCTest
 
 struct FixtureTree {
     let root: URL
@@ -31,5 +32,46 @@ struct FixtureTree {
     static func expand(_ text: String) -> String {
         text.replacingOccurrences(of: "@LICENSE@", with: "SPDX-License-" + "Identifier")
             .replacingOccurrences(of: "@COPYRIGHT@", with: "SPDX-File" + "CopyrightText")
+    }
+}
+
+/// Runs a tool (cc, ar, strip) in `directory`; a failure throws with its output.
+func runTool(_ command: [String], in directory: URL) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: command[0])
+    process.arguments = Array(command.dropFirst())
+    process.currentDirectoryURL = directory
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw NSError(domain: "BoundariesTests", code: Int(process.terminationStatus), userInfo: [
+            NSLocalizedDescriptionKey: "\(command.joined(separator: " ")): \(String(decoding: output, as: UTF8.self))",
+        ])
+    }
+}
+
+/// A test case that writes fixture trees and removes them afterwards.
+class FixtureTestCase: XCTestCase {
+    private var trees: [FixtureTree] = []
+
+    override func tearDown() {
+        trees.forEach { $0.remove() }
+        trees = []
+        super.tearDown()
+    }
+
+    func tree(_ files: [String: String], name: String = #function) throws -> FixtureTree {
+        let tree = try FixtureTree(files, name: name.filter { $0.isLetter })
+        trees.append(tree)
+        return tree
+    }
+
+    /// The two SPDX tag lines in a C comment.
+    func header(_ license: String) -> String {
+        "/* @LICENSE@: \(license) */\n/* @COPYRIGHT@: 2026 Fixture Authors */\n"
     }
 }

@@ -8,24 +8,7 @@ import Foundation
 import XCTest
 @testable import Boundaries
 
-final class ZoneRuleTests: XCTestCase {
-    private var trees: [FixtureTree] = []
-
-    override func tearDown() {
-        trees.forEach { $0.remove() }
-        trees = []
-    }
-
-    private func tree(_ files: [String: String], name: String = #function) throws -> FixtureTree {
-        let tree = try FixtureTree(files, name: name.filter { $0.isLetter })
-        trees.append(tree)
-        return tree
-    }
-
-    private func header(_ license: String) -> String {
-        "/* @LICENSE@: \(license) */\n/* @COPYRIGHT@: 2026 Fixture Authors */\n"
-    }
-
+final class ZoneRuleTests: FixtureTestCase {
     private var zonePolicy: BoundaryPolicy {
         var policy = BoundaryPolicy()
         policy.headerSets = [.init(name: "uapi", paths: ["uapi/**"], requiredException: "Linux-syscall-note")]

@@ -21,27 +21,15 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 candor=${CANDOR:-.build/release/candor}
-tarball=/usr/src/linux-source-6.1.tar.xz
 work=scripts/bench/.work
-tree=$work/linux-source-6.1
 cache=$work/clones-cache
 ours=(Sources Tests hypervisor/shim hypervisor/guest hypervisor/tests) # non-GPL zones
 subset=drivers/block
 [ -x "$candor" ] || { echo "clones bench: $candor missing; run 'make bench'" >&2; exit 1; }
 candor=$(cd "$(dirname "$candor")" && pwd)/$(basename "$candor") # the checks run inside planted trees
 
-if [ ! -f "$tarball" ]; then
-  echo "clones bench: installing linux-source-6.1"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-source-6.1 >/dev/null
-fi
-if [ ! -d "$tree" ]; then
-  mkdir -p "$work"
-  echo "clones bench: extracting $tarball"
-  tar -C "$work" -xJf "$tarball"
-  # As scan.sh does (it shares this tree): the kernel's own .gitignore, without Debian's
-  # "ignore everything but debian/" lines.
-  sed -i -e '/^\/\*$/d' -e '/^!\/debian\/$/d' "$tree/.gitignore"
-fi
+source scripts/bench/lib/kernel-tree.sh
+kernel_tree "clones bench"
 if [ ! -x "$work/venv-copydetect/bin/copydetect" ]; then
   echo "clones bench: installing copydetect 0.5.0 into $work/venv-copydetect"
   python3 -m venv "$work/venv-copydetect"

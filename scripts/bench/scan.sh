@@ -14,24 +14,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 candor=${CANDOR:-.build/release/candor}
-tarball=/usr/src/linux-source-6.1.tar.xz
 work=scripts/bench/.work
-tree=$work/linux-source-6.1
 cache=$work/scan-cache
 [ -x "$candor" ] || { echo "scan bench: $candor missing; run 'make bench'" >&2; exit 1; }
 
-if [ ! -f "$tarball" ]; then
-  echo "scan bench: installing linux-source-6.1"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-source-6.1 >/dev/null
-fi
-if [ ! -d "$tree" ]; then
-  mkdir -p "$work"
-  echo "scan bench: extracting $tarball"
-  tar -C "$work" -xJf "$tarball"
-  # Debian's tarball ends its .gitignore with "/*" and "!/debian/" (everything but debian/
-  # ignored); drop them so the scan sees the kernel's own files, as in a kernel checkout.
-  sed -i -e '/^\/\*$/d' -e '/^!\/debian\/$/d' "$tree/.gitignore"
-fi
+source scripts/bench/lib/kernel-tree.sh
+kernel_tree "scan bench"
 if [ ! -x "$work/venv/bin/scancode" ]; then
   echo "scan bench: installing scancode-toolkit 32.5.0 into $work/venv"
   python3 -m venv "$work/venv"

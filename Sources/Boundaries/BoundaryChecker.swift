@@ -513,6 +513,7 @@ private struct CheckRun {
                                EvidenceStep(SourceLocation(path: source, line: licenseLine(of: source)),
                                             "license \(sourceZone.fileLicense ?? "GPL")")]))
             }
+            checkCombinations(binary, zone: binaryZone, sources: inTree.map(\.1))
             // Dynamic links to GPL libraries, by the scan's resolution of DT_NEEDED.
             if isNonGPL(binaryZone.license) { checkDynamicLinks(binary, zone: binaryZone) }
         }
@@ -548,6 +549,30 @@ private struct CheckRun {
                         + "which \(exporter) exports GPL-only",
                     evidence: [EvidenceStep(SourceLocation(path: object.path), "undefined symbol \(symbol)"),
                                EvidenceStep(SourceLocation(path: exporter), "\(symbol) listed in .candor_exports_gpl")]))
+            }
+        }
+    }
+
+    /// The policy's `[[combinations]]`: when it lists any, every two licenses of the
+    /// sources linked into one binary must be a listed pair (or the same license).
+    mutating func checkCombinations(_ binary: BinaryFacts, zone: ZoneAssignment, sources: [String]) {
+        guard !policy.combinations.isEmpty else { return }
+        var firstSource: [String: String] = [:]  // license id -> a source under it
+        for source in Set(sources).sorted() {
+            for id in LicenseTerms.parse(zones.zone(of: source).fileLicense)?.licenseIDs.sorted() ?? [] where firstSource[id] == nil {
+                firstSource[id] = source
+            }
+        }
+        let ids = firstSource.keys.sorted()
+        for (index, a) in ids.enumerated() {
+            for b in ids[(index + 1)...] where !policy.combinations.contains([a, b].sorted()) {
+                let sourceA = firstSource[a]!, sourceB = firstSource[b]!
+                report(BoundaryFinding(
+                    rule: "license-combination", severity: .error, fromZone: zone.zone, toZone: zone.zone,
+                    location: SourceLocation(path: binary.path),
+                    message: "\(binary.path) combines \(a) and \(b) code, a pair the policy's [[combinations]] does not list",
+                    evidence: [EvidenceStep(SourceLocation(path: sourceA, line: licenseLine(of: sourceA)), "license \(a)"),
+                               EvidenceStep(SourceLocation(path: sourceB, line: licenseLine(of: sourceB)), "license \(b)")]))
             }
         }
     }

@@ -51,6 +51,7 @@ public enum BoundaryReportFormat {
         "gpl-only-symbol": "Code whose license is not GPL-compatible uses a symbol exported GPL-only (CANDOR_EXPORT_GPL, EXPORT_SYMBOL_GPL).",
         "gpl-dependency": "A non-GPL Swift target depends on a target whose license is GPL.",
         "gpl-dynamic-link": "A non-GPL binary loads a GPL-licensed shared library at run time.",
+        "license-combination": "A binary links code under two licenses the policy's [[combinations]] does not list as a pair.",
         "forbidden-crossing": "Two zones meet in a way the policy's [[crossings]] table does not allow.",
         "copied-code": "Code in a non-GPL zone is a copy, or a near copy with renamed identifiers, of GPL code.",
     ]

@@ -67,6 +67,28 @@ final class ZoneRuleTests: FixtureTestCase {
         XCTAssertEqual(report.crossings.first { $0.fromZone == "shim" }?.violations, 0)
     }
 
+    func testLicensePairsInOneBinaryMustBeListed() throws {
+        let fixture = try tree([
+            "app/main.c": header("Apache-2.0") + "int helper(void);\nint parse(void);\nint main(void) { return helper() + parse(); }\n",
+            "app/helper.c": header("MIT") + "int helper(void) { return 0; }\n",
+            "app/parse.c": header("BSD-3-Clause") + "int parse(void) { return 0; }\n",
+        ])
+        try CheckerSupport.compile(["app/main.c", "app/helper.c", "app/parse.c"], in: fixture.root, output: "app-bin", flags: ["-g"])
+        var policy = BoundaryPolicy()
+        policy.combinations = [["Apache-2.0", "MIT"]]
+        let binary = fixture.root.appendingPathComponent("app-bin").path
+        let report = try CheckerSupport.check(fixture.root.path, policy: policy, binaries: [binary], clones: false)
+        let findings = report.findings.filter { $0.rule == "license-combination" }
+        XCTAssertEqual(findings.map(\.message), [
+            "app-bin combines Apache-2.0 and BSD-3-Clause code, a pair the policy's [[combinations]] does not list",
+            "app-bin combines BSD-3-Clause and MIT code, a pair the policy's [[combinations]] does not list",
+        ])
+        XCTAssertEqual(findings.first?.evidence.map(\.location.path), ["app/main.c", "app/parse.c"])
+        policy.combinations = [["Apache-2.0", "MIT"], ["Apache-2.0", "BSD-3-Clause"], ["BSD-3-Clause", "MIT"]]
+        let clean = try CheckerSupport.check(fixture.root.path, policy: policy, binaries: [binary], clones: false)
+        XCTAssertEqual(clean.findings, [])
+    }
+
     func testFindingsInUndistributedZonesAreWarnings() throws {
         let fixture = try tree([
             "tests/probe.c": header("MIT") + "#include \"../gpl/gpl.h\"\n",

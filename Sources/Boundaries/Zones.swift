@@ -77,17 +77,8 @@ final class FileLicenses: @unchecked Sendable {
     /// The file's tags, combined with a REUSE annotation as REUSE says; else the licenses
     /// its text states (full texts and notices).
     static func license(of record: FileRecord) -> String? {
-        var parts: [String]
-        switch (record.reuseLicense, record.reusePrecedence) {
-        case (let reuse?, "override"): parts = [reuse]
-        case (let reuse?, "aggregate"): parts = record.licenseTags + [reuse]
-        case (let reuse?, _): parts = record.licenseTags.isEmpty ? [reuse] : record.licenseTags
-        case (nil, _): parts = record.licenseTags
-        }
-        if parts.isEmpty {
-            parts = record.licenseMatches.filter { $0.kind == .text || $0.kind == .notice }.map(\.expression)
-        }
-        return conjunction(parts)
+        record.concludedLicense ?? LicenseExpression.conjunction(
+            record.licenseMatches.filter { $0.kind == .text || $0.kind == .notice }.map(\.expression))
     }
 
     /// Outside files: the first kilobytes hold the SPDX line or the notice.
@@ -98,16 +89,9 @@ final class FileLicenses: @unchecked Sendable {
         let text = String(decoding: data, as: UTF8.self)
         let tags = SPDXTags.extract(from: text).filter { $0.kind == .license }.map(\.value)
         let normalized = tags.compactMap { LicenseTerms.parse($0)?.description }
-        if !normalized.isEmpty { return Self.conjunction(normalized) }
+        if !normalized.isEmpty { return LicenseExpression.conjunction(normalized) }
         guard let detector else { return nil }
-        return Self.conjunction(detector.detect(in: text).filter { $0.kind != .reference }.map(\.expression))
-    }
-
-    static func conjunction(_ expressions: [String]) -> String? {
-        var unique: [String] = []
-        for expression in expressions where !unique.contains(expression) { unique.append(expression) }
-        if unique.count <= 1 { return unique.first }
-        return unique.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
+        return LicenseExpression.conjunction(detector.detect(in: text).filter { $0.kind != .reference }.map(\.expression))
     }
 }
 
@@ -178,7 +162,7 @@ final class ZoneMap: @unchecked Sendable {
     private func licenseOfZone(_ zone: BoundaryPolicy.Zone) -> String? {
         if let known = zoneLicenseFromFiles[zone.name] { return known }
         let members = files.filter { policyZone(of: $0)?.name == zone.name }
-        let license = FileLicenses.conjunction(members.compactMap { licenses.license(of: $0) }.sorted())
+        let license = LicenseExpression.conjunction(members.compactMap { licenses.license(of: $0) }.sorted())
         zoneLicenseFromFiles[zone.name] = license
         return license
     }

@@ -88,6 +88,19 @@ public struct FileRecord: Codable, Hashable, Sendable {
     }
 }
 
+extension FileRecord {
+    /// The file's license as REUSE concludes it: its tags combined with a REUSE annotation
+    /// by the annotation's precedence; nil when neither gives one.
+    public var concludedLicense: String? {
+        switch (reuseLicense, reusePrecedence) {
+        case (let reuse?, "override"): return reuse
+        case (let reuse?, "aggregate"): return LicenseExpression.conjunction(licenseTags + [reuse])
+        case (let reuse?, _): return LicenseExpression.conjunction(licenseTags) ?? reuse
+        case (nil, _): return LicenseExpression.conjunction(licenseTags)
+        }
+    }
+}
+
 public struct Component: Codable, Hashable, Sendable {
     public enum Kind: String, Codable, Sendable {
         case sourceTree        // the scanned tree

@@ -48,6 +48,15 @@ public indirect enum LicenseExpression: Hashable, Sendable, CustomStringConverti
         }
     }
 
+    /// `A AND B` of the distinct expressions in order, compound ones parenthesised; nil
+    /// when there are none.
+    public static func conjunction(_ expressions: [String]) -> String? {
+        var unique: [String] = []
+        for expression in expressions where !unique.contains(expression) { unique.append(expression) }
+        if unique.count <= 1 { return unique.first }
+        return unique.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
+    }
+
     /// Every license id in the expression (without `+`), exceptions excluded.
     public var licenseIDs: Set<String> {
         switch self {

@@ -151,21 +151,17 @@ struct SPDXBuilder {
                 terms.append(term)
             }
         }
-        // licenseConcluded: the file's tags combined with a REUSE annotation as REUSE says.
-        let tags = conjunction(file.licenseTags)
-        var concluded: String?
+        // licenseConcluded: the file's tags combined with a REUSE annotation as REUSE says,
+        // and the copyright statements likewise.
+        let concluded = file.concludedLicense
         var copyrightSources = [file.copyrights, file.reuseCopyrights]
         switch (file.reuseLicense, file.reusePrecedence) {
-        case (let reuse?, "override"):
-            concluded = reuse
+        case (_?, "override"):
             copyrightSources = [file.reuseCopyrights]
-        case (let reuse?, "aggregate"):
-            concluded = conjunction(file.licenseTags + [reuse])
-        case (let reuse?, _):
-            concluded = tags ?? reuse
+        case (_?, "aggregate"), (nil, _):
+            break
+        case (_?, _):
             if !file.copyrights.isEmpty { copyrightSources = [file.copyrights] }
-        case (nil, _):
-            concluded = tags
         }
         var copyrights: [String] = []
         for copyright in copyrightSources.joined() where !copyrights.contains(copyright) {
@@ -183,14 +179,6 @@ struct SPDXBuilder {
             licenseInfoInFiles: terms.isEmpty ? [nothing] : terms.sorted(),
             copyrightText: copyrights.isEmpty ? nothing : copyrights.joined(separator: "\n"),
             comment: file.reuseLicense.map { "REUSE annotation (\(file.reusePrecedence ?? "closest")): \($0)." })
-    }
-
-    /// `A AND B` of the distinct expressions in order, compound ones parenthesised.
-    private func conjunction(_ expressions: [String]) -> String? {
-        var unique: [String] = []
-        for expression in expressions where !unique.contains(expression) { unique.append(expression) }
-        if unique.count <= 1 { return unique.first }
-        return unique.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
     }
 
     private func makePackage(_ component: Component, id: String, fileTerms: [String: [String]],

@@ -7,6 +7,13 @@ import XCTest
 final class LicenseExpressionTests: XCTestCase {
     private func normalized(_ s: String) throws -> String { try LicenseExpression.parse(s).normalized.description }
 
+    func testConjunctionOfDistinctExpressions() {
+        XCTAssertNil(LicenseExpression.conjunction([]))
+        XCTAssertEqual(LicenseExpression.conjunction(["MIT", "MIT"]), "MIT")
+        XCTAssertEqual(LicenseExpression.conjunction(["MIT", "Apache-2.0 OR MIT", "MIT", "CC0-1.0"]),
+                       "MIT AND (Apache-2.0 OR MIT) AND CC0-1.0")
+    }
+
     func testPrecedenceWithOverAndOverOr() throws {
         let e = try LicenseExpression.parse("MIT OR Apache-2.0 AND GPL-2.0-only WITH Classpath-exception-2.0")
         XCTAssertEqual(e, .or([

@@ -125,7 +125,6 @@ private struct CheckRun {
     var findings: Set<BoundaryFinding> = []
     var problems: [AnalysisProblem] = []
     var crossings: [String: CrossingSummary] = [:]
-    var packages: [SwiftPackageGraph] = []
     let licenseLines: [String: Int]
     /// Linux modules of the tree (Kbuild), and the zones they and a kernel tree make.
     let modules: [KernelModule]
@@ -268,7 +267,7 @@ private struct CheckRun {
 
     mutating func checkSwiftPackages() throws {
         progress("boundaries: reading Swift packages")
-        packages = SwiftPackageGraph.loadAll(root: root, files: files)
+        let packages = SwiftPackageGraph.loadAll(root: root, files: files)
         var fileTargets: [String: String] = [:]
         for package in packages {
             problems += package.problems
@@ -670,14 +669,13 @@ private struct CheckRun {
         let candidates = files.filter(BoundaryChecker.isSourceCode)
         var gplFiles: [(path: String, text: String)] = []
         var queryFiles: [(path: String, text: String)] = []
+        // Only the files on either side are read: in a GPL tree that is most files, in ours few.
         for path in candidates {
             let zone = zones.zone(of: path)
-            guard let text = try? String(contentsOfFile: root + "/" + path, encoding: .utf8) else { continue }
-            if isGPLBound(zone.fileLicense) || isGPLLicensed(zone.license) && isGPLLicensed(zone.fileLicense) {
-                gplFiles.append((path, text))
-            } else if isNonGPL(zone.license) && !zones.isIgnored(path) {
-                queryFiles.append((path, text))
-            }
+            let isGPL = isGPLBound(zone.fileLicense) || isGPLLicensed(zone.license) && isGPLLicensed(zone.fileLicense)
+            guard isGPL || isNonGPL(zone.license) && !zones.isIgnored(path),
+                  let text = try? String(contentsOfFile: root + "/" + path, encoding: .utf8) else { continue }
+            if isGPL { gplFiles.append((path, text)) } else { queryFiles.append((path, text)) }
         }
         let detector = CloneDetector()
         var matches: [(CloneMatch, String)] = []
@@ -695,13 +693,15 @@ private struct CheckRun {
         }
         for (match, corpus) in matches {
             let fromZone = zones.zone(of: match.query.path)
-            let toZone = corpus == "tree" ? zones.zone(of: match.reference.path).zone : "reference:\(corpus)"
+            let original = corpus == "tree" ? zones.zone(of: match.reference.path) : nil
             report(BoundaryFinding(
-                rule: "copied-code", severity: .error, fromZone: fromZone.zone, toZone: toZone, location: match.query,
+                rule: "copied-code", severity: .error, fromZone: fromZone.zone,
+                toZone: original?.zone ?? "reference:\(corpus)", location: match.query,
                 message: "\(match.lines) lines (\(match.tokens) tokens) match \(match.reference) "
                     + "with identifiers and layout normalised",
                 evidence: [EvidenceStep(match.query, "copy in \(fromZone.license ?? "unknown") code"),
-                           EvidenceStep(match.reference, "original, \(corpus == "tree" ? zones.zone(of: match.reference.path).fileLicense ?? "GPL" : "reference corpus \(corpus)")")]))
+                           EvidenceStep(match.reference, "original, "
+                                        + (original.map { $0.fileLicense ?? "GPL" } ?? "reference corpus \(corpus)"))]))
         }
     }
 }

@@ -35,7 +35,10 @@ public func makeSPDXDocument(from report: ScanReport, name: String, created: Dat
         var builder = SPDXBuilder(report: report, creator: creator, licenses: LicenseReferences(lookup: lookup))
         var document = SPDXDocument(
             name: name, documentNamespace: "",
-            creationInfo: .init(creators: ["Tool: \(creator.tool)"] + (creator.organization.map { ["Organization: \($0)"] } ?? []),
+            creationInfo: .init(creators: ["Tool: \(creator.tool)"] + (creator.organization.map { organization in
+                [organization.hasPrefix("Person:") || organization.hasPrefix("Organization:")
+                    ? organization : "Organization: \(organization)"]
+            } ?? []),
                                 created: spdxTimestamp(created)),
             comment: "Packages commented \"\(SPDXBuilder.providedNote)\" are expected on the target system "
                 + "and are not distributed with the release; their relationship PROVIDED_DEPENDENCY_OF says so too.",
@@ -167,8 +170,8 @@ struct SPDXBuilder {
         for copyright in copyrightSources.joined() where !copyrights.contains(copyright) {
             copyrights.append(copyright)
         }
-        // A binary's text is not read for licenses, so "nothing found" is not an answer there.
-        let nothing = file.isBinary ? "NOASSERTION" : "NONE"
+        // Finding nothing is not knowing there is nothing: the tool asserts nothing then.
+        let nothing = "NOASSERTION"
         return SPDXDocument.File(
             spdxID: ids.make(prefix: "File", key: file.path),
             fileName: location,
@@ -198,16 +201,13 @@ struct SPDXBuilder {
                     fileSHA1s: records.filter { !Self.isSPDXDocument($0.path) }.map(\.sha1)),
                 packageVerificationCodeExcludedFiles: excluded.map { "./" + $0.path }.sorted())
             let terms = Set(component.files.flatMap { fileTerms[$0] ?? [] }).subtracting(["NONE", "NOASSERTION"])
-            infoFromFiles = terms.isEmpty ? ["NONE"] : terms.sorted()
+            infoFromFiles = terms.isEmpty ? ["NOASSERTION"] : terms.sorted()
         }
         var comment = [component.distribution == .providedByPlatform ? Self.providedNote : Self.distributedNote]
-        var supplier = component.supplier
-        if supplier == nil, component.kind == .sourceTree || component.kind == .binary {
-            supplier = creator.organization
-        }
-        if supplier == nil, let owner = Self.repositoryOwner(purl: component.purl) {
-            supplier = "Organization: \(owner)"
-            comment.append("Supplier: the owner of the source repository.")
+        var supplier = component.supplier.map(Agent.spdx)
+        if supplier == nil, component.kind == .sourceTree || component.kind == .binary, let organization = creator.organization {
+            supplier = organization.hasPrefix("Person:") || organization.hasPrefix("Organization:")
+                ? organization : "Organization: \(organization)"
         }
         var version = component.version
         if version == nil, component.kind == .binary,
@@ -216,9 +216,7 @@ struct SPDXBuilder {
             version = sourceVersion
             comment.append("Version: that of the source it was built from.")
         }
-        if let value = supplier, !value.hasPrefix("Organization:"), !value.hasPrefix("Person:"), value != "NOASSERTION" {
-            supplier = "Organization: \(value)"
-        }
+        let originators = (component.originators ?? []).map(Agent.spdx)
         var sourceInfo: [String] = []
         if let source = component.sourcePackage {
             sourceInfo.append("built from Debian source package \(source)" + (component.sourceVersion.map { " \($0)" } ?? ""))
@@ -235,6 +233,7 @@ struct SPDXBuilder {
             versionInfo: version,
             packageFileName: component.kind == .binary ? component.location : nil,
             supplier: supplier ?? "NOASSERTION",
+            originator: originators.first,
             downloadLocation: component.downloadLocation ?? "NOASSERTION",
             filesAnalyzed: analyzed,
             packageVerificationCode: verificationCode,
@@ -249,16 +248,9 @@ struct SPDXBuilder {
             externalRefs: component.purl.map {
                 [.init(referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: $0)]
             } ?? [],
-            primaryPackagePurpose: Self.purpose(of: component.kind))
-    }
-
-    /// `github.com/apple` from `pkg:swift/github.com/apple/swift-crypto@3.12.3`: the host and
-    /// owner of a Swift package's repository.
-    static func repositoryOwner(purl: String?) -> String? {
-        guard let purl, purl.hasPrefix("pkg:swift/") else { return nil }
-        let path = purl.dropFirst("pkg:swift/".count).split(separator: "@").first ?? ""
-        let parts = path.split(separator: "/")
-        return parts.count >= 3 ? parts.dropLast().joined(separator: "/") : nil
+            primaryPackagePurpose: Self.purpose(of: component.kind),
+            originators: originators,
+            distributed: component.distribution == .distributed)
     }
 
     static func isSPDXDocument(_ path: String) -> Bool {

@@ -3,7 +3,11 @@
 
 #include "xml_text_writer.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
 #include <libxml/xmlwriter.h>
 
 struct xml_text_writer {
@@ -73,4 +77,69 @@ void xml_text_writer_free(xml_text_writer *w)
 	if (w->buffer)
 		xmlBufferFree(w->buffer);
 	free(w);
+}
+
+struct first_error {
+	char *message;
+	size_t size;
+	int seen;
+};
+
+/* Keeps the first error only: later ones are usually its consequences. */
+static void keep_first_error(void *context, const xmlError *error)
+{
+	struct first_error *first = context;
+
+	if (first->seen || !error || first->size == 0)
+		return;
+	first->seen = 1;
+	snprintf(first->message, first->size, "line %d: %s", error->line, error->message ? error->message : "error");
+	/* libxml2's messages end in a newline. */
+	size_t n = strlen(first->message);
+	if (n > 0 && first->message[n - 1] == '\n')
+		first->message[n - 1] = '\0';
+}
+
+int xml_schema_validate(const char *xsd_path, const char *document, size_t length,
+			char *message, size_t message_size)
+{
+	struct first_error first = { message, message_size, 0 };
+	xmlSchemaParserCtxtPtr parser = NULL;
+	xmlSchemaPtr schema = NULL;
+	xmlSchemaValidCtxtPtr valid = NULL;
+	xmlDocPtr doc = NULL;
+	int result = -1;
+
+	if (message_size > 0)
+		message[0] = '\0';
+	parser = xmlSchemaNewParserCtxt(xsd_path);
+	if (!parser)
+		goto out;
+	xmlSchemaSetParserStructuredErrors(parser, (xmlStructuredErrorFunc)keep_first_error, &first);
+	schema = xmlSchemaParse(parser);
+	if (!schema)
+		goto out;
+	doc = xmlReadMemory(document, (int)length, "document.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc) {
+		if (!first.seen)
+			snprintf(message, message_size, "not well-formed XML");
+		goto out;
+	}
+	valid = xmlSchemaNewValidCtxt(schema);
+	if (!valid)
+		goto out;
+	xmlSchemaSetValidStructuredErrors(valid, (xmlStructuredErrorFunc)keep_first_error, &first);
+	result = xmlSchemaValidateDoc(valid, doc) == 0 ? 0 : 1;
+out:
+	if (result < 0 && !first.seen && message_size > 0 && message[0] == '\0')
+		snprintf(message, message_size, "cannot read the schema %s", xsd_path);
+	if (valid)
+		xmlSchemaFreeValidCtxt(valid);
+	if (doc)
+		xmlFreeDoc(doc);
+	if (schema)
+		xmlSchemaFree(schema);
+	if (parser)
+		xmlSchemaFreeParserCtxt(parser);
+	return result;
 }

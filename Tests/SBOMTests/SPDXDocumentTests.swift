@@ -34,8 +34,9 @@ enum Fixture {
                        sha256: String(repeating: "5", count: 64), isBinary: true),
         ]
         let components = [
-            Component(id: "binary:.build/debug/demo", kind: .binary, name: "demo",
-                      checksums: ["SHA1": abcSHA1, "SHA256": String(repeating: "6", count: 64)],
+            Component(id: "binary:.build/debug/demo", kind: .binary, name: "demo", concludedLicense: "Apache-2.0",
+                      checksums: ["SHA1": abcSHA1, "SHA256": String(repeating: "6", count: 64),
+                                  "SHA512": String(repeating: "8", count: 128)],
                       location: ".build/debug/demo",
                       relationships: [.init(.generatedFrom, "tree"), .init(.staticLink, "swift:swift-argument-parser"),
                                       .init(.dynamicLink, "deb:libc6:amd64")]),
@@ -47,6 +48,7 @@ enum Fixture {
             Component(id: "swift:swift-argument-parser", kind: .swiftPackage, name: "swift-argument-parser",
                       version: "1.8.2", purl: "pkg:swift/github.com/apple/swift-argument-parser@1.8.2",
                       downloadLocation: "git+https://github.com/apple/swift-argument-parser@1.8.2",
+                      supplier: "Organization: Apple Inc.", originators: ["Organization: Apple Inc."],
                       declaredLicense: "Apache-2.0", concludedLicense: "Apache-2.0",
                       copyrightText: "Copyright (c) 2020 Apple Inc."),
             Component(id: "tree", kind: .sourceTree, name: "demo-source", version: "1.0.0",
@@ -139,9 +141,14 @@ final class SPDXDocumentTests: XCTestCase {
         XCTAssertEqual(demo.supplier, "Organization: The Demo Authors")
         XCTAssertTrue(demo.comment?.contains("Version: that of the source it was built from.") == true)
         let parser = try XCTUnwrap(document.packages.first { $0.name == "swift-argument-parser" })
-        XCTAssertEqual(parser.supplier, "Organization: github.com/apple")
-        XCTAssertNil(SPDXBuilder.repositoryOwner(purl: "pkg:swift/swift-crypto@1.0"))
-        XCTAssertNil(SPDXBuilder.repositoryOwner(purl: "pkg:deb/debian/libc6@2.36"))
+        XCTAssertEqual(parser.supplier, "Organization: Apple Inc.", "the supplier the scan found")
+        XCTAssertEqual(parser.originator, "Organization: Apple Inc.")
+
+        var unknown = Fixture.report()
+        let index = try XCTUnwrap(unknown.components.firstIndex { $0.name == "swift-argument-parser" })
+        unknown.components[index].supplier = nil
+        let withoutSupplier = try XCTUnwrap(Fixture.document(unknown).packages.first { $0.name == "swift-argument-parser" })
+        XCTAssertEqual(withoutSupplier.supplier, "NOASSERTION", "no supplier is invented from the repository URL")
 
         let anonymous = makeSPDXDocument(from: Fixture.report(), name: "demo", created: Fixture.created,
                                          creator: SPDXCreator(tool: "candor-0.1.0"), licenses: Fixture.lookup)
@@ -194,7 +201,7 @@ final class SPDXDocumentTests: XCTestCase {
                        "LicenseRef-Foo-Unknown-1.0 AND GPL-2.0-only WITH Linux-syscall-note")
         let config = try file("./data/config.json")
         XCTAssertEqual(config.licenseConcluded, "CC0-1.0")
-        XCTAssertEqual(config.licenseInfoInFiles, ["NONE"], "the annotation is not in the file's text")
+        XCTAssertEqual(config.licenseInfoInFiles, ["NOASSERTION"], "the annotation is not in the file's text")
         XCTAssertEqual(config.copyrightText, "2026 Data People")
 
         var report = Fixture.report()

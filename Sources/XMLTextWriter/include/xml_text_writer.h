@@ -24,4 +24,11 @@ int xml_text_writer_end_element(xml_text_writer *writer);
 const char *xml_text_writer_finish(xml_text_writer *writer, size_t *length);
 void xml_text_writer_free(xml_text_writer *writer);
 
+/* Validates the XML document in memory against the XML Schema at xsd_path (its imports
+ * resolved relative to it, never over the network). Returns 0 when valid, 1 when not,
+ * -1 when the schema or the document cannot be read; the first message goes to `message`
+ * (always NUL-terminated). */
+int xml_schema_validate(const char *xsd_path, const char *document, size_t length,
+			char *message, size_t message_size);
+
 #endif

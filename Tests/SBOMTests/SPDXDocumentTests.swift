@@ -47,8 +47,8 @@ enum Fixture {
                       sourcePackage: "glibc", sourceVersion: "2.36-9+deb12u10"),
             Component(id: "swift:swift-argument-parser", kind: .swiftPackage, name: "swift-argument-parser",
                       version: "1.8.2", purl: "pkg:swift/github.com/apple/swift-argument-parser@1.8.2",
-                      downloadLocation: "git+https://github.com/apple/swift-argument-parser@1.8.2",
                       supplier: "Organization: Apple Inc.", originators: ["Organization: Apple Inc."],
+                      downloadLocation: "git+https://github.com/apple/swift-argument-parser@1.8.2",
                       declaredLicense: "Apache-2.0", concludedLicense: "Apache-2.0",
                       copyrightText: "Copyright (c) 2020 Apple Inc."),
             Component(id: "tree", kind: .sourceTree, name: "demo-source", version: "1.0.0",
@@ -131,7 +131,14 @@ final class SPDXDocumentTests: XCTestCase {
         let offsets = try keys.map { key in try XCTUnwrap(json.range(of: "\n  \"\(key)\"")?.lowerBound, key) }
         XCTAssertEqual(offsets, offsets.sorted())
         XCTAssertFalse(json.contains("\\/"), "slashes are not escaped")
-        XCTAssertEqual(try JSONDecoder().decode(SPDXDocument.self, from: Data(json.utf8)), Fixture.document())
+        // Everything SPDX 2.3 carries comes back; all originators and the distribution flag
+        // are for the other formats (2.3 has one originator and says the latter in comments).
+        var expected = Fixture.document()
+        for index in expected.packages.indices {
+            expected.packages[index].originators = []
+            expected.packages[index].distributed = true
+        }
+        XCTAssertEqual(try JSONDecoder().decode(SPDXDocument.self, from: Data(json.utf8)), expected)
     }
 
     func testMissingSupplierAndVersionAreFilledFromWhatIsKnown() throws {

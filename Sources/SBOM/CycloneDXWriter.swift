@@ -33,6 +33,7 @@ public enum CycloneDXWriter {
 
     private static func json(_ entity: CDXEntity) -> [String: Any] {
         var out: [String: Any] = ["name": entity.name]
+        if let url = entity.url { out["url"] = [url] }
         if let email = entity.email { out["contact"] = [["email": email]] }
         return out
     }
@@ -110,6 +111,7 @@ public enum CycloneDXWriter {
     private static func write(_ entity: CDXEntity, as element: String, to out: inout XMLOutput) {
         out.start(element)
         out.element("name", entity.name)
+        if let url = entity.url { out.element("url", url) }
         if let email = entity.email {
             out.start("contact")
             out.element("email", email)
@@ -203,16 +205,22 @@ private struct XMLOutput {
 struct CDXEntity {
     var name: String
     var email: String?
+    var url: String?
 
-    /// From SPDX agent form: `Organization: Name (mail@host)`.
+    /// From SPDX agent form: `Organization: Name (mail@host)` or `Organization: Name (https://...)`.
     init(spdx value: String) {
-        var name = value.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? value
+        var name = value
+        for prefix in ["Organization:", "Person:"] where value.hasPrefix(prefix) {
+            name = String(value.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+        }
         if let open = name.lastIndex(of: "("), name.hasSuffix(")") {
-            let mail = String(name[name.index(after: open)..<name.index(before: name.endIndex)])
-            if mail.contains("@"), !mail.contains(" ") {
-                email = mail
-                name = name[..<open].trimmingCharacters(in: .whitespaces)
+            let contact = String(name[name.index(after: open)..<name.index(before: name.endIndex)])
+            if contact.hasPrefix("https://") || contact.hasPrefix("http://"), !contact.contains(" ") {
+                url = contact
+            } else if contact.contains("@"), !contact.contains(" ") {
+                email = contact
             }
+            if url != nil || email != nil { name = name[..<open].trimmingCharacters(in: .whitespaces) }
         }
         self.name = name
     }

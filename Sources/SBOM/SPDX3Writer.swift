@@ -85,13 +85,14 @@ private struct SPDX3Graph {
         let name = value.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? value
         let id = iri(ids.make(prefix: isPerson ? "Person" : "Organization", key: name))
         var node: [String: Any] = ["type": isPerson ? "Person" : "Organization", "spdxId": id, "name": name]
-        // `Name (mail@host)`: the mail is an identifier of its own.
-        if let open = name.lastIndex(of: "("), name.hasSuffix(")") {
-            let mail = String(name[name.index(after: open)..<name.index(before: name.endIndex)])
-            if mail.contains("@"), !mail.contains(" ") {
-                node["externalIdentifier"] = [["type": "ExternalIdentifier", "externalIdentifierType": "email",
-                                               "identifier": mail]]
-            }
+        // `Name (mail@host)` or `Name (https://...)`: the contact is an identifier of its own.
+        let entity = CDXEntity(spdx: value)
+        if let mail = entity.email {
+            node["name"] = entity.name
+            node["externalIdentifier"] = [["type": "ExternalIdentifier", "externalIdentifierType": "email", "identifier": mail]]
+        } else if let url = entity.url {
+            node["name"] = entity.name
+            node["externalIdentifier"] = [["type": "ExternalIdentifier", "externalIdentifierType": "urlScheme", "identifier": url]]
         }
         add(node)
         agents[value] = id

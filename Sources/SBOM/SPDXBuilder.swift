@@ -19,6 +19,14 @@ public struct SPDXCreator: Hashable, Sendable {
         self.tool = tool
         self.organization = organization
     }
+
+    /// `Organization: Name (mail or URL)` from `Name`, `Name <mail>` or `Name (https://...)`;
+    /// a value already in agent form is kept.
+    var organizationAgent: String? {
+        guard let organization, !organization.isEmpty else { return nil }
+        if organization.hasPrefix("Person:") || organization.hasPrefix("Organization:") { return organization }
+        return "Organization: " + organization.replacingOccurrences(of: "<", with: "(").replacingOccurrences(of: ">", with: ")")
+    }
 }
 
 /// Builds the SPDX 2.3 document for `report`.
@@ -35,10 +43,7 @@ public func makeSPDXDocument(from report: ScanReport, name: String, created: Dat
         var builder = SPDXBuilder(report: report, creator: creator, licenses: LicenseReferences(lookup: lookup))
         var document = SPDXDocument(
             name: name, documentNamespace: "",
-            creationInfo: .init(creators: ["Tool: \(creator.tool)"] + (creator.organization.map { organization in
-                [organization.hasPrefix("Person:") || organization.hasPrefix("Organization:")
-                    ? organization : "Organization: \(organization)"]
-            } ?? []),
+            creationInfo: .init(creators: ["Tool: \(creator.tool)"] + (creator.organizationAgent.map { [$0] } ?? []),
                                 created: spdxTimestamp(created)),
             comment: "Packages commented \"\(SPDXBuilder.providedNote)\" are expected on the target system "
                 + "and are not distributed with the release; their relationship PROVIDED_DEPENDENCY_OF says so too.",
@@ -205,9 +210,8 @@ struct SPDXBuilder {
         }
         var comment = [component.distribution == .providedByPlatform ? Self.providedNote : Self.distributedNote]
         var supplier = component.supplier.map(Agent.spdx)
-        if supplier == nil, component.kind == .sourceTree || component.kind == .binary, let organization = creator.organization {
-            supplier = organization.hasPrefix("Person:") || organization.hasPrefix("Organization:")
-                ? organization : "Organization: \(organization)"
+        if supplier == nil, component.kind == .sourceTree || component.kind == .binary {
+            supplier = creator.organizationAgent
         }
         var version = component.version
         if version == nil, component.kind == .binary,

@@ -157,7 +157,9 @@ struct SBOMCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Document name and file name stem (default: the tree's name).", valueName: "NAME"))
     var name: String?
 
-    @Option(help: ArgumentHelp("Organization that creates the document and supplies the tree and its binaries.", valueName: "NAME"))
+    @Option(help: ArgumentHelp("Organization that creates the document and supplies the tree and its binaries; "
+                               + "'NAME <mail>' or 'NAME (https://...)' adds the contact BSI TR-03183-2 asks for.",
+                               valueName: "NAME"))
     var organization: String?
 
     @Option(name: .customLong("supplier"),

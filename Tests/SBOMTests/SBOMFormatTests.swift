@@ -203,6 +203,21 @@ final class SBOMFormatTests: XCTestCase {
         XCTAssertEqual(filled.components[2].supplier, "Organization: Apple Inc.")
     }
 
+    func testOrganizationContactReachesEveryFormat() throws {
+        let document = makeSPDXDocument(from: Fixture.report(), name: "demo", created: Fixture.created,
+                                        creator: SPDXCreator(tool: "candor-0.1.0", organization: "Demo Ltd <sbom@demo.example>"),
+                                        licenses: Fixture.lookup)
+        XCTAssertEqual(document.creationInfo.creators.last, "Organization: Demo Ltd (sbom@demo.example)")
+        let spdx3 = String(decoding: try SBOMFormat.spdx3JSONLD.render(document), as: UTF8.self)
+        XCTAssertTrue(spdx3.contains("\"identifier\" : \"sbom@demo.example\""), spdx3)
+        let cdx = String(decoding: try SBOMFormat.cycloneDXXML.render(document), as: UTF8.self)
+        XCTAssertTrue(cdx.contains("<manufacturer>\n   <name>Demo Ltd</name>\n   <contact>\n    <email>sbom@demo.example</email>"), cdx)
+        let web = CDXEntity(spdx: "Organization: Demo (https://demo.example/)")
+        XCTAssertEqual(web.name, "Demo")
+        XCTAssertEqual(web.url, "https://demo.example/")
+        XCTAssertNil(CDXEntity(spdx: "Person: A B (not a contact)").email)
+    }
+
     func testAgentsAndPackageURLs() {
         XCTAssertEqual(Agent.spdx("Aurelien Jarno <aurel32@debian.org>"), "Person: Aurelien Jarno (aurel32@debian.org)")
         XCTAssertEqual(Agent.spdx("GNU Libc Maintainers <debian-glibc@lists.debian.org>"),

@@ -7,6 +7,7 @@
 import Crypto
 import Foundation
 import Inventory
+import Licensing
 
 /// Who made the document: `Tool: <tool>` and, when given, `Organization: <organization>`.
 public struct SPDXCreator: Hashable, Sendable {
@@ -209,6 +210,19 @@ struct SPDXBuilder {
             infoFromFiles = terms.isEmpty ? ["NOASSERTION"] : terms.sorted()
         }
         var comment = [component.distribution == .providedByPlatform ? Self.providedNote : Self.distributedNote]
+        var concluded = component.concludedLicense
+        if concluded == nil, analyzed {
+            // The tree's license is concluded from its files only when each of them has one.
+            let members = Set(component.files)
+            let records = report.files.filter { members.contains($0.path) && !Self.isSPDXDocument($0.path) }
+            let unlicensed = records.filter { $0.concludedLicense == nil }.count
+            if unlicensed == 0, !records.isEmpty {
+                concluded = LicenseExpression.conjunction(records.compactMap(\.concludedLicense).sorted())
+                comment.append("License concluded from the licenses of all its files.")
+            } else if unlicensed > 0 {
+                comment.append("License not concluded: \(unlicensed) of its \(records.count) files state no license.")
+            }
+        }
         var supplier = component.supplier.map(Agent.spdx)
         if supplier == nil, component.kind == .sourceTree || component.kind == .binary {
             supplier = creator.organizationAgent
@@ -244,7 +258,7 @@ struct SPDXBuilder {
             checksums: component.checksums.map { .init(algorithm: $0.key.uppercased(), checksumValue: $0.value.lowercased()) }
                 .sorted { $0.algorithm < $1.algorithm },
             sourceInfo: sourceInfo.isEmpty ? nil : sourceInfo.joined(separator: "; "),
-            licenseConcluded: licenses.resolve(component.concludedLicense ?? "NOASSERTION", foundIn: location),
+            licenseConcluded: licenses.resolve(concluded ?? "NOASSERTION", foundIn: location),
             licenseInfoFromFiles: infoFromFiles,
             licenseDeclared: licenses.resolve(component.declaredLicense ?? "NOASSERTION", foundIn: location),
             copyrightText: component.copyrightText ?? "NOASSERTION",

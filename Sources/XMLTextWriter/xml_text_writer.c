@@ -112,6 +112,11 @@ int xml_schema_validate(const char *xsd_path, const char *document, size_t lengt
 
 	if (message_size > 0)
 		message[0] = '\0';
+	/* Checked first, so that libxml2 does not print its own warning about it. */
+	FILE *readable = fopen(xsd_path, "r");
+	if (!readable)
+		goto out;
+	fclose(readable);
 	parser = xmlSchemaNewParserCtxt(xsd_path);
 	if (!parser)
 		goto out;

@@ -97,6 +97,12 @@ final class SPDXDocumentTests: XCTestCase {
         XCTAssertEqual(code.packageVerificationCodeValue, packageVerificationCode(fileSHA1s: included))
         XCTAssertEqual(tree.supplier, "Organization: The Demo Authors", "the organization supplies its own tree")
         XCTAssertEqual(tree.sourceInfo, "git commit 0123456789abcdef0123456789abcdef01234567 with uncommitted changes")
+        XCTAssertEqual(tree.licenseConcluded, "NOASSERTION", "some files state no license")
+        XCTAssertTrue(tree.comment?.contains("2 of its 5 files state no license") == true, tree.comment ?? "")
+        var licensed = Fixture.report()
+        licensed.files = licensed.files.filter { !$0.licenseTags.isEmpty || $0.reuseLicense != nil || $0.path == "old.spdx.json" }
+        let concluded = try XCTUnwrap(Fixture.document(licensed).packages.first { $0.name == "demo-source" })
+        XCTAssertEqual(concluded.licenseConcluded, "Apache-2.0 AND CC0-1.0 AND LicenseRef-Foo-Unknown-1.0 AND GPL-2.0-only WITH Linux-syscall-note")
         let others = Fixture.document().packages.filter { $0.name != "demo-source" }
         XCTAssertTrue(others.allSatisfy { !$0.filesAnalyzed && $0.packageVerificationCode == nil && $0.licenseInfoFromFiles == nil })
     }

@@ -50,7 +50,7 @@ enum SwiftPackages {
                 note = "license detected in .build/checkouts/\(pin.checkoutName)/\(licenseFiles.joined(separator: ", "))"
             }
             let originators = holders(inCheckout: checkout)
-            if !originators.isEmpty { note += "; authors from the copyright lines of its license and notice files" }
+            if !originators.isEmpty { note += "; authors from the copyright lines of its license, notice or manifest files" }
             let modules = ((try? FileManager.default.contentsOfDirectory(atPath: checkout + "/Sources")) ?? []).sorted()
             let versionOrRevision = pin.version ?? pin.revision
             let component = Component(
@@ -70,14 +70,20 @@ enum SwiftPackages {
     }
 
     /// The holders named by copyright lines of a checkout's top-level license and notice
-    /// files, in SPDX agent form, in file order.
+    /// files, in SPDX agent form, in file order; when those name none (an Apache-2.0 text
+    /// has no holder), the lines of its manifest's header.
     static func holders(inCheckout checkout: String) -> [String] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: checkout)) ?? []).sorted()
             .filter { isLicenseFileName($0) || $0.uppercased().hasPrefix("NOTICE") || $0.uppercased().hasPrefix("AUTHORS") }
+        let found = holders(in: names.map { "\(checkout)/\($0)" })
+        return found.isEmpty ? holders(in: ["\(checkout)/Package.swift"]) : found
+    }
+
+    private static func holders(in paths: [String]) -> [String] {
         var seen: Set<String> = []
         var result: [String] = []
-        for name in names {
-            guard let bytes = try? readSmallFile("\(checkout)/\(name)") else { continue }
+        for path in paths {
+            guard let bytes = try? readSmallFile(path) else { continue }
             for (_, statement) in CopyrightStatements.find(in: bytes) {
                 guard let holder = Agent.holder(ofCopyright: statement) else { continue }
                 let agent = Agent.spdx(holder)

@@ -253,4 +253,16 @@ final class SBOMFormatTests: XCTestCase {
         package.distro = "debian-12"
         XCTAssertEqual(package.purl, "pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?arch=amd64&distro=debian-12")
     }
+
+    /// A Swift package's authors: its notice file's holders, else its manifest header's.
+    func testSwiftPackageHoldersFromNoticeOrManifest() throws {
+        let checkout = scratch + "/checkout"
+        try FileManager.default.createDirectory(atPath: checkout, withIntermediateDirectories: true)
+        try Data("Licensor shall mean the copyright owner.\n".utf8).write(to: URL(fileURLWithPath: checkout + "/LICENSE.txt"))
+        try Data("// Copyright (c) 2020 Apple Inc. and the Swift project authors\n".utf8)
+            .write(to: URL(fileURLWithPath: checkout + "/Package.swift"))
+        XCTAssertEqual(SwiftPackages.holders(inCheckout: checkout), ["Organization: Apple Inc. and the Swift project authors"])
+        try Data("Copyright 2021 Jane Roe\n".utf8).write(to: URL(fileURLWithPath: checkout + "/NOTICE.txt"))
+        XCTAssertEqual(SwiftPackages.holders(inCheckout: checkout), ["Person: Jane Roe"])
+    }
 }

@@ -178,7 +178,7 @@ private struct XMLOutput {
 
     mutating func start(_ name: String, _ attributes: KeyValuePairs<String, String> = [:]) {
         check(xml_text_writer_start_element(writer, name), name)
-        for (key, value) in attributes { check(xml_text_writer_attribute(writer, key, Self.xmlText(value)), "\(name) \(key)") }
+        for (key, value) in attributes { check(xml_text_writer_attribute(writer, key, value), "\(name) \(key)") }
         open.append(name)
     }
 
@@ -188,17 +188,8 @@ private struct XMLOutput {
 
     mutating func element(_ name: String, _ text: String, _ attributes: KeyValuePairs<String, String> = [:]) {
         start(name, attributes)
-        check(xml_text_writer_text(writer, Self.xmlText(text)), "\(name) text")
+        check(xml_text_writer_text(writer, text), "\(name) text")
         end()
-    }
-
-    /// XML 1.0 cannot carry control characters: they become U+FFFD.
-    static func xmlText(_ value: String) -> String {
-        String(String.UnicodeScalarView(value.unicodeScalars.map { scalar in
-            let v = scalar.value
-            let valid = v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v != 0xFFFE && v != 0xFFFF)
-            return valid ? scalar : "\u{FFFD}"
-        }))
     }
 }
 

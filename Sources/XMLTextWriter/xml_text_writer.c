@@ -42,14 +42,66 @@ int xml_text_writer_start_element(xml_text_writer *w, const char *name)
 	return xmlTextWriterStartElement(w->writer, (const xmlChar *)name);
 }
 
+/*
+ * XML 1.0 cannot carry control characters (other than tab, newline, carriage return) nor
+ * U+FFFE and U+FFFF, and a value may hold anything (a file name, a finding): those become
+ * U+FFFD. Returns a new string, or NULL when `text` needs no change or memory is out.
+ */
+static char *xml_clean(const char *text, int *failed)
+{
+	const unsigned char *in = (const unsigned char *)text;
+	size_t n = strlen(text), bad = 0;
+
+	*failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (in[i] < 0x20 && in[i] != '\t' && in[i] != '\n' && in[i] != '\r')
+			bad++;
+		else if (in[i] == 0xEF && i + 2 < n && in[i + 1] == 0xBF && (in[i + 2] == 0xBE || in[i + 2] == 0xBF))
+			bad++;
+	}
+	if (!bad)
+		return NULL;
+	char *out = malloc(n + 2 * bad + 1), *o = out;
+	if (!out) {
+		*failed = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int control = in[i] < 0x20 && in[i] != '\t' && in[i] != '\n' && in[i] != '\r';
+		int nonchar = in[i] == 0xEF && i + 2 < n && in[i + 1] == 0xBF && (in[i + 2] == 0xBE || in[i + 2] == 0xBF);
+		if (control || nonchar) {
+			memcpy(o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i += nonchar ? 2 : 0;
+		} else {
+			*o++ = (char)in[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 int xml_text_writer_attribute(xml_text_writer *w, const char *name, const char *value)
 {
-	return xmlTextWriterWriteAttribute(w->writer, (const xmlChar *)name, (const xmlChar *)value);
+	int failed;
+	char *clean = xml_clean(value, &failed);
+	if (failed)
+		return -1;
+	int result = xmlTextWriterWriteAttribute(w->writer, (const xmlChar *)name,
+						 (const xmlChar *)(clean ? clean : value));
+	free(clean);
+	return result;
 }
 
 int xml_text_writer_text(xml_text_writer *w, const char *text)
 {
-	return xmlTextWriterWriteString(w->writer, (const xmlChar *)text);
+	int failed;
+	char *clean = xml_clean(text, &failed);
+	if (failed)
+		return -1;
+	int result = xmlTextWriterWriteString(w->writer, (const xmlChar *)(clean ? clean : text));
+	free(clean);
+	return result;
 }
 
 int xml_text_writer_end_element(xml_text_writer *w)

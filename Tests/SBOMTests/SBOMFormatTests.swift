@@ -175,6 +175,12 @@ final class SBOMFormatTests: XCTestCase {
         let schema = try FormatValidators.cycloneDXSchema()
         let xml = try SBOMFormat.cycloneDXXML.render(Fixture.document())
         XCTAssertNil(FormatValidators.validateXML(xml, schema: schema))
+        // A control character in a value (a file name, a comment) cannot break the document.
+        var odd = Fixture.document()
+        odd.packages[0].comment = "bell\u{7} and \u{FFFE} here"
+        let oddXML = try SBOMFormat.cycloneDXXML.render(odd)
+        XCTAssertNil(FormatValidators.validateXML(oddXML, schema: schema))
+        XCTAssertTrue(String(decoding: oddXML, as: UTF8.self).contains("bell\u{FFFD} and \u{FFFD} here"))
         // Out of the XSD's order (copyright before licenses) is rejected, with a message.
         let text = String(decoding: xml, as: UTF8.self)
         let reordered = text.replacingOccurrences(of: "<name>demo</name>", with: "<copyright>x</copyright><name>demo</name>")

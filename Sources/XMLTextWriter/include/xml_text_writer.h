@@ -14,7 +14,8 @@ typedef struct xml_text_writer xml_text_writer;
 
 /* A writer into memory with indentation; NULL when out of memory. */
 xml_text_writer *xml_text_writer_create(void);
-/* Each returns a negative value on failure, as libxml2 does. */
+/* Each returns a negative value on failure, as libxml2 does. Attribute values and text
+ * may hold any UTF-8: characters XML 1.0 cannot carry are written as U+FFFD. */
 int xml_text_writer_start_document(xml_text_writer *writer);
 int xml_text_writer_start_element(xml_text_writer *writer, const char *name);
 int xml_text_writer_attribute(xml_text_writer *writer, const char *name, const char *value);

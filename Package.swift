@@ -51,14 +51,14 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "SBOM", dependencies: [
-            "Inventory", "Licensing", .product(name: "Crypto", package: "swift-crypto"),
+            "Inventory", "Licensing", "XMLTextWriter", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "SourceOffer", dependencies: [
             "Inventory", "Licensing", "CGit2", "CLZMA",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
-        // libxml2: JUnit XML for CI (and later CycloneDX XML). Swift code reaches it only
+        // libxml2: JUnit XML for CI and CycloneDX XML. Swift code reaches it only
         // through XMLTextWriter: libxml2's headers bring ICU's, which clash with Foundation's.
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "XMLTextWriter", dependencies: ["CXML2"]),
@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "BootTests", dependencies: ["Machine"]),
         .testTarget(name: "LicensingTests", dependencies: ["Licensing"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"], exclude: ["Fixtures"]),
-        .testTarget(name: "SBOMTests", dependencies: ["SBOM", "Inventory"]),
+        .testTarget(name: "SBOMTests", dependencies: ["SBOM", "Inventory", "XMLTextWriter"]),
         .testTarget(name: "SourceOfferTests", dependencies: ["SourceOffer", "Inventory"]),
         .testTarget(name: "BoundariesTests", dependencies: ["Boundaries", "Inventory", "Licensing", "ELF"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Boundaries", "Inventory"]),

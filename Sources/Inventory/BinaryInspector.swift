@@ -16,13 +16,17 @@ struct BinaryInspector {
     let system: SystemLayout
     let packages: [SwiftPackage]
     let detector: LicenseDetector
+    /// The tree's files, to conclude a binary's license from the sources that built it.
+    let files: [FileRecord]
     private var dpkg: DpkgDatabase?
     private var dpkgError: String?
     private var components: [String: Component] = [:]
     private var toolchainVersion: String??
 
-    init(root: String, system: SystemLayout, packages: [SwiftPackage], detector: LicenseDetector) {
+    init(root: String, system: SystemLayout, packages: [SwiftPackage], detector: LicenseDetector,
+         files: [FileRecord] = []) {
         self.root = root
+        self.files = files
         self.system = system
         self.packages = packages
         self.detector = detector
@@ -54,7 +58,8 @@ struct BinaryInspector {
         }
         var binary = Component(id: "binary:\(name)", kind: .binary, name: (path as NSString).lastPathComponent,
                                distribution: .distributed,
-                               checksums: ["SHA1": hex(Insecure.SHA1.hash(data: bytes)), "SHA256": hex(SHA256.hash(data: bytes))],
+                               checksums: ["SHA1": hex(Insecure.SHA1.hash(data: bytes)), "SHA256": hex(SHA256.hash(data: bytes)),
+                                           "SHA512": hex(SHA512.hash(data: bytes))],
                                location: name, relationships: [.init(.generatedFrom, "tree")])
         defer { components[binary.id] = binary }
         let elf: ELFFile
@@ -69,6 +74,7 @@ struct BinaryInspector {
 
         // Statically linked: modules whose symbols the binary defines.
         let modules = definedSwiftModules(elf, name: name, findings: &findings)
+        concludeLicense(of: &binary, modules: modules, sourceFiles: sourceFileSymbols(elf))
         for package in packages where package.modules.contains(where: modules.contains) {
             binary.relationships.append(.init(.staticLink, package.component.id))
         }
@@ -150,12 +156,55 @@ struct BinaryInspector {
                                             detector: detector)
         components[id] = Component(
             id: id, kind: .debianPackage, name: package.name, version: package.version, purl: package.purl,
-            supplier: package.supplier,
+            supplier: package.supplier, originators: copyright.originators.isEmpty ? nil : copyright.originators,
             downloadLocation: "https://snapshot.debian.org/package/\(package.sourceName)/\(package.sourceVersion)/",
             declaredLicense: copyright.license, copyrightText: copyright.copyrightText,
             distribution: .providedByPlatform, sourcePackage: package.sourceName, sourceVersion: package.sourceVersion,
             location: library, comment: "shared library of the platform, from dpkg; \(copyright.note)")
         return id
+    }
+
+    /// The binary's concluded license: the licenses the tree's own sources that built it
+    /// conclude (REUSE: tags and annotations), found as the files of the SwiftPM targets
+    /// whose symbols it defines (`Sources/<Module>/...`) and the C/C++/assembly files its
+    /// `STT_FILE` symbols name (when one tree file has that name). Statically linked
+    /// packages are components of their own, with their own licenses.
+    private func concludeLicense(of binary: inout Component, modules: Set<String>, sourceFiles: Set<String>) {
+        var used: [FileRecord] = []
+        var byName: [String: [FileRecord]] = [:]
+        for file in files {
+            byName[(file.path as NSString).lastPathComponent, default: []].append(file)
+            let parts = file.path.split(separator: "/").map(String.init)
+            if let index = parts.firstIndex(of: "Sources"), index + 2 < parts.count,
+               modules.contains(parts[index + 1].replacingOccurrences(of: "-", with: "_")) {
+                used.append(file)
+            }
+        }
+        for name in sourceFiles.sorted() {
+            if let matches = byName[name], matches.count == 1, !used.contains(matches[0]) { used.append(matches[0]) }
+        }
+        let licensed = used.compactMap(\.concludedLicense)
+        guard !used.isEmpty, let license = LicenseExpression.conjunction(licensed.sorted()) else {
+            binary.comment = (binary.comment.map { $0 + "; " } ?? "")
+                + (used.isEmpty ? "no source file of the tree found in its symbols: license not concluded"
+                   : "none of its \(used.count) source files states a license: license not concluded")
+            return
+        }
+        binary.concludedLicense = license
+        let unlicensed = used.count - licensed.count
+        binary.comment = (binary.comment.map { $0 + "; " } ?? "")
+            + "license concluded from the \(used.count) source files of the tree that built it"
+            + (unlicensed > 0 ? " (\(unlicensed) of them state no license)" : "")
+    }
+
+    /// Basenames of the source files named by `STT_FILE` symbols (C, C++, assembly).
+    private func sourceFileSymbols(_ elf: ELFFile) -> Set<String> {
+        guard let symbols = try? elf.symbols() else { return [] }
+        var names = Set<String>()
+        for s in symbols where s.type == .file && !s.name.isEmpty {
+            names.insert((s.name as NSString).lastPathComponent)
+        }
+        return names
     }
 
     /// Module names in the defined Swift symbols (`$s<length><Module>...`).

@@ -21,7 +21,7 @@ struct ComponentCollector {
         var components = [tree] + packages.map(\.component)
         if !options.binaries.isEmpty {
             var inspector = BinaryInspector(root: root, system: options.system, packages: packages,
-                                            detector: LicenseDetector(database: database))
+                                            detector: LicenseDetector(database: database), files: files)
             components += inspector.inspect(options.binaries, findings: &findings)
         }
         if let file = options.componentsFile {

@@ -10,6 +10,8 @@
 //     location = "demo guest initramfs: /bin/busybox"
 //     distribution = "distributed"       # or "providedByPlatform"
 //     license = "GPL-2.0-only"           # optional for debian: origins
+//     supplier = "Organization: X"       # optional; Debian's maintainer for debian: origins
+//     originator = "Person: Y"           # optional; the upstream authors, else from DEP-5
 //
 // For a `debian:` origin the exact installed version, architecture and source package
 // come from dpkg, and the declared license from the package's DEP-5 copyright file; a
@@ -86,6 +88,7 @@ enum DeclaredComponents {
                 component.downloadLocation = "https://snapshot.debian.org/package/\(installed.sourceName)/\(installed.sourceVersion)/"
                 component.declaredLicense = copyright.license
                 component.copyrightText = copyright.copyrightText
+                component.originators = copyright.originators.isEmpty ? nil : copyright.originators
                 component.comment = "Debian package \(installed.name) \(installed.version) (\(installed.architecture)) from dpkg; \(copyright.note)"
                 if component.concludedLicense == nil { component.concludedLicense = copyright.license }
             } else if origin.hasPrefix("url:") {
@@ -98,6 +101,8 @@ enum DeclaredComponents {
                 finding("malformed-components-file", "\(here) \(name): origin \"\(origin)\"; expected debian:PACKAGE or url:URL")
                 continue
             }
+            if let supplier = entry["supplier"]?.string, !supplier.isEmpty { component.supplier = Agent.spdx(supplier) }
+            if let originator = entry["originator"]?.string, !originator.isEmpty { component.originators = [Agent.spdx(originator)] }
             components.append(component)
         }
         return components

@@ -16,15 +16,20 @@ struct DpkgPackage: Hashable {
     var sourceVersion: String
     var maintainer: String?
     var homepage: String?
+    /// The distribution from the system's os-release: `debian` and `debian-12`, when known.
+    var vendor = "debian"
+    var distro: String?
 
-    /// `pkg:deb/debian/libc6@2.36-9+deb12u14?arch=amd64`
-    var purl: String { "pkg:deb/debian/\(name)@\(version)?arch=\(architecture)" }
+    /// `pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?arch=amd64&distro=debian-12`
+    var purl: String {
+        PackageURL.make(type: "deb", namespace: vendor, name: name, version: version,
+                        qualifiers: ["arch": architecture, "distro": distro ?? ""])
+    }
 
-    /// SPDX supplier form of the maintainer: `Organization: Name (email)`.
+    /// SPDX supplier form of the maintainer: `Person: Name (email)` for a person,
+    /// `Organization: Name (email)` for a team or list.
     var supplier: String? {
-        guard let maintainer else { return nil }
-        let spdx = maintainer.replacingOccurrences(of: "<", with: "(").replacingOccurrences(of: ">", with: ")")
-        return "Organization: \(spdx)"
+        maintainer.map(Agent.spdx)
     }
 
     var componentID: String { "deb:\(name):\(architecture)" }
@@ -39,6 +44,7 @@ final class DpkgDatabase {
     init(directory: String) throws {
         self.directory = directory
         let text = try readTextFile(directory + "/status")
+        let (vendor, distro) = DpkgDatabase.distribution(dpkgDirectory: directory)
         for p in ControlFile.paragraphs(text) {
             guard let name = p["Package"], let status = p["Status"], status.hasSuffix(" installed"),
                   let version = p["Version"] else { continue }
@@ -54,8 +60,26 @@ final class DpkgDatabase {
             }
             installed.append(DpkgPackage(name: name, architecture: p["Architecture"] ?? "all", version: version,
                                          sourceName: sourceName, sourceVersion: sourceVersion,
-                                         maintainer: p["Maintainer"], homepage: p["Homepage"]))
+                                         maintainer: p["Maintainer"], homepage: p["Homepage"],
+                                         vendor: vendor, distro: distro))
         }
+    }
+
+    /// `ID` and `ID-VERSION_ID` from the os-release of the system whose dpkg database this
+    /// is (`<root>/var/lib/dpkg` -> `<root>/etc/os-release`); `debian` and nil when unknown.
+    static func distribution(dpkgDirectory: String) -> (vendor: String, distro: String?) {
+        var path = dpkgDirectory
+        while path.hasSuffix("/") && path.count > 1 { path.removeLast() }
+        guard path.hasSuffix("/var/lib/dpkg") else { return ("debian", nil) }
+        let root = String(path.dropLast("/var/lib/dpkg".count))
+        let text = (try? readTextFile(root + "/etc/os-release")) ?? (try? readTextFile(root + "/usr/lib/os-release"))
+        var fields: [String: String] = [:]
+        for line in (text ?? "").split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            fields[String(line[..<eq])] = line[line.index(after: eq)...].trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
+        }
+        guard let id = fields["ID"], !id.isEmpty else { return ("debian", nil) }
+        return (id, fields["VERSION_ID"].map { "\(id)-\($0)" })
     }
 
     /// The installed package `name` (`name:arch` accepted); with several architectures, the first.
@@ -106,6 +130,8 @@ final class DpkgDatabase {
 struct DebianCopyright {
     var license: String?
     var copyrightText: String?
+    /// The upstream authors: the holders of the `Files: *` stanza, in SPDX agent form.
+    var originators: [String] = []
     var note: String
 
     init(documentationDirectory: String, package: String, detector: LicenseDetector) {
@@ -137,6 +163,12 @@ struct DebianCopyright {
         license = expressions.isEmpty ? nil
             : expressions.count == 1 ? expressions[0] : expressions.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
         copyrightText = holders.isEmpty ? nil : holders.joined(separator: "\n")
+        // Debian's own packaging stanza (Files: debian/*) names the packagers, not the authors.
+        if let main = dep5.stanzas.first(where: { $0.patterns.contains { $0.pattern == Array("*".utf8) } }) {
+            var seen: Set<String> = []
+            originators = main.copyright.compactMap(Agent.holder(ofCopyright:)).map(Agent.spdx)
+                .filter { seen.insert($0).inserted }
+        }
         note = "license from the License fields of the Files stanzas of \(path) (DEP-5)"
     }
 }

@@ -5,6 +5,7 @@
 // boundaries) consumes. Renderers are pure functions of this value. Every array is sorted
 // (files by path, components by id, findings by path/line/rule) so output is deterministic.
 
+import Foundation
 import Licensing
 
 public struct ScanReport: Codable, Hashable, Sendable {
@@ -151,6 +152,8 @@ public struct Component: Codable, Hashable, Sendable {
     public var purl: String?
     /// SPDX supplier form, e.g. `Organization: Debian`.
     public var supplier: String?
+    /// The upstream authors, each in SPDX agent form (`Person: X` or `Organization: X`).
+    public var originators: [String]?
     /// Where the source can be had (URL, VCS URL), nil when unknown (NOASSERTION).
     public var downloadLocation: String?
     /// License declared by the component's authors, as an SPDX expression.
@@ -176,7 +179,8 @@ public struct Component: Codable, Hashable, Sendable {
     public var relationships: [Relationship]
 
     public init(id: String, kind: Kind, name: String, version: String? = nil, purl: String? = nil,
-                supplier: String? = nil, downloadLocation: String? = nil, declaredLicense: String? = nil,
+                supplier: String? = nil, originators: [String]? = nil, downloadLocation: String? = nil,
+                declaredLicense: String? = nil,
                 concludedLicense: String? = nil, copyrightText: String? = nil,
                 distribution: Distribution = .distributed, checksums: [String: String] = [:],
                 files: [String] = [], gitCommit: String? = nil, gitDirty: Bool? = nil,
@@ -188,6 +192,7 @@ public struct Component: Codable, Hashable, Sendable {
         self.version = version
         self.purl = purl
         self.supplier = supplier
+        self.originators = originators
         self.downloadLocation = downloadLocation
         self.declaredLicense = declaredLicense
         self.concludedLicense = concludedLicense
@@ -202,6 +207,92 @@ public struct Component: Codable, Hashable, Sendable {
         self.location = location
         self.comment = comment
         self.relationships = relationships
+    }
+}
+
+/// Who a name stands for, in SPDX agent form, as far as the name itself tells.
+public enum Agent {
+    /// Words that mark a group, company or project rather than one human being.
+    private static let groupWords: Set<String> = [
+        "inc", "llc", "ltd", "limited", "gmbh", "ag", "corp", "corporation", "company", "co", "foundation", "project",
+        "projects", "authors", "author(s)", "contributors", "developers", "team", "maintainers", "group", "university",
+        "institute", "association", "consortium", "others", "al", "org", "organization", "organisation", "software",
+        "systems", "labs", "community", "packagers", "society", "council", "sa", "bv", "ab", "oy", "kk", "the",
+        "center", "centre", "technologies", "services", "international",
+    ]
+
+    /// `Person: Name (mail)` or `Organization: Name (mail)` for a name as written in a
+    /// maintainer field or a copyright line (`Name <mail>` keeps its mail in parentheses).
+    /// A person is two to four capitalised words with no group word; anything else is an
+    /// organization. NOASSERTION and values already in agent form are kept.
+    public static func spdx(_ raw: String) -> String {
+        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if value == "NOASSERTION" || value.hasPrefix("Person:") || value.hasPrefix("Organization:") { return value }
+        let shown = value.replacingOccurrences(of: "<", with: "(").replacingOccurrences(of: ">", with: ")")
+        let name = value.split(separator: "<").first.map { String($0) }?.trimmingCharacters(in: .whitespaces) ?? value
+        let words = name.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }).map(String.init)
+        let isGroup = words.contains { groupWords.contains($0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".,;:()"))) }
+            || name.contains("@") || name.contains("://") || name.lowercased().hasSuffix(".org") || name.lowercased().hasSuffix(".com")
+        let capitalised = words.allSatisfy { word in
+            guard let first = word.first else { return false }
+            return first.isUppercase || ["de", "van", "von", "der", "da", "di", "le", "la", "del"].contains(word)
+        }
+        let person = !isGroup && (2...4).contains(words.count) && capitalised
+        return (person ? "Person: " : "Organization: ") + shown
+    }
+
+    /// The holder named by a copyright statement, without the keyword, the years and
+    /// "All rights reserved"; nil when nothing is left.
+    public static func holder(ofCopyright statement: String) -> String? {
+        var text = Substring(statement.trimmingCharacters(in: .whitespaces))
+        while true {
+            let before = text
+            for prefix in ["SPDX-FileCopyrightText:", "copyright:", "copyright", "(c)", "©", "by "] {
+                if text.lowercased().hasPrefix(prefix) { text = text.dropFirst(prefix.count) }
+            }
+            text = text.drop(while: { $0 == " " || $0 == "," || $0 == "-" || $0 == "\u{2013}" || $0.isNumber })
+            if text == before { break }
+        }
+        var holder = String(text)
+        if let range = holder.range(of: "all rights reserved", options: .caseInsensitive) {
+            holder = String(holder[..<range.lowerBound])
+        }
+        holder = holder.trimmingCharacters(in: CharacterSet(charactersIn: " ,;.").union(.whitespaces))
+        return holder.count < 2 ? nil : holder
+    }
+}
+
+/// Package URLs as the purl specification spells them.
+public enum PackageURL {
+    /// Percent-encodes everything but the unreserved characters `A-Z a-z 0-9 . - _ ~` and
+    /// `:` (so `+` becomes `%2B`, as the specification requires; a Debian epoch's colon
+    /// stays, as in the reference implementation).
+    public static func encode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            let c = Character(Unicode.Scalar(byte))
+            if byte < 0x80 && (c.isLetter || c.isNumber || c == "." || c == "-" || c == "_" || c == "~" || c == ":") {
+                out.append(c)
+            } else {
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+
+    /// `pkg:TYPE/NAMESPACE/NAME@VERSION?k=v&...`, each part encoded, qualifiers sorted by key,
+    /// empty qualifier values left out. Namespace segments are encoded one by one.
+    public static func make(type: String, namespace: String?, name: String, version: String?,
+                            qualifiers: [String: String] = [:]) -> String {
+        var purl = "pkg:\(type)/"
+        if let namespace, !namespace.isEmpty {
+            purl += namespace.split(separator: "/").map { encode(String($0)) }.joined(separator: "/") + "/"
+        }
+        purl += encode(name)
+        if let version, !version.isEmpty { purl += "@" + encode(version) }
+        let pairs = qualifiers.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+        if !pairs.isEmpty { purl += "?" + pairs.map { "\($0.key)=\(encode($0.value))" }.joined(separator: "&") }
+        return purl
     }
 }
 

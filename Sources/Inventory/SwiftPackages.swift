@@ -49,16 +49,48 @@ enum SwiftPackages {
                 license = conjunction(found)
                 note = "license detected in .build/checkouts/\(pin.checkoutName)/\(licenseFiles.joined(separator: ", "))"
             }
+            let originators = holders(inCheckout: checkout)
+            if !originators.isEmpty { note += "; authors from the copyright lines of its license, notice or manifest files" }
             let modules = ((try? FileManager.default.contentsOfDirectory(atPath: checkout + "/Sources")) ?? []).sorted()
             let versionOrRevision = pin.version ?? pin.revision
             let component = Component(
                 id: "swift:\(pin.identity)", kind: .swiftPackage, name: pin.identity, version: versionOrRevision,
-                purl: pin.purlPath.map { p in "pkg:swift/\(p)" + (versionOrRevision.map { "@\($0)" } ?? "") },
+                purl: pin.purlPath.map { path in
+                    let parts = path.split(separator: "/").map(String.init)
+                    return PackageURL.make(type: "swift", namespace: parts.dropLast().joined(separator: "/"),
+                                           name: parts.last ?? pin.identity, version: versionOrRevision)
+                },
+                // Fetched from its authors' own repository: they are its supplier too.
+                supplier: originators.first, originators: originators.isEmpty ? nil : originators,
                 downloadLocation: pin.revision.map { "git+\(pin.location)@\($0)" } ?? pin.location,
                 declaredLicense: license, distribution: .distributed, gitCommit: pin.revision,
                 comment: note)
             return SwiftPackage(component: component, modules: modules.map { $0.replacingOccurrences(of: "-", with: "_") })
         }
+    }
+
+    /// The holders named by copyright lines of a checkout's top-level license and notice
+    /// files, in SPDX agent form, in file order; when those name none (an Apache-2.0 text
+    /// has no holder), the lines of its manifest's header.
+    static func holders(inCheckout checkout: String) -> [String] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: checkout)) ?? []).sorted()
+            .filter { isLicenseFileName($0) || $0.uppercased().hasPrefix("NOTICE") || $0.uppercased().hasPrefix("AUTHORS") }
+        let found = holders(in: names.map { "\(checkout)/\($0)" })
+        return found.isEmpty ? holders(in: ["\(checkout)/Package.swift"]) : found
+    }
+
+    private static func holders(in paths: [String]) -> [String] {
+        var seen: Set<String> = []
+        var result: [String] = []
+        for path in paths {
+            guard let bytes = try? readSmallFile(path) else { continue }
+            for (_, statement) in CopyrightStatements.find(in: bytes) {
+                guard let holder = Agent.holder(ofCopyright: statement) else { continue }
+                let agent = Agent.spdx(holder)
+                if seen.insert(agent).inserted { result.append(agent) }
+            }
+        }
+        return result
     }
 
     struct Pin {

@@ -9,6 +9,8 @@ public enum SBOMError: Error, Equatable, CustomStringConvertible {
     case sourceDateEpoch(value: String)
     /// Writing an output file failed.
     case write(path: String, reason: String)
+    /// A renderer's library failed (libxml2 out of memory).
+    case render(format: String, reason: String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,8 @@ public enum SBOMError: Error, Equatable, CustomStringConvertible {
             return "SOURCE_DATE_EPOCH: not a whole number of seconds since 1970-01-01: '\(value)'"
         case .write(let path, let reason):
             return "\(path): \(reason)"
+        case .render(let format, let reason):
+            return "\(format): \(reason)"
         }
     }
 }

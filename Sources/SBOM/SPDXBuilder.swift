@@ -7,6 +7,7 @@
 import Crypto
 import Foundation
 import Inventory
+import Licensing
 
 /// Who made the document: `Tool: <tool>` and, when given, `Organization: <organization>`.
 public struct SPDXCreator: Hashable, Sendable {
@@ -18,6 +19,14 @@ public struct SPDXCreator: Hashable, Sendable {
     public init(tool: String, organization: String? = nil) {
         self.tool = tool
         self.organization = organization
+    }
+
+    /// `Organization: Name (mail or URL)` from `Name`, `Name <mail>` or `Name (https://...)`;
+    /// a value already in agent form is kept.
+    var organizationAgent: String? {
+        guard let organization, !organization.isEmpty else { return nil }
+        if organization.hasPrefix("Person:") || organization.hasPrefix("Organization:") { return organization }
+        return "Organization: " + organization.replacingOccurrences(of: "<", with: "(").replacingOccurrences(of: ">", with: ")")
     }
 }
 
@@ -35,7 +44,7 @@ public func makeSPDXDocument(from report: ScanReport, name: String, created: Dat
         var builder = SPDXBuilder(report: report, creator: creator, licenses: LicenseReferences(lookup: lookup))
         var document = SPDXDocument(
             name: name, documentNamespace: "",
-            creationInfo: .init(creators: ["Tool: \(creator.tool)"] + (creator.organization.map { ["Organization: \($0)"] } ?? []),
+            creationInfo: .init(creators: ["Tool: \(creator.tool)"] + (creator.organizationAgent.map { [$0] } ?? []),
                                 created: spdxTimestamp(created)),
             comment: "Packages commented \"\(SPDXBuilder.providedNote)\" are expected on the target system "
                 + "and are not distributed with the release; their relationship PROVIDED_DEPENDENCY_OF says so too.",
@@ -167,8 +176,8 @@ struct SPDXBuilder {
         for copyright in copyrightSources.joined() where !copyrights.contains(copyright) {
             copyrights.append(copyright)
         }
-        // A binary's text is not read for licenses, so "nothing found" is not an answer there.
-        let nothing = file.isBinary ? "NOASSERTION" : "NONE"
+        // Finding nothing is not knowing there is nothing: the tool asserts nothing then.
+        let nothing = "NOASSERTION"
         return SPDXDocument.File(
             spdxID: ids.make(prefix: "File", key: file.path),
             fileName: location,
@@ -198,16 +207,25 @@ struct SPDXBuilder {
                     fileSHA1s: records.filter { !Self.isSPDXDocument($0.path) }.map(\.sha1)),
                 packageVerificationCodeExcludedFiles: excluded.map { "./" + $0.path }.sorted())
             let terms = Set(component.files.flatMap { fileTerms[$0] ?? [] }).subtracting(["NONE", "NOASSERTION"])
-            infoFromFiles = terms.isEmpty ? ["NONE"] : terms.sorted()
+            infoFromFiles = terms.isEmpty ? ["NOASSERTION"] : terms.sorted()
         }
         var comment = [component.distribution == .providedByPlatform ? Self.providedNote : Self.distributedNote]
-        var supplier = component.supplier
-        if supplier == nil, component.kind == .sourceTree || component.kind == .binary {
-            supplier = creator.organization
+        var concluded = component.concludedLicense
+        if concluded == nil, analyzed {
+            // The tree's license is concluded from its files only when each of them has one.
+            let members = Set(component.files)
+            let records = report.files.filter { members.contains($0.path) && !Self.isSPDXDocument($0.path) }
+            let unlicensed = records.filter { $0.concludedLicense == nil }.count
+            if unlicensed == 0, !records.isEmpty {
+                concluded = LicenseExpression.conjunction(records.compactMap(\.concludedLicense).sorted())
+                comment.append("License concluded from the licenses of all its files.")
+            } else if unlicensed > 0 {
+                comment.append("License not concluded: \(unlicensed) of its \(records.count) files state no license.")
+            }
         }
-        if supplier == nil, let owner = Self.repositoryOwner(purl: component.purl) {
-            supplier = "Organization: \(owner)"
-            comment.append("Supplier: the owner of the source repository.")
+        var supplier = component.supplier.map(Agent.spdx)
+        if supplier == nil, component.kind == .sourceTree || component.kind == .binary {
+            supplier = creator.organizationAgent
         }
         var version = component.version
         if version == nil, component.kind == .binary,
@@ -216,9 +234,7 @@ struct SPDXBuilder {
             version = sourceVersion
             comment.append("Version: that of the source it was built from.")
         }
-        if let value = supplier, !value.hasPrefix("Organization:"), !value.hasPrefix("Person:"), value != "NOASSERTION" {
-            supplier = "Organization: \(value)"
-        }
+        let originators = (component.originators ?? []).map(Agent.spdx)
         var sourceInfo: [String] = []
         if let source = component.sourcePackage {
             sourceInfo.append("built from Debian source package \(source)" + (component.sourceVersion.map { " \($0)" } ?? ""))
@@ -235,13 +251,14 @@ struct SPDXBuilder {
             versionInfo: version,
             packageFileName: component.kind == .binary ? component.location : nil,
             supplier: supplier ?? "NOASSERTION",
+            originator: originators.first,
             downloadLocation: component.downloadLocation ?? "NOASSERTION",
             filesAnalyzed: analyzed,
             packageVerificationCode: verificationCode,
             checksums: component.checksums.map { .init(algorithm: $0.key.uppercased(), checksumValue: $0.value.lowercased()) }
                 .sorted { $0.algorithm < $1.algorithm },
             sourceInfo: sourceInfo.isEmpty ? nil : sourceInfo.joined(separator: "; "),
-            licenseConcluded: licenses.resolve(component.concludedLicense ?? "NOASSERTION", foundIn: location),
+            licenseConcluded: licenses.resolve(concluded ?? "NOASSERTION", foundIn: location),
             licenseInfoFromFiles: infoFromFiles,
             licenseDeclared: licenses.resolve(component.declaredLicense ?? "NOASSERTION", foundIn: location),
             copyrightText: component.copyrightText ?? "NOASSERTION",
@@ -249,16 +266,9 @@ struct SPDXBuilder {
             externalRefs: component.purl.map {
                 [.init(referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: $0)]
             } ?? [],
-            primaryPackagePurpose: Self.purpose(of: component.kind))
-    }
-
-    /// `github.com/apple` from `pkg:swift/github.com/apple/swift-crypto@3.12.3`: the host and
-    /// owner of a Swift package's repository.
-    static func repositoryOwner(purl: String?) -> String? {
-        guard let purl, purl.hasPrefix("pkg:swift/") else { return nil }
-        let path = purl.dropFirst("pkg:swift/".count).split(separator: "@").first ?? ""
-        let parts = path.split(separator: "/")
-        return parts.count >= 3 ? parts.dropLast().joined(separator: "/") : nil
+            primaryPackagePurpose: Self.purpose(of: component.kind),
+            originators: originators,
+            distributed: component.distribution == .distributed)
     }
 
     static func isSPDXDocument(_ path: String) -> Bool {

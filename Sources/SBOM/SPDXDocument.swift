@@ -58,6 +58,8 @@ public struct SPDXDocument: Codable, Hashable, Sendable {
         public var versionInfo: String?
         public var packageFileName: String?
         public var supplier: String
+        /// The upstream author (`Person: X` or `Organization: X`), when known.
+        public var originator: String?
         public var downloadLocation: String
         public var filesAnalyzed: Bool
         public var packageVerificationCode: VerificationCode?
@@ -71,9 +73,14 @@ public struct SPDXDocument: Codable, Hashable, Sendable {
         public var comment: String?
         public var externalRefs: [ExternalRef]
         public var primaryPackagePurpose: String?
+        /// Every upstream author (SPDX 2.3 has room for one, `originator`; SPDX 3 and
+        /// CycloneDX take them all). Not written to SPDX 2.3.
+        public var originators: [String] = []
+        /// Whether the release hands the package out (false: the platform provides it).
+        public var distributed = true
 
         enum CodingKeys: String, CodingKey {
-            case spdxID = "SPDXID", name, versionInfo, packageFileName, supplier, downloadLocation
+            case spdxID = "SPDXID", name, versionInfo, packageFileName, supplier, originator, downloadLocation
             case filesAnalyzed, packageVerificationCode, checksums, sourceInfo, licenseConcluded
             case licenseInfoFromFiles, licenseDeclared, copyrightText, comment, externalRefs
             case primaryPackagePurpose

@@ -68,21 +68,11 @@ public enum SPDXWriter {
         return out.text
     }
 
-    /// Writes `<directory>/<name>.spdx.json` and `<directory>/<name>.spdx`, each through a
-    /// temporary file in the same directory and a rename; returns the two paths.
+    /// Writes `<directory>/<name>.spdx.json` and `<directory>/<name>.spdx` atomically;
+    /// returns the two paths.
     @discardableResult
     public static func write(_ document: SPDXDocument, to directory: String, name: String) throws(SBOMError) -> [String] {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .write(path: directory, reason: "cannot create the directory: \(error.localizedDescription)")
-        }
-        let base = (directory as NSString).appendingPathComponent(name)
-        let outputs = [(base + ".spdx.json", json(document)), (base + ".spdx", tagValue(document))]
-        for (path, text) in outputs {
-            try writeAtomically(text, to: path)
-        }
-        return outputs.map(\.0)
+        try SBOMFormat.write([.spdx2JSON, .spdx2TagValue], of: document, to: directory, name: name)
     }
 
     private static func write(_ package: SPDXDocument.Package, to out: inout TagValueOutput) {
@@ -92,6 +82,7 @@ public enum SPDXWriter {
         out.line("PackageVersion", package.versionInfo)
         out.line("PackageFileName", package.packageFileName)
         out.line("PackageSupplier", package.supplier)
+        out.line("PackageOriginator", package.originator)
         out.line("PackageDownloadLocation", package.downloadLocation)
         out.line("FilesAnalyzed", package.filesAnalyzed ? "true" : "false")
         if let code = package.packageVerificationCode {
@@ -128,19 +119,6 @@ public enum SPDXWriter {
         out.text("FileComment", file.comment)
     }
 
-    private static func writeAtomically(_ text: String, to path: String) throws(SBOMError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory as NSString)
-            .appendingPathComponent(".\((path as NSString).lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-            throw .write(path: temporary, reason: "cannot create the temporary file")
-        }
-        if rename(temporary, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .write(path: path, reason: "cannot rename \(temporary) into place: \(reason)")
-        }
-    }
 }
 
 /// Tag-value lines; free text goes in `<text>` blocks.

@@ -135,11 +135,18 @@ struct Scan: ParsableCommand {
 struct SBOMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sbom",
-        abstract: "Write SPDX 2.3 documents (JSON and tag-value) for a source tree and its binaries.",
+        abstract: "Write the SBOM of a source tree and its binaries: SPDX 2.3, SPDX 3.0.1 and CycloneDX 1.6.",
         discussion: """
-            Writes DIR/NAME.spdx.json and DIR/NAME.spdx and prints their paths. The creation time is \
-            SOURCE_DATE_EPOCH when set, so the output is reproducible; the document namespace is derived \
-            from the content unless --namespace is given.
+            Writes DIR/NAME.spdx.json and DIR/NAME.spdx (SPDX 2.3), DIR/NAME.spdx3.jsonld (SPDX 3.0.1 \
+            JSON-LD), DIR/NAME.cdx.json and DIR/NAME.cdx.xml (CycloneDX 1.6), all from one scan, and \
+            prints their paths. The creation time is SOURCE_DATE_EPOCH when set, so the output is \
+            reproducible; the document namespace is derived from the content unless --namespace is given.
+
+            Values the NTIA minimum elements and BSI TR-03183-2 require but the scan cannot know (the \
+            supplier of your own tree and binaries, a dependency's supplier, a version) are reported on \
+            standard error as warnings, each naming the flag or release.toml key that provides it; the \
+            documents are still written, with NOASSERTION there. With --strict such a gap is an error \
+            and nothing is written.
             """)
 
     @OptionGroup var arguments: ScanArguments
@@ -150,8 +157,18 @@ struct SBOMCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Document name and file name stem (default: the tree's name).", valueName: "NAME"))
     var name: String?
 
-    @Option(help: ArgumentHelp("Organization that creates the document and supplies the tree and its binaries.", valueName: "NAME"))
+    @Option(help: ArgumentHelp("Organization that creates the document and supplies the tree and its binaries; "
+                               + "'NAME <mail>' or 'NAME (https://...)' adds the contact BSI TR-03183-2 asks for.",
+                               valueName: "NAME"))
     var organization: String?
+
+    @Option(name: .customLong("supplier"),
+            help: ArgumentHelp("Supplier of a component, by name or id: 'swift-foo=Organization: Foo Inc.' (repeatable).",
+                               valueName: "COMPONENT=SUPPLIER"))
+    var suppliers: [String] = []
+
+    @Flag(help: "Fail, writing nothing, when a value the NTIA minimum elements require is missing.")
+    var strict = false
 
     @Option(help: ArgumentHelp("Document namespace URI (default: derived from the content).", valueName: "URI"))
     var namespace: String?
@@ -159,7 +176,19 @@ struct SBOMCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let created = try creationDate(environment: ProcessInfo.processInfo.environment, now: Date.init)
-            let (report, database) = try arguments.scan()
+            var given: [String: String] = [:]
+            for entry in suppliers {
+                guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex,
+                      !entry[entry.index(after: eq)...].trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw ValidationError("--supplier: expected COMPONENT=SUPPLIER, got '\(entry)'")
+                }
+                given[String(entry[..<eq])] = String(entry[entry.index(after: eq)...])
+            }
+            let (scanned, database) = try arguments.scan()
+            let (report, unknown) = applyingSuppliers(given, to: scanned)
+            if let first = unknown.first {
+                throw ValidationError("--supplier: no component named '\(first)' in the scan of \(arguments.path)")
+            }
             let treeName = report.components.first { $0.kind == .sourceTree }?.name
             let documentName = name ?? treeName ?? URL(fileURLWithPath: arguments.path).standardizedFileURL.lastPathComponent
             let document = makeSPDXDocument(
@@ -168,7 +197,14 @@ struct SBOMCommand: ParsableCommand {
                 namespace: namespace, licenses: { id in
                     database.license(spdxID: id).map { KnownLicense(name: $0.name, text: $0.text, isException: $0.isException) }
                 })
-            for path in try SPDXWriter.write(document, to: output, name: documentName) { print(path) }
+            let gaps = conformanceGaps(of: document)
+            for gap in gaps {
+                FileHandle.standardError.write(Data("candor: \(strict ? "error" : "warning"): \(gap)\n".utf8))
+            }
+            if strict && !gaps.isEmpty {
+                throw ValidationError("\(gaps.count) values the NTIA minimum elements require are missing; nothing written")
+            }
+            for path in try SBOMFormat.write(of: document, to: output, name: documentName) { print(path) }
         }
     }
 }

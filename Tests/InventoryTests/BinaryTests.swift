@@ -57,7 +57,7 @@ final class BinaryTests: XCTestCase {
         XCTAssertEqual(fake.sourcePackage, "fakelib")
         XCTAssertEqual(fake.sourceVersion, "1.2-3")
         XCTAssertEqual(fake.distribution, .providedByPlatform)
-        XCTAssertEqual(fake.purl, "pkg:deb/debian/libfake1@1.2-3+b1?arch=amd64")
+        XCTAssertEqual(fake.purl, "pkg:deb/debian/libfake1@1.2-3%2Bb1?arch=amd64")
         XCTAssertNil(fake.declaredLicense, "free-form copyright file: not asserted")
         XCTAssertTrue(fake.comment?.contains("not machine-readable") == true)
         XCTAssertEqual(report.component("deb:libc6:amd64")?.version, "2.36-9+deb12u99")

@@ -30,7 +30,7 @@ final class ComponentTests: XCTestCase {
         XCTAssertEqual(fake.version, "1.2-3+b1")
         XCTAssertEqual(fake.sourceName, "fakelib")
         XCTAssertEqual(fake.sourceVersion, "1.2-3")
-        XCTAssertEqual(fake.purl, "pkg:deb/debian/libfake1@1.2-3+b1?arch=amd64")
+        XCTAssertEqual(fake.purl, "pkg:deb/debian/libfake1@1.2-3%2Bb1?arch=amd64")
         XCTAssertEqual(dpkg.package(named: "busybox-static")?.sourceVersion, "1:1.35.0-4+b1", "no version in Source: the binary's")
         XCTAssertNil(dpkg.package(named: "removed-package"), "config-files only is not installed")
         XCTAssertEqual(dpkg.owner(ofFile: "/lib/x86_64-linux-gnu/libfake.so.1")?.name, "libfake1", "merged-/usr alias")
@@ -47,7 +47,7 @@ final class ComponentTests: XCTestCase {
         XCTAssertEqual(components.map(\.id), ["declared:busybox", "declared:firmware-blob"])
         let busybox = components[0]
         XCTAssertEqual(busybox.version, "1:1.35.0-4+b1")
-        XCTAssertEqual(busybox.purl, "pkg:deb/debian/busybox-static@1:1.35.0-4+b1?arch=amd64")
+        XCTAssertEqual(busybox.purl, "pkg:deb/debian/busybox-static@1:1.35.0-4%2Bb1?arch=amd64")
         XCTAssertEqual(busybox.sourcePackage, "busybox")
         XCTAssertEqual(busybox.declaredLicense, "GPL-2.0-only AND GPL-2.0-or-later AND (LicenseRef-Debian-BSD-4-clause-like OR MIT)")
         XCTAssertEqual(busybox.concludedLicense, "GPL-2.0-only")

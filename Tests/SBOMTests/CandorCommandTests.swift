@@ -127,7 +127,9 @@ final class CandorCommandTests: XCTestCase {
                                       environment: ["SOURCE_DATE_EPOCH": "1767225600"])
             XCTAssertEqual(result.status, 0, result.stderr)
             let paths = result.stdout.split(separator: "\n").map(String.init)
-            XCTAssertEqual(paths, ["\(scratch)/out\(run)/widget.spdx.json", "\(scratch)/out\(run)/widget.spdx"])
+            XCTAssertEqual(paths, [".spdx.json", ".spdx", ".spdx3.jsonld", ".cdx.json", ".cdx.xml"]
+                .map { "\(scratch)/out\(run)/widget\($0)" })
+            XCTAssertFalse(result.stderr.contains("warning"), "with --organization nothing is missing: \(result.stderr)")
             outputs.append(try paths.map { try Data(contentsOf: URL(fileURLWithPath: $0)) })
         }
         XCTAssertEqual(outputs[0], outputs[1], "same SOURCE_DATE_EPOCH, same bytes")
@@ -138,6 +140,42 @@ final class CandorCommandTests: XCTestCase {
         for path in ["\(scratch)/out1/widget.spdx.json", "\(scratch)/out1/widget.spdx"] {
             try Validators.assertValid(path)
         }
+        let spdx3 = try FormatValidators.python(FormatValidators.spdx3, "\(scratch)/out1/widget.spdx3.jsonld")
+        XCTAssertEqual(spdx3.status, 0, spdx3.output)
+        let cdx = try FormatValidators.python(FormatValidators.cycloneDXJSON, "\(scratch)/out1/widget.cdx.json")
+        XCTAssertEqual(cdx.status, 0, cdx.output)
+        XCTAssertNil(FormatValidators.validateXML(outputs[0][4], schema: try FormatValidators.cycloneDXSchema()))
+    }
+
+    /// A foreign tree without --organization: the SBOM is written and standard error says
+    /// which flag makes it NTIA-conformant; --strict refuses and writes nothing.
+    func testWithoutOrganizationTheGapIsNamed() throws {
+        let tree = try makeTree()
+        let common = ["--license-data", try licenseData(), "--cache", cache]
+        let lenient = try run(["sbom", tree, "-o", "\(scratch)/lenient"] + common)
+        XCTAssertEqual(lenient.status, 0, lenient.stderr)
+        XCTAssertTrue(lenient.stderr.contains("warning: widget: no supplier; give it with --organization NAME"), lenient.stderr)
+        // Every package the NTIA checker finds without a supplier, candor warned about, and no other.
+        let ntia = try Validators.run(try Validators.tool("ntia-checker"), ["-r", "json", "\(scratch)/lenient/widget.spdx.json"])
+        let start = ntia.output.firstIndex(of: "{") ?? ntia.output.startIndex
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(ntia.output[start...].utf8)) as? [String: Any])
+        XCTAssertEqual(report["isNtiaConformant"] as? Bool, false)
+        let unsupplied = (report["componentSuppliers"] as? [String: Any])?["nonconformantComponents"] as? [String]
+        let warned = lenient.stderr.split(separator: "\n").compactMap { line -> String? in
+            guard let range = line.range(of: "warning: "), let end = line.range(of: ": no supplier") else { return nil }
+            return String(line[range.upperBound..<end.lowerBound])
+        }
+        XCTAssertEqual(Set(unsupplied ?? ["?"]), Set(warned), lenient.stderr)
+
+        let strict = try run(["sbom", tree, "-o", "\(scratch)/strict", "--strict"] + common)
+        XCTAssertNotEqual(strict.status, 0)
+        XCTAssertTrue(strict.stderr.contains("error: widget: no supplier"), strict.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(scratch)/strict"), "nothing written")
+
+        let unknown = try run(["sbom", tree, "-o", "\(scratch)/unknown", "--organization", "W", "--supplier", "nope=X"] + common)
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertEqual(unknown.stderr.split(separator: "\n").count, 1, unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("'nope'"), unknown.stderr)
     }
 
     /// Acceptance: Candor's own SBOM with the debug candor-vm lists glibc, the Swift runtime

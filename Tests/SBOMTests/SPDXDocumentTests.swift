@@ -34,8 +34,9 @@ enum Fixture {
                        sha256: String(repeating: "5", count: 64), isBinary: true),
         ]
         let components = [
-            Component(id: "binary:.build/debug/demo", kind: .binary, name: "demo",
-                      checksums: ["SHA1": abcSHA1, "SHA256": String(repeating: "6", count: 64)],
+            Component(id: "binary:.build/debug/demo", kind: .binary, name: "demo", concludedLicense: "Apache-2.0",
+                      checksums: ["SHA1": abcSHA1, "SHA256": String(repeating: "6", count: 64),
+                                  "SHA512": String(repeating: "8", count: 128)],
                       location: ".build/debug/demo",
                       relationships: [.init(.generatedFrom, "tree"), .init(.staticLink, "swift:swift-argument-parser"),
                                       .init(.dynamicLink, "deb:libc6:amd64")]),
@@ -46,6 +47,7 @@ enum Fixture {
                       sourcePackage: "glibc", sourceVersion: "2.36-9+deb12u10"),
             Component(id: "swift:swift-argument-parser", kind: .swiftPackage, name: "swift-argument-parser",
                       version: "1.8.2", purl: "pkg:swift/github.com/apple/swift-argument-parser@1.8.2",
+                      supplier: "Organization: Apple Inc.", originators: ["Organization: Apple Inc."],
                       downloadLocation: "git+https://github.com/apple/swift-argument-parser@1.8.2",
                       declaredLicense: "Apache-2.0", concludedLicense: "Apache-2.0",
                       copyrightText: "Copyright (c) 2020 Apple Inc."),
@@ -95,6 +97,12 @@ final class SPDXDocumentTests: XCTestCase {
         XCTAssertEqual(code.packageVerificationCodeValue, packageVerificationCode(fileSHA1s: included))
         XCTAssertEqual(tree.supplier, "Organization: The Demo Authors", "the organization supplies its own tree")
         XCTAssertEqual(tree.sourceInfo, "git commit 0123456789abcdef0123456789abcdef01234567 with uncommitted changes")
+        XCTAssertEqual(tree.licenseConcluded, "NOASSERTION", "some files state no license")
+        XCTAssertTrue(tree.comment?.contains("2 of its 5 files state no license") == true, tree.comment ?? "")
+        var licensed = Fixture.report()
+        licensed.files = licensed.files.filter { !$0.licenseTags.isEmpty || $0.reuseLicense != nil || $0.path == "old.spdx.json" }
+        let concluded = try XCTUnwrap(Fixture.document(licensed).packages.first { $0.name == "demo-source" })
+        XCTAssertEqual(concluded.licenseConcluded, "Apache-2.0 AND CC0-1.0 AND LicenseRef-Foo-Unknown-1.0 AND GPL-2.0-only WITH Linux-syscall-note")
         let others = Fixture.document().packages.filter { $0.name != "demo-source" }
         XCTAssertTrue(others.allSatisfy { !$0.filesAnalyzed && $0.packageVerificationCode == nil && $0.licenseInfoFromFiles == nil })
     }
@@ -129,7 +137,14 @@ final class SPDXDocumentTests: XCTestCase {
         let offsets = try keys.map { key in try XCTUnwrap(json.range(of: "\n  \"\(key)\"")?.lowerBound, key) }
         XCTAssertEqual(offsets, offsets.sorted())
         XCTAssertFalse(json.contains("\\/"), "slashes are not escaped")
-        XCTAssertEqual(try JSONDecoder().decode(SPDXDocument.self, from: Data(json.utf8)), Fixture.document())
+        // Everything SPDX 2.3 carries comes back; all originators and the distribution flag
+        // are for the other formats (2.3 has one originator and says the latter in comments).
+        var expected = Fixture.document()
+        for index in expected.packages.indices {
+            expected.packages[index].originators = []
+            expected.packages[index].distributed = true
+        }
+        XCTAssertEqual(try JSONDecoder().decode(SPDXDocument.self, from: Data(json.utf8)), expected)
     }
 
     func testMissingSupplierAndVersionAreFilledFromWhatIsKnown() throws {
@@ -139,9 +154,14 @@ final class SPDXDocumentTests: XCTestCase {
         XCTAssertEqual(demo.supplier, "Organization: The Demo Authors")
         XCTAssertTrue(demo.comment?.contains("Version: that of the source it was built from.") == true)
         let parser = try XCTUnwrap(document.packages.first { $0.name == "swift-argument-parser" })
-        XCTAssertEqual(parser.supplier, "Organization: github.com/apple")
-        XCTAssertNil(SPDXBuilder.repositoryOwner(purl: "pkg:swift/swift-crypto@1.0"))
-        XCTAssertNil(SPDXBuilder.repositoryOwner(purl: "pkg:deb/debian/libc6@2.36"))
+        XCTAssertEqual(parser.supplier, "Organization: Apple Inc.", "the supplier the scan found")
+        XCTAssertEqual(parser.originator, "Organization: Apple Inc.")
+
+        var unknown = Fixture.report()
+        let index = try XCTUnwrap(unknown.components.firstIndex { $0.name == "swift-argument-parser" })
+        unknown.components[index].supplier = nil
+        let withoutSupplier = try XCTUnwrap(Fixture.document(unknown).packages.first { $0.name == "swift-argument-parser" })
+        XCTAssertEqual(withoutSupplier.supplier, "NOASSERTION", "no supplier is invented from the repository URL")
 
         let anonymous = makeSPDXDocument(from: Fixture.report(), name: "demo", created: Fixture.created,
                                          creator: SPDXCreator(tool: "candor-0.1.0"), licenses: Fixture.lookup)
@@ -194,7 +214,7 @@ final class SPDXDocumentTests: XCTestCase {
                        "LicenseRef-Foo-Unknown-1.0 AND GPL-2.0-only WITH Linux-syscall-note")
         let config = try file("./data/config.json")
         XCTAssertEqual(config.licenseConcluded, "CC0-1.0")
-        XCTAssertEqual(config.licenseInfoInFiles, ["NONE"], "the annotation is not in the file's text")
+        XCTAssertEqual(config.licenseInfoInFiles, ["NOASSERTION"], "the annotation is not in the file's text")
         XCTAssertEqual(config.copyrightText, "2026 Data People")
 
         var report = Fixture.report()

@@ -16,7 +16,7 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
     case vhostUser(VhostUserDevice, socket: String)
     /// `vhost-user-blk,driver=PATH,image=FILE` or `vhost-user-rng,driver=PATH`: candor-vm
     /// starts the driver (e.g. candor-blk, candor-rng) itself as
-    /// `PATH --socket SOCKET [--image FILE]` and connects to it.
+    /// `PATH [--image FILE] --fd N`, N being its end of a socketpair, and connects to it.
     case vhostUserDriver(VhostUserDevice, executable: String, image: String?)
     /// `virtio-rng`: the built-in entropy device.
     case entropy

@@ -134,10 +134,14 @@ public enum MachineBuilder {
         let mmioBus = IOBus()
         let virtio: VirtioDeviceAttachment
         do {
+            // Level-triggered irqfds where KVM can resample them, else KVM_IRQ_LINE.
+            let resampling = (try? system.check(.irqFD)) ?? 0 > 0 && (try? system.check(.irqFDResample)) ?? 0 > 0
             virtio = try VirtioDeviceAttachment.attach(configuration.virtioDevices, memory: memory, bus: mmioBus,
                                                        bindNotification: { address, queue, fd in
                 try virtualMachine.bindWrite(at: address, length: 4, datamatch: queue, to: fd)
-            }) { line, asserted in
+            }, bindInterrupt: resampling ? { line, event, resample in
+                try virtualMachine.bindInterrupt(event, line: line, resampleDescriptor: resample)
+            } : nil) { line, asserted in
                 try virtualMachine.setInterruptLine(line, asserted: asserted)
             }
         } catch { throw MachineError.attachVirtioDevices(error) }

@@ -38,8 +38,12 @@ public struct VirtioDeviceAttachment {
     /// routes its interrupt to `setInterruptLine`. `bindNotification(address, queue, fd)`,
     /// when given, makes a guest write of `queue` at `address` signal `fd` without an exit
     /// (KVM_IOEVENTFD): vhost-user queue notifications then go straight to the backend.
+    /// `bindInterrupt(line, event, resample)`, when given, drives a vhost-user device's
+    /// line through KVM_IRQFD with resampling (`InterruptEventLine`) instead of
+    /// `setInterruptLine`.
     static func attach(_ specifications: [VirtioDeviceSpecification], memory: GuestMemory, bus: IOBus,
                        bindNotification: ((GuestAddress, UInt64, Int32) throws -> Void)? = nil,
+                       bindInterrupt: ((UInt32, Int32, Int32) throws -> Void)? = nil,
                        setInterruptLine: @escaping (UInt32, Bool) throws -> Void) throws -> VirtioDeviceAttachment {
         guard specifications.count <= Layout.virtioInterruptLines.count else {
             throw AttachError.tooManyDevices(specifications.count, limit: Layout.virtioInterruptLines.count)
@@ -59,9 +63,20 @@ public struct VirtioDeviceAttachment {
             // Straight to the interrupt controller, not through the bus: a backend thread
             // may raise it while no vCPU touches the device.
             let line = slot.irq
-            device.onInterruptChange = { asserted in
-                do { try setInterruptLine(line, asserted) } catch {
-                    FileHandle.standardError.write(Data("candor-vm: virtio@\(slot.base): interrupt line \(line): \(error)\n".utf8))
+            if let bindInterrupt, device.backend is VhostUserFrontend {
+                do {
+                    let eventLine = try InterruptEventLine(line: line, bind: { try bindInterrupt(line, $0, $1) },
+                                                           isAsserted: { [weak device] in device?.interruptAsserted ?? false })
+                    // KVM lowers the line at the guest's EOI; only raising is ours.
+                    device.onInterruptChange = { if $0 { eventLine.raise() } }
+                } catch {
+                    throw AttachError.device(index: index, specification, error)
+                }
+            } else {
+                device.onInterruptChange = { asserted in
+                    do { try setInterruptLine(line, asserted) } catch {
+                        FileHandle.standardError.write(Data("candor-vm: virtio@\(slot.base): interrupt line \(line): \(error)\n".utf8))
+                    }
                 }
             }
             if let bindNotification, let frontend = device.backend as? VhostUserFrontend {

@@ -80,11 +80,16 @@ final class VhostUserHungBackendTests: XCTestCase {
         defer { backend.hangUp() }
         let memory = try GuestMemory(ranges: [(GuestAddress(0), 1 << 20)], shareable: true)
         let bus = IOBus()
-        final class Bindings: @unchecked Sendable { var all: [(GuestAddress, UInt64, Int32)] = [] }  // attach's thread only
+        final class Bindings: @unchecked Sendable {  // attach's thread only
+            var all: [(GuestAddress, UInt64, Int32)] = []
+            var lines: [UInt32] = []
+        }
         let bindings = Bindings()
         let attached = try VirtioDeviceAttachment.attach([.vhostUser(.entropy, socket: backend.path), .entropy],
                                                          memory: memory, bus: bus,
-                                                         bindNotification: { bindings.all.append(($0, $1, $2)) }) { _, _ in }
+                                                         bindNotification: { bindings.all.append(($0, $1, $2)) },
+                                                         bindInterrupt: { line, _, _ in bindings.lines.append(line) }) { _, _ in }
+        XCTAssertEqual(bindings.lines, [attached.slots[0].irq], "the vhost-user device's line is an irqfd; the built-in one is not")
         // The vhost-user device's QueueNotify register is bound to its queue's eventfd (ioeventfd).
         let frontend = try XCTUnwrap(attached.devices[0].backend as? VhostUserFrontend)
         XCTAssertEqual(bindings.all.map(\.0), [GuestAddress(attached.slots[0].base.rawValue + 0x50)])

@@ -44,6 +44,25 @@ int ckvm_irq_line(int vm_fd, uint32_t irq, uint32_t level) {
     struct kvm_irq_level line = {.irq = irq, .level = level};
     return ioctl(vm_fd, KVM_IRQ_LINE, &line);
 }
+int ckvm_irqfd(int vm_fd, int event_fd, uint32_t gsi, int resample_fd, int deassign) {
+    struct kvm_irqfd request = {.fd = (uint32_t)event_fd, .gsi = gsi};
+    if (deassign)
+        request.flags |= KVM_IRQFD_FLAG_DEASSIGN;
+    else if (resample_fd >= 0) {
+        request.flags |= KVM_IRQFD_FLAG_RESAMPLE;
+        request.resamplefd = (uint32_t)resample_fd;
+    }
+    return ioctl(vm_fd, KVM_IRQFD, &request);
+}
+int ckvm_ioeventfd(int vm_fd, uint64_t address, uint32_t length, int event_fd, int match, uint64_t datamatch,
+                   int deassign) {
+    struct kvm_ioeventfd request = {.datamatch = datamatch, .addr = address, .len = length, .fd = event_fd};
+    if (match)
+        request.flags |= KVM_IOEVENTFD_FLAG_DATAMATCH;
+    if (deassign)
+        request.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
+    return ioctl(vm_fd, KVM_IOEVENTFD, &request);
+}
 int ckvm_create_vcpu(int vm_fd, int vcpu_id) { return ioctl(vm_fd, KVM_CREATE_VCPU, vcpu_id); }
 
 int ckvm_set_cpuid2(int vcpu_fd, const struct kvm_cpuid_entry2 *entries, uint32_t count) {

@@ -48,7 +48,20 @@ ssize_t cposix_send_with_fds(int socket, const void *bytes, size_t length, const
     return sent;
 }
 
-pid_t cposix_spawn_tied(const char *path, char *const argv[]) {
+// The VMM blocks SIGINT/SIGTERM and ignores SIGPIPE; both would survive exec and keep
+// a driver from being stopped (or from seeing a broken pipe) the usual way.
+static int reset_signals(void) {
+    struct sigaction dfl;
+    sigset_t none;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&none);
+    if (sigaction(SIGPIPE, &dfl, NULL) != 0)
+        return -1;
+    return sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+pid_t cposix_spawn_tied(const char *path, char *const argv[], int inherited_fd) {
     // A close-on-exec pipe reports an exec failure's errno to the parent.
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0)
@@ -67,6 +80,10 @@ pid_t cposix_spawn_tied(const char *path, char *const argv[]) {
         int failure;
         if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent) {
             failure = errno ? errno : ESRCH;
+        } else if (inherited_fd >= 0 && fcntl(inherited_fd, F_SETFD, 0) != 0) {
+            failure = errno;
+        } else if (reset_signals() != 0) {
+            failure = errno;
         } else {
             execv(path, argv);
             failure = errno;

@@ -29,6 +29,8 @@ public enum GuestMemoryError: Error, Equatable, CustomStringConvertible {
 }
 
 /// One contiguous range of guest-physical memory backed by an anonymous host mapping.
+// @unchecked: immutable after init; it owns a raw mapping that the guest (and vhost-user
+// backends) write concurrently by design, which no Swift type can describe.
 public final class GuestMemoryRegion: @unchecked Sendable {
     public let start: GuestAddress
     public let size: UInt64
@@ -89,6 +91,8 @@ public final class GuestMemoryRegion: @unchecked Sendable {
 /// All guest RAM: a sorted set of non-overlapping regions with bounds-checked access.
 /// Every access is checked, so a guest-supplied address can never reach host memory
 /// outside the mappings.
+// @unchecked: `regions` is immutable; accesses go to guest RAM, which vCPUs and device
+// threads share as real hardware does (ordering is the virtio rings' business).
 public final class GuestMemory: @unchecked Sendable {
     public let regions: [GuestMemoryRegion]
 

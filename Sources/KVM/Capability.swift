@@ -7,6 +7,7 @@ import CKVM
 public enum KVMCapability: Sendable, CaseIterable, CustomStringConvertible {
     case irqChip, pit2, userMemory, setTSSAddress, setIdentityMapAddress, extendedCPUID, immediateExit
     case recommendedVCPUs, maximumVCPUs
+    case irqFD, irqFDResample, ioEventFD
 
     var rawValue: Int32 {
         switch self {
@@ -19,6 +20,9 @@ public enum KVMCapability: Sendable, CaseIterable, CustomStringConvertible {
         case .immediateExit: return CKVM_CAP_IMMEDIATE_EXIT
         case .recommendedVCPUs: return CKVM_CAP_NR_VCPUS
         case .maximumVCPUs: return CKVM_CAP_MAX_VCPUS
+        case .irqFD: return CKVM_CAP_IRQFD
+        case .irqFDResample: return CKVM_CAP_IRQFD_RESAMPLE
+        case .ioEventFD: return CKVM_CAP_IOEVENTFD
         }
     }
 
@@ -33,6 +37,9 @@ public enum KVMCapability: Sendable, CaseIterable, CustomStringConvertible {
         case .immediateExit: return "KVM_CAP_IMMEDIATE_EXIT"
         case .recommendedVCPUs: return "KVM_CAP_NR_VCPUS"
         case .maximumVCPUs: return "KVM_CAP_MAX_VCPUS"
+        case .irqFD: return "KVM_CAP_IRQFD"
+        case .irqFDResample: return "KVM_CAP_IRQFD_RESAMPLE"
+        case .ioEventFD: return "KVM_CAP_IOEVENTFD"
         }
     }
 }

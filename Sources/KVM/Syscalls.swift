@@ -9,31 +9,33 @@ import Glibc
 /// Every system call the KVM layer makes, as replaceable functions: production uses
 /// `.system`; tests swap single entries to exercise the wrapper logic without /dev/kvm.
 /// Each returns what the call returns (-1 with `errno()` set on failure).
-struct KVMSyscalls {
-    var open: (_ path: String) -> Int32
-    var close: (_ fd: Int32) -> Int32
-    var errno: () -> Int32
-    var getAPIVersion: (_ kvm: Int32) -> Int32
-    var checkExtension: (_ fd: Int32, _ capability: Int32) -> Int32
-    var getVCPUMmapSize: (_ kvm: Int32) -> Int32
-    var getSupportedCPUID: (_ kvm: Int32, _ entries: UnsafeMutablePointer<kvm_cpuid_entry2>, _ count: UnsafeMutablePointer<UInt32>) -> Int32
-    var createVM: (_ kvm: Int32) -> Int32
-    var setUserMemoryRegion: (_ vm: Int32, _ region: UnsafePointer<kvm_userspace_memory_region>) -> Int32
-    var setTSSAddress: (_ vm: Int32, _ address: UInt64) -> Int32
-    var setIdentityMapAddress: (_ vm: Int32, _ address: UInt64) -> Int32
-    var createIRQChip: (_ vm: Int32) -> Int32
-    var createPIT2: (_ vm: Int32) -> Int32
-    var irqLine: (_ vm: Int32, _ irq: UInt32, _ level: UInt32) -> Int32
-    var createVCPU: (_ vm: Int32, _ id: Int32) -> Int32
-    var mapRunArea: (_ vcpu: Int32, _ size: Int) -> UnsafeMutableRawPointer?
-    var unmapRunArea: (_ area: UnsafeMutableRawPointer, _ size: Int) -> Void
-    var setCPUID: (_ vcpu: Int32, _ entries: UnsafePointer<kvm_cpuid_entry2>, _ count: UInt32) -> Int32
-    var getRegisters: (_ vcpu: Int32, _ regs: UnsafeMutablePointer<kvm_regs>) -> Int32
-    var setRegisters: (_ vcpu: Int32, _ regs: UnsafePointer<kvm_regs>) -> Int32
-    var getSpecialRegisters: (_ vcpu: Int32, _ sregs: UnsafeMutablePointer<kvm_sregs>) -> Int32
-    var setSpecialRegisters: (_ vcpu: Int32, _ sregs: UnsafePointer<kvm_sregs>) -> Int32
-    var setFPU: (_ vcpu: Int32, _ fpu: UnsafePointer<kvm_fpu>) -> Int32
-    var run: (_ vcpu: Int32) -> Int32
+struct KVMSyscalls: Sendable {
+    var open: @Sendable (_ path: String) -> Int32
+    var close: @Sendable (_ fd: Int32) -> Int32
+    var errno: @Sendable () -> Int32
+    var getAPIVersion: @Sendable (_ kvm: Int32) -> Int32
+    var checkExtension: @Sendable (_ fd: Int32, _ capability: Int32) -> Int32
+    var getVCPUMmapSize: @Sendable (_ kvm: Int32) -> Int32
+    var getSupportedCPUID: @Sendable (_ kvm: Int32, _ entries: UnsafeMutablePointer<kvm_cpuid_entry2>, _ count: UnsafeMutablePointer<UInt32>) -> Int32
+    var createVM: @Sendable (_ kvm: Int32) -> Int32
+    var setUserMemoryRegion: @Sendable (_ vm: Int32, _ region: UnsafePointer<kvm_userspace_memory_region>) -> Int32
+    var setTSSAddress: @Sendable (_ vm: Int32, _ address: UInt64) -> Int32
+    var setIdentityMapAddress: @Sendable (_ vm: Int32, _ address: UInt64) -> Int32
+    var createIRQChip: @Sendable (_ vm: Int32) -> Int32
+    var createPIT2: @Sendable (_ vm: Int32) -> Int32
+    var irqLine: @Sendable (_ vm: Int32, _ irq: UInt32, _ level: UInt32) -> Int32
+    var irqFD: @Sendable (_ vm: Int32, _ eventFD: Int32, _ gsi: UInt32, _ resampleFD: Int32, _ deassign: Bool) -> Int32
+    var ioEventFD: @Sendable (_ vm: Int32, _ address: UInt64, _ length: UInt32, _ eventFD: Int32, _ datamatch: UInt64?, _ deassign: Bool) -> Int32
+    var createVCPU: @Sendable (_ vm: Int32, _ id: Int32) -> Int32
+    var mapRunArea: @Sendable (_ vcpu: Int32, _ size: Int) -> UnsafeMutableRawPointer?
+    var unmapRunArea: @Sendable (_ area: UnsafeMutableRawPointer, _ size: Int) -> Void
+    var setCPUID: @Sendable (_ vcpu: Int32, _ entries: UnsafePointer<kvm_cpuid_entry2>, _ count: UInt32) -> Int32
+    var getRegisters: @Sendable (_ vcpu: Int32, _ regs: UnsafeMutablePointer<kvm_regs>) -> Int32
+    var setRegisters: @Sendable (_ vcpu: Int32, _ regs: UnsafePointer<kvm_regs>) -> Int32
+    var getSpecialRegisters: @Sendable (_ vcpu: Int32, _ sregs: UnsafeMutablePointer<kvm_sregs>) -> Int32
+    var setSpecialRegisters: @Sendable (_ vcpu: Int32, _ sregs: UnsafePointer<kvm_sregs>) -> Int32
+    var setFPU: @Sendable (_ vcpu: Int32, _ fpu: UnsafePointer<kvm_fpu>) -> Int32
+    var run: @Sendable (_ vcpu: Int32) -> Int32
 
     static let system = KVMSyscalls(
         open: { Glibc.open($0, O_RDWR | O_CLOEXEC) },
@@ -50,6 +52,8 @@ struct KVMSyscalls {
         createIRQChip: { ckvm_create_irqchip($0) },
         createPIT2: { ckvm_create_pit2($0) },
         irqLine: { ckvm_irq_line($0, $1, $2) },
+        irqFD: { ckvm_irqfd($0, $1, $2, $3, $4 ? 1 : 0) },
+        ioEventFD: { ckvm_ioeventfd($0, $1, $2, $3, $4 == nil ? 0 : 1, $4 ?? 0, $5 ? 1 : 0) },
         createVCPU: { ckvm_create_vcpu($0, $1) },
         mapRunArea: { fd, size in
             let area = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)

@@ -3,12 +3,16 @@
 
 import CKVM
 import GuestMemory
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// One virtual CPU (the fd from KVM_CREATE_VCPU) and its shared kvm_run area. Owns both.
 /// `run()` is called from one thread at a time; `requestStop()` from any thread.
+// @unchecked: the kvm_run area is written by KVM and read by the one thread inside `run()`;
+// other threads only set its immediate_exit byte (what KVM expects) and read
+// `runningThread` under its Mutex. Every other property is immutable.
 public final class VCPU: @unchecked Sendable {
     public let id: UInt32
     let descriptor: OwnedDescriptor
@@ -17,9 +21,9 @@ public final class VCPU: @unchecked Sendable {
     let machine: VirtualMachine
     var syscalls: KVMSyscalls { machine.syscalls }
 
-    /// The thread inside `run()`, so `requestStop()` can signal it; guarded by `lock`.
-    private var runningThread: pthread_t?
-    private var lock = pthread_mutex_t()
+    /// The thread inside `run()`, so `requestStop()` can signal it; nil outside `run()`,
+    /// so a thread that has ended (and been joined) is never signalled.
+    private let runningThread = Mutex<pthread_t?>(nil)
 
     /// Signal that kicks a vCPU thread out of KVM_RUN; installed once per process.
     static let kickSignal = SIGUSR1
@@ -31,13 +35,11 @@ public final class VCPU: @unchecked Sendable {
         self.runArea = runArea
         self.runAreaSize = runAreaSize
         self.machine = machine
-        pthread_mutex_init(&lock, nil)
         _ = VCPU.kickHandlerInstalled
     }
 
     deinit {
         syscalls.unmapRunArea(runArea, runAreaSize)
-        pthread_mutex_destroy(&lock)
     }
 
     private var runState: UnsafeMutablePointer<kvm_run> { runArea.assumingMemoryBound(to: kvm_run.self) }
@@ -80,12 +82,14 @@ public final class VCPU: @unchecked Sendable {
         try syscalls.checked("KVM_SET_FPU (vCPU \(id))") { syscalls.setFPU(descriptor.rawValue, &fpu) }
     }
 
+    /// Whether a thread is inside `run()` now.
+    public var isRunning: Bool { runningThread.withLock { $0 != nil } }
+
     /// Runs the vCPU until the next exit (KVM_RUN). EINTR is not retried here: it is how
     /// `requestStop()` reaches a vCPU blocked in the kernel, and comes back as `.interrupted`.
     public func run() throws -> VCPUExit {
-        pthread_mutex_lock(&lock)
-        runningThread = pthread_self()
-        pthread_mutex_unlock(&lock)
+        runningThread.withLock { $0 = pthread_self() }
+        defer { runningThread.withLock { $0 = nil } }
         if syscalls.run(descriptor.rawValue) < 0 {
             let err = syscalls.errno()
             if err == EINTR || err == EAGAIN { return .interrupted }
@@ -139,8 +143,8 @@ public final class VCPU: @unchecked Sendable {
     /// sets kvm_run.immediate_exit (seen on entry) and signals the thread inside KVM_RUN.
     public func requestStop() {
         ckvm_set_immediate_exit(runState, 1)
-        pthread_mutex_lock(&lock)
-        if let runningThread { pthread_kill(runningThread, VCPU.kickSignal) }
-        pthread_mutex_unlock(&lock)
+        runningThread.withLock { thread in
+            if let thread { pthread_kill(thread, VCPU.kickSignal) }
+        }
     }
 }

@@ -53,6 +53,37 @@ public final class VirtualMachine {
         try syscalls.checked("KVM_IRQ_LINE(\(irq))") { syscalls.irqLine(descriptor.rawValue, irq, asserted ? 1 : 0) }
     }
 
+    /// Binds `eventDescriptor` to interrupt line `gsi` (KVM_IRQFD): writing 1 to it raises
+    /// the line without a system call on this side. With `resampleDescriptor` the line is
+    /// level-triggered: KVM lowers it when the guest ends the interrupt (EOI) and signals
+    /// `resampleDescriptor`, so the device can raise it again if it is still pending.
+    public func bindInterrupt(_ eventDescriptor: Int32, line gsi: UInt32, resampleDescriptor: Int32? = nil) throws {
+        try syscalls.checked("KVM_IRQFD(fd \(eventDescriptor) -> GSI \(gsi))") {
+            syscalls.irqFD(descriptor.rawValue, eventDescriptor, gsi, resampleDescriptor ?? -1, false)
+        }
+    }
+
+    public func unbindInterrupt(_ eventDescriptor: Int32, line gsi: UInt32) throws {
+        try syscalls.checked("KVM_IRQFD deassign(fd \(eventDescriptor), GSI \(gsi))") {
+            syscalls.irqFD(descriptor.rawValue, eventDescriptor, gsi, -1, true)
+        }
+    }
+
+    /// Makes a guest write of `length` bytes at MMIO `address` (only of the value
+    /// `datamatch`, when given) signal `eventDescriptor` inside the kernel (KVM_IOEVENTFD):
+    /// a queue notification then reaches a backend without an exit to the VMM.
+    public func bindWrite(at address: GuestAddress, length: UInt32, datamatch: UInt64?, to eventDescriptor: Int32) throws {
+        try syscalls.checked("KVM_IOEVENTFD(\(address), \(length) bytes -> fd \(eventDescriptor))") {
+            syscalls.ioEventFD(descriptor.rawValue, address.rawValue, length, eventDescriptor, datamatch, false)
+        }
+    }
+
+    public func unbindWrite(at address: GuestAddress, length: UInt32, datamatch: UInt64?, from eventDescriptor: Int32) throws {
+        try syscalls.checked("KVM_IOEVENTFD deassign(\(address), fd \(eventDescriptor))") {
+            syscalls.ioEventFD(descriptor.rawValue, address.rawValue, length, eventDescriptor, datamatch, true)
+        }
+    }
+
     public func makeVCPU(id: UInt32) throws -> VCPU {
         let size = try system.vcpuRunAreaSize()
         let fd = try syscalls.checked("KVM_CREATE_VCPU(\(id))") { syscalls.createVCPU(self.descriptor.rawValue, Int32(bitPattern: id)) }

@@ -70,6 +70,9 @@ public struct BootConfiguration: Sendable {
     /// bzImage only: let the kernel's own decompressor run instead of unpacking the
     /// payload in the VMM (see `LinuxKernelLoader.BzImageMode`).
     public var bzImageMode: LinuxKernelLoader.BzImageMode
+    /// Kernel segments must not start below this address: the caller keeps its boot
+    /// structures (GDT, page tables, ACPI tables) there. 0 allows anywhere in RAM.
+    public var kernelFloor = GuestAddress(0)
 
     public init(memoryMap: [E820Entry], commandLine: String = "", commandLineAddress: GuestAddress,
                 initrd: [UInt8]? = nil, bootParamsAddress: GuestAddress, startInfoAddress: GuestAddress,

@@ -43,7 +43,7 @@ public struct ELFKernelLoader {
     }
 
     public func load(into memory: GuestMemory, configuration: BootConfiguration) throws -> BootEntry {
-        let kernelEnd = try loadSegments(into: memory)
+        let kernelEnd = try loadSegments(into: memory, floor: configuration.kernelFloor)
         guard let entry = try pvhEntry() else {
             return BootEntry(mode: .long64, entry: GuestAddress(file.header.entry), highestAddress: kernelEnd)
         }
@@ -64,8 +64,8 @@ public struct ELFKernelLoader {
     }
 
     /// Copies every PT_LOAD segment to p_paddr and zero-fills memsz beyond filesz.
-    /// Returns the end of the highest segment.
-    func loadSegments(into memory: GuestMemory) throws -> GuestAddress {
+    /// Returns the end of the highest segment. No segment may start below `floor`.
+    func loadSegments(into memory: GuestMemory, floor: GuestAddress = GuestAddress(0)) throws -> GuestAddress {
         var end: UInt64 = 0
         var loaded = 0
         for (index, segment) in file.programHeaders.enumerated() where segment.type == ProgramHeader.typeLoad {
@@ -73,6 +73,10 @@ public struct ELFKernelLoader {
             guard segment.fileSize <= segment.memorySize else {
                 throw LoaderError.badField(field: "ELF program header \(index) p_filesz", value: segment.fileSize,
                                                  expected: "at most p_memsz \(hex(segment.memorySize))")
+            }
+            guard segment.physicalAddress >= floor.rawValue || segment.memorySize == 0 else {
+                throw LoaderError.badField(field: "ELF program header \(index) p_paddr", value: segment.physicalAddress,
+                                           expected: "at least \(floor), where the boot tables below end")
             }
             let address = GuestAddress(segment.physicalAddress)
             try memory.requireRange(at: address, size: segment.memorySize, what: what)

@@ -98,7 +98,7 @@ public enum LinuxKernelLoader {
 
     private static func loadUnpacked(_ file: ELFFile, header: LinuxSetupHeader, into memory: GuestMemory,
                                      configuration: BootConfiguration) throws -> BootEntry {
-        let kernelEnd = try ELFKernelLoader(file: file).loadSegments(into: memory)
+        let kernelEnd = try ELFKernelLoader(file: file).loadSegments(into: memory, floor: configuration.kernelFloor)
         let highest = try writeBootParams(header: header, kernelEnd: kernelEnd, into: memory, configuration: configuration)
         return BootEntry(mode: .long64, entry: GuestAddress(file.header.entry),
                          rsi: configuration.bootParamsAddress.rawValue, highestAddress: highest)

@@ -4,6 +4,7 @@
 import Devices
 import GuestMemory
 import KVM
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,6 +12,8 @@ import Glibc
 /// A built virtual machine: KVM handles, guest memory, buses with devices, vCPUs ready
 /// to run. `run()` runs every vCPU on its own thread until the first vCPU ends the run,
 /// stops the others and returns how it ended.
+// @unchecked: every stored property is immutable; the one mutable value (the outcome)
+// is in a Mutex, and the buses and devices lock themselves.
 public final class Machine: @unchecked Sendable {
     let system: KVMSystem
     let virtualMachine: VirtualMachine
@@ -22,9 +25,8 @@ public final class Machine: @unchecked Sendable {
     let uart: Serial16550
     let serialInput: Bool
 
-    // The first outcome wins; guarded by `lock`.
-    private var outcome: MachineExit?
-    private var lock = pthread_mutex_t()
+    /// The first outcome wins.
+    private let outcome = Mutex<MachineExit?>(nil)
 
     init(system: KVMSystem, virtualMachine: VirtualMachine, memory: GuestMemory, vcpus: [VCPU], portBus: IOBus, mmioBus: IOBus,
          console: SerialConsole, uart: Serial16550, serialInput: Bool) {
@@ -37,14 +39,24 @@ public final class Machine: @unchecked Sendable {
         self.console = console
         self.uart = uart
         self.serialInput = serialInput
-        pthread_mutex_init(&lock, nil)
     }
 
-    deinit { pthread_mutex_destroy(&lock) }
+    /// Blocks `signals` in the calling thread and every thread it starts later, so that
+    /// only `run(stoppingOn:)` receives them. Call first thing, before any thread exists.
+    public static func holdSignals(_ signals: [Int32]) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in signals { sigaddset(&set, signal) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
 
-    /// Runs the VM to its end. Call once.
-    public func run() -> MachineExit {
+    /// Runs the VM to its end. Call once. Any of `signals` (held with `holdSignals`
+    /// beforehand) ends the run cleanly: the vCPUs stop, and the caller releases the
+    /// machine, which stops its drivers.
+    public func run(stoppingOn signals: [Int32] = []) -> MachineExit {
+        if !signals.isEmpty { watch(signals) }
         if serialInput { console.startInput(to: uart, on: portBus) }
+        defer { console.restoreTerminal() }
         var threads: [pthread_t] = []
         for vcpu in vcpus {
             guard let thread = startThread({ [self] in finish(with: runLoop(vcpu)) }) else {
@@ -57,21 +69,30 @@ public final class Machine: @unchecked Sendable {
         if let err = console.writeError {
             return .hostFailure("serial output: write failed: \(String(cString: strerror(err))); the guest's output is incomplete")
         }
-        return outcome ?? .hostFailure("every vCPU stopped without a reason")
+        return outcome.withLock { $0 } ?? .hostFailure("every vCPU stopped without a reason")
     }
 
     /// Records the run's outcome (if it is the first) and stops every vCPU.
     private func finish(with exit: MachineExit?) {
-        pthread_mutex_lock(&lock)
-        if outcome == nil, let exit { outcome = exit }
-        pthread_mutex_unlock(&lock)
+        outcome.withLock { outcome in
+            if outcome == nil, let exit { outcome = exit }
+        }
         for vcpu in vcpus { vcpu.requestStop() }
     }
 
-    private var stopping: Bool {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        return outcome != nil
+    private var stopping: Bool { outcome.withLock { $0 != nil } }
+
+    /// A thread that waits for one of `signals` and ends the run with it. It outlives the
+    /// run when none comes (the process is about to exit then); it holds the machine weakly.
+    private func watch(_ signals: [Int32]) {
+        _ = startThread { [weak self] in
+            var set = sigset_t()
+            sigemptyset(&set)
+            for signal in signals { sigaddset(&set, signal) }
+            var received: Int32 = 0
+            while sigwait(&set, &received) != 0 {}
+            self?.finish(with: .stoppedBySignal(received))
+        }.map { pthread_detach($0) }
     }
 
     /// One vCPU's loop: every exit is matched here. Returns the outcome when this vCPU

@@ -5,6 +5,7 @@ import Devices
 import GuestMemory
 import KVM
 import Loader
+import VhostUser
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,6 +52,7 @@ public enum MachineError: Error, CustomStringConvertible {
     case registerMemory(KVMError)
     case readFile(what: String, path: String, errno: Int32)
     case loadKernel(path: String, Error)
+    case kernelOutsideLayout(path: String, what: String, limit: String)
     case writePlatformTables(Error)
     case writeBootTables(GuestMemoryError)
     case openSerialOutput(path: String, errno: Int32)
@@ -73,6 +75,7 @@ public enum MachineError: Error, CustomStringConvertible {
         case let .registerMemory(error): return "registering guest memory with KVM: \(error)"
         case let .readFile(what, path, err): return "\(path): cannot read the \(what): \(String(cString: strerror(err)))"
         case let .loadKernel(path, error): return "\(path): \(error)"
+        case let .kernelOutsideLayout(path, what, limit): return "\(path): \(what); \(limit)"
         case let .writePlatformTables(error): return "writing the ACPI tables: \(error)"
         case let .writeBootTables(error): return "writing the boot GDT and page tables: \(error)"
         case let .openSerialOutput(path, err): return "\(path): cannot open for serial output: \(String(cString: strerror(err)))"
@@ -97,7 +100,8 @@ public enum MachineBuilder {
         do { system = try KVMSystem(path: configuration.kvmPath) } catch let error as KVMError { throw MachineError.openKVM(error) }
         let maximumVCPUs: Int
         do {
-            try system.require([.irqChip, .pit2, .userMemory, .setTSSAddress, .setIdentityMapAddress, .extendedCPUID, .immediateExit])
+            try system.require([.irqChip, .pit2, .userMemory, .setTSSAddress, .setIdentityMapAddress, .extendedCPUID, .immediateExit,
+                                .ioEventFD])
             // The MADT has 8-bit APIC IDs.
             maximumVCPUs = min(Int(try system.check(.maximumVCPUs)), ACPITables.maximumVCPUs)
         } catch let error as KVMError { throw MachineError.checkCapabilities(error) }
@@ -130,7 +134,14 @@ public enum MachineBuilder {
         let mmioBus = IOBus()
         let virtio: VirtioDeviceAttachment
         do {
-            virtio = try VirtioDeviceAttachment.attach(configuration.virtioDevices, memory: memory, bus: mmioBus) { line, asserted in
+            // Level-triggered irqfds where KVM can resample them, else KVM_IRQ_LINE.
+            let resampling = (try? system.check(.irqFD)) ?? 0 > 0 && (try? system.check(.irqFDResample)) ?? 0 > 0
+            virtio = try VirtioDeviceAttachment.attach(configuration.virtioDevices, memory: memory, bus: mmioBus,
+                                                       bindNotification: { address, queue, fd in
+                try virtualMachine.bindWrite(at: address, length: 4, datamatch: queue, to: fd)
+            }, bindInterrupt: resampling ? { line, event, resample in
+                try virtualMachine.bindInterrupt(event, line: line, resampleDescriptor: resample)
+            } : nil) { line, asserted in
                 try virtualMachine.setInterruptLine(line, asserted: asserted)
             }
         } catch { throw MachineError.attachVirtioDevices(error) }
@@ -144,16 +155,22 @@ public enum MachineBuilder {
         // 6. The kernel (and initrd) with its boot protocol's structures.
         let kernelBytes = try readFile(configuration.kernelPath, what: "kernel")
         let initrd = try configuration.initrdPath.map { try readFile($0, what: "initrd") }
-        let bootConfiguration = BootConfiguration(
+        var bootConfiguration = BootConfiguration(
             memoryMap: memoryMap, commandLine: commandLine, commandLineAddress: Layout.commandLineAddress,
             initrd: initrd, bootParamsAddress: Layout.zeroPageAddress, startInfoAddress: Layout.pvhStartInfoAddress,
             rsdpAddress: rsdpAddress)
+        bootConfiguration.kernelFloor = Layout.highMemoryStart
         let entry: BootEntry
         do {
             var flat: (address: GuestAddress, mode: BootEntry.Mode)?
             if case let .flat(mode) = configuration.kernelFormat { flat = (Layout.highMemoryStart, mode) }
             entry = try KernelImage.detect(kernelBytes, flat: flat).load(into: memory, configuration: bootConfiguration)
         } catch { throw MachineError.loadKernel(path: configuration.kernelPath, error) }
+        // The boot page tables identity-map only so much of what was loaded.
+        guard entry.highestAddress.rawValue <= Layout.identityMappedSize else {
+            throw MachineError.kernelOutsideLayout(path: configuration.kernelPath, what: "it ends at \(entry.highestAddress)",
+                                                   limit: "the boot page tables map up to \(GuestAddress(Layout.identityMappedSize))")
+        }
 
         // 7. The GDT and identity page tables the boot vCPU starts with.
         do {

@@ -2,6 +2,9 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 
 import KVM
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How a VM run ended.
 public enum MachineExit: Equatable, Sendable, CustomStringConvertible {
@@ -20,13 +23,17 @@ public enum MachineExit: Equatable, Sendable, CustomStringConvertible {
     case unexpectedExit(vcpu: UInt32, reason: UInt32)
     /// A host-side failure while running (an ioctl that failed, output that could not be written).
     case hostFailure(String)
+    /// The VMM was asked to stop (SIGINT, SIGTERM) and stopped cleanly.
+    case stoppedBySignal(Int32)
 
     /// The process exit status candor-vm uses: the guest's own status (low 8 bits) where
-    /// it reported one, 0 for a clean reset or power-off, 1 otherwise.
+    /// it reported one, 0 for a clean reset or power-off, 128 + the signal number when a
+    /// signal stopped it (as a shell reports a process the signal killed), 1 otherwise.
     public var processExitStatus: Int32 {
         switch self {
         case let .guestStatus(status): return Int32(status & 0xff)
         case .resetRequested, .powerOff: return 0
+        case let .stoppedBySignal(signal): return 128 + signal
         default: return 1
         }
     }
@@ -60,6 +67,9 @@ public enum MachineExit: Equatable, Sendable, CustomStringConvertible {
             return "vCPU \(vcpu): unexpected KVM exit reason \(reason)"
         case let .hostFailure(message):
             return message
+        case let .stoppedBySignal(signal):
+            let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? "signal \(signal)"
+            return "stopped by \(name); the guest was halted and its drivers stopped"
         }
     }
 }

@@ -5,6 +5,7 @@
 
 import ArgumentParser
 import Machine
+import VhostUser
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,6 +31,7 @@ struct Run: ParsableCommand {
               0    the guest requested a reset (i8042) or powered off
               1    anything else, with a one-line reason on stderr: no /dev/kvm, a bad image, \
             an emulation failure (guest RIP and instruction bytes), a triple fault
+              128+n  stopped by signal n (SIGINT, SIGTERM): the guest halted, drivers stopped
             """)
 
     enum FlatMode: String, ExpressibleByArgument, CaseIterable {
@@ -73,7 +75,14 @@ struct Run: ParsableCommand {
         }
     }
 
+    /// Signals that stop the guest cleanly (drivers stopped, terminal restored).
+    static let stopSignals = [SIGINT, SIGTERM]
+
     func run() throws {
+        // A driver that went away must give EPIPE on its socket, not kill the VMM.
+        signal(SIGPIPE, SIG_IGN)
+        // Before any thread exists, so that only the machine's watcher receives them.
+        Machine.holdSignals(Self.stopSignals)
         var configuration = MachineConfiguration(kernelPath: kernel)
         configuration.initrdPath = initrd
         configuration.commandLine = cmdline
@@ -83,15 +92,27 @@ struct Run: ParsableCommand {
         configuration.virtioDevices = try devices.map { try VirtioDeviceSpecification(parsing: $0) }
         if let flat { configuration.kernelFormat = .flat(flat == .long64 ? .long64 : .protected32) }
 
-        let machine: Machine
+        // The machine is released (its drivers stopped) before the process exits.
+        let exit: MachineExit
         do {
-            machine = try MachineBuilder.build(configuration)
+            exit = try MachineBuilder.build(configuration).run(stoppingOn: Self.stopSignals)
         } catch {
-            fputs("candor-vm: \(error)\n", stderr)
+            printError("candor-vm: \(error)")
             throw ExitCode(1)
         }
-        let exit = machine.run()
-        if !exit.isGuestInitiated { fputs("candor-vm: \(exit)\n", stderr) }
+        if !exit.isGuestInitiated { printError("candor-vm: \(exit)") }
         throw ExitCode(exit.processExitStatus)
+    }
+}
+
+/// One line to standard error, unbuffered (the C `stderr` global is shared mutable state).
+func printError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    var done = 0
+    while done < bytes.count {
+        let written = bytes[done...].withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        if written < 0 && errno == EINTR { continue }
+        guard written > 0 else { return }
+        done += written
     }
 }

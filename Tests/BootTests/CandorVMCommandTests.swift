@@ -96,6 +96,32 @@ final class CandorVMCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("RIP 0x100000"), result.stderr)
     }
 
+    /// SIGTERM (and SIGINT) stop a guest that would run forever: a clean shutdown with
+    /// status 128 + 15 and one line saying so, not death by the signal.
+    func testSIGTERMStopsTheGuestCleanly() throws {
+        guard access("/dev/kvm", R_OK | W_OK) == 0 else { throw XCTSkip("needs read/write access to /dev/kvm") }
+        guard let executable = Self.executable else { throw XCTSkip("candor-vm is not built next to the tests (swift build)") }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("candor-loop-\(UUID().uuidString).bin")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data([0xf4, 0xeb, 0xfd]).write(to: file)  // hlt; jmp back: sleeps in the in-kernel irqchip
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["run", "--kernel", file.path, "--flat", "protected32", "--memory", "16", "--vcpus", "2"]
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        usleep(1_000_000)
+        XCTAssertTrue(process.isRunning, "the guest loops until stopped")
+        process.terminate()  // SIGTERM
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit, "exited by itself, not killed by the signal")
+        XCTAssertEqual(process.terminationStatus, 143, stderr)
+        XCTAssertEqual(stderr, "candor-vm: stopped by SIGTERM; the guest was halted and its drivers stopped\n")
+    }
+
     func testHelpDocumentsTheExitStatus() throws {
         let result = try Self.runCandorVM(["run", "--help"])
         XCTAssertEqual(result.status, 0)

@@ -226,4 +226,22 @@ final class VirtioQueueTests: XCTestCase {
         try driver.makeAvailable(queue: rx, head: 0)
         assertNeedsReset(driver, mentioning: "readable buffer after")
     }
+
+    /// A used ring on top of the available ring or the descriptor table is refused when
+    /// the queue is set up (the device would overwrite what it reads).
+    func testUsedRingOverlappingTheOtherPartsIsRefused() throws {
+        let memory = try GuestMemory(ranges: [(GuestAddress(0), 1 << 20)])
+        let table = GuestAddress(0x1000), available = GuestAddress(0x2000)
+        for (used, part) in [(GuestAddress(0x2000), "available ring"), (GuestAddress(0x1040), "descriptor table"),
+                             (GuestAddress(0x2004), "available ring")] {
+            let layout = VirtqueueLayout(size: 8, descriptorTable: table, driverArea: available, deviceArea: used)
+            XCTAssertThrowsError(try Virtqueue(memory: memory, layout: layout, maximumSize: 8, features: 0)) {
+                XCTAssertEqual($0 as? VirtqueueError, .usedRingOverlaps(address: used, part: part))
+                XCTAssertEqual("\($0)", "used ring at \(used) overlaps the \(part)")
+            }
+        }
+        // Right after the available ring (6 + 2 * 8 bytes, rounded up to 4) is fine.
+        let layout = VirtqueueLayout(size: 8, descriptorTable: table, driverArea: available, deviceArea: GuestAddress(0x2018))
+        XCTAssertNoThrow(try Virtqueue(memory: memory, layout: layout, maximumSize: 8, features: 0))
+    }
 }

@@ -23,6 +23,19 @@ final class ELFKernelLoaderTests: XCTestCase {
         XCTAssertEqual(try memory.read(at: GuestAddress(0x300003), count: 0x1ffd), [UInt8](repeating: 0, count: 0x1ffd))
     }
 
+    /// A segment below the caller's floor would be overwritten by the boot tables there.
+    func testSegmentBelowTheKernelFloorIsRefused() throws {
+        let image = Fixtures.elf(entry: 0x9000, segments: [.init(physicalAddress: 0x9000, data: code, memorySize: 4)])
+        var configuration = Fixtures.configuration()
+        configuration.kernelFloor = GuestAddress(0x100000)
+        XCTAssertThrowsError(try KernelImage.detect(image).load(into: try Fixtures.memory(), configuration: configuration)) {
+            XCTAssertEqual("\($0)".contains("p_paddr"), true, "\($0)")
+            XCTAssertEqual("\($0)".contains("0x100000"), true, "\($0)")
+        }
+        configuration.kernelFloor = GuestAddress(0)
+        XCTAssertNoThrow(try KernelImage.detect(image).load(into: try Fixtures.memory(), configuration: configuration))
+    }
+
     func testPVHNoteGivesProtectedModeEntryAndStartInfo() throws {
         let image = Fixtures.elf(entry: 0xffff_ffff_8100_0000, segments: [.init(physicalAddress: 0x100000, data: code, memorySize: 0x1000)],
                                  notes: [("Xen", 18, Fixtures.le(UInt64(0x100002))), ("Xen", 6, Array("linux\0".utf8))])

@@ -14,6 +14,8 @@ final class MachineExitTests: XCTestCase {
         XCTAssertEqual(MachineExit.powerOff.processExitStatus, 0)
         XCTAssertEqual(MachineExit.tripleFault(vcpu: 0, rip: 0x1000).processExitStatus, 1)
         XCTAssertEqual(MachineExit.hostFailure("x").processExitStatus, 1)
+        XCTAssertEqual(MachineExit.stoppedBySignal(SIGTERM).processExitStatus, 143)
+        XCTAssertEqual("\(MachineExit.stoppedBySignal(SIGINT))", "stopped by SIGINT; the guest was halted and its drivers stopped")
     }
 
     func testEmulationFailureNamesRIPAndBytes() {

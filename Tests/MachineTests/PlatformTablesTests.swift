@@ -92,13 +92,32 @@ final class PlatformTablesTests: XCTestCase {
         }
     }
 
+    /// Each virtio-mmio line gets an interrupt source override: level-triggered, active-high.
+    func testMADTDeclaresVirtioLinesLevelTriggered() throws {
+        let decoded = try decode(try ACPITables(vcpuCount: 1, devices: devices).bytes(at: GuestAddress(base)))
+        let madt = try XCTUnwrap(decoded.tables["APIC"])
+        var overrides: [(source: UInt8, gsi: UInt32, flags: UInt16)] = []
+        var offset = madt.startIndex + 44
+        while offset < madt.endIndex {
+            if madt[offset] == 2 {
+                let gsi = madt[(offset + 4)..<(offset + 8)].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+                overrides.append((madt[offset + 3], gsi, UInt16(madt[offset + 8]) | UInt16(madt[offset + 9]) << 8))
+            }
+            offset += Int(madt[offset + 1])
+        }
+        let lines = devices.map(\.interrupt).sorted()
+        XCTAssertEqual(overrides.map(\.source), [0] + lines.map { UInt8($0) })
+        XCTAssertEqual(overrides.map(\.gsi), [2] + lines)
+        XCTAssertEqual(overrides.map(\.flags), [0] + lines.map { _ in 0b1101 })
+    }
+
     func testDSDTDescribesEachDevice() throws {
         let decoded = try decode(try ACPITables(vcpuCount: 1, devices: devices).bytes(at: GuestAddress(base)))
         let dsdt = Array(try XCTUnwrap(decoded.tables["DSDT"]))
         XCTAssertEqual(dsdt.count(of: Array("LNRO0005".utf8)), 2)
         // Memory32Fixed(ReadWrite, 0xd0001000, 0x1000) and Interrupt(..., {6}).
         XCTAssertEqual(dsdt.count(of: [0x86, 0x09, 0x00, 0x01, 0x00, 0x10, 0x00, 0xd0, 0x00, 0x10, 0x00, 0x00]), 1)
-        XCTAssertEqual(dsdt.count(of: [0x89, 0x06, 0x00, 0x03, 0x01, 0x06, 0x00, 0x00, 0x00]), 1)
+        XCTAssertEqual(dsdt.count(of: [0x89, 0x06, 0x00, 0x01, 0x01, 0x06, 0x00, 0x00, 0x00]), 1, "level-triggered, active-high")
         XCTAssertEqual(dsdt.count(of: Array("_S5_".utf8)), 0, "no \\_S5_ without a sleep control register")
         // The default legacy devices: COM1 (EISA ID PNP0501, ports 0x3f8-0x3ff, IRQ 4) and the i8042.
         XCTAssertEqual(dsdt.count(of: Array("COM0".utf8)), 1)
@@ -172,7 +191,7 @@ final class PlatformTablesTests: XCTestCase {
                 XCTAssertTrue(dsl.contains("Device (V027)"), dsl)
                 XCTAssertTrue(dsl.contains("Name (_HID, \"LNRO0005\")"), dsl)
                 XCTAssertTrue(dsl.contains("0xD0027000"), dsl)
-                XCTAssertTrue(dsl.contains("Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, )"), dsl)
+                XCTAssertTrue(dsl.contains("Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive, ,, )"), dsl)
                 XCTAssertTrue(dsl.contains("Name (_S5, Package (0x04)"), dsl)
                 XCTAssertTrue(dsl.contains("EisaId (\"PNP0501\")"), dsl)
                 XCTAssertTrue(dsl.contains("EisaId (\"PNP0303\")"), dsl)
@@ -201,7 +220,7 @@ final class PlatformTablesTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, output)
         XCTAssertTrue(output.contains("[String] Length 08 = \"LNRO0005\""), output)
-        XCTAssertTrue(output.contains("0000: 86 09 00 01 00 10 00 D0 00 10 00 00 89 06 00 03"), output)
+        XCTAssertTrue(output.contains("0000: 86 09 00 01 00 10 00 D0 00 10 00 00 89 06 00 01"), output)
         XCTAssertTrue(output.contains("[Package] Contains 4 Elements:\n    [Integer] = 0000000000000005"), output)
         XCTAssertTrue(output.contains("ACPI: 1 ACPI AML tables successfully acquired and loaded"), output)
         XCTAssertTrue(output.contains("[Integer] = 000000000105D041"), output)

@@ -5,6 +5,7 @@ import XCTest
 import Devices
 import GuestMemory
 @testable import Machine
+import VhostUser
 
 /// `--device` parsing and placing virtio-mmio devices on the MMIO bus (no KVM needed).
 final class VhostUserAttachmentTests: XCTestCase {
@@ -82,55 +83,5 @@ final class VhostUserAttachmentTests: XCTestCase {
         XCTAssertThrowsError(try VirtioDeviceAttachment.attach(Array(repeating: .entropy, count: 7), memory: memory, bus: IOBus()) { _, _ in }) {
             XCTAssertTrue("\($0)".contains("at most 6"), "\($0)")
         }
-    }
-
-    /// The mode where candor-vm starts the driver process itself.
-    func testAttachStartsTheBlockDriverItself() throws {
-        let driverPath = try CandorDrivers.executable(named: "candor-blk")
-        let directory = NSTemporaryDirectory() + "candor-attach-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let image = directory + "/disk.img"
-        XCTAssertTrue(FileManager.default.createFile(atPath: image, contents: Data(count: 64 << 10)))
-        let memory = try GuestMemory(ranges: [(GuestAddress(0), 1 << 20)], shareable: true)
-        let attached = try VirtioDeviceAttachment.attach([.vhostUserDriver(.block, executable: driverPath, image: image)],
-                                                         memory: memory, bus: IOBus(), runtimeDirectory: directory) { _, _ in }
-        let device = attached.devices[0]
-        XCTAssertEqual(device.read(offset: 0x08, size: 4), 2, "virtio-blk")
-        XCTAssertEqual(device.read(offset: 0x100, size: 8), 128, "capacity: 64 KiB in sectors")
-        let frontend = try XCTUnwrap(device.backend as? VhostUserFrontend)
-        XCTAssertEqual(frontend.backendProcess?.isRunning, true)
-    }
-}
-
-final class VhostUserBackendProcessTests: XCTestCase {
-    func testStartsAndTerminatesTheProcess() throws {
-        let process = try VhostUserBackendProcess(executable: "/bin/sleep", arguments: ["30"], socketPath: NSTemporaryDirectory() + "unused.sock")
-        XCTAssertTrue(process.isRunning)
-        XCTAssertEqual(kill(process.processIdentifier, 0), 0)
-        process.terminate()
-        XCTAssertFalse(process.isRunning)
-        XCTAssertEqual(kill(process.processIdentifier, 0), -1, "reaped")
-    }
-
-    func testMissingExecutableIsATypedError() {
-        XCTAssertThrowsError(try VhostUserBackendProcess(executable: "/nonexistent/candor-blk", arguments: [], socketPath: "/tmp/x.sock")) {
-            XCTAssertEqual($0 as? VhostUserBackendProcess.LaunchError, .startFailed(executable: "/nonexistent/candor-blk", errno: ENOENT))
-            XCTAssertTrue("\($0)".contains("No such file"), "\($0)")
-        }
-    }
-
-    /// The kernel is to send the child SIGTERM when the VMM dies: the child reads its own
-    /// parent-death signal (prctl PR_GET_PDEATHSIG, kept across exec) and reports it.
-    func testChildIsTiedToTheVMMByParentDeathSignal() throws {
-        let python = "/usr/bin/python3"
-        guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("\(python) is missing") }
-        let report = NSTemporaryDirectory() + "candor-pdeathsig-\(getpid())"
-        defer { unlink(report) }
-        let script = "import ctypes; s = ctypes.c_int(); ctypes.CDLL(None).prctl(2, ctypes.byref(s)); open('\(report)', 'w').write(str(s.value))"
-        let process = try VhostUserBackendProcess(executable: python, arguments: ["-c", script], socketPath: report + ".sock")
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        XCTAssertEqual(try String(contentsOfFile: report, encoding: .utf8), String(SIGTERM))
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import XCTest
 import Loader
 @testable import Machine
+import VhostUser
 
 /// Virtio-mmio devices in a whole machine on the real /dev/kvm: tiny flat guests read
 /// device registers through MMIO exits and report what they saw as their exit status.

@@ -3,9 +3,10 @@
 /*
  * candor-blk: virtio-blk backend on a raw image file.
  *
- *   candor-blk --socket PATH --image FILE [--read-only]
+ *   candor-blk (--socket PATH | --fd N) --image FILE [--read-only]
  *
- * Serves one vhost-user frontend on PATH and exits when it disconnects.
+ * Serves one vhost-user frontend (on PATH, or on the connected socket N
+ * that the frontend handed down) and exits when it disconnects.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,14 +51,16 @@ static uint8_t blk_rw(struct blk *blk, struct candor_chain *chain,
 		      bool write, uint32_t *written)
 {
 	struct iovec iov[BLK_MAX_IOV];
-	off_t offset = (off_t)hdr->sector * VIRTIO_BLK_SECTOR_SIZE;
+	off_t offset;
 	int count;
 	ssize_t done;
 
 	if (write && blk->read_only)
 		return VIRTIO_BLK_S_IOERR;
+	/* The guest chooses the sector: range-check it before multiplying. */
 	if (!blk_range_ok(blk, hdr->sector, len))
 		return VIRTIO_BLK_S_IOERR;
+	offset = (off_t)(hdr->sector * VIRTIO_BLK_SECTOR_SIZE);
 	if (len == 0)
 		return VIRTIO_BLK_S_OK;
 	if (write)
@@ -188,7 +191,7 @@ static int blk_open(struct blk *blk, const char *image, bool read_only)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: candor-blk --socket PATH --image FILE [--read-only]\n");
+	fprintf(stderr, "usage: candor-blk (--socket PATH | --fd N) --image FILE [--read-only]\n");
 	exit(2);
 }
 
@@ -196,6 +199,7 @@ int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "fd", required_argument, NULL, 'f' },
 		{ "image", required_argument, NULL, 'i' },
 		{ "read-only", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
@@ -205,12 +209,17 @@ int main(int argc, char **argv)
 	struct candor_device *dev;
 	struct blk blk = { 0 };
 	bool read_only = false;
-	int opt, rc;
+	int opt, rc, fd = -1;
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			socket_path = optarg;
+			break;
+		case 'f':
+			fd = candor_parse_fd(optarg);
+			if (fd < 0)
+				usage();
 			break;
 		case 'i':
 			image = optarg;
@@ -222,7 +231,7 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (!socket_path || !image || optind != argc)
+	if (!socket_path == (fd < 0) || !image || optind != argc)
 		usage();
 	if (blk_open(&blk, image, read_only) < 0)
 		return 1;
@@ -243,7 +252,8 @@ int main(int argc, char **argv)
 	dev = candor_device_register(&info);
 	if (!dev)
 		return 1;
-	rc = candor_device_serve(dev, socket_path);
+	rc = fd >= 0 ? candor_device_serve_fd(dev, fd)
+		     : candor_device_serve(dev, socket_path);
 	candor_device_unregister(dev);
 	close(blk.fd);
 	return rc < 0 ? 1 : 0;

@@ -3,10 +3,11 @@
 /*
  * candor-rng: virtio-rng (entropy device) backend.
  *
- *   candor-rng --socket PATH
+ *   candor-rng --socket PATH | --fd N
  *
  * Fills every device-writable buffer from getrandom(). Serves one
- * vhost-user frontend on PATH and exits when it disconnects.
+ * vhost-user frontend (on PATH, or on the connected socket N that the
+ * frontend handed down) and exits when it disconnects.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -68,6 +69,7 @@ int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "fd", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct candor_device_info info = {
@@ -78,23 +80,27 @@ int main(int argc, char **argv)
 	};
 	const char *socket_path = NULL;
 	struct candor_device *dev;
-	int opt, rc;
+	int opt, rc, fd = -1;
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (opt != 's') {
-			fprintf(stderr, "usage: candor-rng --socket PATH\n");
+		if (opt == 's') {
+			socket_path = optarg;
+		} else if (opt == 'f' && (fd = candor_parse_fd(optarg)) >= 0) {
+			continue;
+		} else {
+			fprintf(stderr, "usage: candor-rng --socket PATH | --fd N\n");
 			return 2;
 		}
-		socket_path = optarg;
 	}
-	if (!socket_path || optind != argc) {
-		fprintf(stderr, "usage: candor-rng --socket PATH\n");
+	if (!socket_path == (fd < 0) || optind != argc) {
+		fprintf(stderr, "usage: candor-rng --socket PATH | --fd N\n");
 		return 2;
 	}
 	dev = candor_device_register(&info);
 	if (!dev)
 		return 1;
-	rc = candor_device_serve(dev, socket_path);
+	rc = fd >= 0 ? candor_device_serve_fd(dev, fd)
+		     : candor_device_serve(dev, socket_path);
 	candor_device_unregister(dev);
 	return rc < 0 ? 1 : 0;
 }

@@ -98,6 +98,22 @@ candor_device_register(const struct candor_device_info *info);
 CANDOR_API int candor_device_serve(struct candor_device *dev,
 				   const char *socket_path);
 
+/*
+ * Serve the frontend already connected on stream socket @fd (one end of a
+ * socketpair the frontend made and handed down, so no socket path exists
+ * that another local user could bind first) until it disconnects. @fd is
+ * closed on return. Returns like candor_device_serve; -ENOTSOCK if @fd
+ * is not a stream socket.
+ */
+CANDOR_API int candor_device_serve_fd(struct candor_device *dev, int fd);
+
+/*
+ * The driver's command line names its frontend either by --socket PATH
+ * or by --fd N: parse @arg as such a descriptor number. Returns it, or -1
+ * (and logs why) when @arg is not a plain non-negative decimal number.
+ */
+CANDOR_API int candor_parse_fd(const char *arg);
+
 CANDOR_API void candor_device_unregister(struct candor_device *dev);
 
 /*

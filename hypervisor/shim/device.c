@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -355,6 +356,7 @@ static int set_mem_table(struct candor_device *dev, struct message *m)
 {
 	const struct vhost_user_mem_table *t = &m->payload.mem;
 	struct mem_table mem = { 0 };
+	struct stat st = { 0 };
 
 	if (m->hdr.size < 8 || t->num_regions == 0 ||
 	    t->num_regions > VHOST_USER_MAX_REGIONS ||
@@ -379,6 +381,16 @@ static int set_mem_table(struct candor_device *dev, struct message *m)
 			return -1;
 		}
 		to->map_len = r->mmap_offset + r->memory_size;
+		/* A file shorter than the region would SIGBUS on first touch. */
+		if (fstat(m->fds[i], &st) < 0 || !S_ISREG(st.st_mode) ||
+		    (uint64_t)st.st_size < to->map_len) {
+			candor_log(CANDOR_LOG_ERROR, "SET_MEM_TABLE: region %u: its file (%lld bytes) is smaller than offset 0x%llx + size 0x%llx",
+				   i, S_ISREG(st.st_mode) ? (long long)st.st_size : -1LL,
+				   (unsigned long long)r->mmap_offset,
+				   (unsigned long long)r->memory_size);
+			mem_unmap(&mem);
+			return -1;
+		}
 		to->map = mmap(NULL, to->map_len, PROT_READ | PROT_WRITE,
 			       MAP_SHARED, m->fds[i], 0);
 		if (to->map == MAP_FAILED) {
@@ -696,3 +708,37 @@ int candor_device_serve(struct candor_device *dev, const char *socket_path)
 	return shim_serve_connection(dev, conn);
 }
 CANDOR_EXPORT(candor_device_serve);
+
+int candor_device_serve_fd(struct candor_device *dev, int fd)
+{
+	struct stat st;
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+	    type != SOCK_STREAM) {
+		candor_log(CANDOR_LOG_ERROR, "descriptor %d: not a connected stream socket", fd);
+		return -ENOTSOCK;
+	}
+	/* Inherited without close-on-exec: a program the driver starts must not get it. */
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return shim_serve_connection(dev, fd);
+}
+CANDOR_EXPORT(candor_device_serve_fd);
+
+int candor_parse_fd(const char *arg)
+{
+	long value = 0;
+
+	for (const char *p = arg; ; p++) {
+		if (*p == '\0' && p != arg)
+			return (int)value;
+		if (*p < '0' || *p > '9' || value > (INT_MAX - 9) / 10)
+			break;
+		value = value * 10 + (*p - '0');
+	}
+	candor_log(CANDOR_LOG_ERROR, "--fd %s: not a descriptor number", arg);
+	return -1;
+}
+CANDOR_EXPORT(candor_parse_fd);

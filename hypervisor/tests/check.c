@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -727,6 +729,110 @@ static void hostile_case(const struct hostile *h)
 	free(argv[0]);
 }
 
+/* --- frontend socket handed down as a descriptor ---------------------- */
+
+static void fd_handoff(void)
+{
+	const char *label = "candor-rng --fd";
+	struct backend b = { 0 };
+	struct vf_conn c;
+	uint8_t buf[64];
+	uint32_t len = 0;
+	char fd_arg[16];
+	char *argv[] = { binary("candor-rng"), "--fd", fd_arg, NULL };
+	char *bad[] = { binary("candor-rng"), "--fd", "3x", NULL };
+	int pair[2], rc, status;
+
+	/* The child's end is inherited (no CLOEXEC); ours is not. */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) < 0 ||
+	    fcntl(pair[0], F_SETFD, FD_CLOEXEC) < 0) {
+		result(false, label, "socketpair", "%s", strerror(errno));
+		return;
+	}
+	snprintf(fd_arg, sizeof(fd_arg), "%d", pair[1]);
+	rc = start(&b, "candor-rng-fd", argv);
+	close(pair[1]);
+	if (rc < 0)
+		return;
+	vf_attach(&c, pair[0]);
+	rc = vf_setup(&c, BIT(VIRTIO_F_VERSION_1), MEM_SIZE, QUEUE_SIZE);
+	result(rc == 0, label, "handshake over the inherited socket", "%s",
+	       strerror(-rc));
+	if (rc == 0) {
+		rc = rng_read(&c, buf, sizeof(buf), &len);
+		result(rc == 0 && len == sizeof(buf) && !all_zero(buf, sizeof(buf)),
+		       label, "serves a 64-byte read", "rc %d len %u", rc, len);
+	}
+	vf_close(&c);
+	status = wait_exit(&b, WAIT_MS);
+	result(status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       label, "exits cleanly when the frontend closes", "wait status %d", status);
+	if (status < 0)
+		stop(&b);
+
+	/* A malformed descriptor number is a usage error, not a crash. */
+	if (start(&b, "candor-rng-badfd", bad) == 0) {
+		status = wait_exit(&b, WAIT_MS);
+		result(status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 2 &&
+		       count_in_log(&b, "--fd 3x: not a descriptor number") == 1,
+		       label, "--fd 3x refused with a one-line error",
+		       "wait status %d (log %s)", status, b.log);
+		if (status < 0)
+			stop(&b);
+	}
+	free(argv[0]);
+	free(bad[0]);
+}
+
+/* --- a memory file shorter than its region ----------------------------- */
+
+static void short_memory_file(void)
+{
+	const char *label = "hostile frontend: short memory file";
+	struct backend b = { 0 };
+	struct vf_conn c;
+	struct vhost_user_mem_table table = { .num_regions = 1 };
+	char *argv[] = { binary("candor-rng"), "--socket", b.sock, NULL };
+	uint64_t features = 0, protocol = BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK);
+	int fd, rc;
+
+	set_socket(&b, "short");
+	if (start(&b, label, argv) < 0)
+		return;
+	if (vf_connect(&c, b.sock, WAIT_MS) < 0) {
+		result(false, label, "connect", "%s", b.log);
+		stop(&b);
+		return;
+	}
+	fd = memfd_create("short", MFD_CLOEXEC);
+	/* The region claims a MiB; the file holds one page. */
+	if (fd < 0 || ftruncate(fd, 4096) < 0) {
+		result(false, label, "memfd", "%s", strerror(errno));
+		stop(&b);
+		return;
+	}
+	table.regions[0].guest_phys_addr = 0;
+	table.regions[0].memory_size = 1 << 20;
+	table.regions[0].userspace_addr = 0x10000000;
+	rc = vf_request(&c, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, &features, sizeof(features));
+	if (rc == 0)
+		rc = vf_request(&c, VHOST_USER_SET_PROTOCOL_FEATURES, &protocol,
+				sizeof(protocol), NULL, 0, NULL, 0);
+	c.protocol = protocol;
+	if (rc == 0)
+		rc = vf_request(&c, VHOST_USER_SET_MEM_TABLE, &table,
+				8 + sizeof(table.regions[0]), &fd, 1, NULL, 0);
+	result(rc == -EIO, label, "SET_MEM_TABLE refused", "rc %d", rc);
+	close(fd);
+	rc = vf_request(&c, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0,
+			&features, sizeof(features));
+	result(rc == 0 && running(&b) && count_in_log(&b, "is smaller than") == 1,
+	       label, "backend alive, answering, and says why", "rc %d (log %s)", rc, b.log);
+	vf_close(&c);
+	stop(&b);
+	free(argv[0]);
+}
+
 /* --- backend killed mid-run ------------------------------------------- */
 
 static void killed_backend(void)
@@ -787,6 +893,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(hostile_cases) / sizeof(*hostile_cases); i++)
 		hostile_case(&hostile_cases[i]);
 	killed_backend();
+	fd_handoff();
+	short_memory_file();
 	if (failures)
 		printf("logs kept in %s\n", work_dir);
 	else {

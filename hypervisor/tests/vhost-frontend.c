@@ -48,15 +48,20 @@ pid_t vf_spawn(char *const argv[], const char *log_path)
 	return pid;
 }
 
+void vf_attach(struct vf_conn *c, int sock)
+{
+	memset(c, 0, sizeof(*c));
+	c->sock = sock;
+	c->mem_fd = -1;
+	c->q.kick_fd = c->q.call_fd = c->q.err_fd = -1;
+}
+
 int vf_connect(struct vf_conn *c, const char *path, int timeout_ms)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int64_t deadline = now_ms() + timeout_ms;
 
-	memset(c, 0, sizeof(*c));
-	c->sock = -1;
-	c->mem_fd = -1;
-	c->q.kick_fd = c->q.call_fd = c->q.err_fd = -1;
+	vf_attach(c, -1);
 	if (strlen(path) >= sizeof(addr.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(addr.sun_path, path);

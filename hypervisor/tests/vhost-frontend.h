@@ -55,6 +55,8 @@ struct vf_conn {
 /* Start @argv[0] with stderr to @log_path; returns the pid or -1. */
 pid_t vf_spawn(char *const argv[], const char *log_path);
 /* Connect to @path, retrying until the backend listens or @timeout_ms passes. */
+/* Use the connected socket @sock (e.g. one end of a socketpair). */
+void vf_attach(struct vf_conn *c, int sock);
 int vf_connect(struct vf_conn *c, const char *path, int timeout_ms);
 /*
  * Full handshake: owner, features (backend's & @want), protocol features,

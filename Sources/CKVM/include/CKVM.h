@@ -40,6 +40,9 @@ static const int CKVM_CAP_EXT_CPUID = KVM_CAP_EXT_CPUID;
 static const int CKVM_CAP_IMMEDIATE_EXIT = KVM_CAP_IMMEDIATE_EXIT;
 static const int CKVM_CAP_NR_VCPUS = KVM_CAP_NR_VCPUS;
 static const int CKVM_CAP_MAX_VCPUS = KVM_CAP_MAX_VCPUS;
+static const int CKVM_CAP_IRQFD = KVM_CAP_IRQFD;
+static const int CKVM_CAP_IRQFD_RESAMPLE = KVM_CAP_IRQFD_RESAMPLE;
+static const int CKVM_CAP_IOEVENTFD = KVM_CAP_IOEVENTFD;
 static const int CKVM_API_VERSION = KVM_API_VERSION;
 
 // Exit reasons.
@@ -72,6 +75,14 @@ int ckvm_set_identity_map_addr(int vm_fd, uint64_t address);
 int ckvm_create_irqchip(int vm_fd);
 int ckvm_create_pit2(int vm_fd);
 int ckvm_irq_line(int vm_fd, uint32_t irq, uint32_t level);
+/// KVM_IRQFD: a write to `event_fd` raises `gsi`. With `resample_fd` >= 0 the line is
+/// level-triggered: KVM lowers it at the guest's EOI and signals `resample_fd`.
+/// `deassign` != 0 removes the binding instead.
+int ckvm_irqfd(int vm_fd, int event_fd, uint32_t gsi, int resample_fd, int deassign);
+/// KVM_IOEVENTFD: a guest MMIO write of `length` bytes at `address` (equal to `datamatch`
+/// when `match` != 0) signals `event_fd` in the kernel, without an exit to user space.
+int ckvm_ioeventfd(int vm_fd, uint64_t address, uint32_t length, int event_fd, int match, uint64_t datamatch,
+                   int deassign);
 int ckvm_create_vcpu(int vm_fd, int vcpu_id);
 
 int ckvm_set_cpuid2(int vcpu_fd, const struct kvm_cpuid_entry2 *entries, uint32_t count);

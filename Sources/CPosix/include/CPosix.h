@@ -20,8 +20,9 @@ ssize_t cposix_send_with_fds(int socket, const void *bytes, size_t length, const
 /// Starts `path` with `argv` (NULL-terminated; the environment is inherited) in a child
 /// that receives SIGTERM when the calling thread's process goes away, even by SIGKILL
 /// (PR_SET_PDEATHSIG), so a driver never outlives the VMM. Returns the child's pid, or
-/// -1 (errno set) when fork or exec fails.
-pid_t cposix_spawn_tied(const char *path, char *const argv[]);
+/// -1 (errno set) when fork or exec fails. `inherited_fd`, unless -1, is the one
+/// close-on-exec descriptor the child keeps (its close-on-exec flag is cleared in the child).
+pid_t cposix_spawn_tied(const char *path, char *const argv[], int inherited_fd);
 
 /// The most descriptors one message may carry (the vhost-user limit, VHOST_MEMORY_BASELINE_NREGIONS).
 #define CPOSIX_MAX_FDS 8

@@ -52,6 +52,8 @@ extension VirtioDeviceBackend {
 /// What an activated backend works with: memory, negotiated features, the queues the driver
 /// made ready, and the way back to the driver. Valid until the next reset; calls after that
 /// do nothing, so a backend thread that races a reset is harmless.
+// @unchecked: every property is immutable except `transport`, a weak reference set once;
+// the queues are only touched under the transport's lock (`withDeviceLock`).
 public final class VirtioDeviceContext: @unchecked Sendable {
     public let memory: GuestMemory
     public let features: UInt64

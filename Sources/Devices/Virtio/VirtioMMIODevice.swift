@@ -59,6 +59,8 @@ public final class VirtioMMIODevice: BusDevice, InterruptSource {
     /// Names the device in log lines, e.g. "virtio-blk@0xd0000000".
     public let name: String
     private let log: (String) -> Void
+    /// The guest decides how often this device logs; it must not flood the host's log.
+    private var logLimit = LogRateLimit()
     private let lock = NSRecursiveLock()
 
     private var deviceFeaturesSelect: UInt32 = 0
@@ -222,7 +224,7 @@ public final class VirtioMMIODevice: BusDevice, InterruptSource {
             if driverFeatures & VirtioFeatures.version1 == 0 || driverFeatures & ~offered != 0 {
                 // Leaving FEATURES_OK clear tells the driver the subset is refused.
                 accepted &= ~Status.featuresOK
-                log("\(name): refused driver features 0x\(String(driverFeatures, radix: 16)) (offered 0x\(String(offered, radix: 16)); VIRTIO_F_VERSION_1 is required)")
+                limitedLog("\(name): refused driver features 0x\(String(driverFeatures, radix: 16)) (offered 0x\(String(offered, radix: 16)); VIRTIO_F_VERSION_1 is required)")
             }
         }
         status = accepted | status & Status.needsReset
@@ -280,6 +282,10 @@ public final class VirtioMMIODevice: BusDevice, InterruptSource {
 
     // MARK: Interrupts and failure (lock held)
 
+    private func limitedLog(_ line: String) {
+        if let admitted = logLimit.admit(line, at: ProcessInfo.processInfo.systemUptime) { log(admitted) }
+    }
+
     func raiseInterrupt(_ bits: UInt32) {
         let before = interruptStatus
         interruptStatus |= bits
@@ -295,7 +301,7 @@ public final class VirtioMMIODevice: BusDevice, InterruptSource {
     func markNeedsReset(_ message: String) {
         if !failureLogged {
             failureLogged = true
-            log("\(name): device needs reset: \(message)")
+            limitedLog("\(name): device needs reset: \(message)")
         }
         guard status & Status.needsReset == 0 else { return }
         status |= Status.needsReset

@@ -21,6 +21,7 @@ public enum VirtqueueError: Error, Equatable, CustomStringConvertible {
     case badIndirectTableLength(head: UInt16, length: UInt32)
     case readableAfterWritable(head: UInt16)
     case usedHeadOutOfRange(head: UInt16, queueSize: UInt16)
+    case usedRingOverlaps(address: GuestAddress, part: String)
 
     public var description: String {
         switch self {
@@ -52,6 +53,8 @@ public enum VirtqueueError: Error, Equatable, CustomStringConvertible {
             return "chain \(head): device-readable buffer after a device-writable one"
         case let .usedHeadOutOfRange(head, size):
             return "used entry head \(head) is outside the queue of \(size)"
+        case let .usedRingOverlaps(address, part):
+            return "used ring at \(address) overlaps the \(part)"
         }
     }
 }
@@ -167,6 +170,18 @@ public final class Virtqueue {
         descriptors = try check("descriptor table", layout.descriptorTable, layout.descriptorTableLength, 16)
         available = try check("available ring", layout.driverArea, layout.driverAreaLength, 2)
         used = try check("used ring", layout.deviceArea, layout.deviceAreaLength, 4)
+        // The device writes the used ring; it must not rewrite what it reads (the C shim
+        // refuses the same). Compared as host ranges: guest regions may be adjacent.
+        func overlaps(_ a: UnsafeMutableRawPointer, _ aLength: UInt64, _ b: UnsafeMutableRawPointer, _ bLength: UInt64) -> Bool {
+            let x = UInt64(UInt(bitPattern: a)), y = UInt64(UInt(bitPattern: b))
+            return x < y + bLength && y < x + aLength
+        }
+        if overlaps(used, layout.deviceAreaLength, descriptors, layout.descriptorTableLength) {
+            throw .usedRingOverlaps(address: layout.deviceArea, part: "descriptor table")
+        }
+        if overlaps(used, layout.deviceAreaLength, available, layout.driverAreaLength) {
+            throw .usedRingOverlaps(address: layout.deviceArea, part: "available ring")
+        }
         self.layout = layout
         self.memory = memory
         self.indirectAllowed = features & VirtioFeatures.indirectDescriptors != 0

@@ -159,7 +159,10 @@ public struct ACPITables: Sendable {
     }
 
     /// MADT revision 5: one enabled Local APIC per vCPU (APIC ID = index), the I/O APIC
-    /// at GSI 0, and the ISA override IRQ 0 -> GSI 2 (the PIT is wired to pin 2).
+    /// at GSI 0, the ISA override IRQ 0 -> GSI 2 (the PIT is wired to pin 2), and one
+    /// override per virtio-mmio line saying it is level-triggered, active-high: Linux
+    /// takes an ISA IRQ's trigger mode from the MADT, not from the DSDT, and an
+    /// edge-triggered line loses interrupts a level source raises while it is still up.
     func madt() -> [UInt8] {
         var body = Self.le(UInt64(Self.localAPICAddress), 4) + Self.le(1, 4)    // flags: PCAT_COMPAT
         for cpu in 0..<vcpuCount {
@@ -167,6 +170,10 @@ public struct ACPITables: Sendable {
         }
         body += [1, 12, 0, 0] + Self.le(UInt64(Self.ioAPICAddress), 4) + Self.le(0, 4)   // I/O APIC 0, GSI base 0
         body += [2, 10, 0, 0] + Self.le(2, 4) + Self.le(0, 2)                  // ISA bus, IRQ 0 -> GSI 2, conforming
+        for line in Set(devices.map(\.interrupt)).sorted() where line < 16 {
+            // MPS INTI flags: polarity 01 (active high), trigger mode 11 (level).
+            body += [2, 10, 0, UInt8(line)] + Self.le(UInt64(line), 4) + Self.le(0b1101, 2)
+        }
         return Self.table("APIC", revision: 5, body: body)
     }
 
@@ -179,7 +186,7 @@ public struct ACPITables: Sendable {
             let name = "V" + String(String(index, radix: 16, uppercase: true).suffix(3)).leftPadded(to: 3)
             let resources = AML.resourceTemplate([
                 AML.memory32Fixed(base: UInt32(device.base.rawValue), length: UInt32(truncatingIfNeeded: device.size)),
-                AML.interrupt(device.interrupt),
+                AML.interrupt(device.interrupt, levelTriggered: true),
             ])
             devicesAML += AML.device(name, AML.name("_HID", AML.string("LNRO0005"))
                 + AML.name("_UID", AML.integer(UInt64(index))) + AML.name("_CRS", resources))

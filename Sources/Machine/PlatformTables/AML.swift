@@ -73,10 +73,11 @@ enum AML {
         [0x47, 0x01] + littleEndian(UInt64(base), bytes: 2) + littleEndian(UInt64(base), bytes: 2) + [0x01, count]
     }
 
-    /// Extended Interrupt (large resource 0x89) with one interrupt: consumer,
-    /// edge-triggered, active-high, exclusive (virtio-mmio and ISA devices).
-    static func interrupt(_ number: UInt32) -> [UInt8] {
-        [0x89, 0x06, 0x00, 0b0000_0011, 0x01] + littleEndian(UInt64(number), bytes: 4)
+    /// Extended Interrupt (large resource 0x89) with one interrupt: consumer, active-high,
+    /// exclusive; edge-triggered (ISA devices) or level-triggered (virtio-mmio, whose
+    /// InterruptStatus holds the line up until the driver acknowledges it).
+    static func interrupt(_ number: UInt32, levelTriggered: Bool = false) -> [UInt8] {
+        [0x89, 0x06, 0x00, levelTriggered ? 0b0000_0001 : 0b0000_0011, 0x01] + littleEndian(UInt64(number), bytes: 4)
     }
 
     /// A root-relative path ("\_SB_") or a single NameSeg; segments are 4 characters.

@@ -119,6 +119,20 @@ final class VhostUserConnection {
         }
         self.path = path
         self.replyTimeoutSeconds = replyTimeoutSeconds
+        limitWaits()
+    }
+
+    /// Takes over `socket`, already connected to the backend (the VMM's end of the
+    /// socketpair its driver inherited); `name` stands for the path in messages.
+    init(connectedSocket socket: Int32, name: String, replyTimeoutSeconds: Int) {
+        self.socket = socket
+        self.path = name
+        self.replyTimeoutSeconds = replyTimeoutSeconds
+        limitWaits()
+    }
+
+    /// Every send and receive on the socket gives up after `replyTimeoutSeconds`.
+    private func limitWaits() {
         var limit = timeval(tv_sec: replyTimeoutSeconds, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))

@@ -4,7 +4,7 @@
 import XCTest
 import Devices
 import GuestMemory
-@testable import Machine
+@testable import VhostUser
 
 /// The frontend against scripted backends that misbehave: each failure is a typed error
 /// naming the step, never a crash or a hang.
@@ -147,6 +147,8 @@ final class VhostUserProtocolTests: XCTestCase {
                 device.write(offset: offset, size: 4, value: value)
             }
             device.write(offset: 0x70, size: 4, value: 15)
+            // The activation is sent off the writing thread; wait for its refusal.
+            frontend.waitForPendingWork()
             XCTAssertEqual(device.deviceStatus & VirtioMMIODevice.Status.needsReset, VirtioMMIODevice.Status.needsReset)
             XCTAssertEqual(log.count, 1)
             XCTAssertTrue(log.first?.contains("SET_MEM_TABLE: refused with status 1") ?? false, "\(log)")

@@ -4,7 +4,7 @@
 import XCTest
 import Devices
 import GuestMemory
-@testable import Machine
+@testable import VhostUser
 
 /// The vhost-user frontend end to end against real vhost-user-blk backends: the test plays
 /// the guest's virtio-blk driver through the virtio-mmio registers and rings in shared
@@ -46,7 +46,7 @@ final class VhostUserBlockTests: XCTestCase {
     func testWriteAndReadBackThroughQemuStorageDaemon() throws {
         let image = try makeImage()
         let backend = try startQemuStorageDaemon(image: image)
-        try exerciseBlockDevice(socketPath: backend.socketPath, image: image)
+        try exerciseBlockDevice(socketPath: try XCTUnwrap(backend.socketPath), image: image)
     }
 
     func testWriteAndReadBackThroughCandorBlk() throws {
@@ -55,14 +55,14 @@ final class VhostUserBlockTests: XCTestCase {
         let socket = directory + "/candor-blk.sock"
         let backend = try VhostUserBackendProcess(executable: driver, arguments: CandorDrivers.arguments(socket: socket, image: image),
                                                   socketPath: socket)
-        try exerciseBlockDevice(socketPath: backend.socketPath, image: image)
+        try exerciseBlockDevice(socketPath: try XCTUnwrap(backend.socketPath), image: image)
     }
 
     func testEntropyThroughCandorRng() throws {
         let socket = directory + "/candor-rng.sock"
         let backend = try VhostUserBackendProcess(executable: try CandorDrivers.executable(named: "candor-rng"),
                                                   arguments: ["--socket", socket], socketPath: socket)
-        let driver = try BlockDriver(frontend: VhostUserFrontend.entropy(socketPath: backend.socketPath))
+        let driver = try BlockDriver(frontend: VhostUserFrontend.entropy(socketPath: try XCTUnwrap(backend.socketPath)))
         XCTAssertEqual(driver.read(.deviceID), 4)
         try driver.start()
         XCTAssertEqual(try driver.submit([(address: driver.data, length: 256, writable: true)]), 256)
@@ -97,8 +97,10 @@ final class VhostUserBlockTests: XCTestCase {
     func testBackendDeathMarksDeviceNeedingReset() throws {
         let image = try makeImage()
         let backend = try startQemuStorageDaemon(image: image)
-        let driver = try BlockDriver(frontend: VhostUserFrontend.block(socketPath: backend.socketPath))
+        let driver = try BlockDriver(frontend: VhostUserFrontend.block(socketPath: try XCTUnwrap(backend.socketPath)))
         try driver.start()
+        // Running first (the activation is sent off this thread), then dead.
+        (driver.device.backend as? VhostUserFrontend)?.waitForPendingWork()
         kill(backend.processIdentifier, SIGKILL)
         let deadline = Date().addingTimeInterval(10)
         while !driver.needsReset, Date() < deadline { usleep(10_000) }
@@ -110,11 +112,18 @@ final class VhostUserBlockTests: XCTestCase {
         driver.write(.interruptAcknowledge, driver.read(.interruptStatus))
         XCTAssertEqual(try driver.request(type: BlockDriver.typeIn, sector: 0, length: 512), 1, "VIRTIO_BLK_S_IOERR")
         XCTAssertEqual(try driver.request(type: BlockDriver.typeFlush, sector: 0), 1, "VIRTIO_BLK_S_IOERR")
+        // The same when KVM signals the notification eventfd itself (ioeventfd), with no exit.
+        driver.notifyThroughEventDescriptor = true
+        XCTAssertEqual(try driver.request(type: BlockDriver.typeIn, sector: 0, length: 512), 1, "VIRTIO_BLK_S_IOERR via ioeventfd")
+        driver.notifyThroughEventDescriptor = false
         XCTAssertEqual(driver.logLines.count, 1, "\(driver.logLines)")
         // Kicks and a new handshake against the dead backend neither crash nor hang.
         driver.write(.queueNotify, 0)
         driver.write(.status, 0)
         try driver.start(expectWorking: false)
+        // The activation is sent off the vCPU thread: its failure comes a moment later.
+        let retry = Date().addingTimeInterval(10)
+        while !driver.needsReset, Date() < retry { usleep(10_000) }
         XCTAssertTrue(driver.needsReset)
         XCTAssertTrue(driver.logLines.last?.contains("SET_FEATURES") ?? false, "\(driver.logLines)")
     }
@@ -130,7 +139,7 @@ final class VhostUserBlockTests: XCTestCase {
     func testPrivateGuestMemoryIsRefusedAtActivation() throws {
         let image = try makeImage()
         let backend = try startQemuStorageDaemon(image: image)
-        let driver = try BlockDriver(frontend: VhostUserFrontend.block(socketPath: backend.socketPath), shareable: false)
+        let driver = try BlockDriver(frontend: VhostUserFrontend.block(socketPath: try XCTUnwrap(backend.socketPath)), shareable: false)
         try driver.start(expectWorking: false)
         XCTAssertTrue(driver.needsReset)
         XCTAssertTrue(driver.logLines.first?.contains("not shareable") ?? false, "\(driver.logLines)")
@@ -183,6 +192,8 @@ final class BlockDriver {
     private let interrupt = DispatchSemaphore(value: 0)
     private let logBox = LogBox()
     private var nextAvailable: UInt16 = 0
+    /// Notify by writing the queue's eventfd, as KVM does for a bound QueueNotify write.
+    var notifyThroughEventDescriptor = false
     final class LogBox: @unchecked Sendable {
         private let lock = NSLock()
         private var lines: [String] = []
@@ -270,7 +281,12 @@ final class BlockDriver {
         try memory.store(UInt16(0), at: GuestAddress(availableRing + 4 + 2 * UInt64(nextAvailable % Self.queueSize)))
         nextAvailable &+= 1
         try memory.store(nextAvailable, at: GuestAddress(availableRing + 2))
-        write(.queueNotify, 0)
+        if notifyThroughEventDescriptor, let frontend = device.backend as? VhostUserFrontend {
+            var one: UInt64 = 1
+            XCTAssertEqual(Glibc.write(frontend.notificationDescriptors[0], &one, 8), 8)
+        } else {
+            write(.queueNotify, 0)
+        }
         // Interrupts may come without a new used entry (libvhost-user signals each call
         // eventfd once when it is set), as on real hardware: wait until the entry is there.
         let deadline = DispatchTime.now() + 10

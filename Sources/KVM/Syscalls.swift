@@ -33,6 +33,7 @@ struct KVMSyscalls {
     var getSpecialRegisters: (_ vcpu: Int32, _ sregs: UnsafeMutablePointer<kvm_sregs>) -> Int32
     var setSpecialRegisters: (_ vcpu: Int32, _ sregs: UnsafePointer<kvm_sregs>) -> Int32
     var setFPU: (_ vcpu: Int32, _ fpu: UnsafePointer<kvm_fpu>) -> Int32
+    var setXCR0: (_ vcpu: Int32, _ value: UInt64) -> Int32
     var run: (_ vcpu: Int32) -> Int32
 
     static let system = KVMSyscalls(
@@ -62,6 +63,7 @@ struct KVMSyscalls {
         getSpecialRegisters: { ckvm_get_sregs($0, $1) },
         setSpecialRegisters: { ckvm_set_sregs($0, $1) },
         setFPU: { ckvm_set_fpu($0, $1) },
+        setXCR0: { ckvm_set_xcr0($0, $1) },
         run: { ckvm_run($0) }
     )
 

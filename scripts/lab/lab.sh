@@ -127,7 +127,8 @@ key() {
 }
 
 qemu_inputs=()
-[ "$with_qemu" = 1 ] && qemu_inputs=(/usr/bin/qemu-system-x86_64 /usr/share/qemu/bios-microvm.bin)
+qemu_firmware="bios-microvm.bin linuxboot_dma.bin pvh.bin"
+[ "$with_qemu" = 1 ] && qemu_inputs=(/usr/bin/qemu-system-x86_64 $(printf '/usr/share/qemu/%s ' $qemu_firmware))
 l1_key=$(key "$kernel_deb" "$busybox" "$candor_vm" "$drivers/candor-blk" "$drivers/candor-rng" \
     /usr/bin/qemu-storage-daemon "$timer" "$lab/l1-init" "$lab/lab.sh" "${qemu_inputs[@]}")
 l1_image="$cache/l1-$l1_key${qemu_inputs:+-qemu}.cpio"
@@ -146,7 +147,7 @@ if [ ! -f "$l1_image" ]; then
     if [ "$with_qemu" = 1 ]; then
         install_program /usr/bin/qemu-system-x86_64 /lab/bin/qemu-system-x86_64 "$tree"
         mkdir -p "$tree/usr/share/qemu"
-        cp /usr/share/qemu/bios-microvm.bin "$tree/usr/share/qemu/"
+        for f in $qemu_firmware; do cp "/usr/share/qemu/$f" "$tree/usr/share/qemu/"; done
     fi
     # The kernel opens /dev/console for /init's stdio before anything is mounted.
     mknod "$tree/dev/console" c 5 1 || die "cannot create dev/console (run as root)"
@@ -197,7 +198,7 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg,thread=multi \
     -display none -monitor none -serial "file:$log" -no-reboot </dev/null
 status=$?
 set -e
-tr -d '\r' < "$log" | grep -E '^LAB-(CHECK|END|ERROR|INFO|OUT)' || true
+tr -d '\r' < "$log" | grep -E '^LAB-(CHECK|END|ERROR|INFO|OUT|RESULT)' || true
 if [ "$status" -eq 124 ]; then
     echo "lab: L1 did not power off within $timeout s (serial log: $log)" >&2
     exit 1

@@ -6,11 +6,9 @@
 vcpus=2
 image=/tmp/candor-blk.img
 setup() {
-    dd if=/dev/urandom of=$image bs=1M count=1 2>/dev/null
-    dd if=/dev/zero of=$image bs=1M count=15 seek=1 2>/dev/null
-    cmdline="lab.sha=$(head -c 1048576 $image | sha256sum | cut -d' ' -f1)"
+    make_image $image 16
     devices="vhost-user-blk,driver=/lab/bin/candor-blk,image=$image"
 }
 verify() {
-    expect_line blk-write-reached-image "$image" "candor-lab-block-written-by-the-guest"
+    check_guest_block $image
 }

@@ -13,7 +13,7 @@ setup() {
 teardown() { stop_qsd; }
 run_vmm() {
     lab-timer -t "$l2_timeout" -m L2-INIT -o "$serial" -- \
-        qemu-system-x86_64 -accel kvm -cpu host -M microvm,memory-backend=mem \
+        qemu-system-x86_64 -L /usr/share/qemu -accel kvm -cpu host -M microvm,memory-backend=mem \
         -object memory-backend-memfd,id=mem,size=${memory}M,share=on -m "${memory}M" -smp "$vcpus" \
         -nodefaults -no-user-config -display none -serial stdio -no-reboot \
         -chardev socket,id=disk,path=$socket -device vhost-user-blk,chardev=disk \

@@ -3,7 +3,7 @@
 #
 # make setup    install what is missing (Debian packages, .venv with pinned tools and data)
 # make release  build in release mode, boot the demo guest, audit, write reports/<version>/
-# make test     build and run every test suite, then audit this repository
+# make test     build and run every test suite (the nested lab too), then audit this repository
 # make bench    run the benchmarks in scripts/bench/
 # make fuzz     run every fuzz target for FUZZ_SECONDS each
 
@@ -51,10 +51,14 @@ release: setup guest drivers
 	.build/release/candor bundle verify $(REPORTS)/candor-$(VERSION)-source.tar.xz
 	$(call AUDIT,.build/release) --junit $(REPORTS)/audit.junit.xml --sarif $(REPORTS)/boundaries.sarif
 
+# After the unit tests, the nested lab (scripts/lab/): the release candor-vm boots the
+# Debian kernel inside QEMU's TCG with AMD-V (a few minutes).
 test: setup guest drivers kernel
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory -C hypervisor check
+	$(RELEASE_BUILD) --product candor-vm
+	scripts/lab/test.sh
 	$(call AUDIT,.build/debug) --junit .build/audit.junit.xml
 
 bench: setup guest drivers kernel

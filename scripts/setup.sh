@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 apt_packages=(
   pkg-config libgit2-dev liblzma-dev libxml2-dev  # CGit2, CLZMA, CXML2 (JUnit XML)
   gcc make cpio xz-utils              # guests and the demo initramfs
+  libc6-dev                           # static helpers of the nested lab (scripts/lab/*.c)
   busybox-static                      # bundled into the demo guest's initramfs
   qemu-system-x86 qemu-system-common  # reference VMM and qemu-storage-daemon (bench, interop)
   acpica-tools                        # iasl/acpiexec check the ACPI tables in the tests

@@ -75,6 +75,14 @@ int ckvm_set_cpuid2(int vcpu_fd, const struct kvm_cpuid_entry2 *entries, uint32_
     free(table);
     return result;
 }
+int ckvm_set_xcr0(int vcpu_fd, uint64_t value) {
+    struct kvm_xcrs xcrs;
+    memset(&xcrs, 0, sizeof xcrs);
+    xcrs.nr_xcrs = 1;
+    xcrs.xcrs[0].xcr = 0;
+    xcrs.xcrs[0].value = value;
+    return ioctl(vcpu_fd, KVM_SET_XCRS, &xcrs);
+}
 int ckvm_get_regs(int vcpu_fd, struct kvm_regs *regs) { return ioctl(vcpu_fd, KVM_GET_REGS, regs); }
 int ckvm_set_regs(int vcpu_fd, const struct kvm_regs *regs) { return ioctl(vcpu_fd, KVM_SET_REGS, regs); }
 int ckvm_get_sregs(int vcpu_fd, struct kvm_sregs *sregs) { return ioctl(vcpu_fd, KVM_GET_SREGS, sregs); }

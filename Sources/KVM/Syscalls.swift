@@ -35,6 +35,7 @@ struct KVMSyscalls: Sendable {
     var getSpecialRegisters: @Sendable (_ vcpu: Int32, _ sregs: UnsafeMutablePointer<kvm_sregs>) -> Int32
     var setSpecialRegisters: @Sendable (_ vcpu: Int32, _ sregs: UnsafePointer<kvm_sregs>) -> Int32
     var setFPU: @Sendable (_ vcpu: Int32, _ fpu: UnsafePointer<kvm_fpu>) -> Int32
+    var setXCR0: @Sendable (_ vcpu: Int32, _ value: UInt64) -> Int32
     var run: @Sendable (_ vcpu: Int32) -> Int32
 
     static let system = KVMSyscalls(
@@ -66,6 +67,7 @@ struct KVMSyscalls: Sendable {
         getSpecialRegisters: { ckvm_get_sregs($0, $1) },
         setSpecialRegisters: { ckvm_set_sregs($0, $1) },
         setFPU: { ckvm_set_fpu($0, $1) },
+        setXCR0: { ckvm_set_xcr0($0, $1) },
         run: { ckvm_run($0) }
     )
 

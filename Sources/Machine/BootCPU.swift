@@ -108,8 +108,9 @@ enum BootCPU {
     /// The CPUID a vCPU gets: what KVM supports, minus what this host cannot run (see
     /// MACHINE.md: CMPXCHG16B is not emulated), with the vCPU's own APIC ID and the
     /// hypervisor bit set.
+    /// Leaf 0xD is made consistent with the XCR0 features it offers (see XSAVELeaf).
     static func cpuid(supported: [CPUIDEntry], vcpuID: UInt32) -> [CPUIDEntry] {
-        supported.map { entry in
+        XSAVELeaf.consistent(supported).map { entry in
             var entry = entry
             switch entry.function {
             case 1:

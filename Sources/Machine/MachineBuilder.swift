@@ -199,7 +199,10 @@ public enum MachineBuilder {
             let vcpu: VCPU
             do { vcpu = try virtualMachine.makeVCPU(id: id) } catch let error as KVMError { throw MachineError.createVCPU(id: id, error) }
             do {
-                try vcpu.setCPUID(BootCPU.cpuid(supported: supportedCPUID, vcpuID: id))
+                let cpuid = BootCPU.cpuid(supported: supportedCPUID, vcpuID: id)
+                try vcpu.setCPUID(cpuid)
+                // KVM's XCR0 matches the features offered, so leaf 0xD's sizes do too.
+                try vcpu.setXCR0(XSAVELeaf.offeredXCR0(cpuid))
                 if id == 0 {
                     let mode: BootCPU.Mode = entry.mode == .long64 ? .long64 : .protected32
                     try vcpu.setSpecialRegisters(BootCPU.specialRegisters(for: mode, from: try vcpu.specialRegisters()))

@@ -91,6 +91,8 @@ int ckvm_set_regs(int vcpu_fd, const struct kvm_regs *regs);
 int ckvm_get_sregs(int vcpu_fd, struct kvm_sregs *sregs);
 int ckvm_set_sregs(int vcpu_fd, const struct kvm_sregs *sregs);
 int ckvm_set_fpu(int vcpu_fd, const struct kvm_fpu *fpu);
+// Sets XCR0 alone (KVM_SET_XCRS with one register).
+int ckvm_set_xcr0(int vcpu_fd, uint64_t value);
 int ckvm_run(int vcpu_fd);
 
 // The exit information of a kvm_run area, flattened so Swift need not read C unions.

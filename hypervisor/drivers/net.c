@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+/*
+ * candor-net: virtio-net backend, and the switch that joins several.
+ *
+ *   candor-net --socket PATH --tap IFNAME [--mac MAC]
+ *   candor-net --socket PATH --switch PATH [--mac MAC]
+ *   candor-net --hub PATH
+ *
+ * With --tap the guest's frames go to and come from the TAP interface
+ * IFNAME (created if missing; /dev/net/tun with IFF_TAP, IFF_NO_PI and
+ * IFF_VNET_HDR). With --switch they go to the hub listening at PATH
+ * (a SOCK_SEQPACKET Unix socket, one Ethernet frame per message), which
+ * a third process runs with --hub: it passes every frame it receives
+ * from one member to all others, like an Ethernet hub. A member that
+ * loses its hub keeps serving its guest and reconnects every second.
+ *
+ * The MAC defaults to a random locally administered address. Serves one
+ * vhost-user frontend on the --socket PATH and exits when it disconnects.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "net.h"
+
+CANDOR_DRIVER_LICENSE("GPL-2.0-only");
+
+#define HUB_MAX_MEMBERS	64
+#define SOCKET_BUFFER	(1 << 20)
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: candor-net --socket PATH (--tap IFNAME | --switch PATH) [--mac MAC]\n"
+			"       candor-net --hub PATH\n");
+	exit(2);
+}
+
+static int unix_address(const char *path, struct sockaddr_un *addr)
+{
+	*addr = (struct sockaddr_un){ .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(addr->sun_path)) {
+		candor_log(CANDOR_LOG_ERROR, "socket path %s: longer than %zu bytes",
+			   path, sizeof(addr->sun_path) - 1);
+		return -1;
+	}
+	strcpy(addr->sun_path, path);
+	return 0;
+}
+
+/* --- TAP ----------------------------------------------------------- */
+
+static int open_tap(const char *name)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
+	int hdr_len = NET_HDR_LEN;
+	int fd;
+
+	if (strlen(name) >= IFNAMSIZ) {
+		candor_log(CANDOR_LOG_ERROR, "--tap %s: interface names are at most %d bytes",
+			   name, IFNAMSIZ - 1);
+		return -1;
+	}
+	strcpy(ifr.ifr_name, name);
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		candor_log(CANDOR_LOG_ERROR, "/dev/net/tun: %s", strerror(errno));
+		return -1;
+	}
+	/* No offloads: the kernel hands us whole frames with full checksums. */
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0 ||
+	    ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0 ||
+	    ioctl(fd, TUNSETOFFLOAD, 0) < 0) {
+		candor_log(CANDOR_LOG_ERROR, "--tap %s: %s", name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* --- switch member ------------------------------------------------- */
+
+struct member {
+	struct net *net;
+	struct sockaddr_un hub;
+	int timer;
+	bool warned;
+};
+
+static int connect_hub(struct member *m)
+{
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int size = SOCKET_BUFFER;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/* A non-blocking connect on a Unix socket completes or fails at once. */
+	if (connect(fd, (struct sockaddr *)&m->hub, sizeof(m->hub)) < 0) {
+		if (!m->warned)
+			candor_log(CANDOR_LOG_WARNING, "switch %s: %s; retrying every second",
+				   m->hub.sun_path, strerror(errno));
+		m->warned = true;
+		close(fd);
+		return -1;
+	}
+	if (m->warned)
+		candor_log(CANDOR_LOG_INFO, "switch %s: connected", m->hub.sun_path);
+	m->warned = false;
+	return fd;
+}
+
+static void member_tick(struct candor_device *dev, int fd, void *opaque)
+{
+	struct member *m = opaque;
+	uint64_t ticks;
+	int conn;
+
+	(void)dev;
+	if (read(fd, &ticks, sizeof(ticks)) < 0 || m->net->fd >= 0)
+		return;
+	conn = connect_hub(m);
+	if (conn >= 0 && net_attach_backend(m->net, conn) < 0)
+		close(conn);
+}
+
+static int start_member(struct member *m, const char *hub_path)
+{
+	struct itimerspec every_second = { { 1, 0 }, { 1, 0 } };
+	int conn;
+
+	if (unix_address(hub_path, &m->hub) < 0)
+		return -1;
+	m->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (m->timer < 0 || timerfd_settime(m->timer, 0, &every_second, NULL) < 0 ||
+	    candor_device_watch(m->net->dev, m->timer, member_tick, m) < 0)
+		return -1;
+	conn = connect_hub(m);
+	if (conn >= 0 && net_attach_backend(m->net, conn) < 0) {
+		close(conn);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- hub ----------------------------------------------------------- */
+
+static int listen_unix(const char *path, int type)
+{
+	struct sockaddr_un addr;
+	struct stat st;
+	int fd;
+
+	if (unix_address(path, &addr) < 0)
+		return -1;
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path);
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    listen(fd, HUB_MAX_MEMBERS) < 0) {
+		candor_log(CANDOR_LOG_ERROR, "socket %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Pass each frame to every other member. A member whose queue is full
+ * misses the frame (the others still get it), so one slow guest cannot
+ * stall the rest.
+ */
+static int run_hub(const char *path)
+{
+	static uint8_t frame[NET_MAX_FRAME];
+	struct pollfd fds[HUB_MAX_MEMBERS + 1];
+	unsigned int count = 0;
+	int listener = listen_unix(path, SOCK_SEQPACKET);
+
+	if (listener < 0)
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
+	fds[0] = (struct pollfd){ .fd = listener, .events = POLLIN };
+	for (;;) {
+		if (poll(fds, count + 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			candor_log(CANDOR_LOG_ERROR, "hub: poll: %s", strerror(errno));
+			return 1;
+		}
+		if (fds[0].revents & POLLIN) {
+			int conn = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			int size = SOCKET_BUFFER;
+
+			if (conn >= 0 && count == HUB_MAX_MEMBERS) {
+				candor_log(CANDOR_LOG_WARNING, "hub: full (%d members)", HUB_MAX_MEMBERS);
+				close(conn);
+			} else if (conn >= 0) {
+				setsockopt(conn, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+				fds[++count] = (struct pollfd){ .fd = conn, .events = POLLIN };
+			}
+		}
+		for (unsigned int i = 1; i <= count; i++) {
+			ssize_t n;
+
+			if (!fds[i].revents)
+				continue;
+			n = recv(fds[i].fd, frame, sizeof(frame), MSG_DONTWAIT | MSG_TRUNC);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (n <= 0) {
+				/* Gone: the last member takes its place. */
+				close(fds[i].fd);
+				fds[i--] = fds[count--];
+				continue;
+			}
+			if (n < NET_ETH_HLEN || n > NET_MAX_FRAME)
+				continue;
+			for (unsigned int k = 1; k <= count; k++)
+				if (k != i)
+					(void)!send(fds[k].fd, frame, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		}
+	}
+}
+
+/* --- main ---------------------------------------------------------- */
+
+static int parse_mac(const char *text, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char end;
+
+	if (sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &end) != 6 || (b[0] & 1)) {
+		fprintf(stderr, "candor-net: --mac %s: not a unicast MAC address like 52:54:00:12:34:56\n",
+			text);
+		return -1;
+	}
+	for (int i = 0; i < 6; i++)
+		mac[i] = b[i];
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "tap", required_argument, NULL, 't' },
+		{ "switch", required_argument, NULL, 'w' },
+		{ "mac", required_argument, NULL, 'm' },
+		{ "hub", required_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *socket_path = NULL, *tap = NULL, *hub = NULL, *switch_path = NULL;
+	static struct net net;
+	struct member member = { .net = &net, .timer = -1 };
+	struct candor_device_info info;
+	bool have_mac = false;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 's': socket_path = optarg; break;
+		case 't': tap = optarg; break;
+		case 'w': switch_path = optarg; break;
+		case 'h': hub = optarg; break;
+		case 'm':
+			if (parse_mac(optarg, net.config.mac) < 0)
+				return 2;
+			have_mac = true;
+			break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (hub) {
+		if (socket_path || tap || switch_path || have_mac)
+			usage();
+		return run_hub(hub);
+	}
+	if (!socket_path || !tap == !switch_path)
+		usage();
+	if (!have_mac) {
+		if (getrandom(net.config.mac, 6, 0) != 6)
+			return 1;
+		net.config.mac[0] = (net.config.mac[0] & 0xfe) | 0x02;
+	}
+	net.config.status = VIRTIO_NET_S_LINK_UP;
+	net.config.max_virtqueue_pairs = 1;
+	net.fd = -1;
+	net.kind = tap ? NET_BACKEND_TAP : NET_BACKEND_SWITCH;
+	signal(SIGPIPE, SIG_IGN);
+
+	net_device_info(&net, &info);
+	net.dev = candor_device_register(&info);
+	if (!net.dev)
+		return 1;
+	if (tap) {
+		int fd = open_tap(tap);
+
+		if (fd < 0 || net_attach_backend(&net, fd) < 0)
+			return 1;
+	} else if (start_member(&member, switch_path) < 0) {
+		candor_log(CANDOR_LOG_ERROR, "--switch %s: cannot start", switch_path);
+		return 1;
+	}
+	rc = candor_device_serve(net.dev, socket_path);
+	candor_log(CANDOR_LOG_INFO, "frames sent %llu (dropped %llu), received %llu (dropped %llu), bad buffers %llu",
+		   (unsigned long long)net.stats.tx_frames,
+		   (unsigned long long)net.stats.tx_dropped,
+		   (unsigned long long)net.stats.rx_frames,
+		   (unsigned long long)net.stats.rx_dropped,
+		   (unsigned long long)net.stats.bad_buffers);
+	net_detach_backend(&net);
+	candor_device_unregister(net.dev);
+	return rc < 0 ? 1 : 0;
+}

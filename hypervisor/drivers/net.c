@@ -192,7 +192,7 @@ static int run_hub(const char *path)
 	static uint8_t frame[NET_MAX_FRAME];
 	struct pollfd fds[HUB_MAX_MEMBERS + 1];
 	unsigned int count = 0;
-	int listener = listen_unix(path, SOCK_SEQPACKET);
+	int listener = listen_unix(path, SOCK_SEQPACKET | SOCK_NONBLOCK);
 
 	if (listener < 0)
 		return 1;
@@ -205,17 +205,20 @@ static int run_hub(const char *path)
 			candor_log(CANDOR_LOG_ERROR, "hub: poll: %s", strerror(errno));
 			return 1;
 		}
-		if (fds[0].revents & POLLIN) {
+		/* Every waiting member joins before anyone's frames are passed on. */
+		while (fds[0].revents & POLLIN) {
 			int conn = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 			int size = SOCKET_BUFFER;
 
-			if (conn >= 0 && count == HUB_MAX_MEMBERS) {
+			if (conn < 0)
+				break;
+			if (count == HUB_MAX_MEMBERS) {
 				candor_log(CANDOR_LOG_WARNING, "hub: full (%d members)", HUB_MAX_MEMBERS);
 				close(conn);
-			} else if (conn >= 0) {
-				setsockopt(conn, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-				fds[++count] = (struct pollfd){ .fd = conn, .events = POLLIN };
+				continue;
 			}
+			setsockopt(conn, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+			fds[++count] = (struct pollfd){ .fd = conn, .events = POLLIN };
 		}
 		for (unsigned int i = 1; i <= count; i++) {
 			ssize_t n;

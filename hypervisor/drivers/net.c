@@ -5,14 +5,15 @@
  *
  *   candor-net --socket PATH --tap IFNAME [--mac MAC]
  *   candor-net --socket PATH --switch PATH [--mac MAC]
- *   candor-net --hub PATH
+ *   candor-net --hub PATH [--tap IFNAME]
  *
  * With --tap the guest's frames go to and come from the TAP interface
  * IFNAME (created if missing; /dev/net/tun with IFF_TAP, IFF_NO_PI and
  * IFF_VNET_HDR). With --switch they go to the hub listening at PATH
  * (a SOCK_SEQPACKET Unix socket, one Ethernet frame per message), which
  * a third process runs with --hub: it passes every frame it receives
- * from one member to all others, like an Ethernet hub. A member that
+ * from one member to all others, like an Ethernet hub, and with --tap
+ * to and from that TAP interface too, so the host joins. A member that
  * loses its hub keeps serving its guest and reconnects every second.
  *
  * The MAC defaults to a random locally administered address. Serves one
@@ -47,7 +48,7 @@ CANDOR_DRIVER_LICENSE("GPL-2.0-only");
 static void usage(void)
 {
 	fprintf(stderr, "usage: candor-net --socket PATH (--tap IFNAME | --switch PATH) [--mac MAC]\n"
-			"       candor-net --hub PATH\n");
+			"       candor-net --hub PATH [--tap IFNAME]\n");
 	exit(2);
 }
 
@@ -182,24 +183,37 @@ static int listen_unix(const char *path, int type)
 	return fd;
 }
 
-/*
- * Pass each frame to every other member. A member whose queue is full
- * misses the frame (the others still get it), so one slow guest cannot
- * stall the rest.
- */
-static int run_hub(const char *path)
+/* Write one bare frame to a TAP opened with IFF_VNET_HDR (no offloads: a zero header). */
+static void tap_write(int fd, const void *frame, size_t len)
 {
-	static uint8_t frame[NET_MAX_FRAME];
-	struct pollfd fds[HUB_MAX_MEMBERS + 1];
-	unsigned int count = 0;
-	int listener = listen_unix(path, SOCK_SEQPACKET | SOCK_NONBLOCK);
+	static const struct virtio_net_hdr_v1 zero_hdr;
+	struct iovec iov[2] = { { (void *)&zero_hdr, NET_HDR_LEN }, { (void *)frame, len } };
+
+	(void)!writev(fd, iov, 2);
+}
+
+/*
+ * Pass each frame to every other port: the members, and the TAP
+ * interface if there is one (so the host is on the switch too). A member
+ * whose queue is full misses the frame (the others still get it), so one
+ * slow guest cannot stall the rest.
+ */
+static int run_hub(const char *path, const char *tap)
+{
+	static uint8_t buf[NET_HDR_LEN + NET_MAX_FRAME];
+	struct pollfd fds[HUB_MAX_MEMBERS + 2];
+	unsigned int last = 1;		/* fds[2..last] are members */
+	/* poll skips a negative fd: without a TAP, port 1 stays silent. */
+	int tap_fd = tap ? open_tap(tap) : -1;
+	int listener = tap && tap_fd < 0 ? -1 : listen_unix(path, SOCK_SEQPACKET | SOCK_NONBLOCK);
 
 	if (listener < 0)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	fds[0] = (struct pollfd){ .fd = listener, .events = POLLIN };
+	fds[1] = (struct pollfd){ .fd = tap_fd, .events = POLLIN };
 	for (;;) {
-		if (poll(fds, count + 1, -1) < 0) {
+		if (poll(fds, last + 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			candor_log(CANDOR_LOG_ERROR, "hub: poll: %s", strerror(errno));
@@ -212,33 +226,45 @@ static int run_hub(const char *path)
 
 			if (conn < 0)
 				break;
-			if (count == HUB_MAX_MEMBERS) {
+			if (last - 1 == HUB_MAX_MEMBERS) {
 				candor_log(CANDOR_LOG_WARNING, "hub: full (%d members)", HUB_MAX_MEMBERS);
 				close(conn);
 				continue;
 			}
 			setsockopt(conn, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-			fds[++count] = (struct pollfd){ .fd = conn, .events = POLLIN };
+			fds[++last] = (struct pollfd){ .fd = conn, .events = POLLIN };
 		}
-		for (unsigned int i = 1; i <= count; i++) {
+		for (unsigned int i = 1; i <= last; i++) {
+			uint8_t *frame = buf + NET_HDR_LEN;
 			ssize_t n;
 
 			if (!fds[i].revents)
 				continue;
-			n = recv(fds[i].fd, frame, sizeof(frame), MSG_DONTWAIT | MSG_TRUNC);
-			if (n < 0 && (errno == EAGAIN || errno == EINTR))
-				continue;
-			if (n <= 0) {
-				/* Gone: the last member takes its place. */
-				close(fds[i].fd);
-				fds[i--] = fds[count--];
-				continue;
+			if (i == 1) {
+				n = read(fds[i].fd, buf, sizeof(buf)) - (ssize_t)NET_HDR_LEN;
+				if (n < 0)
+					continue;
+			} else {
+				n = recv(fds[i].fd, frame, NET_MAX_FRAME, MSG_DONTWAIT | MSG_TRUNC);
+				if (n < 0 && (errno == EAGAIN || errno == EINTR))
+					continue;
+				if (n <= 0) {
+					/* Gone: the last member takes its place. */
+					close(fds[i].fd);
+					fds[i--] = fds[last--];
+					continue;
+				}
 			}
 			if (n < NET_ETH_HLEN || n > NET_MAX_FRAME)
 				continue;
-			for (unsigned int k = 1; k <= count; k++)
-				if (k != i)
+			for (unsigned int k = 1; k <= last; k++) {
+				if (k == i || fds[k].fd < 0)
+					continue;
+				if (k == 1)
+					tap_write(fds[k].fd, frame, n);
+				else
 					(void)!send(fds[k].fd, frame, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+			}
 		}
 	}
 }
@@ -295,9 +321,9 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	if (hub) {
-		if (socket_path || tap || switch_path || have_mac)
+		if (socket_path || switch_path || have_mac)
 			usage();
-		return run_hub(hub);
+		return run_hub(hub, tap);
 	}
 	if (!socket_path || !tap == !switch_path)
 		usage();

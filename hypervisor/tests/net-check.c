@@ -565,6 +565,64 @@ out:
 	return fd;
 }
 
+/* candor-net --hub --tap: the namespace's host side is a port of the switch. */
+static void hub_tap_scenario(const char *netns)
+{
+	const uint64_t want = BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_RING_F_EVENT_IDX);
+	const char *ifname = "cnet1";
+	struct proc hub = { 0 };
+	char path[160], *driver;
+	struct nic h;
+	int pkt = -1, rc;
+
+	snprintf(path, sizeof(path), "%s/tap-hub.sock", work_dir);
+	if (asprintf(&driver, "%s/candor-net", build_dir) < 0)
+		abort();
+	char *argv[] = { "ip", "netns", "exec", (char *)netns, driver, "--hub", path,
+			 "--tap", (char *)ifname, NULL };
+
+	spawn(&hub, "tap-hub", argv);
+	free(driver);
+	if (!wait_for_path(path) || run("ip -n %s link set %s up", netns, ifname) < 0 ||
+	    (pkt = packet_socket_in(netns, ifname)) < 0) {
+		check(false, "hub with a TAP port: starts", "see %s", hub.log);
+		stop(&hub);
+		return;
+	}
+	if ((rc = start_nic(&h, "h", NULL, "--switch", path, want))) {
+		check(false, "hub with a TAP port: member set up", "%s", strerror(-rc));
+		goto out;
+	}
+	make_frame(frame, 700, h.mac, 21);
+	rc = transmit(&h, frame, 700);
+	{
+		struct pollfd p = { .fd = pkt, .events = POLLIN };
+		uint8_t buf[2048];
+		ssize_t n = -1;
+
+		if (rc == 0 && poll(&p, 1, WAIT_MS) == 1)
+			n = recv(pkt, buf, sizeof(buf), 0);
+		check(n == 700 && !memcmp(buf, frame, 700),
+		      "hub with a TAP port: a member's frame appears on the hub's TAP interface",
+		      "rc %d, got %zd bytes", rc, n);
+	}
+	post_rx(&h, 4, 2048);
+	{
+		const uint8_t peer[6] = { 0x02, 0, 0, 0, 0, 0x98 };
+		const char *why;
+
+		make_frame(frame, 900, peer, 22);
+		why = send(pkt, frame, 900, 0) != 900 ? strerror(errno)
+						      : expect_frame(&h, frame, 900, &got);
+		check(!why, "hub with a TAP port: a frame sent to the TAP interface reaches the member",
+		      "%s", why);
+	}
+	stop_nic(&h);
+out:
+	close(pkt);
+	stop(&hub);
+}
+
 static void tap_scenario(void)
 {
 	const uint64_t want = BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_RING_F_EVENT_IDX);
@@ -620,6 +678,7 @@ static void tap_scenario(void)
 	}
 	close(pkt);
 	stop_nic(&t);
+	hub_tap_scenario(netns);
 out:
 	run("ip netns del %s", netns);
 }

@@ -19,6 +19,8 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
     /// starts the driver (e.g. candor-blk, candor-rng) itself as
     /// `PATH --socket SOCKET [--image FILE]` and connects to it.
     case vhostUserDriver(VhostUserDevice, executable: String, image: String?)
+    /// `vhost-user-net,...` (see `VhostUserNetSpecification`).
+    case vhostUserNet(VhostUserNetSpecification)
     /// `virtio-rng`: the built-in entropy device.
     case entropy
     /// `virtio-console[,output=FILE]`: the built-in console (one port); what the guest
@@ -33,7 +35,7 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
         public var description: String {
             switch self {
             case let .unknownKind(kind):
-                return "--device: unknown device '\(kind)'; known: vhost-user-blk, vhost-user-rng, virtio-rng, virtio-console"
+                return "--device: unknown device '\(kind)'; known: vhost-user-blk, vhost-user-rng, vhost-user-net, virtio-rng, virtio-console"
             case let .badOption(kind, option):
                 return "--device \(kind): unknown or repeated option '\(option)'"
             case let .missingOption(kind, needs):
@@ -66,6 +68,10 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
             self = .console(output: options["output"])
             return
         }
+        if kind == VhostUserNetSpecification.kind {
+            self = .vhostUserNet(try VhostUserNetSpecification(options: options))
+            return
+        }
         guard let device = VhostUserDevice(rawValue: kind) else { throw ParseError.unknownKind(kind) }
         let needsImage = device == .block
         try rejectOthers(needsImage ? ["socket", "driver", "image"] : ["socket", "driver"])
@@ -85,6 +91,7 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
         case let .vhostUser(device, socket): return "\(device.rawValue),socket=\(socket)"
         case let .vhostUserDriver(device, executable, image):
             return "\(device.rawValue),driver=\(executable)" + (image.map { ",image=\($0)" } ?? "")
+        case let .vhostUserNet(net): return net.description
         case .entropy: return "virtio-rng"
         case let .console(output): return "virtio-console" + (output.map { ",output=\($0)" } ?? "")
         }
@@ -93,7 +100,7 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
     /// Whether guest memory must be shareable (a vhost-user backend maps it).
     public var usesVhostUser: Bool {
         switch self {
-        case .vhostUser, .vhostUserDriver: return true
+        case .vhostUser, .vhostUserDriver, .vhostUserNet: return true
         case .entropy, .console: return false
         }
     }
@@ -172,17 +179,26 @@ public struct VirtioDeviceAttachment {
             case .entropy: return try VhostUserFrontend.entropy(socketPath: socket, connectTimeout: wait)
             }
         }
+        func started(_ executable: String, _ arguments: [String],
+                     connect: (_ socket: String, _ wait: TimeInterval) throws -> VhostUserFrontend) throws -> VhostUserFrontend {
+            let socket = (runtimeDirectory as NSString).appendingPathComponent("candor-vm-\(getpid())-\(index).sock")
+            let process = try VhostUserBackendProcess(executable: executable, arguments: ["--socket", socket] + arguments,
+                                                      socketPath: socket)
+            let backend = try connect(socket, 5)
+            backend.backendProcess = process
+            return backend
+        }
         switch specification {
         case let .vhostUser(device, socket):
             return try frontend(device, socket: socket, wait: 1)
         case let .vhostUserDriver(device, executable, image):
-            let socket = (runtimeDirectory as NSString).appendingPathComponent("candor-vm-\(getpid())-\(index).sock")
-            let process = try VhostUserBackendProcess(executable: executable,
-                                                      arguments: ["--socket", socket] + (image.map { ["--image", $0] } ?? []),
-                                                      socketPath: socket)
-            let backend = try frontend(device, socket: socket, wait: 5)
-            backend.backendProcess = process
-            return backend
+            return try started(executable, image.map { ["--image", $0] } ?? []) { try frontend(device, socket: $0, wait: $1) }
+        case let .vhostUserNet(net):
+            switch net {
+            case let .socket(socket): return try VhostUserFrontend.network(socketPath: socket, connectTimeout: 1)
+            case let .driver(executable, _, _):
+                return try started(executable, net.driverArguments) { try VhostUserFrontend.network(socketPath: $0, connectTimeout: $1) }
+            }
         case .entropy:
             return VirtioEntropy()
         case let .console(output):

@@ -12,7 +12,8 @@
  * is held and the backend is not read, so frames wait in the kernel
  * rather than being dropped here.
  */
-#define _GNU_SOURCE
+#include "net.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,9 +22,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "net.h"
-
-#define BIT(n)		(1ull << (n))
 #define NET_MAX_IOV	64
 /* Guest-caused problems are logged this often, then only counted. */
 #define NET_LOG_LIMIT	16
@@ -152,7 +150,7 @@ enum deliver { DELIVERED, NO_BUFFERS, DROPPED };
 /* Copy the frame in net->rx into receive chains. */
 static enum deliver net_deliver(struct net *net)
 {
-	bool mergeable = candor_device_features(net->dev) & BIT(VIRTIO_NET_F_MRG_RXBUF);
+	bool mergeable = candor_device_features(net->dev) & (1ull << VIRTIO_NET_F_MRG_RXBUF);
 	struct virtio_net_hdr_v1 hdr = { 0 };
 	struct candor_chain *chains[NET_QUEUE_SIZE];
 	uint32_t written[NET_QUEUE_SIZE];

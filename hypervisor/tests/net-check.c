@@ -11,7 +11,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if_packet.h>
+#include <netpacket/packet.h>
 #include <net/if.h>
 #include <net/ethernet.h>
 #include <poll.h>

@@ -279,13 +279,13 @@ static int receive(struct nic *n, int ms, struct received *r, int *zero_len)
 }
 
 /* Receive until a frame equal to @want arrives; others are skipped. NULL or why not. */
-static const char *expect_frame(struct nic *n, const uint8_t *want, size_t len,
-				struct received *r)
+static const char *expect_frame_within(struct nic *n, const uint8_t *want, size_t len,
+				       struct received *r, int ms)
 {
 	static char why[128];
 
 	for (;;) {
-		int rc = receive(n, WAIT_MS, r, NULL);
+		int rc = receive(n, ms, r, NULL);
 
 		if (rc == 0)
 			return "the frame did not arrive";
@@ -296,6 +296,12 @@ static const char *expect_frame(struct nic *n, const uint8_t *want, size_t len,
 		if (r->len == len && !memcmp(r->frame, want, len))
 			return NULL;
 	}
+}
+
+static const char *expect_frame(struct nic *n, const uint8_t *want, size_t len,
+				struct received *r)
+{
+	return expect_frame_within(n, want, len, r, WAIT_MS);
 }
 
 /* Whether any test frame arrives within QUIET_MS. */
@@ -510,6 +516,32 @@ static void switch_scenarios(void)
 	why = rc ? strerror(-rc) : expect_frame(&a, frame, 64, &got);
 	check(!why && running(&hub), "switch: a member leaving does not disturb the others",
 	      "%s", why ? why : "hub exited");
+
+	/* The hub restarts: the members notice, reconnect within seconds, and frames flow again. */
+	stop(&hub);
+	{
+		char *driver;
+
+		if (asprintf(&driver, "%s/candor-net", build_dir) < 0)
+			abort();
+		char *argv[] = { driver, "--hub", hub_path, NULL };
+
+		spawn(&hub, "hub2", argv);
+		free(driver);
+	}
+	why = wait_for_path(hub_path) ? "no frame in 10 tries" : "the hub did not come back";
+	settle(&a);
+	/* Frames sent before b is back are lost, as on a switch being replugged. */
+	for (int tries = 0; tries < 10 && why && running(&hub); tries++) {
+		make_frame(frame, 80, b.mac, 60 + tries);
+		if ((rc = transmit(&b, frame, 80)) < 0)
+			break;
+		if (!expect_frame_within(&a, frame, 80, &got, 500))
+			why = NULL;
+	}
+	check(!why && running(&a.proc) && running(&b.proc),
+	      "switch: after the hub restarts the members reconnect and frames flow again",
+	      "%s", why ? why : "a member exited");
 out_ab:
 	stop_nic(&a);
 	stop_nic(&b);

@@ -664,6 +664,10 @@ static void tap_scenario(void)
 	int pkt, rc;
 
 	snprintf(netns, sizeof(netns), "candor-net-check-%d", (int)getpid());
+	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
+		skip("tap", "/dev/net/tun: %s", strerror(errno));
+		return;
+	}
 	if (run("ip netns add %s", netns) < 0) {
 		skip("tap", "cannot create a network namespace (ip netns add: needs root and iproute2)");
 		return;

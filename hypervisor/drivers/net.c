@@ -12,8 +12,10 @@
  * IFF_VNET_HDR). With --switch they go to the hub listening at PATH
  * (a SOCK_SEQPACKET Unix socket, one Ethernet frame per message), which
  * a third process runs with --hub: it passes every frame it receives
- * from one member to all others, like an Ethernet hub, and with --tap
- * to and from that TAP interface too, so the host joins. A member that
+ * from one member to the member its destination MAC was seen behind (to
+ * all others for broadcasts and unknown destinations), like a learning
+ * Ethernet switch, and with --tap to and from that TAP interface too, so
+ * the host joins. A member that
  * loses its hub keeps serving its guest and reconnects every second.
  *
  * The MAC defaults to a random locally administered address. Serves one
@@ -193,10 +195,56 @@ static void tap_write(int fd, const void *frame, size_t len)
 }
 
 /*
- * Pass each frame to every other port: the members, and the TAP
- * interface if there is one (so the host is on the switch too). A member
- * whose queue is full misses the frame (the others still get it), so one
- * slow guest cannot stall the rest.
+ * The port (its fd) each source MAC was last seen on, so that a unicast
+ * frame goes to that port only and guests do not see each other's
+ * traffic. Full: the oldest entries are overwritten.
+ */
+#define HUB_STATIONS	256
+
+struct station {
+	uint8_t mac[6];
+	int port;
+};
+
+static struct station stations[HUB_STATIONS];
+static unsigned int station_count, station_next;
+
+static struct station *find_station(const uint8_t mac[6])
+{
+	for (unsigned int i = 0; i < station_count; i++)
+		if (!memcmp(stations[i].mac, mac, 6))
+			return &stations[i];
+	return NULL;
+}
+
+static void learn(const uint8_t mac[6], int port)
+{
+	struct station *s = find_station(mac);
+
+	if (mac[0] & 1)
+		return;			/* a group address is nobody's */
+	if (!s) {
+		s = &stations[station_count < HUB_STATIONS ? station_count++
+							   : station_next++ % HUB_STATIONS];
+		memcpy(s->mac, mac, 6);
+	}
+	s->port = port;
+}
+
+static void forget_port(int port)
+{
+	for (unsigned int i = 0; i < station_count; i++)
+		if (stations[i].port == port)
+			stations[i--] = stations[--station_count];
+}
+
+/*
+ * Pass each frame on like a learning switch: to the port its destination
+ * was seen on, else (broadcast, multicast, not yet seen) to every other
+ * port. Ports are the members and the TAP interface if there is one (so
+ * the host is on the switch too). A member whose queue is full misses
+ * the frame (the others still get it), so one slow guest cannot stall
+ * the rest.
  */
 static int run_hub(const char *path, const char *tap)
 {
@@ -250,6 +298,7 @@ static int run_hub(const char *path, const char *tap)
 					continue;
 				if (n <= 0) {
 					/* Gone: the last member takes its place. */
+					forget_port(fds[i].fd);
 					close(fds[i].fd);
 					fds[i--] = fds[last--];
 					continue;
@@ -257,8 +306,11 @@ static int run_hub(const char *path, const char *tap)
 			}
 			if (n < NET_ETH_HLEN || n > NET_MAX_FRAME)
 				continue;
+			learn(frame + 6, fds[i].fd);
+			struct station *to = frame[0] & 1 ? NULL : find_station(frame);
+
 			for (unsigned int k = 1; k <= last; k++) {
-				if (k == i || fds[k].fd < 0)
+				if (k == i || fds[k].fd < 0 || (to && to->port != fds[k].fd))
 					continue;
 				if (k == 1)
 					tap_write(fds[k].fd, frame, n);

@@ -509,6 +509,17 @@ static void switch_scenarios(void)
 		check(!why, "receive: still works on a device whose transmit queue broke", "%s", why);
 	}
 
+	/* Learning: once b has spoken, a unicast frame from c to b reaches b and not a. */
+	make_frame(frame, 90, b.mac, 31);
+	transmit(&b, frame, 90);
+	expect_frame(&a, frame, 90, &got);
+	make_frame(frame, 120, c.mac, 32);
+	memcpy(frame, b.mac, 6);
+	rc = transmit(&c, frame, 120);
+	why = rc ? strerror(-rc) : expect_frame(&b, frame, 120, &got);
+	check(!why && quiet(&a), "switch: a unicast frame goes only to the member its MAC was seen behind",
+	      "%s", why ? why : "a received it too");
+
 	/* A member that leaves does not disturb the others. */
 	stop_nic(&c);
 	make_frame(frame, 64, b.mac, 5);

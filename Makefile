@@ -14,7 +14,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 RELEASE_BUILD := $(SWIFT) build -c release --static-swift-stdlib
 VERSION := $(shell sed -n 's/^version *= *"\([^"]*\)".*/\1/p' hypervisor/release.toml)
 REPORTS := reports/$(VERSION)
-DRIVERS := hypervisor/build/candor-blk hypervisor/build/candor-rng
+DRIVERS := hypervisor/build/candor-blk hypervisor/build/candor-rng hypervisor/build/candor-net
 # The audit of this repository: its tree and every binary it builds.
 AUDIT = $(1)/candor audit . $(addprefix --binary ,$(1)/candor-vm $(1)/candor $(DRIVERS))
 FUZZ_SECONDS ?= 60

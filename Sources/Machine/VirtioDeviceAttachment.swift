@@ -102,6 +102,13 @@ public struct VirtioDeviceAttachment {
             return try VhostUserFrontend.connect(device, socket: socket)
         case let .vhostUserDriver(device, executable, image):
             return try VhostUserFrontend.startDriver(device, executable: executable, image: image)
+        case let .vhostUserNet(net):
+            switch net {
+            case let .socket(socket):
+                return try VhostUserFrontend.network(socketPath: socket, connectTimeout: 1)
+            case let .driver(executable, _, _):
+                return try VhostUserFrontend.startDriver(.network, executable: executable, arguments: net.driverArguments)
+            }
         case .entropy:
             return VirtioEntropy()
         case let .console(output):

@@ -155,6 +155,9 @@ public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
         case .block:
             return try VhostUserFrontend(connection: connection, process: process, deviceID: .block,
                                          configSize: blockConfigSize, hiddenFeatures: blockHiddenFeatures)
+        case .network:
+            return try VhostUserFrontend(connection: connection, process: process, deviceID: .network, queueCount: 2,
+                                         configSize: networkConfigSize)
         default:
             return try VhostUserFrontend(connection: connection, process: process, deviceID: deviceID, queueSize: 64)
         }

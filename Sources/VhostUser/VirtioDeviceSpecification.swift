@@ -18,6 +18,8 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
     /// starts the driver (e.g. candor-blk, candor-rng) itself as
     /// `PATH [--image FILE] --fd N`, N being its end of a socketpair, and connects to it.
     case vhostUserDriver(VhostUserDevice, executable: String, image: String?)
+    /// `vhost-user-net,...` (see `VhostUserNetSpecification`).
+    case vhostUserNet(VhostUserNetSpecification)
     /// `virtio-rng`: the built-in entropy device.
     case entropy
     /// `virtio-console[,output=FILE]`: the built-in console (one port); what the guest
@@ -32,7 +34,7 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
         public var description: String {
             switch self {
             case let .unknownKind(kind):
-                return "--device: unknown device '\(kind)'; known: vhost-user-blk, vhost-user-rng, virtio-rng, virtio-console"
+                return "--device: unknown device '\(kind)'; known: vhost-user-blk, vhost-user-rng, vhost-user-net, virtio-rng, virtio-console"
             case let .badOption(kind, option):
                 return "--device \(kind): unknown or repeated option '\(option)'"
             case let .missingOption(kind, needs):
@@ -65,6 +67,10 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
             self = .console(output: options["output"])
             return
         }
+        if kind == VhostUserNetSpecification.kind {
+            self = .vhostUserNet(try VhostUserNetSpecification(options: options))
+            return
+        }
         guard let device = VhostUserDevice(rawValue: kind) else { throw ParseError.unknownKind(kind) }
         let needsImage = device == .block
         try rejectOthers(needsImage ? ["socket", "driver", "image"] : ["socket", "driver"])
@@ -84,6 +90,7 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
         case let .vhostUser(device, socket): return "\(device.rawValue),socket=\(socket)"
         case let .vhostUserDriver(device, executable, image):
             return "\(device.rawValue),driver=\(executable)" + (image.map { ",image=\($0)" } ?? "")
+        case let .vhostUserNet(net): return net.description
         case .entropy: return "virtio-rng"
         case let .console(output): return "virtio-console" + (output.map { ",output=\($0)" } ?? "")
         }
@@ -92,7 +99,7 @@ public enum VirtioDeviceSpecification: Equatable, Sendable, CustomStringConverti
     /// Whether guest memory must be shareable (a vhost-user backend maps it).
     public var usesVhostUser: Bool {
         switch self {
-        case .vhostUser, .vhostUserDriver: return true
+        case .vhostUser, .vhostUserDriver, .vhostUserNet: return true
         case .entropy, .console: return false
         }
     }

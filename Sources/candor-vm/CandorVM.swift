@@ -62,7 +62,9 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("device"), help: """
         A virtio-mmio device (repeatable): vhost-user-blk,socket=PATH (a running vhost-user-blk backend), \
         vhost-user-rng,socket=PATH, vhost-user-rng,driver=PATH (start that driver, e.g. candor-rng), \
-        vhost-user-blk,driver=PATH,image=FILE (start that driver, e.g. candor-blk), virtio-rng, \
+        vhost-user-blk,driver=PATH,image=FILE (start that driver, e.g. candor-blk), \
+        vhost-user-net,socket=PATH, vhost-user-net,driver=PATH,tap=IFNAME|switch=PATH[,mac=MAC] \
+        (start candor-net on a TAP interface or a candor-net --hub switch), virtio-rng, \
         virtio-console[,output=FILE] (guest console output to FILE, else to stdout).
         """)
     var devices: [String] = []

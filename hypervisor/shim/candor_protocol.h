@@ -210,4 +210,34 @@ struct virtio_blk_config {
 	uint16_t num_queues;
 } __attribute__((packed));
 
+/* virtio-net (virtio 1.2, 5.1): feature bits, the header before every frame, config. */
+#define VIRTIO_ID_NET			1
+
+#define VIRTIO_NET_F_MTU		3
+#define VIRTIO_NET_F_MAC		5
+#define VIRTIO_NET_F_MRG_RXBUF		15
+#define VIRTIO_NET_F_STATUS		16
+
+#define VIRTIO_NET_S_LINK_UP		1
+#define VIRTIO_NET_RX_QUEUE		0
+#define VIRTIO_NET_TX_QUEUE		1
+
+/* With VIRTIO_F_VERSION_1 the header always has num_buffers (12 bytes). */
+struct virtio_net_hdr_v1 {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t hdr_len;
+	uint16_t gso_size;
+	uint16_t csum_start;
+	uint16_t csum_offset;
+	uint16_t num_buffers;
+};
+
+struct virtio_net_config {
+	uint8_t mac[6];
+	uint16_t status;
+	uint16_t max_virtqueue_pairs;
+	uint16_t mtu;
+} __attribute__((packed));
+
 #endif

@@ -131,9 +131,49 @@ CANDOR_API void candor_queue_push(struct candor_device *dev,
 				  struct candor_chain *chain,
 				  uint32_t written);
 
+/*
+ * Push @count chains at once: the guest sees the used index move only
+ * after all of them are in the used ring (virtio-net's mergeable receive
+ * buffers must appear together). Frees the chains.
+ */
+CANDOR_API void candor_queue_push_batch(struct candor_device *dev,
+					struct candor_chain **chains,
+					const uint32_t *written,
+					unsigned int count);
+
+/*
+ * Give back the chain popped last from its queue, unused: the guest's
+ * buffer stays available for the next pop. Chains popped in one handler
+ * call may be given back in the reverse order of popping. Frees @chain.
+ */
+CANDOR_API void candor_queue_unpop(struct candor_device *dev,
+				   struct candor_chain *chain);
+
 /* Signal the queue's call eventfd if the guest wants an interrupt. */
 CANDOR_API void candor_queue_notify(struct candor_device *dev,
 				    unsigned int queue);
+
+/* Feature bits the frontend acked with SET_FEATURES (0 before it did). */
+CANDOR_API uint64_t candor_device_features(const struct candor_device *dev);
+
+/*
+ * Watch @fd for input in the device's event loop and call @handler when
+ * it is readable (level-triggered), for drivers with a source of their
+ * own (a network backend). At most 4 watches; a watch starts enabled.
+ * Returns 0, or -1 when there is no room. The handler may pop and push
+ * like handle_queue, with the same rules.
+ */
+CANDOR_API int candor_device_watch(struct candor_device *dev, int fd,
+				   void (*handler)(struct candor_device *dev,
+						   int fd, void *opaque),
+				   void *opaque);
+
+/* Stop or resume calling the watch on @fd (e.g. while no buffer is free). */
+CANDOR_API void candor_device_watch_enable(struct candor_device *dev, int fd,
+					   int enable);
+
+/* Forget the watch on @fd (before closing it). */
+CANDOR_API void candor_device_unwatch(struct candor_device *dev, int fd);
 
 /* Total bytes of the chain's buffers in direction @dir. */
 CANDOR_API size_t candor_chain_len(const struct candor_chain *chain,

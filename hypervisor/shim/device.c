@@ -29,7 +29,17 @@
 				 BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |	\
 				 BIT(VHOST_USER_PROTOCOL_F_CONFIG))
 #define MAX_QUEUES		8
+#define MAX_WATCHES		4
 #define CONNECTION_EVENT	UINT32_MAX
+#define WATCH_EVENT		0x10000u	/* + index into watches */
+
+/* A driver's own input (candor_device_watch). */
+struct watch {
+	int fd;
+	bool enabled;
+	void (*handler)(struct candor_device *dev, int fd, void *opaque);
+	void *opaque;
+};
 
 struct candor_device {
 	struct candor_device_info info;
@@ -41,6 +51,8 @@ struct candor_device {
 	int epoll;
 	struct mem_table mem;
 	struct virtq *queues;
+	struct watch watches[MAX_WATCHES];
+	unsigned int watch_count;
 };
 
 struct message {
@@ -189,6 +201,91 @@ void candor_queue_push(struct candor_device *dev, struct candor_chain *chain,
 	virtq_push(chain->queue, chain, written);
 }
 CANDOR_EXPORT(candor_queue_push);
+
+void candor_queue_push_batch(struct candor_device *dev,
+			     struct candor_chain **chains,
+			     const uint32_t *written, unsigned int count)
+{
+	(void)dev;
+	while (count) {
+		struct virtq *q = chains[0]->queue;
+		unsigned int n = count < q->num ? count : q->num;
+
+		virtq_push_batch(q, chains, written, n);
+		chains += n;
+		written += n;
+		count -= n;
+	}
+}
+CANDOR_EXPORT(candor_queue_push_batch);
+
+void candor_queue_unpop(struct candor_device *dev, struct candor_chain *chain)
+{
+	(void)dev;
+	chain->queue->budget++;
+	virtq_unpop(chain->queue, chain);
+}
+CANDOR_EXPORT(candor_queue_unpop);
+
+uint64_t candor_device_features(const struct candor_device *dev)
+{
+	return dev->acked_features;
+}
+CANDOR_EXPORT(candor_device_features);
+
+static void update_watch(struct candor_device *dev, unsigned int i)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = WATCH_EVENT + i };
+
+	if (dev->epoll < 0)
+		return;	/* added when a connection is served */
+	epoll_ctl(dev->epoll, dev->watches[i].enabled ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		  dev->watches[i].fd, &ev);
+}
+
+int candor_device_watch(struct candor_device *dev, int fd,
+			void (*handler)(struct candor_device *dev, int fd,
+					void *opaque),
+			void *opaque)
+{
+	if (dev->watch_count == MAX_WATCHES || fd < 0 || !handler)
+		return -1;
+	dev->watches[dev->watch_count] = (struct watch){ fd, true, handler, opaque };
+	update_watch(dev, dev->watch_count++);
+	return 0;
+}
+CANDOR_EXPORT(candor_device_watch);
+
+void candor_device_watch_enable(struct candor_device *dev, int fd, int enable)
+{
+	for (unsigned int i = 0; i < dev->watch_count; i++) {
+		if (dev->watches[i].fd != fd || dev->watches[i].enabled == !!enable)
+			continue;
+		dev->watches[i].enabled = enable;
+		update_watch(dev, i);
+	}
+}
+CANDOR_EXPORT(candor_device_watch_enable);
+
+void candor_device_unwatch(struct candor_device *dev, int fd)
+{
+	unsigned int kept = 0;
+
+	/* Take every watch out of epoll, keep the others, re-add them under their new index. */
+	for (unsigned int i = 0; i < dev->watch_count; i++) {
+		struct watch w = dev->watches[i];
+
+		if (w.enabled && dev->epoll >= 0)
+			epoll_ctl(dev->epoll, EPOLL_CTL_DEL, w.fd, NULL);
+		if (w.fd != fd)
+			dev->watches[kept++] = w;
+	}
+	dev->watch_count = kept;
+	for (unsigned int i = 0; i < kept; i++)
+		if (dev->watches[i].enabled)
+			update_watch(dev, i);
+}
+CANDOR_EXPORT(candor_device_unwatch);
 
 void candor_queue_notify(struct candor_device *dev, unsigned int queue)
 {
@@ -654,9 +751,12 @@ int shim_serve_connection(struct candor_device *dev, int conn)
 	else if (dev->epoll < 0 ||
 		 epoll_ctl(dev->epoll, EPOLL_CTL_ADD, dev->conn, &ev) < 0)
 		rc = -errno;
+	for (unsigned int i = 0; i < dev->watch_count && rc == 0; i++)
+		if (dev->watches[i].enabled)
+			update_watch(dev, i);
 	while (rc == 0) {
-		struct epoll_event events[MAX_QUEUES + 1];
-		int n = epoll_wait(dev->epoll, events, MAX_QUEUES + 1,
+		struct epoll_event events[MAX_QUEUES + MAX_WATCHES + 1];
+		int n = epoll_wait(dev->epoll, events, MAX_QUEUES + MAX_WATCHES + 1,
 				   rerun_pending(dev) ? 0 : -1);
 
 		if (n < 0 && errno == EINTR)
@@ -677,6 +777,14 @@ int shim_serve_connection(struct candor_device *dev, int conn)
 					rc = 0;
 					goto disconnected;
 				}
+				continue;
+			}
+			if (which >= WATCH_EVENT) {
+				struct watch *w = &dev->watches[which - WATCH_EVENT];
+
+				/* Dropped or disabled by an earlier handler in this batch? */
+				if (which - WATCH_EVENT < dev->watch_count && w->enabled)
+					w->handler(dev, w->fd, w->opaque);
 				continue;
 			}
 			struct virtq *q = &dev->queues[which];

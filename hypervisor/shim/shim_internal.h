@@ -86,6 +86,11 @@ bool virtq_map(struct virtq *q, const struct mem_table *mem);
 int virtq_pop(struct virtq *q, const struct mem_table *mem,
 	      struct candor_chain **out);
 void virtq_push(struct virtq *q, struct candor_chain *chain, uint32_t written);
+/* Push chains popped from @q (all of them from it) under one used index update. */
+void virtq_push_batch(struct virtq *q, struct candor_chain **chains,
+		      const uint32_t *written, uint16_t count);
+/* Undo the last pop of @q: its head becomes available again. Frees @chain. */
+void virtq_unpop(struct virtq *q, struct candor_chain *chain);
 /* Whether the guest asked to be interrupted for what was pushed. */
 bool virtq_should_notify(struct virtq *q);
 /* Mark the queue broken; logs the first reason only. */

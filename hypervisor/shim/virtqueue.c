@@ -275,17 +275,45 @@ int virtq_pop(struct virtq *q, const struct mem_table *mem,
 	return 1;
 }
 
-void virtq_push(struct virtq *q, struct candor_chain *chain, uint32_t written)
+/* Write @chain's used entry @ahead places past the used index; frees it. */
+static void fill_used(struct virtq *q, struct candor_chain *chain,
+		      uint32_t written, uint16_t ahead)
 {
-	struct virtq_used_elem *e = &q->used->ring[q->used_idx & (q->num - 1)];
+	struct virtq_used_elem *e =
+		&q->used->ring[(uint16_t)(q->used_idx + ahead) & (q->num - 1)];
 
 	if (written > chain->writable_len)
 		written = chain->writable_len;
 	STORE(e->id, chain->head);
 	STORE(e->len, written);
-	q->used_idx++;
+	free(chain);
+}
+
+static void publish_used(struct virtq *q, uint16_t count)
+{
+	q->used_idx += count;
 	__atomic_store_n(&q->used->idx, q->used_idx, __ATOMIC_RELEASE);
 	q->pushed = true;
+}
+
+void virtq_push(struct virtq *q, struct candor_chain *chain, uint32_t written)
+{
+	fill_used(q, chain, written, 0);
+	publish_used(q, 1);
+}
+
+void virtq_push_batch(struct virtq *q, struct candor_chain **chains,
+		      const uint32_t *written, uint16_t count)
+{
+	for (uint16_t i = 0; i < count; i++)
+		fill_used(q, chains[i], written[i], i);
+	if (count)
+		publish_used(q, count);
+}
+
+void virtq_unpop(struct virtq *q, struct candor_chain *chain)
+{
+	q->last_avail_idx--;
 	free(chain);
 }
 

@@ -13,7 +13,6 @@
  * open afterwards counts as a crash.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +21,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fuzz_stream.h"
 #include "shim_internal.h"
 
-#define MEMORY_SIZE	0x10000u
 #define MEMORY_PREFIX	4096u
 #define UVA_BASE	0x7f0000000000ull
 
@@ -44,112 +43,6 @@ static void handle(struct candor_device *dev, unsigned int queue, void *opaque)
 	candor_queue_notify(dev, queue);
 }
 
-static ssize_t send_raw(int fd, const void *data, size_t len, const int *fds,
-			int count)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * 8)];
-		struct cmsghdr align;
-	} control;
-	struct iovec iov = { (void *)data, len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (count) {
-		struct cmsghdr *cm;
-
-		mh.msg_control = control.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * count);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * count);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * count);
-	}
-	return sendmsg(fd, &mh, MSG_NOSIGNAL);
-}
-
-struct stream {
-	int fd;
-	const uint8_t *data;
-	size_t size;
-};
-
-/*
- * Write the frontend's message stream, then end it. Harness convention:
- * bits 28-30 of a message's flags ask for that many file descriptors
- * (64 KiB memfds) to be attached to it, as SET_MEM_TABLE and
- * SET_VRING_* carry them; the shim ignores those flag bits.
- */
-static void *write_stream(void *arg)
-{
-	struct stream *s = arg;
-	size_t done = 0;
-
-	while (done < s->size) {
-		struct vhost_user_header h = { 0 };
-		size_t len = s->size - done;
-		int fds[8], count = 0;
-
-		if (len >= sizeof(h)) {
-			memcpy(&h, s->data + done, sizeof(h));
-			if (h.size <= len - sizeof(h))
-				len = sizeof(h) + h.size;
-			count = (h.flags >> 28) & 7;
-		}
-		for (int i = 0; i < count; i++) {
-			fds[i] = memfd_create("fuzz-fd", MFD_CLOEXEC);
-			if (fds[i] < 0 || ftruncate(fds[i], MEMORY_SIZE) < 0)
-				abort();
-		}
-		ssize_t n = send_raw(s->fd, s->data + done, len, fds, count);
-
-		for (int i = 0; i < count; i++)
-			close(fds[i]);
-		if (n <= 0)
-			break;
-		done += n;
-	}
-	shutdown(s->fd, SHUT_WR);
-	return NULL;
-}
-
-/* Read and drop the shim's replies so that it never blocks. */
-static void *drain_replies(void *arg)
-{
-	int fd = *(int *)arg;
-	char buf[4096];
-
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	return NULL;
-}
-
-static void send_message(int fd, uint32_t request, const void *payload,
-			 uint32_t size, int attached)
-{
-	uint8_t buf[sizeof(struct vhost_user_header) + 512];
-	struct vhost_user_header h = { request, VHOST_USER_VERSION, size };
-
-	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), payload, size);
-	if (send_raw(fd, buf, sizeof(h) + size, &attached, 1) !=
-	    (ssize_t)(sizeof(h) + size))
-		abort();
-}
-
-static int open_fds(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	int count = 0;
-
-	if (!dir)
-		abort();
-	while (readdir(dir))
-		count++;
-	closedir(dir);
-	return count;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vhost_user_mem_table table = { .num_regions = 1 };
@@ -158,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int sv[2], mem_fd, kick_fd;
 	pthread_t writer, reader;
 	struct stream stream;
-	int fds_before = open_fds();
+	int fds_before = fuzz_open_fds();
 	uint8_t *mem;
 
 	if (!device) {
@@ -189,12 +82,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	table.regions[0].guest_phys_addr = 0;
 	table.regions[0].memory_size = MEMORY_SIZE;
 	table.regions[0].userspace_addr = UVA_BASE;
-	send_message(sv[0], VHOST_USER_SET_MEM_TABLE, &table,
+	fuzz_send_message(sv[0], VHOST_USER_SET_MEM_TABLE, &table,
 		     8 + sizeof(table.regions[0]), mem_fd);
-	send_message(sv[0], VHOST_USER_SET_VRING_KICK, &kick, sizeof(kick), kick_fd);
+	fuzz_send_message(sv[0], VHOST_USER_SET_VRING_KICK, &kick, sizeof(kick), kick_fd);
 	stream = (struct stream){ sv[0], data + prefix, size - prefix };
-	if (pthread_create(&writer, NULL, write_stream, &stream) ||
-	    pthread_create(&reader, NULL, drain_replies, &sv[0]))
+	if (pthread_create(&writer, NULL, fuzz_write_stream, &stream) ||
+	    pthread_create(&reader, NULL, fuzz_drain_replies, &sv[0]))
 		abort();
 	shim_serve_connection(device, sv[1]);
 	pthread_join(writer, NULL);
@@ -204,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(mem_fd);
 	close(kick_fd);
 	/* Every fd the frontend attached must be closed by now. */
-	if (open_fds() != fds_before)
+	if (fuzz_open_fds() != fds_before)
 		abort();
 	return 0;
 }

@@ -226,19 +226,21 @@ static int set_u64(struct vf_conn *c, uint32_t request, uint64_t value)
 	return vf_request(c, request, &value, sizeof(value), NULL, 0, NULL, 0);
 }
 
-static int set_state(struct vf_conn *c, uint32_t request, uint32_t num)
+static int set_state(struct vf_conn *c, uint32_t request, uint32_t index,
+		     uint32_t num)
 {
-	struct vhost_user_vring_state s = { 0, num };
+	struct vhost_user_vring_state s = { index, num };
 
 	return vf_request(c, request, &s, sizeof(s), NULL, 0, NULL, 0);
 }
 
-static int set_vring_fd(struct vf_conn *c, uint32_t request, int fd)
+static int set_vring_fd(struct vf_conn *c, uint32_t request, uint64_t index,
+			int fd)
 {
-	uint64_t index = 0;
-
 	return vf_request(c, request, &index, sizeof(index), &fd, 1, NULL, 0);
 }
+
+static int init_free_list(struct vf_queue *q);
 
 /* Queue 0 at the start of guest memory, buffers after it. */
 static int layout_queue(struct vf_conn *c, uint16_t num)
@@ -252,6 +254,56 @@ static int layout_queue(struct vf_conn *c, uint16_t num)
 	q->avail = (struct virtq_avail *)(c->mem + virtq_desc_size(num));
 	q->used = (struct virtq_used *)(c->mem + used_off);
 	c->next_free = (used_off + virtq_used_size(num) + 2 + 4095) & ~4095ull;
+	return init_free_list(q);
+}
+
+/* Hand queue @index, already laid out in @q, to the backend and enable it. */
+static int start_queue(struct vf_conn *c, unsigned int index, struct vf_queue *q)
+{
+	struct vhost_user_vring_addr addr = { .index = index };
+	int rc;
+
+	q->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	q->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	q->err_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (q->kick_fd < 0 || q->call_fd < 0 || q->err_fd < 0)
+		return -errno;
+	addr.descriptor = (uintptr_t)q->desc;
+	addr.available = (uintptr_t)q->avail;
+	addr.used = (uintptr_t)q->used;
+	if ((rc = set_state(c, VHOST_USER_SET_VRING_NUM, index, q->num)) ||
+	    (rc = set_state(c, VHOST_USER_SET_VRING_BASE, index, 0)) ||
+	    (rc = vf_request(c, VHOST_USER_SET_VRING_ADDR, &addr, sizeof(addr),
+			     NULL, 0, NULL, 0)) ||
+	    (rc = set_vring_fd(c, VHOST_USER_SET_VRING_KICK, index, q->kick_fd)) ||
+	    (rc = set_vring_fd(c, VHOST_USER_SET_VRING_CALL, index, q->call_fd)) ||
+	    (rc = set_vring_fd(c, VHOST_USER_SET_VRING_ERR, index, q->err_fd)))
+		return rc;
+	if (c->acked & BIT(VHOST_USER_F_PROTOCOL_FEATURES))
+		rc = set_state(c, VHOST_USER_SET_VRING_ENABLE, index, 1);
+	return rc;
+}
+
+int vf_setup_queue(struct vf_conn *c, unsigned int index, struct vf_queue *q,
+		   uint16_t num)
+{
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	q->kick_fd = q->call_fd = q->err_fd = -1;
+	q->num = num;
+	q->desc = vf_host(c, vf_alloc(c, virtq_desc_size(num)));
+	q->avail = vf_host(c, vf_alloc(c, virtq_avail_size(num) + 2));
+	q->used = vf_host(c, vf_alloc(c, virtq_used_size(num) + 2));
+	if ((rc = init_free_list(q)))
+		return rc;
+	return start_queue(c, index, q);
+}
+
+static int init_free_list(struct vf_queue *q)
+{
+	uint16_t num = q->num;
+
 	q->chain_len = calloc(num, sizeof(*q->chain_len));
 	if (!q->chain_len)
 		return -ENOMEM;
@@ -270,8 +322,6 @@ int vf_setup(struct vf_conn *c, uint64_t want, uint64_t mem_size, uint16_t num)
 		.num_regions = c->regions ? c->regions : 1,
 	};
 	int fds[VHOST_USER_MAX_REGIONS];
-	struct vhost_user_vring_addr addr = { 0 };
-	struct vf_queue *q = &c->q;
 	uint64_t protocol;
 	int rc;
 
@@ -320,25 +370,7 @@ int vf_setup(struct vf_conn *c, uint64_t want, uint64_t mem_size, uint16_t num)
 
 	if ((rc = layout_queue(c, num)))
 		return rc;
-	q->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	q->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	q->err_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (q->kick_fd < 0 || q->call_fd < 0 || q->err_fd < 0)
-		return -errno;
-	addr.descriptor = (uintptr_t)q->desc;
-	addr.available = (uintptr_t)q->avail;
-	addr.used = (uintptr_t)q->used;
-	if ((rc = set_state(c, VHOST_USER_SET_VRING_NUM, num)) ||
-	    (rc = set_state(c, VHOST_USER_SET_VRING_BASE, 0)) ||
-	    (rc = vf_request(c, VHOST_USER_SET_VRING_ADDR, &addr, sizeof(addr),
-			     NULL, 0, NULL, 0)) ||
-	    (rc = set_vring_fd(c, VHOST_USER_SET_VRING_KICK, q->kick_fd)) ||
-	    (rc = set_vring_fd(c, VHOST_USER_SET_VRING_CALL, q->call_fd)) ||
-	    (rc = set_vring_fd(c, VHOST_USER_SET_VRING_ERR, q->err_fd)))
-		return rc;
-	if (c->acked & BIT(VHOST_USER_F_PROTOCOL_FEATURES))
-		rc = set_state(c, VHOST_USER_SET_VRING_ENABLE, 1);
-	return rc;
+	return start_queue(c, 0, &c->q);
 }
 
 void vf_close(struct vf_conn *c)
@@ -356,6 +388,19 @@ void vf_close(struct vf_conn *c)
 	c->mem = NULL;
 	free(c->q.chain_len);
 	c->q.chain_len = NULL;
+}
+
+void vf_close_queue(struct vf_queue *q)
+{
+	int *fds[] = { &q->kick_fd, &q->call_fd, &q->err_fd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	free(q->chain_len);
+	q->chain_len = NULL;
 }
 
 uint64_t vf_alloc(struct vf_conn *c, uint64_t size)
@@ -403,7 +448,11 @@ static void publish_head(struct vf_queue *q, uint16_t head)
 
 int vf_add(struct vf_conn *c, const struct vf_buf *bufs, int count)
 {
-	struct vf_queue *q = &c->q;
+	return vf_add_q(&c->q, bufs, count);
+}
+
+int vf_add_q(struct vf_queue *q, const struct vf_buf *bufs, int count)
+{
 	int head;
 
 	if (count < 1 || count > q->free_count)
@@ -446,7 +495,11 @@ void vf_add_raw_head(struct vf_conn *c, uint16_t head)
 
 int vf_flush(struct vf_conn *c)
 {
-	struct vf_queue *q = &c->q;
+	return vf_flush_q(c, &c->q);
+}
+
+int vf_flush_q(struct vf_conn *c, struct vf_queue *q)
+{
 	uint16_t old = q->published;
 	uint64_t one = 1;
 	bool kick = true;
@@ -468,7 +521,11 @@ int vf_flush(struct vf_conn *c)
 
 int vf_take_used(struct vf_conn *c, uint32_t *id, uint32_t *len)
 {
-	struct vf_queue *q = &c->q;
+	return vf_take_used_q(&c->q, id, len);
+}
+
+int vf_take_used_q(struct vf_queue *q, uint32_t *id, uint32_t *len)
+{
 	uint16_t used_idx = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
 	struct virtq_used_elem *e;
 
@@ -507,7 +564,12 @@ static int backend_gone(int sock)
 
 int vf_wait_used(struct vf_conn *c, int timeout_ms, uint32_t *id, uint32_t *len)
 {
-	struct vf_queue *q = &c->q;
+	return vf_wait_used_q(c, &c->q, timeout_ms, id, len);
+}
+
+int vf_wait_used_q(struct vf_conn *c, struct vf_queue *q, int timeout_ms,
+		   uint32_t *id, uint32_t *len)
+{
 	int64_t deadline = now_ms() + timeout_ms;
 
 	for (;;) {
@@ -518,12 +580,12 @@ int vf_wait_used(struct vf_conn *c, int timeout_ms, uint32_t *id, uint32_t *len)
 		uint64_t count;
 		int left, rc;
 
-		if (vf_take_used(c, id, len))
+		if (vf_take_used_q(q, id, len))
 			return 1;
 		if (c->acked & BIT(VIRTIO_RING_F_EVENT_IDX)) {
 			STORE(*virtq_used_event(q->avail, q->num), q->last_used);
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			if (vf_take_used(c, id, len))
+			if (vf_take_used_q(q, id, len))
 				return 1;
 		}
 		left = deadline - now_ms();

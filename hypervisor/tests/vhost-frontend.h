@@ -65,6 +65,14 @@ int vf_connect(struct vf_conn *c, const char *path, int timeout_ms);
  */
 int vf_setup(struct vf_conn *c, uint64_t want, uint64_t mem_size, uint16_t num);
 void vf_close(struct vf_conn *c);
+/*
+ * Another queue (@index > 0) of @num entries, its rings in fresh guest
+ * memory, handed to the backend with its own eventfds and enabled. The
+ * vf_*_q calls work on it; vf_close_queue releases it.
+ */
+int vf_setup_queue(struct vf_conn *c, unsigned int index, struct vf_queue *q,
+		   uint16_t num);
+void vf_close_queue(struct vf_queue *q);
 
 /*
  * Send one message; with @reply, read the reply (of @reply_size bytes)
@@ -95,5 +103,12 @@ int vf_flush(struct vf_conn *c);
 int vf_wait_used(struct vf_conn *c, int timeout_ms, uint32_t *id, uint32_t *len);
 /* Take a used entry without waiting: 1, or 0 if there is none. */
 int vf_take_used(struct vf_conn *c, uint32_t *id, uint32_t *len);
+
+/* The same on any queue (queue 0 is &c->q). */
+int vf_add_q(struct vf_queue *q, const struct vf_buf *bufs, int count);
+int vf_flush_q(struct vf_conn *c, struct vf_queue *q);
+int vf_take_used_q(struct vf_queue *q, uint32_t *id, uint32_t *len);
+int vf_wait_used_q(struct vf_conn *c, struct vf_queue *q, int timeout_ms,
+		   uint32_t *id, uint32_t *len);
 
 #endif

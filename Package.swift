@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory"]),
         .testTarget(name: "LoaderTests", dependencies: ["Loader", "ELF", "GuestMemory"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory"]),
-        .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "Devices", "GuestMemory"]),
+        .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "Machine", "Devices", "GuestMemory"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "VhostUser", "Devices", "GuestMemory"]),
         .testTarget(name: "BootTests", dependencies: ["Machine"]),
         .testTarget(name: "LicensingTests", dependencies: ["Licensing"]),

@@ -146,7 +146,7 @@ final class VhostUserBlockTests: XCTestCase {
     }
 }
 
-/// helper/shim's GPL drivers (candor-blk, candor-rng): from $CANDOR_DRIVERS (a directory
+/// The GPL drivers (candor-blk, candor-rng, candor-net): from $CANDOR_DRIVERS (a directory
 /// holding them), else built with their own make target from hypervisor/ into a
 /// temporary directory.
 enum CandorDrivers {
@@ -163,7 +163,7 @@ enum CandorDrivers {
         let hypervisor = directory.appendingPathComponent("hypervisor")
         guard FileManager.default.fileExists(atPath: hypervisor.appendingPathComponent("Makefile").path),
               FileManager.default.fileExists(atPath: hypervisor.appendingPathComponent("drivers/blk.c").path) else {
-            throw XCTSkip("\(name): hypervisor/Makefile and hypervisor/drivers/blk.c (helper/shim) are not in this tree; merge them or set CANDOR_DRIVERS")
+            throw XCTSkip("\(name): hypervisor/Makefile and hypervisor/drivers/blk.c are not in this tree; set CANDOR_DRIVERS")
         }
         let build = NSTemporaryDirectory() + "candor-blk-\(getpid())"
         let make = Process()
@@ -172,9 +172,15 @@ enum CandorDrivers {
         try make.run()
         make.waitUntilExit()
         guard make.terminationStatus == 0 else {
-            throw XCTSkip("\(name): `make -C hypervisor BUILD=\(build) \(build)/\(name)` failed with status \(make.terminationStatus)")
+            // A build that fails is a failure, not a missing capability of the machine.
+            throw DriverBuildError(message: "\(name): `make -C hypervisor BUILD=\(build) \(build)/\(name)` failed with status \(make.terminationStatus)")
         }
         return build + "/" + name
+    }
+
+    struct DriverBuildError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
     }
 
     static func arguments(socket: String, image: String) -> [String] {

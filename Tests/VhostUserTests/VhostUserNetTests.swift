@@ -60,8 +60,7 @@ final class VhostUserNetTests: XCTestCase {
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: directory + "/hub.sock") { usleep(10_000) }
         let specification = try VirtioDeviceSpecification(parsing: "vhost-user-net,driver=\(driver),switch=\(directory)/hub.sock,mac=52:54:00:ab:cd:ef")
         let memory = try GuestMemory(ranges: [(GuestAddress(0), 1 << 20)], shareable: true)
-        let attached = try VirtioDeviceAttachment.attach([specification], memory: memory, bus: IOBus(),
-                                                         runtimeDirectory: directory) { _, _ in }
+        let attached = try VirtioDeviceAttachment.attach([specification], memory: memory, bus: IOBus()) { _, _ in }
         let device = attached.devices[0]
         XCTAssertEqual(device.read(offset: 0x08, size: 4), 1, "virtio-net")
         XCTAssertEqual((0..<6).map { UInt8(device.read(offset: 0x100 + $0, size: 1)) }, [0x52, 0x54, 0x00, 0xab, 0xcd, 0xef])
@@ -91,8 +90,7 @@ final class VhostUserNetTests: XCTestCase {
         let specifications = try ["52:54:00:00:00:01", "52:54:00:00:00:02"].map {
             try VirtioDeviceSpecification(parsing: "vhost-user-net,driver=\(driver),switch=\(hubPath),mac=\($0)")
         }
-        let attached = try VirtioDeviceAttachment.attach(specifications, memory: memory, bus: IOBus(),
-                                                         runtimeDirectory: directory) { _, _ in }
+        let attached = try VirtioDeviceAttachment.attach(specifications, memory: memory, bus: IOBus()) { _, _ in }
         let sender = try NetDriver(device: attached.devices[0], memory: memory, base: 0x10_0000)
         let receiver = try NetDriver(device: attached.devices[1], memory: memory, base: 0x20_0000)
         try receiver.postReceiveBuffer()

@@ -81,7 +81,7 @@ class VirtualTable {
     const key = c.numeric ? (r) => Number(c.get(r)) : (r) => String(c.get(r)).toLowerCase();
     const keyed = this.rows.map((r) => [key(r), r]);
     keyed.sort((a, b) => (a[0] < b[0] ? -d : a[0] > b[0] ? d : 0));
-    this.rows.splice(0, this.rows.length, ...keyed.map((k) => k[1]));
+    for (let i = 0; i < keyed.length; i++) this.rows[i] = keyed[i][1];
   }
   render() {
     const top = this.viewport.scrollTop, view = this.viewport.clientHeight || 420;
@@ -185,7 +185,8 @@ function filterComponents() {
   $('components-shown').textContent = `${rows.length} of ${D.components.length} components`;
   $('components-table').dataset.filterMs = (performance.now() - started).toFixed(1);
 }
-for (const id of ['filter-text', 'filter-license', 'filter-family']) $(id).addEventListener('input', filterComponents);
+$('filter-text').addEventListener('input', filterComponents);
+for (const id of ['filter-license', 'filter-family']) $(id).addEventListener('change', filterComponents);
 
 // Drill-down: one component's files.
 const fileColumns = [

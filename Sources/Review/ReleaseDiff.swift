@@ -85,7 +85,7 @@ public struct ReleaseDiff: Sendable {
                                       to: component.version, detail: direction))
             }
             let oldLicense = previous.effectiveLicense
-            if normalized(oldLicense) != normalized(license) {
+            if Self.normalized(oldLicense) != Self.normalized(license) {
                 changes.append(Change(kind: .licenseChange, subject: component.name, from: oldLicense, to: license,
                                       detail: "\(family(of: oldLicense).label) -> \(newFamily.label)"))
             }
@@ -136,7 +136,7 @@ public struct ReleaseDiff: Sendable {
         return result
     }
 
-    private func normalized(_ expression: String?) -> String? {
+    private static func normalized(_ expression: String?) -> String? {
         guard let expression else { return nil }
         return (try? LicenseExpression.parse(expression).normalized.description) ?? expression
     }

@@ -30,7 +30,7 @@ public struct ReviewFinding: Codable, Hashable, Sendable, Comparable {
 
 public enum SARIFReader {
     /// Reads every result of every run in the SARIF log at `path`.
-    public static func read(path: String) throws(SBOMReadError) -> [ReviewFinding] {
+    public static func read(path: String) throws -> [ReviewFinding] {
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))

@@ -9,7 +9,7 @@ import Foundation
 struct CycloneDXReader {
     let root: JSONFields
 
-    func read() throws(SBOMReadError) -> SBOMDocument {
+    func read() throws -> SBOMDocument {
         let path = root.document
         let metadata = try root.object("metadata")
         var created: String?
@@ -20,7 +20,7 @@ struct CycloneDXReader {
         var relationships: [SBOMRelationship] = []
         var subject: String?
 
-        func add(_ element: JSONFields, parent: String?) throws(SBOMReadError) {
+        func add(_ element: JSONFields, parent: String?) throws {
             let type = try element.string("type") ?? "library"
             if type == "file" {
                 let fileLicenses = try licenses(element)
@@ -53,12 +53,12 @@ struct CycloneDXReader {
             if supplier == nil { supplier = try element.object("manufacturer")?.string("name") }
             var download: [String: String] = [:]
             for reference in try element.objects("externalReferences", name: { index, _ in "\(element.element) externalReferences[\(index)]" }) {
-                if let kind = try reference.string("type") { download[kind] = download[kind] ?? (try reference.requiredString("url")) }
+                if let kind = try reference.string("type") { download[kind] = try download[kind] ?? reference.requiredString("url") }
             }
             var copyright = try element.string("copyright")
             if copyright == nil, let evidence = try element.object("evidence") {
                 let statements = try evidence.objects("copyright", name: { index, _ in "\(element.element) evidence.copyright[\(index)]" })
-                    .map { entry throws(SBOMReadError) in try entry.requiredString("text") }
+                    .map { entry throws in try entry.requiredString("text") }
                 copyright = statements.isEmpty ? nil : statements.joined(separator: "\n")
             }
             components[id] = SBOMComponent(
@@ -126,7 +126,7 @@ struct CycloneDXReader {
 
     /// `licenses`: entries of `{license: {id | name}}` or `{expression}`, each declared unless
     /// its acknowledgement says concluded; several of one kind are joined with AND.
-    private func licenses(_ element: JSONFields) throws(SBOMReadError) -> Licenses {
+    private func licenses(_ element: JSONFields) throws -> Licenses {
         var declared: [String] = []
         var concluded: [String] = []
         for (index, entry) in try element.objects("licenses", name: { index, _ in "\(element.element) licenses[\(index)]" }).enumerated() {
@@ -136,7 +136,7 @@ struct CycloneDXReader {
                 text = expression
             } else if let license = try entry.object("license") {
                 text = try license.string("id") ?? license.string("name").map { "LicenseRef-" + $0.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "-" }.reduce("") { $0 + String($1) } }
-                acknowledgement = acknowledgement ?? (try license.string("acknowledgement"))
+                acknowledgement = try acknowledgement ?? license.string("acknowledgement")
             }
             guard let text else { throw entry.error("licenses[\(index)]", "neither license.id, license.name nor expression") }
             if acknowledgement == "concluded" { concluded.append(text) } else { declared.append(text) }
@@ -148,7 +148,7 @@ struct CycloneDXReader {
         return Licenses(declared: join(declared), concluded: join(concluded), all: declared + concluded)
     }
 
-    private func hashes(_ element: JSONFields) throws(SBOMReadError) -> [String: String] {
+    private func hashes(_ element: JSONFields) throws -> [String: String] {
         var result: [String: String] = [:]
         for hash in try element.objects("hashes", name: { index, _ in "\(element.element) hashes[\(index)]" }) {
             result[algorithmName(try hash.requiredString("alg"))] = try hash.requiredString("content").lowercased()

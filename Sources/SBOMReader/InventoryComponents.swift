@@ -12,7 +12,7 @@ extension SBOMDocument {
     /// with `sbom:<document name>:` so they cannot collide with the scanner's. Only
     /// relationships between two of its components are kept. Errors name the document, the
     /// element and the field when a component's license is not an SPDX expression.
-    public func inventoryComponents() throws(SBOMReadError) -> [Component] {
+    public func inventoryComponents() throws -> [Component] {
         let prefix = "sbom:\(name):"
         var byID: [String: [Component.Relationship]] = [:]
         let known = Set(components.map(\.id))
@@ -28,7 +28,7 @@ extension SBOMDocument {
             }
             byID[relationship.from, default: []].append(.init(kind, prefix + relationship.to))
         }
-        return try components.map { component throws(SBOMReadError) -> Component in
+        return try components.map { component throws -> Component in
             for (field, value) in [("declared license", component.declaredLicense), ("concluded license", component.concludedLicense)] {
                 guard let value, value != "NONE" else { continue }
                 do {

@@ -16,27 +16,27 @@ struct JSONFields {
     }
 
     /// A string field; nil when absent or null.
-    func string(_ key: String) throws(SBOMReadError) -> String? {
+    func string(_ key: String) throws -> String? {
         guard let value = object[key], !(value is NSNull) else { return nil }
         guard let text = value as? String else { throw error(key, "expected a string, got \(describe(value))") }
         return text
     }
 
-    func requiredString(_ key: String) throws(SBOMReadError) -> String {
+    func requiredString(_ key: String) throws -> String {
         guard let text = try string(key) else { throw error(key, "missing") }
         guard !text.isEmpty else { throw error(key, "empty") }
         return text
     }
 
     /// An array field; empty when absent.
-    func array(_ key: String) throws(SBOMReadError) -> [Any] {
+    func array(_ key: String) throws -> [Any] {
         guard let value = object[key], !(value is NSNull) else { return [] }
         guard let items = value as? [Any] else { throw error(key, "expected an array, got \(describe(value))") }
         return items
     }
 
     /// An array of objects, each wrapped with `name(index, object)` as its element name.
-    func objects(_ key: String, name: (Int, [String: Any]) -> String) throws(SBOMReadError) -> [JSONFields] {
+    func objects(_ key: String, name: (Int, [String: Any]) -> String) throws -> [JSONFields] {
         var result: [JSONFields] = []
         for (index, item) in try array(key).enumerated() {
             guard let object = item as? [String: Any] else {
@@ -48,7 +48,7 @@ struct JSONFields {
     }
 
     /// An array of strings.
-    func strings(_ key: String) throws(SBOMReadError) -> [String] {
+    func strings(_ key: String) throws -> [String] {
         var result: [String] = []
         for (index, item) in try array(key).enumerated() {
             guard let text = item as? String else {
@@ -59,7 +59,7 @@ struct JSONFields {
         return result
     }
 
-    func object(_ key: String) throws(SBOMReadError) -> JSONFields? {
+    func object(_ key: String) throws -> JSONFields? {
         guard let value = object[key], !(value is NSNull) else { return nil }
         guard let nested = value as? [String: Any] else { throw error(key, "expected an object, got \(describe(value))") }
         return JSONFields(object: nested, document: document, element: element)

@@ -8,7 +8,7 @@ import Foundation
 
 public enum SBOMReader {
     /// Reads the document at `path`.
-    public static func read(path: String) throws(SBOMReadError) -> SBOMDocument {
+    public static func read(path: String) throws -> SBOMDocument {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
@@ -19,7 +19,7 @@ public enum SBOMReader {
     }
 
     /// Reads a document from its bytes; `path` names it in errors.
-    public static func read(data: Data, path: String) throws(SBOMReadError) -> SBOMDocument {
+    public static func read(data: Data, path: String) throws -> SBOMDocument {
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: data)
@@ -59,7 +59,7 @@ public enum SBOMReader {
 struct SPDX2Reader {
     let root: JSONFields
 
-    func read() throws(SBOMReadError) -> SBOMDocument {
+    func read() throws -> SBOMDocument {
         let path = root.document
         let name = try root.string("name") ?? URL(fileURLWithPath: path).lastPathComponent
         let creation = try root.object("creationInfo")
@@ -69,23 +69,23 @@ struct SPDX2Reader {
         var components: [String: SBOMComponent] = [:]
         var order: [String] = []
         var hasFiles: [String: [String]] = [:]
-        for package in try root.objects("packages", name: { index, object in elementName("packages", index, object) }) {
-            let id = try package.requiredString("SPDXID")
-            guard components[id] == nil else { throw package.error("SPDXID", "duplicate id \(quoted(id))") }
+        for entry in try root.objects("packages", name: { index, object in elementName("packages", index, object) }) {
+            let id = try entry.requiredString("SPDXID")
+            guard components[id] == nil else { throw entry.error("SPDXID", "duplicate id \(quoted(id))") }
             var purl: String?
-            for ref in try package.objects("externalRefs", name: { index, _ in "\(package.element) externalRefs[\(index)]" }) {
+            for ref in try entry.objects("externalRefs", name: { index, _ in "\(entry.element) externalRefs[\(index)]" }) {
                 if try ref.string("referenceType") == "purl" { purl = try ref.requiredString("referenceLocator") }
             }
             components[id] = SBOMComponent(
-                id: id, name: try package.requiredString("name"), version: asserted(try package.string("versionInfo")),
-                supplier: asserted(try package.string("supplier")).map(agentName),
-                purl: purl, downloadLocation: asserted(try package.string("downloadLocation")).flatMap { $0 == "NONE" ? nil : $0 },
-                declaredLicense: asserted(try package.string("licenseDeclared")),
-                concludedLicense: asserted(try package.string("licenseConcluded")),
-                copyright: asserted(try package.string("copyrightText")),
-                checksums: try checksums(package))
+                id: id, name: try entry.requiredString("name"), version: asserted(try entry.string("versionInfo")),
+                supplier: asserted(try entry.string("supplier")).map(agentName),
+                purl: purl, downloadLocation: asserted(try entry.string("downloadLocation")).flatMap { $0 == "NONE" ? nil : $0 },
+                declaredLicense: asserted(try entry.string("licenseDeclared")),
+                concludedLicense: asserted(try entry.string("licenseConcluded")),
+                copyright: asserted(try entry.string("copyrightText")),
+                checksums: try checksums(entry))
             order.append(id)
-            hasFiles[id] = try package.strings("hasFiles")
+            hasFiles[id] = try entry.strings("hasFiles")
         }
 
         var files: [String: SBOMFile] = [:]
@@ -106,13 +106,13 @@ struct SPDX2Reader {
                 || id.hasPrefix("DocumentRef-")
         }
         var owner: [String: String] = [:]
-        for (package, ids) in hasFiles {
+        for (owningPackage, ids) in hasFiles {
             for id in ids {
                 guard files[id] != nil else {
-                    throw SBOMReadError(document: path, element: "package \(package)", field: "hasFiles",
+                    throw SBOMReadError(document: path, element: "package \(owningPackage)", field: "hasFiles",
                                         problem: "no file with id \(quoted(id))")
                 }
-                owner[id] = owner[id] ?? package
+                owner[id] = owner[id] ?? owningPackage
             }
         }
         var relationships: [SBOMRelationship] = []
@@ -153,7 +153,7 @@ struct SPDX2Reader {
                             components: result.sorted { $0.id < $1.id }, relationships: relationships.sorted())
     }
 
-    private func checksums(_ element: JSONFields) throws(SBOMReadError) -> [String: String] {
+    private func checksums(_ element: JSONFields) throws -> [String: String] {
         var result: [String: String] = [:]
         for checksum in try element.objects("checksums", name: { index, _ in "\(element.element) checksums[\(index)]" }) {
             result[algorithmName(try checksum.requiredString("algorithm"))] = try checksum.requiredString("checksumValue").lowercased()

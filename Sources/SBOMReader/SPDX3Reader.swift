@@ -10,7 +10,7 @@ import Foundation
 struct SPDX3Reader {
     let root: JSONFields
 
-    func read() throws(SBOMReadError) -> SBOMDocument {
+    func read() throws -> SBOMDocument {
         let path = root.document
         var elements: [String: JSONFields] = [:]
         var order: [String] = []
@@ -27,7 +27,7 @@ struct SPDX3Reader {
             let raw = (element.object["type"] as? String) ?? (element.object["@type"] as? String) ?? ""
             return String(raw.split(separator: "_").last ?? "")
         }
-        func field(_ element: JSONFields, _ key: String, _ prefix: String) throws(SBOMReadError) -> String? {
+        func field(_ element: JSONFields, _ key: String, _ prefix: String) throws -> String? {
             try element.string("\(prefix)_\(key)") ?? element.string(key)
         }
 
@@ -51,9 +51,9 @@ struct SPDX3Reader {
                 var purl = try field(element, "packageUrl", "software")
                 for ref in try element.objects("externalIdentifier", name: { index, _ in "\(element.element) externalIdentifier[\(index)]" })
                 where try ref.string("externalIdentifierType") == "packageUrl" {
-                    purl = purl ?? (try ref.requiredString("identifier"))
+                    purl = try purl ?? ref.requiredString("identifier")
                 }
-                let supplier = try element.string("suppliedBy").map { agent throws(SBOMReadError) in
+                let supplier = try element.string("suppliedBy").map { agent throws in
                     try elements[agent]?.string("name") ?? agent
                 }
                 packages[id] = SBOMComponent(
@@ -74,7 +74,7 @@ struct SPDX3Reader {
             }
         }
 
-        func license(_ id: String, _ relation: JSONFields) throws(SBOMReadError) -> String? {
+        func license(_ id: String, _ relation: JSONFields) throws -> String? {
             if let element = elements[id] {
                 switch type(element) {
                 case "LicenseExpression":
@@ -103,7 +103,7 @@ struct SPDX3Reader {
             guard elements[from] != nil else { throw relation.error("from", "no element with id \(quoted(from))") }
             switch kind {
             case "hasDeclaredLicense", "hasConcludedLicense":
-                let expression = try targets.compactMap { target throws(SBOMReadError) in try license(target, relation) }
+                let expression = try targets.compactMap { target throws in try license(target, relation) }
                 let joined = expression.isEmpty ? nil : expression.joined(separator: " AND ")
                 if packages[from] != nil {
                     if kind == "hasDeclaredLicense" { packages[from]!.declaredLicense = joined } else { packages[from]!.concludedLicense = joined }
@@ -140,7 +140,7 @@ struct SPDX3Reader {
                             components: result.sorted { $0.id < $1.id }, relationships: relationships.sorted())
     }
 
-    private func hashes(_ element: JSONFields) throws(SBOMReadError) -> [String: String] {
+    private func hashes(_ element: JSONFields) throws -> [String: String] {
         var result: [String: String] = [:]
         for hash in try element.objects("verifiedUsing", name: { index, _ in "\(element.element) verifiedUsing[\(index)]" }) {
             guard let algorithm = try hash.string("algorithm"), let value = try hash.string("hashValue") else { continue }

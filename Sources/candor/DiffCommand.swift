@@ -50,9 +50,9 @@ struct DiffCommand: ParsableCommand {
                 failing.insert(kind)
             }
             let before = Release(label: old, documents: [try SBOMReader.read(path: old)],
-                                 findings: try oldFindings.flatMap { path throws(SBOMReadError) in try SARIFReader.read(path: path) })
+                                 findings: try oldFindings.flatMap { path throws in try SARIFReader.read(path: path) })
             let after = Release(label: new, documents: [try SBOMReader.read(path: new)],
-                                findings: try newFindings.flatMap { path throws(SBOMReadError) in try SARIFReader.read(path: path) })
+                                findings: try newFindings.flatMap { path throws in try SARIFReader.read(path: path) })
             let diff = ReleaseDiff(old: before, new: after)
             switch format {
             case .text: print(diff.text(), terminator: "")

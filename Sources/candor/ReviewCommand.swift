@@ -46,13 +46,13 @@ struct ReviewCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let current = try documents.map { path throws(SBOMReadError) in try SBOMReader.read(path: path) }
-            let before = try previous.map { path throws(SBOMReadError) in try SBOMReader.read(path: path) }
+            let current = try documents.map { path throws in try SBOMReader.read(path: path) }
+            let before = try previous.map { path throws in try SBOMReader.read(path: path) }
             let input = ReviewInput(
                 title: title ?? current[0].name, documents: current,
-                findings: try findings.flatMap { path throws(SBOMReadError) in try SARIFReader.read(path: path) },
+                findings: try findings.flatMap { path throws in try SARIFReader.read(path: path) },
                 previous: before.isEmpty ? nil : before,
-                previousFindings: try previousFindings.flatMap { path throws(SBOMReadError) in try SARIFReader.read(path: path) })
+                previousFindings: try previousFindings.flatMap { path throws in try SARIFReader.read(path: path) })
             try emit(Data(ReviewPage.render(input).utf8), to: output)
         }
     }

@@ -122,7 +122,7 @@ final class SBOMReaderTests: XCTestCase {
                 _ = try SBOMReader.read(data: Data(json.utf8), path: "bad.json")
                 return "no error"
             } catch {
-                return error.description
+                return "\(error)"
             }
         }
         XCTAssertTrue(error("{").hasPrefix("bad.json: not valid JSON"), error("{"))

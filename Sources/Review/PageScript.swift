@@ -62,6 +62,7 @@ class VirtualTable {
     this.rows = rows;
     this.sort();
     this.spacer.style.height = rows.length * this.height + 'px';
+    this.viewport.style.height = Math.min(420, Math.max(1, rows.length) * this.height + 2) + 'px';
     this.viewport.scrollTop = 0;
     this.host.dataset.count = String(rows.length);
     this.render();

@@ -112,8 +112,8 @@ function barChart(host, series, title) {
   const max = Math.max(1, ...series.flatMap((s) => families.map((f) => s.values[f.id] || 0)));
   const barH = 16, groupH = barH * series.length + 10, left = 150, width = 560;
   const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${width + 60} ${families.length * groupH + 30}`);
-  svg.setAttribute('width', String(width + 60)); svg.setAttribute('role', 'img');
+  svg.setAttribute('viewBox', `0 0 ${width + 200} ${families.length * groupH + 10}`);
+  svg.setAttribute('width', String(width + 200)); svg.setAttribute('role', 'img');
   const t = document.createElementNS(SVG, 'title'); t.textContent = title; svg.append(t);
   families.forEach((f, i) => {
     const label = document.createElementNS(SVG, 'text');

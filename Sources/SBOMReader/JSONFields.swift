@@ -9,7 +9,15 @@ import Foundation
 struct JSONFields {
     let object: [String: Any]
     let document: String
-    let element: String
+    /// Named only when an error needs it: a big document has hundreds of thousands of elements.
+    let name: () -> String
+    var element: String { name() }
+
+    init(object: [String: Any], document: String, element: @autoclosure @escaping () -> String) {
+        self.object = object
+        self.document = document
+        self.name = element
+    }
 
     func error(_ field: String?, _ problem: String) -> SBOMReadError {
         SBOMReadError(document: document, element: element, field: field, problem: problem)
@@ -36,7 +44,7 @@ struct JSONFields {
     }
 
     /// An array of objects, each wrapped with `name(index, object)` as its element name.
-    func objects(_ key: String, name: (Int, [String: Any]) -> String) throws -> [JSONFields] {
+    func objects(_ key: String, name: @escaping (Int, [String: Any]) -> String) throws -> [JSONFields] {
         var result: [JSONFields] = []
         for (index, item) in try array(key).enumerated() {
             guard let object = item as? [String: Any] else {
@@ -62,7 +70,7 @@ struct JSONFields {
     func object(_ key: String) throws -> JSONFields? {
         guard let value = object[key], !(value is NSNull) else { return nil }
         guard let nested = value as? [String: Any] else { throw error(key, "expected an object, got \(describe(value))") }
-        return JSONFields(object: nested, document: document, element: element)
+        return JSONFields(object: nested, document: document, element: self.element)
     }
 }
 

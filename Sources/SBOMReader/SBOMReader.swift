@@ -5,8 +5,19 @@
 // into one SBOMDocument. The format is recognised from the content, not the file name.
 
 import Foundation
+import Synchronization
 
 public enum SBOMReader {
+    /// Reads several documents at once, one thread each; throws the first error in `paths` order.
+    public static func read(paths: [String]) throws -> [SBOMDocument] {
+        let results = Mutex<[Int: Result<SBOMDocument, Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+            let result = Result { try read(path: paths[index]) }
+            results.withLock { $0[index] = result }
+        }
+        return try (0..<paths.count).map { index in try results.withLock { $0[index]! }.get() }
+    }
+
     /// Reads the document at `path`.
     public static func read(path: String) throws -> SBOMDocument {
         let data: Data

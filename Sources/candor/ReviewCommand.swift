@@ -46,8 +46,8 @@ struct ReviewCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let current = try documents.map { path throws in try SBOMReader.read(path: path) }
-            let before = try previous.map { path throws in try SBOMReader.read(path: path) }
+            let all = try SBOMReader.read(paths: documents + previous)
+            let current = Array(all.prefix(documents.count)), before = Array(all.dropFirst(documents.count))
             let input = ReviewInput(
                 title: title ?? current[0].name, documents: current,
                 findings: try findings.flatMap { path throws in try SARIFReader.read(path: path) },

@@ -74,8 +74,14 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "Audit", dependencies: ["Boundaries", "Inventory", "Licensing", "XMLTextWriter"]),
+        // Reading SBOMs of any tool (SPDX 2.3, SPDX 3.0.1, CycloneDX 1.6) into one review model.
+        .target(name: "SBOMReader", dependencies: ["Inventory", "Licensing"]),
+        // The review page (self-contained HTML) and the comparison of two releases.
+        .target(name: "Review", dependencies: [
+            "SBOMReader", "Licensing", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "candor", dependencies: [
-            "Licensing", "Inventory", "SBOM", "SourceOffer", "Boundaries", "Audit",
+            "Licensing", "Inventory", "SBOM", "SourceOffer", "Boundaries", "Audit", "SBOMReader", "Review",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -94,6 +100,8 @@ let package = Package(
         .testTarget(name: "SourceOfferTests", dependencies: ["SourceOffer", "Inventory"]),
         .testTarget(name: "BoundariesTests", dependencies: ["Boundaries", "Inventory", "Licensing", "ELF"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Boundaries", "Inventory"]),
+        .testTarget(name: "SBOMReaderTests", dependencies: ["SBOMReader", "Inventory"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReviewTests", dependencies: ["Review", "SBOMReader"], exclude: ["browser_test.py"]),
     ],
     swiftLanguageModes: [.v5]
 )

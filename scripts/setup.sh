@@ -13,6 +13,7 @@ apt_packages=(
   busybox-static                      # bundled into the demo guest's initramfs
   qemu-system-x86 qemu-system-common  # reference VMM and qemu-storage-daemon (bench, interop)
   acpica-tools                        # iasl/acpiexec check the ACPI tables in the tests
+  chromium chromium-driver            # the browser tests of the `candor review` page
 )
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -68,8 +68,13 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "Audit", dependencies: ["Boundaries", "Inventory", "Licensing", "XMLTextWriter"]),
+        // `candor release`: one scan, every artefact of a release.
+        .target(name: "Release", dependencies: [
+            "Inventory", "Licensing", "SBOM", "SourceOffer", "Boundaries", "Audit",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "candor", dependencies: [
-            "Licensing", "Inventory", "SBOM", "SourceOffer", "Boundaries", "Audit",
+            "Licensing", "Inventory", "SBOM", "SourceOffer", "Boundaries", "Audit", "Release",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -87,6 +92,7 @@ let package = Package(
         .testTarget(name: "SourceOfferTests", dependencies: ["SourceOffer", "Inventory"]),
         .testTarget(name: "BoundariesTests", dependencies: ["Boundaries", "Inventory", "Licensing", "ELF"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Boundaries", "Inventory"]),
+        .testTarget(name: "ReleaseTests", dependencies: ["Release", "SourceOffer", "Inventory", "Licensing"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -23,7 +23,7 @@ struct Candor: ParsableCommand {
             """,
         version: version,
         subcommands: [Scan.self, SBOMCommand.self, BundleCommand.self, BoundariesCommand.self, AuditCommand.self,
-                      ClonesCommand.self])
+                      ClonesCommand.self, ReleaseCommand.self, LicenseIndexCommand.self])
 }
 
 /// Options shared by the commands that scan a tree.

@@ -278,7 +278,7 @@ public final class LicenseDatabase: Sendable {
         var searched = searchedBefore
         var directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
         while true {
-            let lib = directory.path + "/.venv/lib"
+            let lib = (directory.path == "/" ? "" : directory.path) + "/.venv/lib"
             searched.append(lib)
             let pythons = ((try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? [])
                 .filter { $0.hasPrefix("python3") }.sorted()

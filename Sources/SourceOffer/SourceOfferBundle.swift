@@ -252,8 +252,8 @@ public enum SourceOfferBundle {
             add("licenses/\(id).txt", Array(text.utf8))
         }
         for file in request.additionalFiles { add(file.path, file.contents, executable: file.executable) }
-        let notices = noticesText(notices, tree: tree, licenseTexts: licenseTexts, extra: request.componentNotices)
-        add("THIRD-PARTY-NOTICES.txt", Array(notices.utf8))
+        let noticesFile = noticesText(notices, tree: tree, licenseTexts: licenseTexts, extra: request.componentNotices)
+        add("THIRD-PARTY-NOTICES.txt", Array(noticesFile.utf8))
         let bundleName = baseName(release) + ".tar.xz"
         add("WRITTEN-OFFER.txt", Array(WrittenOffer.offer(release: release, covered: covered, bundleName: bundleName).utf8))
         add("SOURCE-ACCOMPANIES-BINARIES.txt", Array(WrittenOffer.accompanying(release: release, covered: covered, bundleName: bundleName).utf8))
@@ -283,7 +283,7 @@ public enum SourceOfferBundle {
         }
         entries += directories.map { TarEntry(path: $0, kind: .directory) }
         let tar = try TarWriter.archive(entries, mtime: epoch)
-        return (try XZ.compress(tar), manifest, covered, licenseTexts, notices)
+        return (try XZ.compress(tar), manifest, covered, licenseTexts, noticesFile)
     }
 
     static func environmentEpoch() throws -> Int? {

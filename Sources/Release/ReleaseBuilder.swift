@@ -103,7 +103,12 @@ public enum ReleaseBuilder {
         }
         let cache = options.cacheDirectory ?? tree + "/.cache"
 
-        // 1. Everything the release file names must exist before anything is scanned.
+        // 1. Everything the release file names must exist, and the tree must be committed,
+        // before anything is scanned.
+        if !options.allowDirty {
+            let dirty = try SourceOfferBundle.uncommittedPaths(tree: tree)
+            if !dirty.isEmpty { throw SourceOfferError.dirtyTree(paths: dirty) }
+        }
         let ourBinaries = description.parts.flatMap(\.binaries).map(inTree)
         for part in description.parts {
             for binary in part.binaries where !FileManager.default.fileExists(atPath: inTree(binary)) {
@@ -167,15 +172,16 @@ public enum ReleaseBuilder {
             }
             report.components[index] = component
         }
-        options.progress("release: notices of dependencies and of code linked into the binaries")
         let dependencies = DependencyNotices(tree: tree, database: database, cacheDirectory: options.cacheDirectory, jobs: options.jobs)
         for (index, component) in report.components.enumerated() where component.kind == .swiftPackage {
+            options.progress("release: notices of \(component.name) from its checkout")
             guard let found = try dependencies.notices(for: component) else { continue }
             notices[component.id] = found.text
             if report.components[index].copyrightText == nil || report.components[index].copyrightText == "NOASSERTION" {
                 report.components[index].copyrightText = found.copyrights.joined(separator: "\n")
             }
         }
+        options.progress("release: code linked into the binaries")
         let embedded = EmbeddedCode.find(in: ourBinaries, tree: tree, database: database)
         for code in embedded {
             notices[code.component.id] = code.notice

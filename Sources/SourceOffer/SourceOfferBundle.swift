@@ -97,6 +97,12 @@ public enum SourceOfferBundle {
         return "\(String(product))-\(release.version)-source"
     }
 
+    /// The tree's changes against its commit (what `build` refuses without `allowDirty`),
+    /// so a caller can stop before any expensive step.
+    public static func uncommittedPaths(tree: String) throws -> [String] {
+        try GitRepository(path: URL(fileURLWithPath: tree).standardizedFileURL.path).uncommittedPaths()
+    }
+
     /// Builds the bundle and writes it atomically into `outputDirectory`.
     public static func build(_ request: BundleRequest, into outputDirectory: String,
                              fetcher: DebianSourceFetcher = AptSourceFetcher()) throws -> BundleResult {

@@ -13,10 +13,11 @@ import XCTest
 final class SelfContainedTests: XCTestCase {
     /// The `candor` executable built beside this test bundle.
     private func builtCandor() throws -> String {
-        let products = Bundle(for: Self.self).bundleURL.deletingLastPathComponent()
-        let path = products.appendingPathComponent("candor").path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw XCTSkip("\(path) is not built (swift build --build-tests builds it)")
+        // On Linux the test "bundle" is the xctest executable; on macOS a directory.
+        let bundle = Bundle(for: Self.self).bundleURL
+        let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("candor").path }
+        guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("\(candidates[0]) is not built (swift build --build-tests builds it)")
         }
         return path
     }

@@ -2,7 +2,8 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 //
 // Notices of a resolved Swift package built from its own checkout: its license files as
-// written, and every copyright statement and license found in its sources, which covers
+// written, and every copyright statement (the caller makes them the component's copyright
+// text, printed once) and license found in its sources, which covers
 // code vendored inside it (a C library copied into a Sources/ folder) that has no license
 // file of its own.
 
@@ -56,10 +57,6 @@ struct DependencyNotices {
         var seen = Set<String>()
         for line in licenseFiles.flatMap(\.copyrights) + sources.flatMap({ $0.copyrights + $0.reuseCopyrights }) where seen.insert(line).inserted {
             copyrights.append(line)
-        }
-        if !copyrights.isEmpty {
-            text += "Copyright statements in \(component.name) (its license files and sources, code vendored in it included):\n"
-            text += copyrights.map { "  \($0)" }.joined(separator: "\n") + "\n\n"
         }
         // Licenses of its sources, with where they were found (vendored code shows up here).
         var byLicense: [String: [String]] = [:]

@@ -177,9 +177,11 @@ public enum ReleaseBuilder {
             options.progress("release: notices of \(component.name) from its checkout")
             guard let found = try dependencies.notices(for: component) else { continue }
             notices[component.id] = found.text
-            if report.components[index].copyrightText == nil || report.components[index].copyrightText == "NOASSERTION" {
-                report.components[index].copyrightText = found.copyrights.joined(separator: "\n")
-            }
+            // What the package's files say, after what the scan already knew.
+            let known = (report.components[index].copyrightText ?? "").split(separator: "\n").map(String.init)
+                .filter { $0 != "NOASSERTION" && $0 != "NONE" && !$0.isEmpty }
+            let merged = known + found.copyrights.filter { !known.contains($0) }
+            if !merged.isEmpty { report.components[index].copyrightText = merged.joined(separator: "\n") }
         }
         options.progress("release: code linked into the binaries")
         let embedded = EmbeddedCode.find(in: ourBinaries, tree: tree, database: database)

@@ -25,8 +25,9 @@ public enum WrittenOffer {
     /// The written offer. `sha256` is the archive's digest: known for the copy that
     /// accompanies the binaries (distribution/), not for the copy inside the archive itself.
     public static func offer(release: ReleaseDescription, covered: [Covered], bundleName: String, sha256: String? = nil) -> String {
-        let archive = sha256.map { "\(bundleName)\n            SHA-256 \($0)" }
-            ?? "\(bundleName)\n        (its SHA-256 is in the copy of this offer that accompanies the binaries)"
+        // Interpolated lines are not re-indented by the literal below: indent them here.
+        let archive = sha256.map { "\(bundleName)\n    SHA-256 \($0)" }
+            ?? "\(bundleName)\n(its SHA-256 is in the copy of this offer that accompanies the binaries)"
         return """
         WRITTEN OFFER FOR SOURCE CODE
 

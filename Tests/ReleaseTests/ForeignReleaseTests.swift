@@ -35,11 +35,13 @@ final class ForeignReleaseTests: XCTestCase {
         let root = NSTemporaryDirectory() + "candor-foreign-\(UUID().uuidString)/hello"
         try FileManager.default.createDirectory(atPath: root + "/dist", withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: root).deletingLastPathComponent().path) }
-        let header = "SPDX-License-Identifier: GPL-2.0-or-later\n# SPDX-FileCopyrightText: 2026 Example Person"
+        // Spelled in two pieces so that the scan of this repository does not take them for this file's tags.
+        let tag = "SPDX-License-" + "Identifier", copyright = "SPDX-File" + "CopyrightText"
+        let header = "\(tag): GPL-2.0-or-later\n# \(copyright): 2026 Example Person"
         let files: [String: String] = [
             "hello.c": """
-                // SPDX-License-Identifier: GPL-2.0-or-later
-                // SPDX-FileCopyrightText: 2026 Example Person
+                // \(tag): GPL-2.0-or-later
+                // \(copyright): 2026 Example Person
                 #include <stdio.h>
                 #include <string.h>
                 #include <zlib.h>

@@ -49,7 +49,8 @@ final class SelfContainedTests: XCTestCase {
         try FileManager.default.copyItem(atPath: candor, toPath: base + "/bin/candor")
         try database.writeIndex(to: base + "/bin/licenses.index")
         try FileManager.default.copyItem(atPath: candor, toPath: base + "/alone/candor")
-        try "// SPDX-License-Identifier: BSD-3-Clause\n// SPDX-FileCopyrightText: 2026 Someone Else\nint f(void) { return 1; }\n"
+        // Spelled in two pieces so that the scan of this repository does not take it for this file's tag.
+        try "// SPDX-License-\("Identifier"): BSD-3-Clause\n// SPDX-File\("CopyrightText"): 2026 Someone Else\nint f(void) { return 1; }\n"
             .write(toFile: base + "/tree/src/f.c", atomically: true, encoding: .utf8)
         try (database.license(spdxID: "MIT")?.text ?? "").write(toFile: base + "/tree/LICENSE", atomically: true, encoding: .utf8)
 

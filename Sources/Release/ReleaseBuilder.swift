@@ -105,10 +105,6 @@ public enum ReleaseBuilder {
 
         // 1. Everything the release file names must exist, and the tree must be committed,
         // before anything is scanned.
-        if !options.allowDirty {
-            let dirty = try SourceOfferBundle.uncommittedPaths(tree: tree)
-            if !dirty.isEmpty { throw SourceOfferError.dirtyTree(paths: dirty) }
-        }
         let ourBinaries = description.parts.flatMap(\.binaries).map(inTree)
         for part in description.parts {
             for binary in part.binaries where !FileManager.default.fileExists(atPath: inTree(binary)) {
@@ -129,6 +125,11 @@ public enum ReleaseBuilder {
         let policyPath = description.policy.map(inTree) ?? (FileManager.default.fileExists(atPath: tree + "/licenses/policy.toml") ? tree + "/licenses/policy.toml" : nil)
         if let policyPath, !FileManager.default.fileExists(atPath: policyPath) {
             throw ReleaseError("\(configPath): release.policy \(policyPath) does not exist")
+        }
+
+        if !options.allowDirty {
+            let dirty = try SourceOfferBundle.uncommittedPaths(tree: tree)
+            if !dirty.isEmpty { throw SourceOfferError.dirtyTree(paths: dirty) }
         }
 
         // 2. The one scan.

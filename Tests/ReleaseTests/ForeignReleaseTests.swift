@@ -150,6 +150,16 @@ final class ForeignReleaseTests: XCTestCase {
         XCTAssertEqual(verification.rebuilt.map(\.path), ["build/hello"])
         XCTAssertTrue(verification.manifest.files.contains { $0.path == "install/zlib/install.sh" })
 
+        // Deterministic: a second release of the same commit is the same, file for file.
+        options.outputDirectory = output + "-again"
+        let again = try ReleaseBuilder.build(options, database: database, sbomWriters: ReleaseBuilder.sbomWriters)
+        XCTAssertEqual(again.files, result.files)
+        XCTAssertEqual(again.bundleSHA256, result.bundleSHA256)
+        for file in result.files where !file.hasSuffix(".tar.xz") {
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: output + "/" + file)),
+                           try Data(contentsOf: URL(fileURLWithPath: output + "-again/" + file)), file)
+        }
+
         // A shipped file that differs from its package: one line naming it, nothing written.
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: root + "/dist/libz.so.1")))
         bytes[bytes.count / 2] ^= 0xff

@@ -2,7 +2,9 @@
 # SPDX-FileCopyrightText: 2026 The Candor Authors
 #
 # make setup    install what is missing (Debian packages, .venv with pinned tools and data)
-# make release  build in release mode, boot the demo guest, audit, write reports/<version>/
+# make release  build in release mode, boot the demo guest, write reports/<version>/ with
+#               `candor release` (SBOMs, distribution/, source bundle, audit)
+# make install  install candor, candor-vm and candor's license index under PREFIX
 # make test     build and run every test suite (the nested lab too), then audit this repository
 # make bench    run the benchmarks in scripts/bench/
 # make fuzz     run every fuzz target for FUZZ_SECONDS each
@@ -18,8 +20,9 @@ DRIVERS := hypervisor/build/candor-blk hypervisor/build/candor-rng hypervisor/bu
 # The audit of this repository: its tree and every binary it builds.
 AUDIT = $(1)/candor audit . $(addprefix --binary ,$(1)/candor-vm $(1)/candor $(DRIVERS))
 FUZZ_SECONDS ?= 60
+PREFIX ?= /usr/local
 
-.PHONY: all setup guest drivers kernel build release test bench fuzz clean
+.PHONY: all setup guest drivers kernel build release-build release install test bench fuzz clean
 
 all: build
 
@@ -39,17 +42,24 @@ kernel:
 build: setup guest drivers
 	$(SWIFT) build
 
-release: setup guest drivers
+# The release binaries, with candor's compiled license index beside them: candor finds it
+# relative to its own executable, so .build/release/ works as installed.
+release-build: setup
 	$(RELEASE_BUILD)
+	.build/release/candor license-index -o .build/release/licenses.index
+
+release: release-build guest drivers kernel
 	.build/release/candor-vm run --kernel hypervisor/guest/build/hello.elf --cmdline "candor.demo=1"
-	.build/release/candor sbom . --binary .build/release/candor-vm --binary .build/release/candor \
-		$(addprefix --binary ,$(DRIVERS)) --organization "The Candor Authors" -o $(REPORTS)
+	.build/release/candor release --config hypervisor/release.toml -o $(REPORTS)
 	.venv/bin/pyspdxtools -i $(REPORTS)/Candor.spdx.json
 	.venv/bin/pyspdxtools -i $(REPORTS)/Candor.spdx
 	.venv/bin/ntia-checker --file $(REPORTS)/Candor.spdx.json
-	.build/release/candor bundle -o $(REPORTS) $(addprefix --binary ,$(DRIVERS))
 	.build/release/candor bundle verify $(REPORTS)/candor-$(VERSION)-source.tar.xz
-	$(call AUDIT,.build/release) --junit $(REPORTS)/audit.junit.xml --sarif $(REPORTS)/boundaries.sarif
+
+install: release-build
+	install -D -m 755 .build/release/candor $(DESTDIR)$(PREFIX)/bin/candor
+	install -D -m 755 .build/release/candor-vm $(DESTDIR)$(PREFIX)/bin/candor-vm
+	install -D -m 644 .build/release/licenses.index $(DESTDIR)$(PREFIX)/share/candor/licenses.index
 
 # After the unit tests, the nested lab (scripts/lab/): the release candor-vm boots the
 # Debian kernel inside QEMU's TCG with AMD-V (a few minutes).

@@ -80,8 +80,13 @@ let package = Package(
         .target(name: "Review", dependencies: [
             "SBOMReader", "Licensing", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // `candor release`: one scan, every artefact of a release.
+        .target(name: "Release", dependencies: [
+            "Inventory", "Licensing", "SBOM", "SourceOffer", "Boundaries", "Audit",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "candor", dependencies: [
-            "Licensing", "Inventory", "SBOM", "SourceOffer", "Boundaries", "Audit", "SBOMReader", "Review",
+            "Licensing", "Inventory", "SBOM", "SourceOffer", "Boundaries", "Audit", "Release", "SBOMReader", "Review",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -102,6 +107,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Boundaries", "Inventory"]),
         .testTarget(name: "SBOMReaderTests", dependencies: ["SBOMReader", "Inventory"], exclude: ["Fixtures"]),
         .testTarget(name: "ReviewTests", dependencies: ["Review", "SBOMReader"], exclude: ["browser_test.py"]),
+        .testTarget(name: "ReleaseTests", dependencies: ["Release", "SourceOffer", "Inventory", "Licensing"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -32,8 +32,8 @@ public enum LicenseDatabaseError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .dataNotFound(let searched):
-            return "license database: licensedcode data not found (looked in \(searched.joined(separator: ", "))); "
-                + "run `make setup` or set CANDOR_LICENSE_DATA"
+            return "license database: no compiled index and no licensedcode data found (looked in \(searched.joined(separator: ", "))); "
+                + "install candor with its share/candor/licenses.index (make install), pass --license-data DIR, or set CANDOR_LICENSE_DATA"
         case .unreadableFile(let path):
             return "license database: cannot read \(path)"
         case .badFile(let path, let reason):
@@ -65,14 +65,44 @@ public final class LicenseDatabase: Sendable {
         """
     }
 
-    /// Loads the compiled index from the cache, compiling and caching it first when the
-    /// data changed. `dataDirectory` defaults to `$CANDOR_LICENSE_DATA`, else
-    /// `.venv/lib/python3*/site-packages/licensedcode/data` in the current directory or
-    /// an ancestor; `cacheDirectory` to `$CANDOR_CACHE`, else `<repo>/.cache/candor`, else
+    /// Where a compiled index that ships with the tool is looked for, relative to the
+    /// running executable (`/proc/self/exe`): beside it (`.build/release/`, or the binary
+    /// and the index copied together into one directory) and in `../share/candor/`
+    /// (`make install PREFIX=...`).
+    public static let shippedIndexName = "licenses.index"
+
+    public static func shippedIndexCandidates(executable: String? = currentExecutable()) -> [String] {
+        guard let executable else { return [] }
+        let directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
+        return [directory.appendingPathComponent(shippedIndexName).path,
+                directory.deletingLastPathComponent().appendingPathComponent("share/candor/\(shippedIndexName)").path]
+    }
+
+    /// The running executable with symbolic links resolved, so a link in `PATH` still finds
+    /// the index beside the real file.
+    public static func currentExecutable() -> String? {
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
+        return CommandLine.arguments.first.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+    }
+
+    /// Loads the license database. In order: `dataDirectory` (the `--license-data`
+    /// option), else `$CANDOR_LICENSE_DATA` (both are licensedcode data directories,
+    /// compiled once into the cache); else the index that ships with the tool
+    /// (`shippedIndexCandidates`); else `.venv/lib/python3*/site-packages/licensedcode/data`
+    /// in the current directory or an ancestor (a development checkout after `make setup`).
+    /// `cacheDirectory` defaults to `$CANDOR_CACHE`, else `<repo>/.cache/candor`, else
     /// `$XDG_CACHE_HOME/candor` (or `~/.cache/candor`).
-    public static func load(dataDirectory: String? = nil, cacheDirectory: String? = nil) throws -> LicenseDatabase {
+    public static func load(dataDirectory: String? = nil, cacheDirectory: String? = nil,
+                            executable: String? = currentExecutable()) throws -> LicenseDatabase {
         let environment = ProcessInfo.processInfo.environment
-        let data = try dataDirectory ?? environment["CANDOR_LICENSE_DATA"] ?? findDataDirectory()
+        var searched: [String] = []
+        if dataDirectory == nil, environment["CANDOR_LICENSE_DATA"] == nil {
+            for candidate in shippedIndexCandidates(executable: executable) {
+                searched.append(candidate)
+                if FileManager.default.fileExists(atPath: candidate) { return try load(index: candidate) }
+            }
+        }
+        let data = try dataDirectory ?? environment["CANDOR_LICENSE_DATA"] ?? findDataDirectory(searchedBefore: searched)
         let cache = cacheDirectory ?? environment["CANDOR_CACHE"] ?? defaultCacheDirectory(data: data)
         let key = try dataKey(data)
         let cacheFile = "\(cache)/licenses-\(String(key, radix: 16)).index"
@@ -84,6 +114,26 @@ public final class LicenseDatabase: Sendable {
         // A cache that cannot be written only costs the next run a compile.
         try? database.writeCache(to: cache, file: cacheFile, key: key)
         return database
+    }
+
+    /// Loads a compiled index written by `writeIndex(to:)` (the one that ships with the tool).
+    public static func load(index path: String) throws -> LicenseDatabase {
+        guard let bytes = FileManager.default.contents(atPath: path) else { throw LicenseDatabaseError.unreadableFile(path: path) }
+        do {
+            return try LicenseDatabase(cache: [UInt8](bytes), key: nil, dataDirectory: path)
+        } catch {
+            throw LicenseDatabaseError.badFile(path: path, reason: "not a compiled license index of this candor version (rebuild it with `candor license-index`)")
+        }
+    }
+
+    /// Writes the compiled index to `path` atomically, to ship beside the executable.
+    public func writeIndex(to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        guard (try? writeCache(to: directory, file: url.path, key: 0, pruneOthers: false)) != nil,
+              FileManager.default.fileExists(atPath: url.path) else {
+            throw LicenseDatabaseError.badFile(path: path, reason: "cannot write the index")
+        }
     }
 
     /// True when the id names a license or exception in the database (case-insensitive;
@@ -224,11 +274,11 @@ public final class LicenseDatabase: Sendable {
 
     // MARK: - Locating data and cache
 
-    private static func findDataDirectory() throws -> String {
-        var searched: [String] = []
+    private static func findDataDirectory(searchedBefore: [String]) throws -> String {
+        var searched = searchedBefore
         var directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
         while true {
-            let lib = directory.path + "/.venv/lib"
+            let lib = (directory.path == "/" ? "" : directory.path) + "/.venv/lib"
             searched.append(lib)
             let pythons = ((try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? [])
                 .filter { $0.hasPrefix("python3") }.sorted()
@@ -296,7 +346,7 @@ public final class LicenseDatabase: Sendable {
 
     private static let magic = Array("CANDORLI".utf8)
 
-    private func writeCache(to directory: String, file: String, key: UInt64) throws {
+    private func writeCache(to directory: String, file: String, key: UInt64, pruneOthers: Bool = true) throws {
         var writer = BinaryWriter()
         for b in Self.magic { writer.write(b) }
         writer.write(Self.formatVersion)
@@ -321,6 +371,7 @@ public final class LicenseDatabase: Sendable {
             try? FileManager.default.removeItem(atPath: temporary)
             return
         }
+        guard pruneOthers else { return }
         // Older indexes of other data versions are dead weight.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         where name.hasPrefix("licenses-") && name.hasSuffix(".index") && directory + "/" + name != file {
@@ -328,10 +379,12 @@ public final class LicenseDatabase: Sendable {
         }
     }
 
-    private init(cache bytes: [UInt8], key: UInt64, dataDirectory: String) throws {
+    /// `key` nil: any data key (a shipped index, compiled elsewhere).
+    private init(cache bytes: [UInt8], key: UInt64?, dataDirectory: String) throws {
         var reader = BinaryReader(bytes)
         for b in Self.magic where try reader.read(UInt8.self) != b { throw BinaryReader.Truncated() }
-        guard try reader.read(UInt32.self) == Self.formatVersion, try reader.read(UInt64.self) == key else {
+        guard try reader.read(UInt32.self) == Self.formatVersion, case let stored = try reader.read(UInt64.self),
+              key == nil || stored == key else {
             throw BinaryReader.Truncated()
         }
         dataVersion = try reader.readString()

@@ -105,3 +105,21 @@ public struct AptSourceFetcher: DebianSourceFetcher {
         return dsc
     }
 }
+
+extension DebianSourcePackage {
+    /// The package's `debian/copyright` (from its `.debian.tar.*`, or from a native
+    /// package's only tarball), nil when it has none.
+    public func copyrightText() throws -> String? {
+        guard let tarball = files.first(where: { $0.name.contains(".debian.tar.") })
+            ?? files.first(where: { $0.name.contains(".tar.") }) else { return nil }
+        let staging = try FileSystem.temporaryDirectory("deb-copyright")
+        defer { try? FileManager.default.removeItem(atPath: staging) }
+        try FileSystem.writeAtomically(tarball.contents, to: staging + "/" + tarball.name)
+        let result = try FileSystem.run(["tar", "-xOf", tarball.name, "--wildcards", "debian/copyright", "*/debian/copyright"],
+                                        in: staging, environment: ["LC_ALL": "C"])
+        // tar reports the pattern that matched nothing; the output is the file that matched.
+        guard result.output.contains("Copyright") || result.output.contains("copyright") else { return nil }
+        return result.output.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("tar: ") }.joined(separator: "\n")
+    }
+}

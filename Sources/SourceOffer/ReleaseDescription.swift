@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 //
-// What a release ships and who answers source requests: hypervisor/release.toml.
+// What a release ships and who answers source requests: a project's release.toml, the
+// single source of truth of `candor release` (schema in the README). Unknown keys are
+// errors, so a typo never silently drops a part of the release.
 
 import Foundation
 import TOMLKit
@@ -25,7 +27,27 @@ public struct ReleaseDescription: Equatable, Sendable {
     /// Binaries a third-party component contributes to the release.
     public struct Shipped: Equatable, Sendable {
         public var component: String
+        /// The shipped files (relative to the tree, or absolute).
         public var binaries: [String]
+        /// The Debian binary package the files come from and its exact version: the
+        /// release checks each file against the `.deb` of that version.
+        public var package: String?
+        public var version: String?
+        /// For each of `binaries`, its path inside the package (e.g. `/bin/busybox`).
+        public var packagePaths: [String]
+        /// Scripts (relative to the tree) that install these files into the product; they
+        /// go into the source bundle ("the scripts used to control installation").
+        public var installedBy: [String]
+
+        public init(component: String, binaries: [String], package: String? = nil, version: String? = nil,
+                    packagePaths: [String] = [], installedBy: [String] = []) {
+            self.component = component
+            self.binaries = binaries
+            self.package = package
+            self.version = version
+            self.packagePaths = packagePaths
+            self.installedBy = installedBy
+        }
     }
 
     public var product: String
@@ -40,6 +62,24 @@ public struct ReleaseDescription: Equatable, Sendable {
     public var offerYears: Int
     public var parts: [Part]
     public var shipped: [Shipped]
+    /// The tree released, relative to the release file's directory (default: that directory).
+    public var tree: String?
+    /// Who supplies the release: the SBOMs' creator organization and our packages' supplier.
+    public var supplier: String?
+    /// The boundary and license policy, relative to the tree (default: licenses/policy.toml when present).
+    public var policy: String?
+    /// Globs of files that need no SPDX header, added to the policy's own.
+    public var auditExempt: [String] = []
+
+    /// Every key the file may hold, by table; anything else is an error.
+    static let knownKeys: [String: Set<String>] = [
+        "": ["release", "offer", "part", "shipped", "audit"],
+        "release": ["product", "version", "date", "components", "tree", "supplier", "policy"],
+        "offer": ["contact", "email", "address", "years"],
+        "part": ["name", "license", "sources", "build", "binaries", "toolchain"],
+        "shipped": ["component", "binaries", "package", "version", "package_paths", "installed_by"],
+        "audit": ["exempt"],
+    ]
 
     public init(product: String, version: String, date: String, componentsFile: String? = nil,
                 contact: String, email: String, address: [String], offerYears: Int = 3,
@@ -62,6 +102,18 @@ public struct ReleaseDescription: Equatable, Sendable {
         do { table = try TOMLTable(string: try FileSystem.readText(path)) } catch let error as SourceOfferError {
             throw error
         } catch { throw fail("\(error)") }
+        func checkKeys(_ t: TOMLTable, _ kind: String, _ here: String) throws {
+            let known = ReleaseDescription.knownKeys[kind] ?? []
+            if let unknown = t.keys.sorted().first(where: { !known.contains($0) }) {
+                throw fail("unknown key \(here.isEmpty ? "" : here + ".")\(unknown); expected one of \(known.sorted().joined(separator: ", "))")
+            }
+        }
+        try checkKeys(table, "", "")
+        for section in ["release", "offer", "audit"] {
+            guard let value = table[section] else { continue }
+            guard let t = value.table else { throw fail("\(section): not a table") }
+            try checkKeys(t, section, section)
+        }
         func string(_ t: TOMLTable?, _ section: String, _ key: String) throws -> String {
             guard let value = t?[key]?.string, !value.isEmpty else { throw fail("\(section).\(key): needs a non-empty string") }
             return value
@@ -83,6 +135,15 @@ public struct ReleaseDescription: Equatable, Sendable {
         date = try string(release, "release", "date")
         guard ReleaseDescription.dateParts(date) != nil else { throw fail("release.date: \"\(date)\" is not YYYY-MM-DD") }
         componentsFile = release?["components"]?.string
+        func optional(_ t: TOMLTable?, _ section: String, _ key: String) throws -> String? {
+            guard let value = t?[key] else { return nil }
+            guard let s = value.string, !s.isEmpty else { throw fail("\(section).\(key): needs a non-empty string") }
+            return s
+        }
+        tree = try optional(release, "release", "tree")
+        supplier = try optional(release, "release", "supplier")
+        policy = try optional(release, "release", "policy")
+        if let audit = table["audit"]?.table { auditExempt = try strings(audit, "audit", "exempt", required: false) }
         contact = try string(offer, "offer", "contact")
         email = try string(offer, "offer", "email")
         address = try strings(offer ?? TOMLTable(), "offer", "address")
@@ -92,6 +153,7 @@ public struct ReleaseDescription: Equatable, Sendable {
         for (index, item) in (table["part"]?.array ?? TOMLArray()).enumerated() {
             let here = "part[\(index)]"
             guard let t = item.table else { throw fail("\(here): not a table") }
+            try checkKeys(t, "part", here)
             let part = Part(name: try string(t, here, "name"), license: try string(t, here, "license"),
                             sources: try strings(t, here, "sources"), build: try strings(t, here, "build"),
                             binaries: try strings(t, here, "binaries"),
@@ -106,7 +168,21 @@ public struct ReleaseDescription: Equatable, Sendable {
         for (index, item) in (table["shipped"]?.array ?? TOMLArray()).enumerated() {
             let here = "shipped[\(index)]"
             guard let t = item.table else { throw fail("\(here): not a table") }
-            shipped.append(Shipped(component: try string(t, here, "component"), binaries: try strings(t, here, "binaries")))
+            try checkKeys(t, "shipped", here)
+            let entry = Shipped(component: try string(t, here, "component"), binaries: try strings(t, here, "binaries"),
+                                package: try optional(t, here, "package"), version: try optional(t, here, "version"),
+                                packagePaths: try strings(t, here, "package_paths", required: false),
+                                installedBy: try strings(t, here, "installed_by", required: false))
+            if (entry.package == nil) != (entry.version == nil) {
+                throw fail("\(here) \(entry.component): package and version go together (the exact Debian version shipped)")
+            }
+            if entry.package != nil && entry.packagePaths.count != entry.binaries.count {
+                throw fail("\(here) \(entry.component): package_paths needs one path inside the package per binary (\(entry.binaries.count))")
+            }
+            for path in entry.installedBy where path.hasPrefix("/") || path.split(separator: "/").contains("..") {
+                throw fail("\(here) \(entry.component): installed_by \"\(path)\" must be relative to the tree, without ..")
+            }
+            shipped.append(entry)
         }
         self.shipped = shipped
     }

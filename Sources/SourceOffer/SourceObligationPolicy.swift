@@ -14,6 +14,15 @@ public struct SourceObligationPolicy: Sendable {
         self.licenses = Set(licenses.map { $0.lowercased() })
     }
 
+    /// For a tree without a policy file: the common licenses whose binaries must come with
+    /// (or with an offer of) their source.
+    public static let copyleft = SourceObligationPolicy(licenses: [
+        "GPL-1.0-only", "GPL-1.0-or-later", "GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later",
+        "LGPL-2.0-only", "LGPL-2.0-or-later", "LGPL-2.1-only", "LGPL-2.1-or-later", "LGPL-3.0-only", "LGPL-3.0-or-later",
+        "AGPL-3.0-only", "AGPL-3.0-or-later", "MPL-1.1", "MPL-2.0", "EPL-1.0", "EPL-2.0", "CDDL-1.0", "CDDL-1.1",
+        "EUPL-1.2", "OSL-3.0", "CPL-1.0",
+    ])
+
     public init(policyFile path: String) throws {
         let text: String
         do { text = try FileSystem.readText(path) } catch {

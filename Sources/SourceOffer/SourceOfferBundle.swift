@@ -27,6 +27,26 @@ public struct BundleRequest {
     public var cacheDirectory: String?
     /// License text by SPDX id, consulted after the tree's `licenses/<id>.txt`.
     public var licenseText: (String) -> String?
+    /// Files recorded in the bundle beside the sources (install scripts, Package.resolved).
+    public var additionalFiles: [AdditionalFile] = []
+    /// Notice text per component id (its own license files, the copyright lines found in
+    /// its sources or binaries), printed with that component in the notices.
+    public var componentNotices: [String: String] = [:]
+    /// Ids of components whose source goes into the bundle whatever their own license:
+    /// sources a shipped copyleft binary was built using (Debian's Built-Using).
+    public var requiredSources: Set<String> = []
+
+    public struct AdditionalFile: Sendable {
+        /// Path inside the bundle, e.g. `install/scripts/fetch-kernel.sh`.
+        public var path: String
+        public var contents: [UInt8]
+        public var executable: Bool
+        public init(path: String, contents: [UInt8], executable: Bool = false) {
+            self.path = path
+            self.contents = contents
+            self.executable = executable
+        }
+    }
 
     public init(tree: String, release: ReleaseDescription, policy: SourceObligationPolicy,
                 components: [Inventory.Component], binaries: [String] = [], allowDirty: Bool = false,
@@ -63,6 +83,11 @@ public struct BundleResult: Sendable {
     public var sha256: String
     public var size: Int
     public var manifest: BundleManifest
+    /// What the bundle says accompanies the binaries: the components its offer covers,
+    /// the license texts by SPDX id and the third-party notices.
+    public var covered: [WrittenOffer.Covered] = []
+    public var licenseTexts: [String: String] = [:]
+    public var notices: String = ""
 }
 
 public enum SourceOfferBundle {
@@ -72,6 +97,12 @@ public enum SourceOfferBundle {
         return "\(String(product))-\(release.version)-source"
     }
 
+    /// The tree's changes against its commit (what `build` refuses without `allowDirty`),
+    /// so a caller can stop before any expensive step.
+    public static func uncommittedPaths(tree: String) throws -> [String] {
+        try GitRepository(path: URL(fileURLWithPath: tree).standardizedFileURL.path).uncommittedPaths()
+    }
+
     /// Builds the bundle and writes it atomically into `outputDirectory`.
     public static func build(_ request: BundleRequest, into outputDirectory: String,
                              fetcher: DebianSourceFetcher = AptSourceFetcher()) throws -> BundleResult {
@@ -79,10 +110,12 @@ public enum SourceOfferBundle {
         try FileSystem.createDirectory(outputDirectory)
         let path = outputDirectory + "/" + baseName(request.release) + ".tar.xz"
         try FileSystem.writeAtomically(archive.bytes, to: path)
-        return BundleResult(archive: path, sha256: FileSystem.sha256(archive.bytes), size: archive.bytes.count, manifest: archive.manifest)
+        return BundleResult(archive: path, sha256: FileSystem.sha256(archive.bytes), size: archive.bytes.count, manifest: archive.manifest,
+                            covered: archive.covered, licenseTexts: archive.licenseTexts, notices: archive.notices)
     }
 
-    static func archiveBytes(_ request: BundleRequest, fetcher: DebianSourceFetcher) throws -> (bytes: [UInt8], manifest: BundleManifest) {
+    static func archiveBytes(_ request: BundleRequest, fetcher: DebianSourceFetcher) throws
+        -> (bytes: [UInt8], manifest: BundleManifest, covered: [WrittenOffer.Covered], licenseTexts: [String: String], notices: String) {
         let release = request.release
         let tree = URL(fileURLWithPath: request.tree).standardizedFileURL.path
 
@@ -158,9 +191,15 @@ public enum SourceOfferBundle {
         }
         var notices: [Inventory.Component] = []
         for component in request.components.sorted(by: { $0.id < $1.id }) where component.distribution == .distributed {
-            guard let license = component.concludedLicense ?? component.declaredLicense,
-                  license != "NOASSERTION", license != "NONE" else { continue }
-            let obligated = try request.policy.requiresSource(license, component: component.name)
+            let required = request.requiredSources.contains(component.id)
+            let license = component.concludedLicense ?? component.declaredLicense ?? "NOASSERTION"
+            let known = license != "NOASSERTION" && license != "NONE"
+            guard known || required else {
+                // No license determined: still named in the notices, with what is known.
+                if component.kind != .sourceTree && component.kind != .binary { notices.append(component) }
+                continue
+            }
+            let obligated = try required || request.policy.requiresSource(license, component: component.name)
             switch component.kind {
             case .sourceTree:
                 continue // our own code: its copyleft parts are release.parts
@@ -174,8 +213,11 @@ public enum SourceOfferBundle {
             default:
                 break
             }
-            try useLicenses(license, by: component.name)
-            guard obligated else { notices.append(component); continue }
+            if known { try useLicenses(license, by: component.name) }
+            // Every third-party component's notices go with the binaries, copyleft ones too
+            // (GPL-2.0 §1 asks to keep their copyright notices intact).
+            notices.append(component)
+            guard obligated else { continue }
             guard let sourcePackage = component.sourcePackage else {
                 throw SourceOfferError.unknownOrigin(component: component.name, version: component.version,
                                                      reason: "no origin for its source (neither a Debian source package nor a [[part]] of this repository)")
@@ -215,7 +257,9 @@ public enum SourceOfferBundle {
             licenseTexts[id] = text
             add("licenses/\(id).txt", Array(text.utf8))
         }
-        add("THIRD-PARTY-NOTICES.txt", Array(noticesText(notices, tree: tree, licenseTexts: licenseTexts).utf8))
+        for file in request.additionalFiles { add(file.path, file.contents, executable: file.executable) }
+        let noticesFile = noticesText(notices, tree: tree, licenseTexts: licenseTexts, extra: request.componentNotices)
+        add("THIRD-PARTY-NOTICES.txt", Array(noticesFile.utf8))
         let bundleName = baseName(release) + ".tar.xz"
         add("WRITTEN-OFFER.txt", Array(WrittenOffer.offer(release: release, covered: covered, bundleName: bundleName).utf8))
         add("SOURCE-ACCOMPANIES-BINARIES.txt", Array(WrittenOffer.accompanying(release: release, covered: covered, bundleName: bundleName).utf8))
@@ -245,7 +289,7 @@ public enum SourceOfferBundle {
         }
         entries += directories.map { TarEntry(path: $0, kind: .directory) }
         let tar = try TarWriter.archive(entries, mtime: epoch)
-        return (try XZ.compress(tar), manifest)
+        return (try XZ.compress(tar), manifest, covered, licenseTexts, noticesFile)
     }
 
     static func environmentEpoch() throws -> Int? {
@@ -303,10 +347,11 @@ public enum SourceOfferBundle {
 
     /// Names, versions, licenses and copyright lines of the permissive components, their
     /// NOTICE files (Apache-2.0 §4(d)), and the text of each license once.
-    static func noticesText(_ components: [Inventory.Component], tree: String, licenseTexts: [String: String]) -> String {
+    static func noticesText(_ components: [Inventory.Component], tree: String, licenseTexts: [String: String],
+                            extra: [String: String] = [:]) -> String {
         var text = "THIRD-PARTY NOTICES\n\nThis release includes the following third-party components.\n"
         var used = Set<String>()
-        if components.isEmpty { text += "\n(none: every third-party component of this release is covered by the source offer)\n" }
+        if components.isEmpty { text += "\n(none)\n" }
         for component in components {
             let license = component.concludedLicense ?? component.declaredLicense ?? "NOASSERTION"
             text += "\n" + String(repeating: "-", count: 72) + "\n\(component.name)\(component.version.map { " \($0)" } ?? "")\n"
@@ -314,6 +359,9 @@ public enum SourceOfferBundle {
             if let location = component.downloadLocation { text += "Source: \(location)\n" }
             if let copyright = component.copyrightText, !copyright.isEmpty, copyright != "NOASSERTION" {
                 text += "Copyright:\n" + copyright.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n") + "\n"
+            }
+            if let more = extra[component.id], !more.isEmpty {
+                text += "\n" + more + (more.hasSuffix("\n") ? "" : "\n")
             }
             if let notice = noticeFile(for: component, tree: tree) {
                 text += "\nNOTICE file of \(component.name):\n\n\(notice)\(notice.hasSuffix("\n") ? "" : "\n")"

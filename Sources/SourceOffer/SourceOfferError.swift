@@ -32,6 +32,7 @@ public enum SourceOfferError: Error, Equatable, CustomStringConvertible {
     case rebuild(part: String, problem: String)
     case rebuiltBinaryDiffers(part: String, binary: String, shipped: String, rebuilt: String)
     case io(path: String, message: String)
+    case shippedFileDiffers(path: String, package: String, packagePath: String, expected: String, actual: String)
 
     public var description: String {
         switch self {
@@ -69,6 +70,8 @@ public enum SourceOfferError: Error, Equatable, CustomStringConvertible {
         case let .rebuiltBinaryDiffers(part, binary, shipped, rebuilt):
             return "rebuild of \(part): \(binary) differs from the shipped binary (shipped SHA-256 \(shipped), rebuilt \(rebuilt)); the source does not correspond"
         case let .io(path, message): return "\(path): \(message)"
+        case let .shippedFileDiffers(path, package, packagePath, expected, actual):
+            return "\(path): differs from \(packagePath) in Debian package \(package) (package SHA-256 \(expected), shipped \(actual)); ship the package's file or record the version it came from"
         }
     }
 }

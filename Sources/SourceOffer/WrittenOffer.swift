@@ -6,11 +6,12 @@
 // source accompanies the binaries (GPL-2.0 §3(a), GPL-3.0 §6(a)) for when this bundle
 // ships with them. Wording is ours; the obligations are those of the licenses.
 
-enum WrittenOffer {
-    struct Covered {
-        var name: String
-        var version: String
-        var license: String
+public enum WrittenOffer {
+    /// A component whose source the offer covers.
+    public struct Covered: Equatable, Sendable {
+        public var name: String
+        public var version: String
+        public var license: String
     }
 
     static func coveredList(_ covered: [Covered]) -> String {
@@ -21,8 +22,13 @@ enum WrittenOffer {
         ([release.contact] + release.address).map { "    \($0)" }.joined(separator: "\n") + "\n    E-mail: \(release.email)"
     }
 
-    static func offer(release: ReleaseDescription, covered: [Covered], bundleName: String) -> String {
-        """
+    /// The written offer. `sha256` is the archive's digest: known for the copy that
+    /// accompanies the binaries (distribution/), not for the copy inside the archive itself.
+    public static func offer(release: ReleaseDescription, covered: [Covered], bundleName: String, sha256: String? = nil) -> String {
+        // Interpolated lines are not re-indented by the literal below: indent them here.
+        let archive = sha256.map { "\(bundleName)\n    SHA-256 \($0)" }
+            ?? "\(bundleName)\n(its SHA-256 is in the copy of this offer that accompanies the binaries)"
+        return """
         WRITTEN OFFER FOR SOURCE CODE
 
         Product: \(release.product)
@@ -40,27 +46,27 @@ enum WrittenOffer {
         the complete corresponding machine-readable source code of the components above,
         including the scripts used to control their compilation and installation and the
         interface definition files they use, on a medium customarily used for software
-        interchange for a charge no more than our cost of physically performing the
-        distribution, or by download at no charge. It is the archive
+        interchange, for a charge no more than our cost of physically performing this
+        distribution of the source, or by download at no charge. The source is the archive
 
-            \(bundleName)
+            \(archive)
 
-        This offer is valid for at least \(release.offerYears) years from the release date,
-        that is at least until
+        This offer is valid for at least \(release.offerYears) years after we last distribute the
+        binaries of this version (GPL-2.0 section 3(b), GPL-3.0 section 6(b)), and in any
+        case at least until
 
             \(release.offerValidUntil)
 
-        and for as long as we offer spare parts or customer support for this product
-        version.
+        (\(release.offerYears) years from the release date), and for as long as we offer spare
+        parts or customer support for this product version.
 
-        To request it, write to:
+        To request the source, write to the address below (by post or e-mail), naming the
+        product, its version and the archive above:
 
         \(contactBlock(release))
 
-        Please name the product, its version and the component you ask for.
-
         The source is provided under the terms of each component's own license; the license
-        texts are in the licenses/ directory of the archive and accompany the binaries.
+        texts accompany the binaries (the licenses/ directory) and are in the archive.
 
         """
     }

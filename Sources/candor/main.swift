@@ -23,7 +23,7 @@ struct Candor: ParsableCommand {
             """,
         version: version,
         subcommands: [Scan.self, SBOMCommand.self, BundleCommand.self, BoundariesCommand.self, AuditCommand.self,
-                      ClonesCommand.self, ReviewCommand.self, DiffCommand.self])
+                      ClonesCommand.self, ReleaseCommand.self, LicenseIndexCommand.self, ReviewCommand.self, DiffCommand.self])
 }
 
 /// Options shared by the commands that scan a tree.

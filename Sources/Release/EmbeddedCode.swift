@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// Code linked statically into our binaries that no manifest names (a toolchain's
+// libraries, e.g. ICU inside Foundation), found from the binaries themselves: the
+// copyright statements libraries embed as strings (ICU's U_COPYRIGHT_STRING, OpenSSL's
+// version banner), and the license those statements name.
+
+import Crypto
+import Foundation
+import Inventory
+import Licensing
+
+struct EmbeddedCode {
+    var component: Component
+    var notice: String
+    /// Absolute paths of the binaries that carry it.
+    var binaries: [String]
+
+    /// Printable runs of at least `minimum` bytes.
+    static func strings(_ bytes: [UInt8], minimum: Int = 16) -> [String] {
+        var result: [String] = []
+        var start = -1
+        for (index, byte) in bytes.enumerated() {
+            if byte >= 0x20 && byte < 0x7f || byte == 0x09 {
+                if start < 0 { start = index }
+            } else {
+                if start >= 0 && index - start >= minimum {
+                    result.append(String(decoding: bytes[start..<index], as: UTF8.self))
+                }
+                start = -1
+            }
+        }
+        if start >= 0 && bytes.count - start >= minimum { result.append(String(decoding: bytes[start...], as: UTF8.self)) }
+        return result
+    }
+
+    /// A copyright statement: "Copyright", an optional (C) or ©, then a year.
+    static func isStatement(_ text: String) -> Bool {
+        text.range(of: #"Copyright\s*(\([Cc]\)|©)?\s*(19|20)[0-9]{2}"#, options: [.regularExpression, .caseInsensitive]) != nil
+    }
+
+    /// "Unicode, Inc. and others" from "Copyright (C) 2016 and later: Unicode, Inc. and others. License & ...".
+    static func holder(_ statement: String) -> String {
+        var text = statement
+        if let range = text.range(of: #"^.*?Copyright\s*(\([Cc]\)|©)?\s*[0-9][0-9 ,\-]*(and later)?:?\s*"#,
+                                  options: [.regularExpression, .caseInsensitive]) {
+            text = String(text[range.upperBound...])
+        }
+        for stop in [". License", ". All rights", ". Licensed", "; ", " License & ", "  "] {
+            if let range = text.range(of: stop) { text = String(text[..<range.lowerBound]) }
+        }
+        return text.trimmingCharacters(in: CharacterSet(charactersIn: " .,;:"))
+    }
+
+    static func find(in binaries: [String], tree: String, database: LicenseDatabase) -> [EmbeddedCode] {
+        var statements: [String: Set<String>] = [:]
+        for binary in binaries {
+            guard let data = FileManager.default.contents(atPath: binary) else { continue }
+            for string in strings([UInt8](data)) where isStatement(string) {
+                statements[string.trimmingCharacters(in: .whitespaces), default: []].insert(binary)
+            }
+        }
+        let detector = LicenseDetector(database: database)
+        // One component per holder: several strings of one library name the same holder.
+        var byHolder: [String: (statements: [String], binaries: Set<String>)] = [:]
+        for (statement, found) in statements {
+            let name = holder(statement)
+            guard !name.isEmpty else { continue }
+            byHolder[name, default: ([], [])].statements.append(statement)
+            byHolder[name]!.binaries.formUnion(found)
+        }
+        return byHolder.sorted { $0.key < $1.key }.map { name, entry in
+            let texts = entry.statements.sorted()
+            let license = LicenseExpression.conjunction(Array(Set(texts.flatMap { detector.detect(in: $0).map(\.expression) })).sorted())
+            let shown = entry.binaries.sorted().map { $0.hasPrefix(tree + "/") ? String($0.dropFirst(tree.count + 1)) : $0 }
+            let digest = SHA256.hash(data: Data(name.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+            let component = Component(
+                id: "embedded:\(digest)", kind: .declared, name: "code by \(name)",
+                declaredLicense: license, concludedLicense: license, copyrightText: texts.joined(separator: "\n"),
+                distribution: .distributed,
+                comment: "linked into \(shown.joined(separator: ", ")): found from the copyright statement\(texts.count == 1 ? "" : "s") embedded in the binar\(shown.count == 1 ? "y" : "ies"); "
+                    + (license == nil ? "no license named in them" : "license from the statement's own words"))
+            var notice = "Found in \(shown.joined(separator: ", ")) (strings embedded in the binary):\n"
+            notice += texts.map { "  \($0)" }.joined(separator: "\n") + "\n"
+            return EmbeddedCode(component: component, notice: notice, binaries: entry.binaries.sorted())
+        }
+    }
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: 2026 The Candor Authors
+#
+# Release benchmark on this repository: `candor release --config hypervisor/release.toml`
+# cold (empty scan and clone caches; downloaded .debs and Debian sources stay cached, as
+# they would on a CI runner with a package cache) and warm, beside the separate commands
+# `make release` ran before (sbom, bundle, audit), each with the same caches.
+# Goal: warm release under 20 s. Needs `make release-build kernel drivers` first.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+candor=${CANDOR:-.build/release/candor}
+work=scripts/bench/.work/release
+[ -x "$candor" ] || { echo "release bench: $candor missing; run 'make bench'" >&2; exit 1; }
+rm -rf "$work"
+mkdir -p "$work"
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1764547200}
+
+now() { date +%s.%N; }
+elapsed() { echo "$(now) - $1" | bc; }
+
+# The release tolerates a dirty developer tree (recorded in the bundle).
+release() {
+  XDG_CACHE_HOME="$work/cache" "$candor" release --config hypervisor/release.toml -o "$work/$1" \
+    --cache "$work/cache/candor" --allow-dirty >"$work/$1.log" 2>&1 || [ -f "$work/$1/components.json" ]
+}
+
+start=$(now); release cold; cold=$(elapsed "$start")
+start=$(now); release warm; warm=$(elapsed "$start")
+
+binaries=(--binary .build/release/candor-vm .build/release/candor hypervisor/build/candor-blk hypervisor/build/candor-rng)
+start=$(now)
+XDG_CACHE_HOME="$work/cache" "$candor" sbom . "${binaries[@]}" --organization "The Candor Authors" \
+  --cache "$work/cache/candor" -o "$work/separate" >/dev/null 2>&1
+XDG_CACHE_HOME="$work/cache" "$candor" bundle -o "$work/separate" --allow-dirty \
+  --binary hypervisor/build/candor-blk hypervisor/build/candor-rng >/dev/null 2>&1 || true
+XDG_CACHE_HOME="$work/cache" "$candor" audit . "${binaries[@]}" --cache "$work/cache/candor" \
+  --junit "$work/separate/audit.junit.xml" >/dev/null 2>&1 || true
+separate=$(elapsed "$start")
+
+printf '| candor release, cold | %.1f s |\n| candor release, warm | %.1f s |\n' "$cold" "$warm"
+printf '| sbom + bundle + audit, warm (what make release ran before) | %.1f s |\n' "$separate"
+printf 'ratio warm release / separate commands: %.2f\n' "$(echo "$warm / $separate" | bc -l)"
+if (( $(echo "$warm < 20" | bc -l) )); then echo "goal (warm under 20 s): met"; else echo "goal (warm under 20 s): missed"; exit 1; fi

@@ -20,11 +20,14 @@ public struct BoundaryCheckOptions: Sendable {
     public var detectClones: Bool
     public var cacheDirectory: String
     public var jobs: Int
+    /// Run the tree's compiler and manifest (`--trust-build`); off: nothing of the tree runs.
+    public var trustBuild: Bool
     public var progress: (@Sendable (String) -> Void)?
 
     public init(binaries: [String] = [], compileCommands: String? = nil, references: [String] = [],
-                detectClones: Bool = true, cacheDirectory: String, jobs: Int = 2,
+                detectClones: Bool = true, cacheDirectory: String, jobs: Int = 2, trustBuild: Bool = false,
                 progress: (@Sendable (String) -> Void)? = nil) {
+        self.trustBuild = trustBuild
         self.binaries = binaries
         self.compileCommands = compileCommands
         self.references = references
@@ -267,7 +270,7 @@ private struct CheckRun {
 
     mutating func checkSwiftPackages() throws {
         progress("boundaries: reading Swift packages")
-        let packages = SwiftPackageGraph.loadAll(root: root, files: files)
+        let packages = SwiftPackageGraph.loadAll(root: root, files: files, trustBuild: checker.options.trustBuild)
         var fileTargets: [String: String] = [:]
         for package in packages {
             problems += package.problems
@@ -351,7 +354,7 @@ private struct CheckRun {
     mutating func checkIncludes() throws {
         progress("boundaries: building the include graph")
         let graph = try IncludeGraphBuilder.build(root: root, files: files, compileCommands: checker.options.compileCommands,
-                                                  jobs: checker.options.jobs)
+                                                  jobs: checker.options.jobs, trustBuild: checker.options.trustBuild)
         problems += graph.problems
         countIncludeEdges(graph)
         let headerSetGlobs = policy.headerSets.map { ($0, $0.paths.map { Glob($0) }) }

@@ -120,7 +120,7 @@ public struct BoundaryChecker {
 }
 
 /// One check: the zone map, the findings so far, and the crossings counted.
-private struct CheckRun {
+struct CheckRun {
     let checker: BoundaryChecker
     let root: String
     let files: [String]
@@ -128,27 +128,24 @@ private struct CheckRun {
     var findings: Set<BoundaryFinding> = []
     var problems: [AnalysisProblem] = []
     var crossings: [String: CrossingSummary] = [:]
+    /// Built Linux modules (`.ko`) among the given binaries, for the GPL-only symbol rule.
+    var builtModules: [ObjectFacts] = []
     let licenseLines: [String: Int]
     /// Linux modules of the tree (Kbuild), and the zones they and a kernel tree make.
     let modules: [KernelModule]
     let buildZones: [String: (zone: String, license: String)]
     var policy: BoundaryPolicy { checker.policy }
+    /// License verdicts (LicenseSemantics) with the policy's view of unlicensed code.
+    let judge: LicenseJudge
 
-    /// In a Linux tree a module is one work under its MODULE_LICENSE (GPL-compatible ones
-    /// are GPL), and in the kernel's own tree every other C file is part of the GPL kernel,
-    /// whatever its file says: the kernel and its GPL modules are GPL works, as modpost
-    /// assumes. Out-of-tree module sources get module zones only.
+    /// In a Linux tree a module is one work under its MODULE_LICENSE: its sources are a
+    /// zone with that license (as SPDX), each file keeping its own license beside it. No
+    /// other file changes zone: every file is judged under its own license.
     static func linuxZones(files: [String], modules: [KernelModule]) -> [String: (zone: String, license: String)] {
         var zones: [String: (zone: String, license: String)] = [:]
-        if files.contains("Kbuild") && files.contains(where: { $0.hasPrefix("include/linux/") }) {
-            for path in files where isCFamily(path) || path.hasSuffix(".S") { zones[path] = ("linux-kernel", "GPL-2.0-only") }
-        }
         for module in modules {
             guard let declared = module.license else { continue }
-            let license = ExportAnalysis.isGPLCompatibleModuleLicense(declared) ? "GPL-2.0-only"
-                : (try? LicenseExpression.parse(declared)).map { _ in declared }
-                ?? "LicenseRef-" + declared.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" }
-            for source in module.sources { zones[source] = ("module:\(module.name)", license) }
+            for source in module.sources { zones[source] = ("module:\(module.name)", ExportAnalysis.spdx(moduleLicense: declared)) }
         }
         return zones
     }
@@ -160,6 +157,7 @@ private struct CheckRun {
         files = checker.report.files.map(\.path).filter { path in !ignored.contains { $0.matches(path) } }
         modules = ExportAnalysis.kernelModules(root: root, files: files)
         buildZones = Self.linuxZones(files: files, modules: modules)
+        judge = LicenseJudge(unlicensed: checker.policy.unlicensed)
         zones = ZoneMap(policy: checker.policy, licenses: FileLicenses(report: checker.report, database: checker.database),
                         files: files, fileTargets: [:], buildZones: buildZones)
         var lines: [String: Int] = [:]
@@ -173,18 +171,21 @@ private struct CheckRun {
 
     // MARK: judging
 
-    func isGPLBound(_ license: String?) -> Bool {
-        LicenseTerms.parse(license).map { LicenseTerms.isGPLBound($0, exceptions: policy.boundaryExceptions) } ?? false
+    /// Whether code under `code` used this way breaks the license of `program`. Code with
+    /// no license statement is all rights reserved (unless the policy's `unlicensed` says).
+    func incompatible(program: String?, code: String?, use: CombinationUse) -> Bool {
+        judge.isIncompatible(program: program, code: code, use: use)
     }
 
-    /// Code under a known license with no GPL alternative. Code whose license is unknown is
-    /// not judged (the scan's findings and the audit's header check report it).
-    func isNonGPL(_ license: String?) -> Bool {
-        LicenseTerms.parse(license).map { !LicenseTerms.isGPLLicensed($0) } ?? false
+    /// The rule id: `gpl-<what>` when the code's copyleft is what breaks, else `incompatible-<what>`.
+    func rule(_ what: String, code: String?, use: CombinationUse) -> String {
+        judge.isCopyleft(code, use: use) ? "gpl-\(what)" : "incompatible-\(what)"
     }
 
-    func isGPLLicensed(_ license: String?) -> Bool {
-        LicenseTerms.parse(license).map(LicenseTerms.isGPLLicensed) ?? false
+    /// The reason LicenseSemantics gives, for a finding's message.
+    func reason(program: String?, code: String?, use: CombinationUse) -> String {
+        if case .incompatible(let why) = judge.verdict(program: program, code: code, use: use) { return why }
+        return ""
     }
 
     /// Counts one piece of evidence between two zones and, when the policy declares the
@@ -303,12 +304,13 @@ private struct CheckRun {
                     ] + (importSite.map { [EvidenceStep(SourceLocation(path: $0.file, line: $0.line), "import \(dependency)")] } ?? [])
                     cross(fromZone, toZone, kind: .import, at: location, evidence: evidence,
                           what: "target \(target.name) uses \(dependency)")
-                    if isGPLBound(toZone.license) && isNonGPL(fromZone.license) {
+                    if incompatible(program: fromZone.license, code: toZone.license, use: .staticLink) {
                         report(BoundaryFinding(
-                            rule: "gpl-dependency", severity: .error, fromZone: fromZone.zone, toZone: toZone.zone,
+                            rule: rule("dependency", code: toZone.license, use: .staticLink), severity: .error, fromZone: fromZone.zone, toZone: toZone.zone,
                             location: location,
-                            message: "target \(target.name) (\(fromZone.license ?? "unknown")) links target \(dependency), "
-                                + "which is \(toZone.license ?? "unknown")",
+                            message: "target \(target.name) (\(judge.describe(fromZone.license))) links target \(dependency), "
+                                + "which is \(judge.describe(toZone.license)): "
+                                + reason(program: fromZone.license, code: toZone.license, use: .staticLink),
                             evidence: evidence))
                     }
                 }
@@ -334,18 +336,19 @@ private struct CheckRun {
 
     /// Rule 2 for a target: a GPL file compiled into a target whose zone is not GPL.
     mutating func checkTargetSources(_ target: SwiftTarget, manifest: SourceLocation) {
-        guard let targetZone = zone(ofTarget: target), isNonGPL(targetZone.license) else { return }
+        guard let targetZone = zone(ofTarget: target) else { return }
         for source in target.sources where !zones.isIgnored(source) {
             let license = zones.licenses.license(of: source)
-            guard isGPLBound(license) else { continue }
+            guard incompatible(program: targetZone.license, code: license, use: .staticLink) else { continue }
             let location = SourceLocation(path: source, line: licenseLine(of: source))
             report(BoundaryFinding(
-                rule: "gpl-source-in-target", severity: .error, fromZone: targetZone.zone,
+                rule: rule("source-in-target", code: license, use: .staticLink), severity: .error, fromZone: targetZone.zone,
                 toZone: zones.zone(of: source).zone, location: location,
-                message: "\(source) is \(license ?? "GPL") and is compiled into target \(target.name), "
-                    + "whose zone \(targetZone.zone) is \(targetZone.license ?? "unknown")",
+                message: "\(source) is \(judge.describe(license)) and is compiled into target \(target.name), "
+                    + "whose zone \(targetZone.zone) is \(judge.describe(targetZone.license)): "
+                    + reason(program: targetZone.license, code: license, use: .staticLink),
                 evidence: [EvidenceStep(manifest, "target \(target.name) compiles every source under \(target.path)"),
-                           EvidenceStep(location, "license \(license ?? "GPL")")]))
+                           EvidenceStep(location, "license \(judge.describe(license))")]))
         }
     }
 
@@ -363,28 +366,61 @@ private struct CheckRun {
         // hundreds of headers from each of tens of thousands of units.
         struct HeaderFacts {
             var zone: ZoneAssignment
-            var gplBound: Bool
+            /// Index of (license, UAPI or not) among the distinct ones, for the verdict cache;
+            /// -1: a file outside the tree with no license statement (the system's, not ours).
+            var licenseClass: Int
             var sets: [Int]
         }
         var headerFacts: [String: HeaderFacts] = [:]
+        var classes: [String: Int] = [:]
+        var classLicense: [(license: String?, uapi: Bool)] = []
         func facts(_ header: String) -> HeaderFacts {
             if let known = headerFacts[header] { return known }
             let zone = zones.zone(of: header)
             let sets = headerSetGlobs.indices.filter { headerSetGlobs[$0].1.contains { $0.matches(header) } }
-            let made = HeaderFacts(zone: zone, gplBound: isGPLBound(zone.fileLicense), sets: sets)
+            // A user-space interface header: in a header set that requires the syscall note,
+            // or under a uapi/ directory.
+            let uapi = sets.contains { headerSetGlobs[$0].0.requiredException?.lowercased() == "linux-syscall-note" }
+                || header.contains("/uapi/") || header.hasPrefix("uapi/")
+            var licenseClass = -1
+            if zone.fileLicense != nil || !header.hasPrefix("/") {
+                let key = "\(zone.fileLicense ?? "")\u{0}\(uapi)"
+                if let known = classes[key] { licenseClass = known } else {
+                    licenseClass = classLicense.count
+                    classes[key] = licenseClass
+                    classLicense.append((zone.fileLicense, uapi))
+                }
+            }
+            let made = HeaderFacts(zone: zone, licenseClass: licenseClass, sets: sets)
             headerFacts[header] = made
+            return made
+        }
+        // (program license, header class) -> incompatible.
+        var verdicts: [String: [Int: Bool]] = [:]
+        func breaks(_ program: String?, _ reached: HeaderFacts) -> Bool {
+            guard reached.licenseClass >= 0 else { return false }
+            let key = program ?? ""
+            if let known = verdicts[key]?[reached.licenseClass] { return known }
+            let code = classLicense[reached.licenseClass]
+            let made = incompatible(program: program, code: code.license, use: .include(userSpaceInterface: code.uapi))
+            verdicts[key, default: [:]][reached.licenseClass] = made
             return made
         }
         for unit in graph.units where !zones.isIgnored(unit.source) {
             let unitZone = zones.zone(of: unit.source)
             let policyZone = zones.policyZone(of: unit.source)
-            let unitIsNonGPL = isNonGPL(unitZone.license) && !isGPLBound(unitZone.fileLicense)
+            // The unit is judged under its zone's license (a module, a policy zone), unless
+            // its own file already breaks that (another rule reports it).
+            let program = unitZone.license
+            let unitBroken = unitZone.fileLicense != program && incompatible(program: program, code: unitZone.fileLicense, use: .staticLink)
+            let unitOffersGPL = judge.offersGPL(program)
             for (header, chain) in graph.reachableHeaders(from: unit.source) where !chain.isEmpty {
                 let reached = facts(header)
                 let headerZone = reached.zone
                 let declared = chain.count > 1 && headerZone.zone != unitZone.zone
                     && policy.crossing(from: unitZone.zone, to: headerZone.zone) != nil
-                guard declared || !reached.sets.isEmpty || (reached.gplBound && unitIsNonGPL) else { continue }
+                let breaksUnit = !unitBroken && breaks(program, reached)
+                guard declared || !reached.sets.isEmpty || breaksUnit else { continue }
                 let first = chain[0]
                 let location = SourceLocation(path: first.from, line: first.line)
                 let headerLicense = headerZone.fileLicense
@@ -414,7 +450,7 @@ private struct CheckRun {
                             evidence: evidence))
                     }
                     // GPL code needs no exception to include GPL headers.
-                    if let exception = set.requiredException, !reportedHeaders.contains(header), unitIsNonGPL,
+                    if let exception = set.requiredException, !reportedHeaders.contains(header), !unitOffersGPL,
                        !zones.licenses.carriesNoCode(header),
                        !(LicenseTerms.parse(headerLicense)?.exceptionIDs.contains(exception) ?? false) {
                         reportedHeaders.insert(header)
@@ -425,13 +461,14 @@ private struct CheckRun {
                             evidence: evidence))
                     }
                 }
-                // GPL code pulled into a non-GPL file: only the first GPL header of a chain.
-                if reached.gplBound && unitIsNonGPL,
-                   !chain.dropLast().contains(where: { $0.to.map { facts($0).gplBound } ?? false }) {
+                // Code the unit's license cannot hold: only the first such header of a chain.
+                if breaksUnit, !chain.dropLast().contains(where: { $0.to.map { breaks(program, facts($0)) } ?? false }) {
+                    let use = CombinationUse.include(userSpaceInterface: classLicense[reached.licenseClass].uapi)
                     report(BoundaryFinding(
-                        rule: "gpl-include", severity: .error, fromZone: unitZone.zone, toZone: headerZone.zone,
-                        location: location,
-                        message: "\(chainText), \(headerLicense ?? "GPL"), into \(unitZone.license ?? "unknown") code",
+                        rule: rule("include", code: headerLicense, use: use), severity: .error, fromZone: unitZone.zone,
+                        toZone: headerZone.zone, location: location,
+                        message: "\(chainText), \(judge.describe(headerLicense)), into \(judge.describe(program)) code: "
+                            + reason(program: program, code: headerLicense, use: use),
                         evidence: evidence))
                 }
             }
@@ -470,7 +507,9 @@ private struct CheckRun {
         let analysis = BinaryAnalysis.analyze(paths: given, candidates: candidates, root: root)
         problems += analysis.problems
         var objects: [String: ObjectFacts] = [:]
+        var binaryZones: [String: ZoneAssignment] = [:]
         for binary in analysis.binaries { for member in binary.members { objects[member.path] = member } }
+        builtModules = analysis.binaries.filter { $0.path.hasSuffix(".ko") }.flatMap(\.members)
         let treeFiles = Set(files)
         // Source files as recorded in objects (DWARF names, STT_FILE basenames) -> tree files.
         let byBasename = Dictionary(grouping: files, by: { ($0 as NSString).lastPathComponent })
@@ -497,6 +536,7 @@ private struct CheckRun {
             }
             let inTree = sourceObjects.compactMap { pair in treeFile(pair.source).map { (pair.object, $0) } }
             let binaryZone = zones.zone(ofBinary: binary.path) ?? Self.mainZone(inTree.map { zones.zone(of: $0.1) })
+                ?? binary.members.compactMap(\.declaredLicense).first.map { ZoneAssignment(zone: "object:\($0)", license: $0, fileLicense: $0) }
             guard let binaryZone else { continue }
             for (object, source) in inTree {
                 let sourceZone = zones.zone(of: source)
@@ -505,19 +545,28 @@ private struct CheckRun {
                       evidence: [EvidenceStep(SourceLocation(path: binary.path), "contains \(object)"),
                                  EvidenceStep(SourceLocation(path: source, line: tagLine), "compiled from \(source)")],
                       what: "\(binary.path) contains \(object)")
-                guard isNonGPL(binaryZone.license), isGPLBound(sourceZone.fileLicense) else { continue }
+                let code = sourceZone.fileLicense
+                guard incompatible(program: binaryZone.license, code: code, use: .staticLink) else { continue }
                 report(BoundaryFinding(
-                    rule: "gpl-object-in-binary", severity: .error, fromZone: binaryZone.zone, toZone: sourceZone.zone,
+                    rule: rule("object-in-binary", code: code, use: .staticLink), severity: .error,
+                    fromZone: binaryZone.zone, toZone: sourceZone.zone,
                     location: SourceLocation(path: binary.path),
-                    message: "\(binary.path) (\(binaryZone.zone), \(binaryZone.license ?? "unknown")) contains "
-                        + "\(object), compiled from \(source) (\(sourceZone.fileLicense ?? "GPL"))",
+                    message: "\(binary.path) (\(binaryZone.zone), \(judge.describe(binaryZone.license))) contains "
+                        + "\(object), compiled from \(source) (\(judge.describe(code))): "
+                        + reason(program: binaryZone.license, code: code, use: .staticLink),
                     evidence: [EvidenceStep(SourceLocation(path: binary.path), "contains \(object)"),
                                EvidenceStep(SourceLocation(path: source, line: licenseLine(of: source)),
-                                            "license \(sourceZone.fileLicense ?? "GPL")")]))
+                                            "license \(judge.describe(code))")]))
             }
             checkCombinations(binary, zone: binaryZone, sources: inTree.map(\.1))
-            // Dynamic links to GPL libraries, by the scan's resolution of DT_NEEDED.
-            if isNonGPL(binaryZone.license) { checkDynamicLinks(binary, zone: binaryZone) }
+            binaryZones[binary.path] = binaryZone
+        }
+        checkSeparation(analysis.binaries)
+        // Libraries loaded at run time (DT_NEEDED, dlopen), once every binary's zone is known.
+        for binary in analysis.binaries {
+            guard let zone = binaryZones[binary.path] else { continue }
+            checkDynamicLinks(binary, zone: zone, given: binaryZones)
+            checkDynamicLoading(binary, zone: zone, given: binaryZones)
         }
         // Symbol edges across zones, and GPL-only symbols (rule 4).
         let gplOnly = Dictionary(analysis.binaries.flatMap(\.members).flatMap { member in
@@ -530,24 +579,25 @@ private struct CheckRun {
                             EvidenceStep(SourceLocation(path: edge.toObject), "defines \(edge.symbol)")]
             cross(fromZone, toZone, kind: .link, at: SourceLocation(path: edge.fromObject), evidence: evidence,
                   what: "\(edge.fromObject) references \(edge.symbol) in \(edge.toObject)")
-            if isGPLBound(toZone.license) && isNonGPL(fromZone.license) && gplOnly[edge.symbol] == nil {
+            if incompatible(program: fromZone.license, code: toZone.license, use: .staticLink) && gplOnly[edge.symbol] == nil {
                 report(BoundaryFinding(
-                    rule: "gpl-symbol-reference", severity: .error, fromZone: fromZone.zone, toZone: toZone.zone,
+                    rule: rule("symbol-reference", code: toZone.license, use: .staticLink), severity: .error,
+                    fromZone: fromZone.zone, toZone: toZone.zone,
                     location: SourceLocation(path: edge.fromObject),
-                    message: "\(edge.fromObject) (\(fromZone.license ?? "unknown")) references \(edge.symbol), "
-                        + "defined in \(edge.toObject) (\(toZone.license ?? "GPL"))",
+                    message: "\(edge.fromObject) (\(judge.describe(fromZone.license))) references \(edge.symbol), "
+                        + "defined in \(edge.toObject) (\(judge.describe(toZone.license)))",
                     evidence: evidence))
             }
         }
         for object in objects.values {
-            guard let fromZone = zone(ofObject: object), isNonGPL(fromZone.license) else { continue }
+            guard let fromZone = zone(ofObject: object), !judge.offersGPL(fromZone.license) else { continue }
             for symbol in object.undefined {
                 guard let exporter = gplOnly[symbol] else { continue }
                 report(BoundaryFinding(
                     rule: "gpl-only-symbol", severity: .error, fromZone: fromZone.zone,
                     toZone: objects[exporter].flatMap(zone(ofObject:))?.zone ?? "gpl-only-exports",
                     location: SourceLocation(path: object.path),
-                    message: "\(object.path) (\(fromZone.license ?? "unknown")) references \(symbol), "
+                    message: "\(object.path) (\(judge.describe(fromZone.license))) references \(symbol), "
                         + "which \(exporter) exports GPL-only",
                     evidence: [EvidenceStep(SourceLocation(path: object.path), "undefined symbol \(symbol)"),
                                EvidenceStep(SourceLocation(path: exporter), "\(symbol) listed in .candor_exports_gpl")]))
@@ -555,107 +605,28 @@ private struct CheckRun {
         }
     }
 
-    /// The policy's `[[combinations]]`: when it lists any, every two licenses of the
-    /// sources linked into one binary must be a listed pair (or the same license).
+    /// Every two licenses among the sources linked into one binary must combine, by the
+    /// compatibility table (LicenseSemantics); the policy's `[[combinations]]` may allow
+    /// more pairs.
     mutating func checkCombinations(_ binary: BinaryFacts, zone: ZoneAssignment, sources: [String]) {
-        guard !policy.combinations.isEmpty else { return }
-        var firstSource: [String: String] = [:]  // license id -> a source under it
+        var firstSource: [String: String] = [:]  // license expression -> a source under it
         for source in Set(sources).sorted() {
-            for id in LicenseTerms.parse(zones.zone(of: source).fileLicense)?.licenseIDs.sorted() ?? [] where firstSource[id] == nil {
-                firstSource[id] = source
-            }
+            let license = zones.zone(of: source).fileLicense ?? ""
+            if firstSource[license] == nil { firstSource[license] = source }
         }
-        let ids = firstSource.keys.sorted()
-        for (index, a) in ids.enumerated() {
-            for b in ids[(index + 1)...] where !policy.combinations.contains([a, b].sorted()) {
+        let licenses = firstSource.keys.sorted()
+        for (index, a) in licenses.enumerated() {
+            for b in licenses[(index + 1)...] {
+                let la = a.isEmpty ? nil : a, lb = b.isEmpty ? nil : b
+                guard case .incompatible(let why) = judge.canCombine(la, lb),
+                      !policy.combinations.contains([a, b].sorted()) else { continue }
                 let sourceA = firstSource[a]!, sourceB = firstSource[b]!
                 report(BoundaryFinding(
                     rule: "license-combination", severity: .error, fromZone: zone.zone, toZone: zone.zone,
                     location: SourceLocation(path: binary.path),
-                    message: "\(binary.path) combines \(a) and \(b) code, a pair the policy's [[combinations]] does not list",
-                    evidence: [EvidenceStep(SourceLocation(path: sourceA, line: licenseLine(of: sourceA)), "license \(a)"),
-                               EvidenceStep(SourceLocation(path: sourceB, line: licenseLine(of: sourceB)), "license \(b)")]))
-            }
-        }
-    }
-
-    mutating func checkDynamicLinks(_ binary: BinaryFacts, zone: ZoneAssignment) {
-        let components = Dictionary(checker.report.components.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        guard let component = checker.report.components.first(where: { $0.kind == .binary && $0.location == binary.path })
-        else { return }
-        for relation in component.relationships where relation.kind == .dynamicLink {
-            guard let library = components[relation.target] else { continue }
-            let license = library.declaredLicense ?? library.concludedLicense
-            let libraryZone = ZoneAssignment(zone: "library:\(library.name)", license: license, fileLicense: license)
-            let evidence = [EvidenceStep(SourceLocation(path: binary.path), "DT_NEEDED \(library.location ?? library.name)"),
-                            EvidenceStep(SourceLocation(path: library.location ?? library.name),
-                                         "package \(library.name) \(library.version ?? ""), \(license ?? "license unknown")")]
-            cross(zone, libraryZone, kind: .dynamicLink, at: SourceLocation(path: binary.path), evidence: evidence,
-                  what: "\(binary.path) links \(library.name)")
-            guard CheckRunRules.isGPLLibrary(license, exceptions: policy.boundaryExceptions) else { continue }
-            report(BoundaryFinding(
-                rule: "gpl-dynamic-link", severity: .error, fromZone: zone.zone, toZone: libraryZone.zone,
-                location: SourceLocation(path: binary.path),
-                message: "\(binary.path) (\(zone.license ?? "unknown")) links \(library.name) at run time, "
-                    + "which is \(license ?? "GPL")",
-                evidence: evidence))
-        }
-    }
-
-    // MARK: GPL-only exports in source (the shim's CANDOR_EXPORT_GPL, Linux EXPORT_SYMBOL_GPL)
-
-    mutating func checkExports() {
-        progress("boundaries: reading exports")
-        let cFiles = files.filter(Self.isCFamily)
-        var texts: [String: String] = [:]
-        for path in cFiles {
-            if let text = try? String(contentsOfFile: root + "/" + path, encoding: .utf8) { texts[path] = text }
-        }
-        var gplOnly: [String: ExportedSymbol] = [:]
-        for path in cFiles {
-            guard let text = texts[path] else { continue }
-            for export in ExportAnalysis.exports(in: text, path: path) where export.gplOnly {
-                if gplOnly[export.symbol] == nil { gplOnly[export.symbol] = export }
-            }
-        }
-        guard !gplOnly.isEmpty else { return }
-        let symbols = IdentifierSet(Set(gplOnly.keys))
-        // Linux modules are judged by MODULE_LICENSE, as modpost does; other files by their license.
-        for module in modules {
-            guard let license = module.license, !ExportAnalysis.isGPLCompatibleModuleLicense(license) else { continue }
-            for source in module.sources {
-                guard let text = texts[source] else { continue }
-                for use in ExportAnalysis.uses(of: symbols, in: text, path: source) {
-                    guard let export = gplOnly[use.symbol] else { continue }
-                    var evidence = [EvidenceStep(use.location, "uses \(use.symbol)"),
-                                    EvidenceStep(export.location, "exported GPL-only")]
-                    if let at = module.licenseLocation { evidence.insert(EvidenceStep(at, "MODULE_LICENSE(\"\(license)\")"), at: 1) }
-                    report(BoundaryFinding(
-                        rule: "gpl-only-symbol", severity: .error, fromZone: "module:\(module.name)",
-                        toZone: zones.zone(of: export.location.path).zone, location: use.location,
-                        message: "module \(module.name) (MODULE_LICENSE \"\(license)\", not GPL-compatible) uses "
-                            + "\(use.symbol), exported GPL-only at \(export.location)",
-                        evidence: evidence))
-                }
-            }
-        }
-        // In a Linux tree GPL-only exports bind modules only, as modpost checks; built-in code
-        // is part of the GPL kernel whatever its file's license.
-        let isLinuxTree = files.contains { $0 == "Kbuild" || $0.hasSuffix("/Kbuild") } || !modules.isEmpty
-        for path in cFiles where !isLinuxTree && !zones.isIgnored(path) {
-            let zone = zones.zone(of: path)
-            guard let text = texts[path], zone.fileLicense != nil || zone.license != nil,
-                  isNonGPL(zone.fileLicense ?? zone.license) else { continue }
-            for use in ExportAnalysis.uses(of: symbols, in: text, path: path) {
-                // The exporting zone declares and implements its own symbols.
-                guard let export = gplOnly[use.symbol], zones.zone(of: export.location.path).zone != zone.zone else { continue }
-                report(BoundaryFinding(
-                    rule: "gpl-only-symbol", severity: .error, fromZone: zone.zone,
-                    toZone: zones.zone(of: export.location.path).zone, location: use.location,
-                    message: "\(path) (\(zone.fileLicense ?? zone.license ?? "unknown")) uses \(use.symbol), "
-                        + "exported GPL-only at \(export.location)",
-                    evidence: [EvidenceStep(use.location, "uses \(use.symbol)"),
-                               EvidenceStep(export.location, "exported GPL-only")]))
+                    message: "\(binary.path) combines \(judge.describe(la)) and \(judge.describe(lb)) code: \(why)",
+                    evidence: [EvidenceStep(SourceLocation(path: sourceA, line: licenseLine(of: sourceA)), "license \(judge.describe(la))"),
+                               EvidenceStep(SourceLocation(path: sourceB, line: licenseLine(of: sourceB)), "license \(judge.describe(lb))")]))
             }
         }
     }
@@ -674,9 +645,12 @@ private struct CheckRun {
         var queryFiles: [(path: String, text: String)] = []
         // Only the files on either side are read: in a GPL tree that is most files, in ours few.
         for path in candidates {
+            // Originals: copyleft files (dual-licensed ones too: the verdict decides). Copies
+            // are looked for in every other file, those with no license statement included.
             let zone = zones.zone(of: path)
-            let isGPL = isGPLBound(zone.fileLicense) || isGPLLicensed(zone.license) && isGPLLicensed(zone.fileLicense)
-            guard isGPL || isNonGPL(zone.license) && !zones.isIgnored(path),
+            let family = LicenseSemantics.family(of: judge.expression(zone.fileLicense))
+            let isGPL = zone.fileLicense != nil && (judge.offersGPL(zone.fileLicense) || family != .permissive && family != .proprietary)
+            guard isGPL || !zones.isIgnored(path),
                   let text = try? String(contentsOfFile: root + "/" + path, encoding: .utf8) else { continue }
             if isGPL { gplFiles.append((path, text)) } else { queryFiles.append((path, text)) }
         }
@@ -697,12 +671,15 @@ private struct CheckRun {
         for (match, corpus) in matches {
             let fromZone = zones.zone(of: match.query.path)
             let original = corpus == "tree" ? zones.zone(of: match.reference.path) : nil
+            let copyLicense = fromZone.fileLicense ?? fromZone.license
+            // A reference corpus is GPL code (the kernel); a file of the tree has its own license.
+            if let original, !incompatible(program: copyLicense, code: original.fileLicense, use: .copy) { continue }
             report(BoundaryFinding(
                 rule: "copied-code", severity: .error, fromZone: fromZone.zone,
                 toZone: original?.zone ?? "reference:\(corpus)", location: match.query,
                 message: "\(match.lines) lines (\(match.tokens) tokens) match \(match.reference) "
                     + "with identifiers and layout normalised",
-                evidence: [EvidenceStep(match.query, "copy in \(fromZone.license ?? "unknown") code"),
+                evidence: [EvidenceStep(match.query, "copy in \(judge.describe(copyLicense)) code"),
                            EvidenceStep(match.reference, "original, "
                                         + (original.map { $0.fileLicense ?? "GPL" } ?? "reference corpus \(corpus)"))]))
         }

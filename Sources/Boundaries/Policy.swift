@@ -98,6 +98,9 @@ public struct BoundaryPolicy: Sendable {
     public var references: [String]
     /// Globs of files `candor audit` does not require an SPDX header in (license texts).
     public var auditExempt: [String] = []
+    /// The license of tree code with no license statement; nil: all rights reserved, so
+    /// every rule judges it as proprietary code (`[boundaries] unlicensed`).
+    public var unlicensed: String?
 
     public static let defaultBoundaryExceptions: Set<String> = [
         "Linux-syscall-note", "GCC-exception-2.0", "GCC-exception-3.1", "Classpath-exception-2.0",
@@ -149,6 +152,8 @@ public struct BoundaryPolicy: Sendable {
             }
             ignore = try reader.strings(boundaries, "ignore", in: "boundaries") ?? []
             references = try reader.strings(boundaries, "references", in: "boundaries") ?? []
+            unlicensed = try reader.string(boundaries, "unlicensed", in: "boundaries")
+            if let unlicensed { try reader.checkExpression(unlicensed, key: "boundaries.unlicensed") }
         }
         for (index, zone) in try reader.tables(table, "zones").enumerated() {
             let key = "zones[\(index)]"

@@ -126,6 +126,8 @@ public enum LicenseSemantics {
         t["cc-by-sa-4.0"] = (.weakFileCopyleft, [3])
         t["cc-by-3.0"] = (.permissive, [])
         // FSF: incompatible permissive licenses (advertising clause, OpenSSL's, Apache 1.x).
+        // GFDL: documentation; FSF: not GPL-compatible. Debian lists it for manuals.
+        for id in ["gfdl-1.1", "gfdl-1.2", "gfdl-1.3"] { t[id] = (.weakFileCopyleft, []) }
         for id in ["bsd-4-clause", "openssl", "apache-1.0", "apache-1.1", "ofl-1.1", "php-3.01", "zpl-1.1"] {
             t[id] = (.permissive, [])
         }
@@ -218,7 +220,7 @@ public enum LicenseSemantics {
         if has("lgpl") { return .weakLibraryCopyleft }
         if has("gpl") { return .strongCopyleft }
         if has("mpl") || has("epl") || has("cddl") { return .weakFileCopyleft }
-        if ["mit", "bsd", "apache", "isc", "zlib", "x11", "permissive", "public", "domain", "boost", "cc0"].contains(where: has) {
+        if ["mit", "bsd", "apache", "isc", "zlib", "x11", "permissive", "public", "domain", "pd", "boost", "cc0"].contains(where: has) {
             return .permissive
         }
         return .proprietary
@@ -304,7 +306,11 @@ public enum LicenseSemantics {
         case .and(let operands)?:
             let verdicts = operands.map { verdict(program: $0, code: code, use: use) }
             return verdicts.max(by: { rank($0) < rank($1) }) ?? .compatible
-        case .with(let license, _)?:
+        case .with(let license, let exception)?:
+            // The program's own linking exception permits what it names (Classpath: any
+            // independent module; openvpn-openssl-exception: OpenSSL only).
+            let scope = scope(ofException: exception)
+            if scope == .linking || scope == .linkingOpenSSL, self.exception(exception, lifts: use) { return .compatible }
             return verdict(program: license, code: code, use: use)
         default:
             return single(program: program, code: code, use: use)

@@ -96,3 +96,13 @@ final class LicenseSemanticsTests: XCTestCase {
         XCTAssertFalse(LicenseSemantics.offersGPL(nil))
     }
 }
+
+final class ProgramExceptionTests: XCTestCase {
+    func testAProgramsLinkingExceptionPermitsOnlyWhatItNames() throws {
+        let program = try LicenseExpression.parse("GPL-2.0-only WITH openvpn-openssl-exception")
+        XCTAssertEqual(LicenseSemantics.verdict(program: program, code: try LicenseExpression.parse("OpenSSL"),
+                                                use: .dynamicLink(library: "libssl.so.3")), .compatible)
+        XCTAssertTrue(LicenseSemantics.verdict(program: program, code: try LicenseExpression.parse("LicenseRef-Vendor-EULA"),
+                                               use: .dynamicLink(library: "libvendor.so.1")).isIncompatible)
+    }
+}

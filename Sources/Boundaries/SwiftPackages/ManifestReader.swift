@@ -60,7 +60,7 @@ enum ManifestReader {
                             if let dependency = Self.dependency(item) { dependencies.append(dependency) } else { unreadable.append("a dependency") }
                         }
                         entry["dependencies"] = dependencies
-                    case (let label?, .unreadable(let text)) where ["name", "path", "exclude", "sources", "dependencies"].contains(label):
+                    case (let label?, .unreadable(let text)) where ["path", "exclude", "sources", "dependencies"].contains(label):
                         unreadable.append("\(label): \(text)")
                     default:
                         break  // settings, resources, conditions: not needed for the graph

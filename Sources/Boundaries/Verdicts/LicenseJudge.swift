@@ -70,6 +70,7 @@ final class LicenseJudge: @unchecked Sendable {
         if !ab.isIncompatible { return ab }
         let ba = verdict(program: b, code: a, use: .staticLink)
         if !ba.isIncompatible { return ba }
-        return ab
+        // Both ways fail: give the reason seen from the more demanding license.
+        return LicenseSemantics.family(of: expression(a)) >= LicenseSemantics.family(of: expression(b)) ? ab : ba
     }
 }

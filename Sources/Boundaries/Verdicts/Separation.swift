@@ -36,7 +36,10 @@ extension CheckRun {
         // Symbols: none defined by the driver's own code defined or referenced in the core.
         let driverOwn = Set(driver.members.flatMap(\.defined)).subtracting(["main", "_start", "_init", "_fini", "__bss_start",
                                                                            "_edata", "_end", "__data_start", "data_start",
-                                                                           "_IO_stdin_used", "__dso_handle"])
+                                                                           "_IO_stdin_used", "__dso_handle",
+                                                                           // libc data copied in by copy relocations
+                                                                           "stderr", "stdout", "stdin", "environ", "optarg",
+                                                                           "optind", "opterr", "optopt"])
         let coreSymbols = Set(core.members.flatMap { $0.defined + $0.undefined })
         let sharedSymbols = driverOwn.intersection(coreSymbols).filter { !$0.hasPrefix("_") && !$0.contains("@") }
         let driverName = (driver.path as NSString).lastPathComponent

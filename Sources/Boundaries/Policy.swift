@@ -84,10 +84,10 @@ public struct BoundaryPolicy: Sendable {
     public var zones: [Zone]
     public var headerSets: [HeaderSet]
     public var crossings: [Crossing]
-    /// Pairs of license ids that may be combined in one binary; empty: only the GPL rule.
+    /// Pairs of license ids the policy allows in one binary beyond the license model's table.
     public var combinations: Set<[String]>
-    /// Exceptions that let non-GPL code include or link GPL code (system-call and
-    /// runtime-library exceptions).
+    /// Exceptions the checker honours; each lifts its license only within its scope
+    /// (LicenseSemantics). One left out of the list lifts nothing.
     public var boundaryExceptions: Set<String>
     /// Licenses allowed in what ships (empty: any known license) and licenses denied.
     public var allowedLicenses: Set<String>
@@ -105,7 +105,7 @@ public struct BoundaryPolicy: Sendable {
     public static let defaultBoundaryExceptions: Set<String> = [
         "Linux-syscall-note", "GCC-exception-2.0", "GCC-exception-3.1", "Classpath-exception-2.0",
         "LLVM-exception", "Autoconf-exception-2.0", "Autoconf-exception-3.0", "Bison-exception-2.2",
-        "libtool-exception", "Font-exception-2.0", "mif-exception", "openvpn-openssl-exception",
+        "libtool-exception", "Font-exception-2.0", "mif-exception", "openvpn-openssl-exception", "Swift-exception",
     ]
 
     /// Linux UAPI headers as a system installs them: whoever includes them, each must carry

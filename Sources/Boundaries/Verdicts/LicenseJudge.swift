@@ -16,8 +16,23 @@ final class LicenseJudge: @unchecked Sendable {
     private var parsed: [String: LicenseExpression?] = [:]
     private let lock = NSLock()
 
-    init(unlicensed: String?) {
+    /// Exceptions the policy honours (lower-cased).
+    let honoured: Set<String>
+
+    init(unlicensed: String?, exceptions: Set<String> = BoundaryPolicy.defaultBoundaryExceptions) {
         self.unlicensed = unlicensed.flatMap(LicenseTerms.parse)
+        honoured = Set(exceptions.map { $0.lowercased() })
+    }
+
+    /// The expression with every exception the policy does not honour removed.
+    private func honouring(_ expression: LicenseExpression) -> LicenseExpression {
+        switch expression {
+        case .license: return expression
+        case .with(let license, let exception):
+            return honoured.contains(exception.lowercased()) ? .with(license: honouring(license), exception: exception) : honouring(license)
+        case .and(let operands): return .and(operands.map(honouring))
+        case .or(let operands): return .or(operands.map(honouring))
+        }
     }
 
     /// The expression a license text is judged by: nil or NOASSERTION is the policy's
@@ -27,7 +42,7 @@ final class LicenseJudge: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let known = parsed[text] { return known }
-        let made = LicenseTerms.parse(text)
+        let made = LicenseTerms.parse(text).map(honouring)
         parsed[text] = made
         return made
     }

@@ -117,3 +117,14 @@ final class UntrustedTreeTests: FixtureTestCase {
         XCTAssertEqual(graph.targets.first { $0.name == "candor" }?.productDependencies, ["ArgumentParser@swift-argument-parser"])
     }
 }
+
+final class ManifestReaderRobustnessTests: XCTestCase {
+    /// Stray closing brackets (a hostile or broken manifest) end the read, never loop.
+    func testStrayBracketsDoNotHang() {
+        for text in ["Package(name: \"P\", targets: [.target(name: \"A\", dependencies: ] )])",
+                     ".target(name: \"A\", path: [ ) ])", ".target(]", "[.target(name: \"A\", x: .f(] ))]"] {
+            let read = ManifestReader.read(text)
+            XCTAssertLessThanOrEqual(read.targets.count, 1, text)
+        }
+    }
+}

@@ -45,7 +45,9 @@ enum ManifestReader {
                 var entry: [String: Any] = ["type": kind]
                 var unreadable: [String] = []
                 while cursor < tokens.count, tokens[cursor].kind != .punct(")") {
+                    let before = cursor
                     guard let (label, value) = argument(tokens, &cursor) else { break }
+                    if cursor == before { cursor += 1 }  // a stray `]`: never loop in place
                     switch (label, value) {
                     case ("name", .string(let text)), ("path", .string(let text)), ("publicHeadersPath", .string(let text)),
                          ("pkgConfig", .string(let text)):
@@ -119,8 +121,10 @@ enum ManifestReader {
             cursor += 1
             var items: [Value] = []
             while cursor < tokens.count, tokens[cursor].kind != .punct("]") {
+                let before = cursor
                 items.append(value(tokens, &cursor))
                 if cursor < tokens.count, tokens[cursor].kind == .punct(",") { cursor += 1 }
+                if cursor == before { cursor += 1 }  // a stray `)`: never loop in place
             }
             cursor += 1
             if atEnd(tokens, cursor) { return .array(items) }
@@ -128,7 +132,12 @@ enum ManifestReader {
             if cursor + 2 < tokens.count, case .identifier(let member) = tokens[cursor + 1].kind, tokens[cursor + 2].kind == .punct("(") {
                 cursor += 3
                 var arguments: [String: Value] = [:]
-                while let (label, argument) = argument(tokens, &cursor) { arguments[label ?? "_\(arguments.count)"] = argument }
+                var before = cursor
+                while let (label, argument) = argument(tokens, &cursor) {
+                    arguments[label ?? "_\(arguments.count)"] = argument
+                    if cursor == before { cursor += 1 }  // a stray `]`: never loop in place
+                    before = cursor
+                }
                 cursor += 1
                 if atEnd(tokens, cursor) { return .call(member, arguments) }
             }

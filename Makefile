@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version *= *"\([^"]*\)".*/\1/p' hypervisor/release
 REPORTS := reports/$(VERSION)
 DRIVERS := hypervisor/build/candor-blk hypervisor/build/candor-rng hypervisor/build/candor-net
 # The audit of this repository: its tree and every binary it builds.
-AUDIT = $(1)/candor audit . $(addprefix --binary ,$(1)/candor-vm $(1)/candor $(DRIVERS))
+AUDIT = $(1)/candor audit . --trust-build $(addprefix --binary ,$(1)/candor-vm $(1)/candor $(DRIVERS))
 FUZZ_SECONDS ?= 60
 PREFIX ?= /usr/local
 

@@ -3,7 +3,8 @@
 //
 // The boundary checker's parsers of untrusted text: #include directives, shell-quoted
 // compile commands, Swift imports, C tokens with export macros and symbol
-// uses, and Kbuild assignments. The first byte picks the parser. Built by
+// uses, Kbuild assignments, Package.swift read as text, depfiles and Module.symvers. The
+// first byte picks the parser. Built by
 // scripts/fuzz.sh BoundaryParsers with the sources listed in `sources`.
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -11,7 +12,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     guard size > 0 else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
     let text = String(decoding: bytes, as: UTF8.self)
-    switch data[0] % 5 {
+    switch data[0] % 8 {
     case 0:
         let lines = bytes.split(separator: 10, omittingEmptySubsequences: false).count
         for directive in IncludeDirectiveParser.parse(bytes) {
@@ -30,8 +31,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         let exports = ExportAnalysis.exports(in: text, path: "f.c")
         _ = ExportAnalysis.uses(of: Set(exports.map(\.symbol) + ["gpl_symbol"]), in: text, path: "f.c")
         _ = ExportAnalysis.moduleLicenses(in: text, path: "f.c")
-    default:
+    case 4:
         _ = ExportAnalysis.assignments(in: text)
+    case 5:
+        let lines = bytes.split(separator: 10, omittingEmptySubsequences: false).count
+        let read = ManifestReader.read(text)
+        for problem in read.problems { precondition(problem.line >= 1 && problem.line <= lines, "problem line \(problem.line) of \(lines)") }
+    case 6:
+        for word in Depfile.words(text) { precondition(!word.isEmpty) }
+    default:
+        for export in ExportAnalysis.symvers(in: text, path: "Module.symvers") { precondition(export.location.line ?? 0 >= 1) }
     }
     return 0
 }

@@ -80,13 +80,15 @@ public enum Auditor {
             }
             let ids = (parsed.licenseIDs.union(parsed.exceptionIDs)).sorted()
             if let bad = ids.first(where: { denied.contains($0.lowercased()) }) {
-                return AuditCase(name: name, failure: "license \(bad) (in \(expression)) is denied by the policy")
+                return AuditCase(name: name, failure: "license \(bad) (in \(expression)) is denied by the policy"
+                                 + describe(LicenseSemantics.terms(of: bad)))
             }
             if let unknown = parsed.licenseIDs.sorted().first(where: { $0.hasPrefix("LicenseRef-") && $0.lowercased().contains("unknown") }) {
                 return AuditCase(name: name, failure: "license unknown: \(unknown) (in \(expression))")
             }
             if !allowed.isEmpty, let other = parsed.licenseIDs.sorted().first(where: { !allowed.contains($0.lowercased()) }) {
-                return AuditCase(name: name, failure: "license \(other) (in \(expression)) is not in the policy's allowed licenses")
+                return AuditCase(name: name, failure: "license \(other) (in \(expression)) is not in the policy's allowed licenses"
+                                 + describe(LicenseSemantics.terms(of: other)))
             }
             return AuditCase(name: name)
         }
@@ -104,6 +106,13 @@ public enum Auditor {
             cases.append(judge(file.path, tags.count == 1 ? tags[0] : tags.map { "(\($0))" }.joined(separator: " AND ")))
         }
         return AuditSuite(name: "licenses", cases: cases)
+    }
+
+    /// What the license asks of a distributor, from the license semantics: " (strong-copyleft:
+    /// keep-notices, ...)"; a family read from the id's words says so.
+    static func describe(_ terms: LicenseTermsInfo) -> String {
+        " (\(terms.family.rawValue)\(terms.known ? "" : ", guessed from the id"): "
+            + terms.obligations.map(\.rawValue).joined(separator: ", ") + ")"
     }
 
     /// Every file of the tree carries an SPDX-License-Identifier and a copyright line

@@ -84,10 +84,10 @@ public struct BoundaryPolicy: Sendable {
     public var zones: [Zone]
     public var headerSets: [HeaderSet]
     public var crossings: [Crossing]
-    /// Pairs of license ids that may be combined in one binary; empty: only the GPL rule.
+    /// Pairs of license ids the policy allows in one binary beyond the license model's table.
     public var combinations: Set<[String]>
-    /// Exceptions that let non-GPL code include or link GPL code (system-call and
-    /// runtime-library exceptions).
+    /// Exceptions the checker honours; each lifts its license only within its scope
+    /// (LicenseSemantics). One left out of the list lifts nothing.
     public var boundaryExceptions: Set<String>
     /// Licenses allowed in what ships (empty: any known license) and licenses denied.
     public var allowedLicenses: Set<String>
@@ -98,11 +98,14 @@ public struct BoundaryPolicy: Sendable {
     public var references: [String]
     /// Globs of files `candor audit` does not require an SPDX header in (license texts).
     public var auditExempt: [String] = []
+    /// The license of tree code with no license statement; nil: all rights reserved, so
+    /// every rule judges it as proprietary code (`[boundaries] unlicensed`).
+    public var unlicensed: String?
 
     public static let defaultBoundaryExceptions: Set<String> = [
         "Linux-syscall-note", "GCC-exception-2.0", "GCC-exception-3.1", "Classpath-exception-2.0",
         "LLVM-exception", "Autoconf-exception-2.0", "Autoconf-exception-3.0", "Bison-exception-2.2",
-        "libtool-exception", "Font-exception-2.0", "mif-exception", "openvpn-openssl-exception",
+        "libtool-exception", "Font-exception-2.0", "mif-exception", "openvpn-openssl-exception", "Swift-exception",
     ]
 
     /// Linux UAPI headers as a system installs them: whoever includes them, each must carry
@@ -149,6 +152,8 @@ public struct BoundaryPolicy: Sendable {
             }
             ignore = try reader.strings(boundaries, "ignore", in: "boundaries") ?? []
             references = try reader.strings(boundaries, "references", in: "boundaries") ?? []
+            unlicensed = try reader.string(boundaries, "unlicensed", in: "boundaries")
+            if let unlicensed { try reader.checkExpression(unlicensed, key: "boundaries.unlicensed") }
         }
         for (index, zone) in try reader.tables(table, "zones").enumerated() {
             let key = "zones[\(index)]"

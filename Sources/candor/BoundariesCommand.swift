@@ -30,6 +30,10 @@ struct BoundaryArguments: ParsableArguments {
     @Flag(name: .customLong("no-clones"), help: "Skip clone detection.")
     var noClones = false
 
+    @Flag(name: .customLong("trust-build"),
+          help: "Run the tree's own build code: the compilers named in compile_commands.json (to trace includes) and Package.swift (swift package dump-package). Without it nothing of the tree runs: the manifest is read as text, depfiles the build wrote give the includes.")
+    var trustBuild = false
+
     func loadPolicy(root: String) throws -> BoundaryPolicy {
         if let policy {
             guard FileManager.default.fileExists(atPath: policy) else { throw CommandError("--policy \(policy): no such file") }
@@ -57,7 +61,7 @@ struct BoundaryArguments: ParsableArguments {
             ?? (env["XDG_CACHE_HOME"].map { $0 + "/candor" } ?? (env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/candor")
         var options = BoundaryCheckOptions(
             binaries: arguments.binaries, compileCommands: compileCommands, references: references, detectClones: !noClones,
-            cacheDirectory: cacheDirectory, jobs: arguments.jobs)
+            cacheDirectory: cacheDirectory, jobs: arguments.jobs, trustBuild: trustBuild)
         if isatty(STDERR_FILENO) == 1 {
             options.progress = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }

@@ -51,8 +51,10 @@ final class AuditTests: XCTestCase {
         let suite = Auditor.licenseSuite(scan, policy: policy)
         let failures = Dictionary(uniqueKeysWithValues: suite.cases.map { ($0.name, $0.failure) })
         XCTAssertEqual(failures["ok.c"], .some(nil))
-        XCTAssertEqual(failures["bad.c"], "license AGPL-3.0-only (in AGPL-3.0-only) is denied by the policy")
-        XCTAssertEqual(failures["odd.c"], "license BSD-3-Clause (in BSD-3-Clause) is not in the policy's allowed licenses")
+        XCTAssertEqual(failures["bad.c"], "license AGPL-3.0-only (in AGPL-3.0-only) is denied by the policy "
+                       + "(network-copyleft: keep-notices, state-changes, source-of-whole-program, source-on-network-use)")
+        XCTAssertEqual(failures["odd.c"], "license BSD-3-Clause (in BSD-3-Clause) is not in the policy's allowed licenses "
+                       + "(permissive: keep-notices)")
         XCTAssertEqual(failures["component declared:busybox"], .some(nil))
         XCTAssertEqual(failures["component declared:mystery"], "license unknown (no license found)")
         XCTAssertNil(failures["component deb:libc6"], "a library the platform provides does not ship")

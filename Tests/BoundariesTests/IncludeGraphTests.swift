@@ -184,7 +184,8 @@ final class IncludeGraphTests: XCTestCase {
     func testCompileCommandsArgumentsAndCommandFormsUseTheCompiler() throws {
         let tree = try compileCommandsTree(compiler: "/usr/bin/cc")
         defer { tree.remove() }
-        let graph = try IncludeGraphBuilder.build(root: tree.root.path, files: nil, compileCommands: nil, jobs: 2)
+        // Tracing runs the entry's compiler: only for a trusted tree.
+        let graph = try IncludeGraphBuilder.build(root: tree.root.path, files: nil, compileCommands: nil, jobs: 2, trustBuild: true)
         XCTAssertEqual(graph.units.map(\.source), ["src/main.c", "src/other.c"])
         XCTAssertEqual(graph.units[1].arguments, ["/usr/bin/cc", "-I", "inc1", "-D", "GREETING=\"hi there\"", "-c", "src/other.c", "-o", "other.o"])
         // The computed include is only known from the compiler's trace.
@@ -201,11 +202,21 @@ final class IncludeGraphTests: XCTestCase {
         let tree = try compileCommandsTree(compiler: "/nonexistent/candor-cc")
         defer { tree.remove() }
         let graph = try IncludeGraphBuilder.build(root: tree.root.path, files: nil,
-                                                  compileCommands: "build/compile_commands.json", jobs: 2)
+                                                  compileCommands: "build/compile_commands.json", jobs: 2, trustBuild: true)
         XCTAssertEqual(graph.edges["src/other.c"], [edge("src/other.c", 2, "<conf.h>", "inc1/conf.h")])
         XCTAssertEqual(graph.edges["src/main.c"]?.map(\.to), [nil, "src/local.h"])
         XCTAssertEqual(graph.problems.map(\.location.path), ["src/main.c", "src/other.c"])
         XCTAssertTrue(graph.problems.allSatisfy { $0.message.contains("/nonexistent/candor-cc not found") }, "\(graph.problems)")
+    }
+
+    func testCompileCommandsOfAnUntrustedTreeAreData() throws {
+        let tree = try compileCommandsTree(compiler: "/usr/bin/cc")
+        defer { tree.remove() }
+        let graph = try IncludeGraphBuilder.build(root: tree.root.path, files: nil, compileCommands: nil, jobs: 2)
+        // The flags still decide the search path; the computed include stays unresolved.
+        XCTAssertEqual(graph.edges["src/other.c"], [edge("src/other.c", 2, "<conf.h>", "inc1/conf.h")])
+        XCTAssertEqual(graph.edges["src/main.c"]?.map(\.to), [nil, "src/local.h"])
+        XCTAssertTrue(graph.problems.isEmpty, "\(graph.problems)")
     }
 
     func testBadCompileCommandsAreProblems() throws {

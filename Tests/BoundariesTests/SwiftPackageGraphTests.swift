@@ -107,7 +107,14 @@ final class SwiftPackageGraphTests: XCTestCase {
             "Package.swift": "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \n",
         ], name: "swiftpm-bad")
         defer { tree.remove() }
-        let graphs = SwiftPackageGraph.loadAll(root: tree.root.path, files: nil)
+        // Read as text (untrusted): what could not be read is a problem with its line.
+        let read = SwiftPackageGraph.loadAll(root: tree.root.path, files: nil)
+        XCTAssertEqual(read.count, 1)
+        XCTAssertTrue(read[0].targets.isEmpty)
+        XCTAssertEqual(read[0].problems.map(\.location), [SourceLocation(path: "Package.swift", line: 1)])
+        XCTAssertTrue(read[0].problems[0].message.contains("literal name"), read[0].problems[0].message)
+        // Run by SwiftPM (trusted).
+        let graphs = SwiftPackageGraph.loadAll(root: tree.root.path, files: nil, trustBuild: true)
         XCTAssertEqual(graphs.count, 1)
         XCTAssertTrue(graphs[0].targets.isEmpty)
         XCTAssertEqual(graphs[0].problems.map(\.location.path), ["Package.swift"])

@@ -135,6 +135,32 @@ public enum ExportAnalysis {
         ["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"].contains(license)
     }
 
+    /// The SPDX expression of a MODULE_LICENSE string (include/linux/module.h lists them):
+    /// "GPL" and "GPL v2" are GPL-2.0-only, "Dual X/GPL" an OR, anything else a LicenseRef.
+    public static func spdx(moduleLicense: String) -> String {
+        switch moduleLicense {
+        case "GPL", "GPL v2", "GPL and additional rights": return "GPL-2.0-only"
+        case "Dual BSD/GPL": return "BSD-3-Clause OR GPL-2.0-only"
+        case "Dual MIT/GPL": return "GPL-2.0-only OR MIT"
+        case "Dual MPL/GPL": return "GPL-2.0-only OR MPL-1.1"
+        default:
+            return "LicenseRef-module-" + moduleLicense.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" }
+        }
+    }
+
+    /// Module.symvers lines (`crc<TAB>symbol<TAB>module<TAB>EXPORT_SYMBOL_GPL[<TAB>ns]`):
+    /// the exports of a built kernel, as modpost reads them for out-of-tree modules.
+    public static func symvers(in text: String, path: String) -> [ExportedSymbol] {
+        var result: [ExportedSymbol] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count >= 4, let gplOnly = exportMacros[String(fields[3])] else { continue }
+            result.append(ExportedSymbol(symbol: String(fields[1]), gplOnly: gplOnly,
+                                         location: SourceLocation(path: path, line: index + 1)))
+        }
+        return result
+    }
+
     /// MODULE_LICENSE("...") calls in C source text (adjacent literals concatenated).
     static func moduleLicenses(in text: String, path: String) -> [(license: String, location: SourceLocation)] {
         withBytes(text) { bytes in

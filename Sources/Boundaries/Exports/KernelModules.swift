@@ -76,6 +76,26 @@ extension ExportAnalysis {
         return result.sorted { ($0.name, $0.sources.joined(separator: "\n")) < ($1.name, $1.sources.joined(separator: "\n")) }
     }
 
+    /// The .c files a Kbuild makefile builds (into the kernel or a module): the kernel's
+    /// build decides what is kernel code, directory by directory, not one file for the tree.
+    public static func kbuildSources(root: String, files: [String]) -> Set<String> {
+        let rootPrefix = root.hasSuffix("/") ? root : root + "/"
+        let present = Set(files)
+        var sources = Set<String>()
+        for file in files.sorted() {
+            let base = (file as NSString).lastPathComponent
+            guard base == "Makefile" || base == "Kbuild", let text = readText(rootPrefix + file) else { continue }
+            let directory = (file as NSString).deletingLastPathComponent
+            for (name, objects) in assignments(in: text) where name.hasPrefix("obj-") || name.hasSuffix("-y") || name.hasSuffix("-objs") {
+                for object in objects where object.hasSuffix(".o") {
+                    let source = join(directory, String(object.dropLast(2)) + ".c")
+                    if present.contains(source) { sources.insert(source) }
+                }
+            }
+        }
+        return sources
+    }
+
     /// (variable, words) of `var += words`, `var := words`, `var = words` lines, with
     /// continuation lines joined and comments removed.
     static func assignments(in text: String) -> [(String, [String])] {

@@ -16,7 +16,11 @@ public enum IncludeGraphBuilder {
     /// compileCommands: an explicit compile_commands.json, else root/compile_commands.json,
     /// root/build/compile_commands.json or root/.build/*/compile_commands.json; with none
     /// the units and flags are inferred.
-    public static func build(root: String, files: [String]?, compileCommands: String?, jobs: Int) throws -> IncludeGraph {
+    /// trustBuild: run each entry's compiler (`-E -H`) to learn which header each directive
+    /// opened. Without it nothing of the tree runs: compile_commands.json is data, and a
+    /// depfile the tree's build already wrote (`-MD`, `-MF`) says which headers a unit read.
+    public static func build(root: String, files: [String]?, compileCommands: String?, jobs: Int,
+                             trustBuild: Bool = false) throws -> IncludeGraph {
         let tree = TreeRoot(root)
         var problems: [AnalysisProblem] = []
         var isDirectory: ObjCBool = false
@@ -29,11 +33,13 @@ public enum IncludeGraphBuilder {
         for file in treeFiles { filesByName[PathText.fileName(of: file), default: []].append(tree.absolute(file)) }
 
         let packages = treeFiles.contains { PathText.fileName(of: $0) == "Package.swift" }
-            ? SwiftPackageGraph.loadAll(root: tree.path, files: treeFiles) : []
+            ? SwiftPackageGraph.loadAll(root: tree.path, files: treeFiles, trustBuild: trustBuild) : []
         let layout = InferredLayout(tree: tree, files: treeFiles, packages: packages)
 
         var plans: [UnitPlan] = []
         var traced: [String: ResolvedDirectives] = [:]
+        // Unit source -> every file its compilation read, where a depfile says so.
+        var compiled: [String: Set<String>] = [:]
         var usedDatabase = false
         if let database = compileCommands.map({ PathText.normalize(PathText.join(tree.path, $0)) }) ?? findDatabase(tree) {
             let display = tree.display(database)
@@ -52,7 +58,17 @@ public enum IncludeGraphBuilder {
                                           search: search))
                 }
                 let results = LockedBox([(String, Result<(resolved: ResolvedDirectives, error: String?), Error>)]())
-                Parallel.forEach(commands.count, jobs: jobs) { index in
+                for command in commands where !trustBuild {
+                    guard let depfile = Depfile.path(of: command) else { continue }
+                    switch Depfile.read(depfile, directory: command.directory) {
+                    case .success(let read):
+                        compiled[command.file] = read.union([command.file])
+                        traced[command.file] = Depfile.resolve(source: command.file, read: read, cache: cache)
+                    case .failure(let problem):
+                        problems.append(AnalysisProblem(SourceLocation(path: tree.display(depfile)), problem.message))
+                    }
+                }
+                Parallel.forEach(trustBuild ? commands.count : 0, jobs: jobs) { index in
                     let command = commands[index]
                     let result = Result { try CompilerTrace.run(command, cache: cache) }
                     results.withLock { $0.append((command.file, result)) }
@@ -112,8 +128,11 @@ public enum IncludeGraphBuilder {
                     resolved[includer, default: [:]].merge(lines) { first, _ in first }
                 }
             }
+            // Where every unit of the group has a depfile, only the headers they read are followed.
+            let read = group.allSatisfy { compiled[$0.source] != nil }
+                ? group.reduce(into: Set<String>()) { $0.formUnion(compiled[$1.source]!) } : nil
             let walk = IncludeWalk(tree: tree, resolver: HeaderResolver(search: search, cache: cache, filesByName: filesByName),
-                                   traced: resolved, jobs: jobs)
+                                   traced: resolved, compiled: read, jobs: jobs)
             let result = walk.run(from: group.map(\.source))
             for (includer, list) in result.edges where edges[includer] == nil { edges[includer] = list }
             problems += result.problems
@@ -147,6 +166,8 @@ struct IncludeWalk {
     let tree: TreeRoot
     let resolver: HeaderResolver
     let traced: ResolvedDirectives
+    /// The files the units' compilations read (from depfiles); nil: follow every directive.
+    var compiled: Set<String>? = nil
     let jobs: Int
 
     func run(from sources: [String]) -> (edges: [String: [IncludeEdge]], problems: [AnalysisProblem]) {
@@ -192,6 +213,8 @@ struct IncludeWalk {
         case .success(let directives):
             for directive in directives {
                 let header = traced[file]?[directive.line] ?? resolver.resolve(directive, in: file)
+                // Not read by the compilation (a branch of #if it did not take).
+                if let compiled, let header, !compiled.contains(header) { continue }
                 edges.append(IncludeEdge(from: from, line: directive.line, spelled: directive.spelled, to: header.map(tree.display)))
                 if let header {
                     targets.append(header)

@@ -2,8 +2,8 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 //
 // The Swift side of a tree: each package's targets, their dependencies, their `import`s,
-// and which C modules a Swift target pulls in. The manifest is read by SwiftPM itself
-// (`swift package dump-package`), so conditions and defaults are SwiftPM's, not ours.
+// and which C modules a Swift target pulls in. The manifest is read as text (ManifestReader)
+// unless the tree is trusted; then SwiftPM evaluates it (`swift package dump-package`).
 
 import Foundation
 
@@ -81,7 +81,9 @@ public struct SwiftPackageGraph: Codable, Sendable {
 
     /// Loads the package whose Package.swift is in `packageDirectory` (tree-relative).
     /// A manifest SwiftPM cannot read gives a graph with no targets and a problem.
-    public static func load(root: String, packageDirectory: String) throws -> SwiftPackageGraph {
+    /// Without `trustBuild` the manifest is read as text (ManifestReader), never run;
+    /// with it SwiftPM evaluates it (`swift package dump-package` runs the manifest).
+    public static func load(root: String, packageDirectory: String, trustBuild: Bool = false) throws -> SwiftPackageGraph {
         let tree = TreeRoot(root)
         let directory = PathText.normalize(PathText.join(tree.path, packageDirectory))
         let relative = packageDirectory.isEmpty || packageDirectory == "." ? "" : PathText.normalize(packageDirectory)
@@ -91,26 +93,20 @@ public struct SwiftPackageGraph: Codable, Sendable {
             graph.problems.append(AnalysisProblem(SourceLocation(path: manifest), message))
             return graph
         }
-        guard let swift = ExternalProcess.locate("/opt/swift/usr/bin/swift") ?? ExternalProcess.locate("swift") else {
-            return fail("swift not found: cannot read the manifest")
-        }
-        let output: ExternalProcess.Output
-        do {
-            // A scratch path of our own: the package's .build may be locked by a running
-            // `swift build` or `swift test`, and dump-package would wait for it.
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("candor-dump-package").path
-            output = try ExternalProcess.run(swift, ["package", "dump-package", "--package-path", directory, "--scratch-path", scratch],
-                                             directory: directory, timeout: 120)
-        } catch {
-            return fail("cannot run swift package dump-package: \(error.localizedDescription)")
-        }
-        guard output.status == 0 else {
-            let lines = output.standardError.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            let first = lines.first { $0.contains("error") } ?? lines.first ?? "exit status \(output.status)"
-            return fail("swift package dump-package failed: \(first)")
-        }
-        guard let json = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any] else {
-            return fail("swift package dump-package printed no JSON manifest")
+        let json: [String: Any]
+        if trustBuild {
+            guard let dumped = dumpPackage(directory: directory, fail: { graph.problems.append(AnalysisProblem(SourceLocation(path: manifest), $0)) })
+            else { return graph }
+            json = dumped
+        } else {
+            guard let data = FileManager.default.contents(atPath: PathText.join(directory, "Package.swift")) else {
+                return fail("cannot read the manifest")
+            }
+            let read = ManifestReader.read(String(decoding: data, as: UTF8.self))
+            for problem in read.problems {
+                graph.problems.append(AnalysisProblem(SourceLocation(path: manifest, line: problem.line), problem.message))
+            }
+            json = ["name": read.name as Any, "targets": read.targets]
         }
         graph.name = json["name"] as? String ?? graph.name
         let entries = json["targets"] as? [[String: Any]] ?? []
@@ -134,9 +130,38 @@ public struct SwiftPackageGraph: Codable, Sendable {
         return graph
     }
 
+    /// SwiftPM's reading of the manifest: runs the manifest (only with --trust-build).
+    private static func dumpPackage(directory: String, fail: (String) -> Void) -> [String: Any]? {
+        guard let swift = ExternalProcess.locate("/opt/swift/usr/bin/swift") ?? ExternalProcess.locate("swift") else {
+            fail("swift not found: cannot read the manifest")
+            return nil
+        }
+        let output: ExternalProcess.Output
+        do {
+            // A scratch path of our own: the package's .build may be locked by a running
+            // `swift build` or `swift test`, and dump-package would wait for it.
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("candor-dump-package").path
+            output = try ExternalProcess.run(swift, ["package", "dump-package", "--package-path", directory, "--scratch-path", scratch],
+                                             directory: directory, timeout: 120)
+        } catch {
+            fail("cannot run swift package dump-package: \(error.localizedDescription)")
+            return nil
+        }
+        guard output.status == 0 else {
+            let lines = output.standardError.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            fail("swift package dump-package failed: \(lines.first { $0.contains("error") } ?? lines.first ?? "exit status \(output.status)")")
+            return nil
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any] else {
+            fail("swift package dump-package printed no JSON manifest")
+            return nil
+        }
+        return json
+    }
+
     /// Finds the Package.swift files of the tree (not under .build, Fixtures or checkouts)
     /// and loads each.
-    public static func loadAll(root: String, files: [String]?) -> [SwiftPackageGraph] {
+    public static func loadAll(root: String, files: [String]?, trustBuild: Bool = false) -> [SwiftPackageGraph] {
         let tree = TreeRoot(root)
         let all = files ?? TreeFiles.walk(tree.path)
         let skipped: Set<Substring> = [".build", "Fixtures", "checkouts"]
@@ -145,7 +170,7 @@ public struct SwiftPackageGraph: Codable, Sendable {
             .filter { !$0.split(separator: "/").contains { skipped.contains($0) || $0.hasPrefix(".") } }
             .map { PathText.directory(of: $0) }
             .sorted()
-        return directories.compactMap { try? load(root: tree.path, packageDirectory: $0) }
+        return directories.compactMap { try? load(root: tree.path, packageDirectory: $0, trustBuild: trustBuild) }
     }
 
     /// The target whose directory holds `path` (tree-relative), the innermost one; a source

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+//
+// Rule 4: symbols exported GPL-only (the shim's CANDOR_EXPORT_GPL, the kernel's
+// EXPORT_SYMBOL_GPL and Module.symvers) used by code whose license offers no GPL.
+// A Linux module is judged by its MODULE_LICENSE, as modpost does: from the built `.ko`'s
+// undefined symbols when it is given (uses through static inline helpers and macros are
+// there), else from its sources (only uses written in its own .c files are seen). Files
+// the Kbuild makefiles build into the kernel are not judged (GPL-only exports bind
+// modules); every other C file is judged under its own license.
+
+import Foundation
+
+extension CheckRun {
+    mutating func checkExports() {
+        progress("boundaries: reading exports")
+        let cFiles = files.filter(Self.isCFamily)
+        var texts: [String: String] = [:]
+        for path in cFiles {
+            if let text = try? String(contentsOfFile: root + "/" + path, encoding: .utf8) { texts[path] = text }
+        }
+        var gplOnly: [String: ExportedSymbol] = [:]
+        for path in cFiles {
+            guard let text = texts[path] else { continue }
+            for export in ExportAnalysis.exports(in: text, path: path) where export.gplOnly {
+                if gplOnly[export.symbol] == nil { gplOnly[export.symbol] = export }
+            }
+        }
+        for path in files where (path as NSString).lastPathComponent == "Module.symvers" {
+            guard let text = try? String(contentsOfFile: root + "/" + path, encoding: .utf8) else { continue }
+            for export in ExportAnalysis.symvers(in: text, path: path) where export.gplOnly {
+                if gplOnly[export.symbol] == nil { gplOnly[export.symbol] = export }
+            }
+        }
+        guard !gplOnly.isEmpty else { return }
+        let symbols = IdentifierSet(Set(gplOnly.keys))
+
+        // Built modules: their undefined symbols, as modpost reads them.
+        var judgedFromBinary = Set<String>()
+        for object in builtModules {
+            let name = String(((object.path as NSString).lastPathComponent as NSString).deletingPathExtension)
+            judgedFromBinary.insert(name)
+            guard let license = object.declaredLicense ?? modules.first(where: { $0.name == name })?.license,
+                  !ExportAnalysis.isGPLCompatibleModuleLicense(license) else { continue }
+            for symbol in object.undefined {
+                guard let export = gplOnly[symbol] else { continue }
+                report(BoundaryFinding(
+                    rule: "gpl-only-symbol", severity: .error, fromZone: "module:\(name)",
+                    toZone: zones.zone(of: export.location.path).zone, location: SourceLocation(path: object.path),
+                    message: "module \(name) (MODULE_LICENSE \"\(license)\", not GPL-compatible) uses \(symbol), "
+                        + "exported GPL-only at \(export.location) (found in the built module's undefined symbols, as modpost does)",
+                    evidence: [EvidenceStep(SourceLocation(path: object.path), "undefined symbol \(symbol) (.ko symbol table)"),
+                               EvidenceStep(SourceLocation(path: object.path), ".modinfo license=\(license)"),
+                               EvidenceStep(export.location, "exported GPL-only")]))
+            }
+        }
+        // Modules not given built: their own .c files, lexed.
+        for module in modules where !judgedFromBinary.contains(module.name) {
+            guard let license = module.license, !ExportAnalysis.isGPLCompatibleModuleLicense(license) else { continue }
+            for source in module.sources {
+                guard let text = texts[source] else { continue }
+                for use in ExportAnalysis.uses(of: symbols, in: text, path: source) {
+                    guard let export = gplOnly[use.symbol] else { continue }
+                    var evidence = [EvidenceStep(use.location, "uses \(use.symbol) (read from source: uses through headers "
+                                                 + "and macros are seen only in the built .ko; pass it with --binary)"),
+                                    EvidenceStep(export.location, "exported GPL-only")]
+                    if let at = module.licenseLocation { evidence.insert(EvidenceStep(at, "MODULE_LICENSE(\"\(license)\")"), at: 1) }
+                    report(BoundaryFinding(
+                        rule: "gpl-only-symbol", severity: .error, fromZone: "module:\(module.name)",
+                        toZone: zones.zone(of: export.location.path).zone, location: use.location,
+                        message: "module \(module.name) (MODULE_LICENSE \"\(license)\", not GPL-compatible) uses "
+                            + "\(use.symbol), exported GPL-only at \(export.location)",
+                        evidence: evidence))
+                }
+            }
+        }
+        // Other C files: judged under their own license, except what Kbuild builds into the
+        // kernel or a module (modules are judged above). Headers are judged where included.
+        let moduleSources = Set(modules.flatMap(\.sources))
+        let kernelBuilt = ExportAnalysis.kbuildSources(root: root, files: files)
+        for path in cFiles where !zones.isIgnored(path) && !moduleSources.contains(path) && !kernelBuilt.contains(path)
+            && !Self.isHeader(path) {
+            let zone = zones.zone(of: path)
+            let license = zone.fileLicense ?? zone.license
+            guard let text = texts[path], !judge.offersGPL(license) else { continue }
+            for use in ExportAnalysis.uses(of: symbols, in: text, path: path) {
+                // The exporting zone declares and implements its own symbols.
+                guard let export = gplOnly[use.symbol], zones.zone(of: export.location.path).zone != zone.zone else { continue }
+                report(BoundaryFinding(
+                    rule: "gpl-only-symbol", severity: .error, fromZone: zone.zone,
+                    toZone: zones.zone(of: export.location.path).zone, location: use.location,
+                    message: "\(path) (\(judge.describe(license))) uses \(use.symbol), "
+                        + "exported GPL-only at \(export.location)",
+                    evidence: [EvidenceStep(use.location, "uses \(use.symbol)"),
+                               EvidenceStep(export.location, "exported GPL-only")]))
+            }
+        }
+    }
+
+    static func isHeader(_ path: String) -> Bool {
+        ["h", "hh", "hpp", "hxx"].contains((path as NSString).pathExtension.lowercased())
+    }
+}

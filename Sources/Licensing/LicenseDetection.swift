@@ -82,7 +82,7 @@ extension LicenseDetector {
             }
         }
         guard let combined = LicenseExpression.conjunction(terms) else { return nil }
-        return (try? LicenseExpression.parse(combined).normalized.description) ?? combined
+        return (try? LicenseExpression.parse(combined).normalized.deduplicated.description) ?? combined
     }
 
     private func ids(_ expression: String) -> Set<String> {

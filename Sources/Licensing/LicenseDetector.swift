@@ -84,6 +84,8 @@ public struct LicenseDetector: Sendable {
         for d in Declarations.find(bytes, regions: regions, path: path, database: database)
         where !ruleLines.contains(where: { $0.startLine <= d.endLine && d.startLine <= $0.endLine }) {
             detection.matches.append(d)
+            // A manifest's field is a declaration, not also a mention.
+            detection.mentions.removeAll { $0.startLine <= d.endLine && d.startLine <= $0.endLine }
         }
         detection.matches = dropCopyrightLineReferences(detection.matches, bytes: bytes)
         let order: (LicenseMatch, LicenseMatch) -> Bool = {
@@ -120,13 +122,13 @@ public struct LicenseDetector: Sendable {
         return String(decoding: slice, as: UTF8.self)
     }
 
-    /// A short reference that lies on a copyright line is a name, not a license: "Copyright
-    /// (C) 2004 Sam Hocevar" does not make a file WTFPL.
+    /// A match that lies on copyright lines only is a name, not a license: "Copyright (C)
+    /// 2004 Sam Hocevar" does not make a file WTFPL.
     func dropCopyrightLineReferences(_ matches: [LicenseMatch], bytes: UnsafeBufferPointer<UInt8>) -> [LicenseMatch] {
-        let candidates = matches.filter { $0.kind == .reference && $0.startLine == $0.endLine }
+        let candidates = matches.filter { $0.kind != .tag && $0.kind != .declaration && $0.endLine - $0.startLine < 3 }
         guard !candidates.isEmpty else { return matches }
         var copyrightLines = Set<Int>()
-        let wanted = Set(candidates.map(\.startLine))
+        let wanted = Set(candidates.flatMap { $0.startLine...$0.endLine })
         var line = 1, start = 0
         for i in 0...bytes.count where i == bytes.count || bytes[i] == 0x0A {
             if wanted.contains(line) {
@@ -136,7 +138,10 @@ public struct LicenseDetector: Sendable {
             line += 1
             start = i + 1
         }
-        return matches.filter { !($0.kind == .reference && $0.startLine == $0.endLine && copyrightLines.contains($0.startLine)) }
+        return matches.filter { m in
+            !(m.kind != .tag && m.kind != .declaration && m.endLine - m.startLine < 3
+              && (m.startLine...m.endLine).allSatisfy { copyrightLines.contains($0) })
+        }
     }
 
     struct RuleMatch {
@@ -321,6 +326,8 @@ public struct LicenseDetector: Sendable {
             var match = RuleMatch(rule: r, start: firstFile, end: end, covered: covered,
                                   score: Double(covered) * 100 / Double(length))
             if judged {
+                // Under half of a license text is not that text, edited or not.
+                guard covered * 100 >= length * Self.partialCoverage else { return }
                 let inserted = max(0, end - firstFile + 1 - covered)
                 match.isModified = (length - covered) + inserted > Self.tolerance(ruleLength: length)
             }

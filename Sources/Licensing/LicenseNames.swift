@@ -117,7 +117,8 @@ extension LicenseDatabase {
         let rest = String(scalars).replacingOccurrences(of: version, with: " ")
         let allowed: Set<String> = ["v", "version", "license", "licence", "the", "or", "later", "any", "(at", "your",
                                     "option)", "at", "option", "+", "only", "newer", "greater", "and", "(", ")", "of", "-",
-                                    "published", "by", "free", "software", "foundation", "vers", "ver"]
+                                    "published", "by", "free", "software", "foundation", "vers", "ver", "licenses",
+                                    "licences", "as", "terms"]
         for word in (t.replacingOccurrences(of: version, with: " ") + rest)
             .replacingOccurrences(of: "+", with: " + ").replacingOccurrences(of: "-", with: " ")
             .split(separator: " ") {

@@ -34,53 +34,72 @@ enum Declarations {
                      database: LicenseDatabase) -> [LicenseMatch] {
         let manifest = manifest(path: path)
         var results: [LicenseMatch] = []
-        var lines: [(number: Int, stated: String, raw: String)] = []
+        // Line ranges; text is made only for lines that may hold a declaration.
+        var ranges: [(start: Int, end: Int)] = []
         var start = 0
-        var number = 1
         let n = bytes.count
         while start <= n {
             var end = start
             while end < n && bytes[end] != 0x0A { end += 1 }
-            if end - start <= 400 {
-                var stated: [UInt8] = []
-                stated.reserveCapacity(end - start)
-                var any = false
-                for k in start..<end {
-                    if regions[k] == TextRegion.stated.rawValue { stated.append(bytes[k]); any = true } else { stated.append(0x20) }
-                }
-                let raw = manifest != nil ? String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) : ""
-                if any || manifest != nil {
-                    lines.append((number, any ? String(decoding: stated, as: UTF8.self) : "", raw))
-                }
-            } else {
-                lines.append((number, "", ""))
-            }
-            number += 1
+            ranges.append((start, end))
             start = end + 1
         }
+        func stated(_ k: Int) -> String {
+            guard k < ranges.count else { return "" }
+            let (a, b) = ranges[k]
+            guard b - a <= 400 else { return "" }
+            var out: [UInt8] = []
+            out.reserveCapacity(b - a)
+            var any = false
+            for i in a..<b {
+                if regions[i] == TextRegion.stated.rawValue { out.append(bytes[i]); any = true } else { out.append(0x20) }
+            }
+            return any ? String(decoding: out, as: UTF8.self) : ""
+        }
         var inPOMLicense = false
-        for (k, line) in lines.enumerated() {
+        for (k, range) in ranges.enumerated() {
+            let number = k + 1
             var value: String?
-            var endLine = line.number
-            if let manifest, let v = manifestValue(line.raw, manifest, inPOMLicense: &inPOMLicense) {
-                value = v
-            } else if !line.stated.isEmpty {
-                let text = stripCommentLead(line.stated)
-                let lower = text.lowercased()
-                if let v = fieldValue(text, lower) {
-                    value = v
-                } else if lower.hasSuffix(": public domain") || lower.hasSuffix(": public domain.") {
-                    value = "public domain"
-                } else if let v = underPhrase(text, lower, next: k + 1 < lines.count && lines[k + 1].number == line.number + 1
-                                                ? stripCommentLead(lines[k + 1].stated) : "", usedNext: &endLine, line: line.number) {
-                    value = v
+            var endLine = number
+            if let manifest {
+                let raw = String(decoding: UnsafeBufferPointer(rebasing: bytes[range.start..<range.end]), as: UTF8.self)
+                value = manifestValue(raw, manifest, inPOMLicense: &inPOMLicense)
+            }
+            if value == nil && range.end - range.start <= 400 && mayDeclare(bytes, range.start, range.end) {
+                let line = stated(k)
+                if !line.isEmpty {
+                    let text = stripCommentLead(line)
+                    let lower = text.lowercased()
+                    if let v = fieldValue(text, lower) {
+                        value = v
+                    } else if lower.hasSuffix(": public domain") || lower.hasSuffix(": public domain.") {
+                        value = "public domain"
+                    } else if let v = underPhrase(text, lower, next: stripCommentLead(stated(k + 1)), usedNext: &endLine, line: number) {
+                        value = v
+                    }
                 }
             }
             guard let value, let expression = database.expression(forName: value) else { continue }
-            results.append(LicenseMatch(expression: expression, kind: .declaration, startLine: line.number, endLine: endLine,
+            results.append(LicenseMatch(expression: expression, kind: .declaration, startLine: number, endLine: endLine,
                                         score: 100, rule: "declaration"))
         }
         return results
+    }
+
+    /// A cheap test before any text is made: "licen" or " under " or "public domain" in the line.
+    static func mayDeclare(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        var i = start
+        while i + 5 <= end {
+            let b = bytes[i] | 0x20
+            if b == UInt8(ascii: "l"), bytes[i + 1] | 0x20 == UInt8(ascii: "i"), bytes[i + 2] | 0x20 == UInt8(ascii: "c"),
+               bytes[i + 3] | 0x20 == UInt8(ascii: "e"), bytes[i + 4] | 0x20 == UInt8(ascii: "n") { return true }
+            if b == UInt8(ascii: "u"), bytes[i + 1] | 0x20 == UInt8(ascii: "n"), bytes[i + 2] | 0x20 == UInt8(ascii: "d"),
+               bytes[i + 3] | 0x20 == UInt8(ascii: "e"), bytes[i + 4] | 0x20 == UInt8(ascii: "r") { return true }
+            if b == UInt8(ascii: "p"), bytes[i + 1] | 0x20 == UInt8(ascii: "u"), bytes[i + 2] | 0x20 == UInt8(ascii: "b"),
+               bytes[i + 3] | 0x20 == UInt8(ascii: "l"), bytes[i + 4] | 0x20 == UInt8(ascii: "i") { return true }
+            i += 1
+        }
+        return false
     }
 
     /// Leading white space and comment punctuation (`*`, `#`, `//`, `;`, `!`, `%`, `.\"`, `--`).

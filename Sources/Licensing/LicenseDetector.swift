@@ -132,8 +132,12 @@ public struct LicenseDetector: Sendable {
         var line = 1, start = 0
         for i in 0...bytes.count where i == bytes.count || bytes[i] == 0x0A {
             if wanted.contains(line) {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self).lowercased()
-                if text.contains("copyright") || text.contains("(c)") || text.contains("©") { copyrightLines.insert(line) }
+                // A copyright statement's line: short, and opening with its keyword.
+                let text = Declarations.stripCommentLead(
+                    String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)).lowercased()
+                if text.count < 200, ["copyright", "(c)", "©", "portions copyright"].contains(where: { text.hasPrefix($0) }) {
+                    copyrightLines.insert(line)
+                }
             }
             line += 1
             start = i + 1

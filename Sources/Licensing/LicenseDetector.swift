@@ -35,8 +35,12 @@ public struct LicenseDetector: Sendable {
         var tagLines = Set<Int>()
         for (tag, offset) in SPDXTags.extractWithOffsets(from: bytes) {
             tagLines.insert(tag.line)
-            let region = regions[offset]
+            var region = regions[offset]
             if region == TextRegion.ignored.rawValue { continue }
+            // A tag that opens its line after comment-like punctuation only is the file's,
+            // whatever the lexer thought (`// SPDX-...` in a shell script); one after code
+            // or a quote (a regex, a string literal) is a mention.
+            if region == code && Self.onlyPunctuationBefore(offset, in: bytes) { region = stated }
             if region == stated { detection.tags.append(tag) }
             guard tag.kind == .license else { continue }
             let expression = (try? LicenseExpression.parse(tag.value).normalized.description) ?? tag.value
@@ -97,6 +101,21 @@ public struct LicenseDetector: Sendable {
         detection.expression = conclude(detection.matches, bytes: bytes)
         detection.contradictions = contradictions(detection.matches)
         return detection
+    }
+
+    static func onlyPunctuationBefore(_ offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var k = offset - 1
+        while k >= 0 && bytes[k] != 0x0A {
+            let b = bytes[k]
+            let lower = b | 0x20
+            if (lower >= 0x61 && lower <= 0x7A) || (b >= 0x30 && b <= 0x39) || b >= 0x80
+                || b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") || b == UInt8(ascii: "`") || b == UInt8(ascii: "^")
+                || b == UInt8(ascii: "(") || b == UInt8(ascii: "[") || b == UInt8(ascii: "=") {
+                return false
+            }
+            k -= 1
+        }
+        return true
     }
 
     /// `LicenseRef-candor-modified-<base>`: valid SPDX id characters only.
@@ -276,6 +295,15 @@ public struct LicenseDetector: Sendable {
         // costs two matched ones, so MIT's full text beats the longer JSON license that
         // embeds it); a match mostly inside an accepted one is dropped. Accepted
         // false-positive rules suppress what they overlap.
+        // An exact license text beats an overlapping modified one: the file holds it as is.
+        func overlaps(_ a: RuleMatch, _ b: RuleMatch) -> Bool {
+            (min(a.end, b.end) - max(a.start, b.start) + 1) * 2 > min(a.end - a.start + 1, b.end - b.start + 1)
+        }
+        let exactTexts = found.filter { !$0.isModified && $0.covered == Int(index.ruleLengths[$0.rule])
+            && index.ruleKinds[$0.rule] == RuleSource.Kind.text.rawValue }
+        for k in found.indices where found[k].isModified && exactTexts.contains(where: { overlaps($0, found[k]) }) {
+            found[k].covered -= 1 << 20
+        }
         func weight(_ m: RuleMatch) -> Int { m.covered - 2 * (Int(index.ruleLengths[m.rule]) - m.covered) }
         found.sort {
             (weight($0), $0.score, -$0.start) > (weight($1), $1.score, -$1.start)

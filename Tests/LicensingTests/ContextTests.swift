@@ -181,7 +181,9 @@ final class ContextTests: XCTestCase {
         let words = bsd.split(separator: " ")
         let cut = (words.prefix(words.count / 3) + ["[...]"] + words.suffix(words.count / 2)).joined(separator: " ")
         let partial = d.analyze(cut, path: "LICENSE")
-        XCTAssertEqual(partial.expression, "LicenseRef-candor-modified-BSD-3-Clause", "\(partial.matches)")
+        // (What is left may resemble BSD-2-Clause with a clause added, or BSD-3-Clause with a
+        // clause cut: either way a modified BSD text, never the base license, never nothing.)
+        XCTAssertTrue(partial.expression?.hasPrefix("LicenseRef-candor-modified-BSD-") == true, "\(partial.matches)")
     }
 
     func testLicenseNames() throws {

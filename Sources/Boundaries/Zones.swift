@@ -77,8 +77,7 @@ final class FileLicenses: @unchecked Sendable {
     /// The file's tags, combined with a REUSE annotation as REUSE says; else the licenses
     /// its text states (full texts and notices).
     static func license(of record: FileRecord) -> String? {
-        record.concludedLicense ?? LicenseExpression.conjunction(
-            record.licenseMatches.filter { $0.kind == .text || $0.kind == .notice }.map(\.expression))
+        record.concludedLicense ?? record.statedLicense
     }
 
     /// Outside files: the first kilobytes hold the SPDX line or the notice.

@@ -2,10 +2,14 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 //
 // Copyright statements in free text: "Copyright (C) 2020 Name", "Copyright 2019-2021 The X
-// Authors", "(c) 2020 Name", "© Name". A statement runs from its keyword to the end of the
-// line. To keep license texts from counting ("the above copyright notice", "(c) You must
-// ..."), "Copyright" and "(c)" must be followed by a year, and "Copyright" may carry
-// "(c)"/"©" or a colon before it. `SPDX-FileCopyrightText:` tags are left to SPDXTags.
+// Authors", "(c) 2020 Name", "© Name", "Copyright The Linux Foundation", "Portions
+// Copyright ...". A statement runs from its keyword to the end of the line, and on over the
+// next lines while it is unfinished (only years so far, or a trailing "," or "and"). To
+// keep license texts from counting ("the above copyright notice", "(c) You must ..."),
+// "Copyright" and "(c)" must be followed by a year, or "Copyright" must open its line
+// (after comment marks, or "Portions") and be followed by a name that is not one of the
+// words license texts put there (notice, holder, owner, law, ...).
+// `SPDX-FileCopyrightText:` tags are left to SPDXTags.
 
 enum CopyrightStatements {
     /// Statements in line order, with their 1-based line numbers.
@@ -36,10 +40,29 @@ enum CopyrightStatements {
             if candidate && lineNumber != lastLineWithStatement {
                 var lineEnd = i
                 while lineEnd < n && bytes[lineEnd] != 0x0A { lineEnd += 1 }
-                let start = b == UInt8(ascii: "o") || b == UInt8(ascii: "O") ? i - 1 : i
-                if let statement = statement(Array(bytes[start..<lineEnd]), line: Array(bytes[lineStart..<lineEnd])) {
-                    results.append((lineNumber, statement))
-                    lastLineWithStatement = lineNumber
+                var start = b == UInt8(ascii: "o") || b == UInt8(ascii: "O") ? i - 1 : i
+                let lead = commentStripped(bytes[lineStart..<start]).lowercased()
+                let portions = lead == "portions"
+                if portions, let p = findPortions(bytes, from: lineStart, to: start) { start = p }
+                if var found = statement(Array(bytes[start..<lineEnd]), line: Array(bytes[lineStart..<lineEnd]),
+                                         opensLine: lead.isEmpty || portions) {
+                    // Unfinished statements continue on the following lines (at most two).
+                    var next = lineEnd + 1
+                    var added = 0
+                    while added < 2 && next < n && isUnfinished(found) {
+                        var e = next
+                        while e < n && bytes[e] != 0x0A { e += 1 }
+                        let more = commentStripped(bytes[next..<e])
+                        if more.isEmpty || more.lowercased().contains("copyright") || more.count > 200 { break }
+                        found += " " + more
+                        added += 1
+                        next = e + 1
+                    }
+                    // A year alone ("Copyright 2020") names no one.
+                    if namesSomeone(found) {
+                        results.append((lineNumber, String(found.prefix(300)).trimmingTrailing()))
+                        lastLineWithStatement = lineNumber
+                    }
                 }
                 i = lineEnd
                 continue
@@ -58,17 +81,68 @@ enum CopyrightStatements {
         return true
     }
 
+    /// The text without comment marks and white space around it (`dnl`/`rem` prefixes too).
+    static func commentStripped(_ bytes: ArraySlice<UInt8>) -> String {
+        var text = Substring(String(decoding: bytes, as: UTF8.self))
+        for _ in 0..<2 {
+            text = text.drop(while: { " \t\r*#/;!%-.\\\"'<>{}|=:@".contains($0) })
+            for prefix in ["dnl ", "rem ", "REM "] where text.hasPrefix(prefix) { text = text.dropFirst(prefix.count) }
+        }
+        while let last = text.last, " \t\r*/".contains(last) || (last == ">" && text.hasSuffix("-->")) { text = text.dropLast() }
+        return String(text)
+    }
+
+    private static func findPortions(_ bytes: [UInt8], from: Int, to: Int) -> Int? {
+        var k = to - 1
+        while k > from && (bytes[k] == 0x20 || bytes[k] == 0x09) { k -= 1 }
+        let s = k - 7
+        guard s >= from, hasPrefixIgnoringCase(bytes, at: s, "portions") else { return nil }
+        return s
+    }
+
+    /// Only years and separators so far, or a trailing comma, "and" or "by".
+    private static func isUnfinished(_ statement: String) -> Bool {
+        let t = statement.trimmingTrailing()
+        if t.hasSuffix(",") || t.hasSuffix(" and") || t.hasSuffix(" by") { return true }
+        return !namesSomeone(t)
+    }
+
+    private static func namesSomeone(_ statement: String) -> Bool {
+        var rest = Substring(statement)
+        for keyword in ["portions", "copyright", ":", "(c)", "©"] {
+            rest = rest.drop(while: { $0 == " " })
+            if rest.lowercased().hasPrefix(keyword) { rest = rest.dropFirst(keyword.count) }
+        }
+        rest = rest.drop(while: { $0 == " " })
+        if rest.lowercased().hasPrefix("(c)") { rest = rest.dropFirst(3) }
+        return rest.contains(where: { $0.isLetter })
+    }
+
+    /// Words that follow "copyright" in license texts and prose, not in statements.
+    private static let notNames: Set<String> = [
+        "notice", "notices", "holder", "holders", "owner", "owners", "and", "or", "law", "laws", "statement",
+        "statements", "is", "of", "to", "in", "on", "for", "this", "that", "these", "license", "licence", "licenses",
+        "protection", "infringement", "permission", "status", "treaty", "interest", "interests", "claim", "claims",
+        "date", "line", "lines", "year", "years", "info", "information", "header", "headers", "file", "files",
+        "message", "string", "text", "assignment", "disclaimer", "policy", "terms", "above", "below", "under",
+        "act", "office", "applies", "remains", "as", "it", "its", "may", "must", "shall", "will", "not", "are",
+        "was", "be", "with", "without", "page", "section", "field", "symbol", "sign", "character", "year>",
+        "<year>", "[yyyy]", "yyyy", "<insert", "{yyyy}", "[year]", "message.", "notice.", "nor", "the", "an", "a",
+    ]
+
     /// The statement starting at the keyword, or nil when the keyword is not a copyright statement.
-    private static func statement(_ fromKeyword: [UInt8], line: [UInt8]) -> String? {
+    private static func statement(_ fromKeyword: [UInt8], line: [UInt8], opensLine: Bool) -> String? {
         let lineText = String(decoding: line, as: UTF8.self)
         if lineText.contains("SPDX-FileCopyrightText") || lineText.contains("SPDX-SnippetCopyrightText") { return nil }
         var text = String(decoding: fromKeyword, as: UTF8.self)
         for closer in ["*/", "-->", "\\n\"", "\""] where text.hasSuffix(closer) { text.removeLast(closer.count) }
         text = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
         var rest = Substring(text)
+        if rest.lowercased().hasPrefix("portions ") { rest = rest.dropFirst("portions ".count) }
         let symbols = ["(c)", "(C)", "©"]
         if rest.lowercased().hasPrefix("copyright") {
             rest = rest.dropFirst("copyright".count)
+            if rest.first?.isLetter == true { return nil }  // "copyrighted", "copyrights"
             if rest.hasPrefix(":") { rest = rest.dropFirst() }
             rest = rest.drop(while: { $0 == " " })
             var hadSymbol = false
@@ -76,7 +150,17 @@ enum CopyrightStatements {
                 rest = rest.dropFirst(s.count).drop(while: { $0 == " " })
                 hadSymbol = true
             }
-            guard rest.first?.isNumber == true || (hadSymbol && rest.first?.isLetter == true) else { return nil }
+            if rest.first?.isNumber == true || (hadSymbol && rest.first?.isLetter == true) {
+                // a year, or a symbol then a name
+            } else if opensLine, rest.first?.isLetter == true || rest.first == "<" {
+                // "Copyright The Linux Foundation", "Copyright the libgit2 contributors".
+                let words = rest.split(separator: " ").prefix(2).map { $0.lowercased().trimmingCharacters(in: [",", ".", ":"]) }
+                guard let first = words.first, !notNames.contains(first) || (first == "the" && words.count > 1 && !notNames.contains(words[1])),
+                      rest.first?.isUppercase == true || first == "the" || rest.first == "<"
+                else { return nil }
+            } else {
+                return nil
+            }
         } else if rest.hasPrefix("©") {
             rest = rest.dropFirst().drop(while: { $0 == " " })
             guard rest.first?.isNumber == true || rest.first?.isLetter == true else { return nil }
@@ -84,8 +168,6 @@ enum CopyrightStatements {
             rest = rest.dropFirst(3).drop(while: { $0 == " " })
             guard rest.first?.isNumber == true else { return nil }
         }
-        // A year alone ("Copyright 2020") names no one; and keep statements to one line's worth.
-        guard rest.contains(where: { $0.isLetter }) else { return nil }
         return String(text.prefix(300)).trimmingTrailing()
     }
 }

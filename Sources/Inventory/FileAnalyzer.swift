@@ -64,8 +64,10 @@ struct FileAnalyzer: Sendable {
     }
 
     private func analyzeText(_ text: String, bytes: [UInt8], into record: inout FileRecord, findings: inout [Finding]) {
+        let detection = detector.analyze(text, path: record.path)
         var copyrights: [(Int, String)] = []
-        for tag in SPDXTags.extract(from: text) {
+        // Only tags where the file states things: a tag inside a string literal is code's.
+        for tag in detection.tags {
             switch tag.kind {
             case .license:
                 if let e = validatedExpression(tag.value, path: record.path, line: tag.line, database: database, findings: &findings) {
@@ -78,7 +80,17 @@ struct FileAnalyzer: Sendable {
         copyrights += CopyrightStatements.find(in: bytes)
         var seen = Set<String>()
         record.copyrights = copyrights.sorted { $0.0 < $1.0 }.map { $0.1 }.filter { seen.insert($0).inserted }
-        record.licenseMatches = detector.detect(in: text)
+        record.licenseMatches = detection.matches
+        record.licenseMentions = detection.mentions.isEmpty ? nil : detection.mentions
+        record.detectedLicense = detection.expression
+        for m in detection.contradictions {
+            findings.append(Finding(path: record.path, line: m.startLine, rule: "license-tag-contradicts-text", severity: .error,
+                                    message: "the SPDX tag says \(record.licenseTags.joined(separator: " AND ")) but lines \(m.startLine)-\(m.endLine) are a \(m.expression) \(m.kind.rawValue)"))
+        }
+        for m in detection.matches where m.modifiedFrom != nil {
+            findings.append(Finding(path: record.path, line: m.startLine, rule: "modified-license-text", severity: .warning,
+                                    message: "lines \(m.startLine)-\(m.endLine) resemble \(m.modifiedFrom!) (\(m.score)% of its words) but differ from it: reported as \(m.expression)"))
+        }
     }
 
     /// A NUL byte in the probe, or mostly bytes that are not UTF-8.

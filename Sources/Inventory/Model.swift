@@ -62,8 +62,16 @@ public struct FileRecord: Codable, Hashable, Sendable {
     /// Values of `SPDX-FileCopyrightText` tags and copyright statements found in the text,
     /// de-duplicated, in file order.
     public var copyrights: [String]
-    /// License texts, notices and references detected in the text (tags included, as kind `.tag`).
+    /// License texts, notices, references and declarations the file states (in comments,
+    /// prose, manifest fields; tags included, as kind `.tag`).
     public var licenseMatches: [LicenseMatch]
+    /// License names, texts and tags inside the file's code (string literals, regexes,
+    /// identifiers): reported, never part of the file's license. Nil when there are none.
+    public var licenseMentions: [LicenseMatch]?
+    /// The one license expression detected for the file (its tags if it has any, else its
+    /// matches combined with OR / WITH / AND); nil when nothing was detected. SBOM, audit and
+    /// boundaries use this.
+    public var detectedLicense: String?
     /// License and copyright given to this file by REUSE.toml or .reuse/dep5, if any.
     public var reuseLicense: String?
     public var reuseCopyrights: [String]
@@ -74,6 +82,7 @@ public struct FileRecord: Codable, Hashable, Sendable {
 
     public init(path: String, size: UInt64, sha1: String, sha256: String, isBinary: Bool,
                 licenseTags: [String] = [], copyrights: [String] = [], licenseMatches: [LicenseMatch] = [],
+                licenseMentions: [LicenseMatch]? = nil, detectedLicense: String? = nil,
                 reuseLicense: String? = nil, reuseCopyrights: [String] = [], reusePrecedence: String? = nil) {
         self.path = path
         self.size = size
@@ -83,6 +92,8 @@ public struct FileRecord: Codable, Hashable, Sendable {
         self.licenseTags = licenseTags
         self.copyrights = copyrights
         self.licenseMatches = licenseMatches
+        self.licenseMentions = licenseMentions
+        self.detectedLicense = detectedLicense
         self.reuseLicense = reuseLicense
         self.reuseCopyrights = reuseCopyrights
         self.reusePrecedence = reusePrecedence
@@ -90,14 +101,20 @@ public struct FileRecord: Codable, Hashable, Sendable {
 }
 
 extension FileRecord {
+    /// The license the file states for itself: `detectedLicense`, or for a record made
+    /// without one (older reports, tests) its tags and matches joined by AND.
+    public var statedLicense: String? {
+        detectedLicense ?? LicenseExpression.conjunction(licenseTags + licenseMatches.filter { $0.kind != .tag }.map(\.expression))
+    }
+
     /// The file's license as REUSE concludes it: its tags combined with a REUSE annotation
-    /// by the annotation's precedence; nil when neither gives one.
+    /// by the annotation's precedence; without either, the detected expression; else nil.
     public var concludedLicense: String? {
         switch (reuseLicense, reusePrecedence) {
         case (let reuse?, "override"): return reuse
         case (let reuse?, "aggregate"): return LicenseExpression.conjunction(licenseTags + [reuse])
         case (let reuse?, _): return LicenseExpression.conjunction(licenseTags) ?? reuse
-        case (nil, _): return LicenseExpression.conjunction(licenseTags)
+        case (nil, _): return LicenseExpression.conjunction(licenseTags) ?? detectedLicense
         }
     }
 }

@@ -3,7 +3,8 @@
 //
 // Results of earlier scans, so an unchanged file is not read again. An entry is reused
 // when the file's size, mtime, ctime and inode are unchanged and it was made by the same
-// cache format and license database version. Per scanned root, 16 JSON files (split by
+// cache format, license database version and detector version (a changed matcher must
+// not reuse old results). Per scanned root, 16 JSON files (split by
 // path, so they load in parallel), each written atomically; a file that cannot be read
 // is ignored (its entries are rebuilt), never fatal.
 //
@@ -53,18 +54,21 @@ struct ScanCache: Codable {
         var findings: [Finding]
     }
 
-    static let format = 2
+    static let format = 3
     /// The cache is split by path into this many files, decoded and encoded in parallel.
     static let shardCount = 16
 
     var format: Int
     var databaseVersion: String
+    /// `LicenseDetector.version` of the detector that made the entries.
+    var detectorVersion: String
     var root: String
     var entries: [String: Entry]
 
-    init(databaseVersion: String, root: String, entries: [String: Entry] = [:]) {
+    init(databaseVersion: String, detectorVersion: String, root: String, entries: [String: Entry] = [:]) {
         format = ScanCache.format
         self.databaseVersion = databaseVersion
+        self.detectorVersion = detectorVersion
         self.root = root
         self.entries = entries
     }
@@ -91,15 +95,17 @@ struct ScanCache: Codable {
 
     /// The cache for `root` in `directory`; shards that are missing, unreadable or made by
     /// another format or database version contribute nothing.
-    static func load(directory: String, root: String, databaseVersion: String, jobs: Int) -> ScanCache {
+    static func load(directory: String, root: String, databaseVersion: String, detectorVersion: String,
+                     jobs: Int) -> ScanCache {
         let shards = inParallel(jobs: jobs, count: shardCount) { index -> [String: Entry] in
             guard let bytes = try? readSmallFile(file(directory: directory, root: root, shard: index), limit: 4 << 30),
                   let shard = try? JSONDecoder().decode(ScanCache.self, from: Data(bytes)),
-                  shard.format == ScanCache.format, shard.databaseVersion == databaseVersion, shard.root == root
+                  shard.format == ScanCache.format, shard.databaseVersion == databaseVersion,
+                  shard.detectorVersion == detectorVersion, shard.root == root
             else { return [:] }
             return shard.entries
         }
-        var cache = ScanCache(databaseVersion: databaseVersion, root: root)
+        var cache = ScanCache(databaseVersion: databaseVersion, detectorVersion: detectorVersion, root: root)
         for shard in shards { cache.entries.merge(shard) { a, _ in a } }
         return cache
     }
@@ -112,7 +118,8 @@ struct ScanCache: Codable {
             do {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
-                let data = try encoder.encode(ScanCache(databaseVersion: databaseVersion, root: root, entries: split[index]))
+                let data = try encoder.encode(ScanCache(databaseVersion: databaseVersion, detectorVersion: detectorVersion, root: root,
+                                                           entries: split[index]))
                 try writeFileAtomically(ScanCache.file(directory: directory, root: root, shard: index), Array(data))
                 return nil
             } catch {

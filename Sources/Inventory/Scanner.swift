@@ -27,6 +27,9 @@ public struct ScanOptions: Sendable {
     public var componentsFile: String?
     /// The system the binaries run on: dpkg database, docs, dynamic loader, Swift toolchain.
     public var system: SystemLayout
+    /// Outside a git work tree, apply the tree's `.gitignore` files (inside one, git's
+    /// ignore rules always apply). Off by default: a source drop is scanned whole.
+    public var respectGitignore: Bool = false
     /// Replaced by tests to count reads.
     var reader: FileReader = .system
 
@@ -109,12 +112,12 @@ public struct Scanner {
         if let directory = cacheDirectory {
             DispatchQueue.global().async(group: loaded) { [database, options] in
                 loading.cache = ScanCache.load(directory: directory, root: rootPath, databaseVersion: database.dataVersion,
-                                               jobs: options.jobs)
+                                               detectorVersion: LicenseDetector.version, jobs: options.jobs)
             }
         }
         let listing: TreeListing
         do {
-            listing = try TreeWalker.list(root: rootPath)
+            listing = try TreeWalker.list(root: rootPath, respectGitignore: options.respectGitignore)
         } catch {
             loaded.wait()
             throw ScanError.git("\(error)")
@@ -122,6 +125,10 @@ public struct Scanner {
         loaded.wait()
         var cache = loading.cache
         var findings = listing.findings
+        // Leaving most of a tree out is worth saying even to someone who reads no report.
+        for finding in findings where finding.rule == "most-of-tree-ignored" {
+            FileHandle.standardError.write(Data("candor scan: warning: \(rootPath): \(finding.message)\n".utf8))
+        }
 
         // Files, from the cache where unchanged.
         let analyzed = analyzeFiles(listing.files, root: rootPath, cache: cache)

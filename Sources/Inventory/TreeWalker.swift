@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 //
-// Lists the files of a tree the way git sees them. Inside a git work tree libgit2 gives
-// the index entries plus the untracked files that are not ignored; elsewhere the walker
-// reads the tree itself and honours every `.gitignore` it meets (not
+// Lists the files of a tree. Inside a git work tree libgit2 gives the index entries plus
+// the untracked files that are not ignored. Elsewhere (a source drop, an extracted
+// tarball) every file is what gets distributed, so the walker lists the whole tree; only
+// when asked (`respectGitignore`) does it honour the `.gitignore` files it meets (not
 // `.git/info/exclude` or `core.excludesFile`, which need a repository). `.git` is
 // skipped. Symbolic links are recorded, never followed, so neither a loop nor a link
 // out of the tree can lead the scan astray. Non-UTF-8 names are kept as raw bytes.
@@ -31,7 +32,7 @@ struct TreeListing {
 
 enum TreeWalker {
     /// `root` must be an absolute path without symbolic links (see `resolvedPath`).
-    static func list(root: String) throws -> TreeListing {
+    static func list(root: String, respectGitignore: Bool = false) throws -> TreeListing {
         if let repo = try GitRepository.open(containing: root),
            root == repo.workdir || root.hasPrefix(repo.workdir + "/") {
             // A tree the enclosing repository ignores (a download inside a build
@@ -40,7 +41,7 @@ enum TreeWalker {
                 return try listGit(root: root, repo: repo)
             }
         }
-        return listPlain(root: root)
+        return listPlain(root: root, respectGitignore: respectGitignore)
     }
 
     private static func listGit(root: String, repo: GitRepository) throws -> TreeListing {
@@ -70,10 +71,13 @@ enum TreeWalker {
         return listing
     }
 
-    private static func listPlain(root: String) -> TreeListing {
+    private static func listPlain(root: String, respectGitignore: Bool) -> TreeListing {
         var listing = TreeListing()
         listing.findings.append(Finding(path: ".", rule: "not-a-git-repository", severity: .note,
-                                        message: "no git work tree: honouring .gitignore files only (not .git/info/exclude or core.excludesFile)"))
+                                        message: respectGitignore
+                                            ? "no git work tree: honouring .gitignore files only (not .git/info/exclude or core.excludesFile)"
+                                            : "no git work tree: every file scanned (.gitignore files not applied; --respect-gitignore applies them)"))
+        var ignoredEntries = 0
         // Depth-first over directories; each carries the ignore rules in force below it.
         var stack: [(relative: RawPath, rules: [GitIgnoreRules])] = [(RawPath([]), [])]
         let rootPath = RawPath(root)
@@ -81,7 +85,7 @@ enum TreeWalker {
             let absolute = directory.bytes.isEmpty ? rootPath : rootPath.appending(directory.bytes)
             var rules = inherited
             let ignoreFile = absolute.appending(Array(".gitignore".utf8))
-            if case .success(let st) = FileStatus.of(ignoreFile), st.kind == .regular,
+            if respectGitignore, case .success(let st) = FileStatus.of(ignoreFile), st.kind == .regular,
                let bytes = try? readSmallFile(ignoreFile.display) {
                 rules.append(GitIgnoreRules(base: directory.display, text: String(decoding: bytes, as: UTF8.self)))
             }
@@ -107,13 +111,17 @@ enum TreeWalker {
                         ignored = v
                     }
                 }
-                if ignored { continue }
+                if ignored { ignoredEntries += 1; continue }
                 if isDirectory {
                     stack.append((relative, rules))
                 } else {
                     add(relative, absolute: entryPath, root: root, to: &listing)
                 }
             }
+        }
+        if ignoredEntries > listing.files.count {
+            listing.findings.append(Finding(path: ".", rule: "most-of-tree-ignored", severity: .warning,
+                                            message: "\(ignoredEntries) files and directories left out by .gitignore, \(listing.files.count) files scanned"))
         }
         return listing
     }

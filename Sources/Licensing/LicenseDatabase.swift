@@ -51,6 +51,8 @@ public final class LicenseDatabase: Sendable {
     let licenses: [LicenseInfo]
     /// Index into `licenses` by lower-cased SPDX id, other id and `LicenseRef-scancode-<key>`.
     private let byID: [String: Int]
+    /// Index into `licenses` by lower-cased full name ("mit license"), licenses before exceptions.
+    private let byName: [String: Int]
     let index: RuleIndex
 
     /// The CC-BY-4.0 credit the data asks for, to go into SBOMs that list it.
@@ -144,6 +146,11 @@ public final class LicenseDatabase: Sendable {
         byID[spdxID.lowercased()].map { licenses[$0] }
     }
 
+    /// The license whose full name is `name` (case-insensitive), if any.
+    public func license(named name: String) -> LicenseInfo? {
+        byName[name.lowercased()].map { licenses[$0] }
+    }
+
     /// Ids of the expression that the database does not know, sorted. `LicenseRef-` ids
     /// other than ScanCode's and `DocumentRef-` ids are the document's own, so not checked.
     public func unknownIDs(in expression: LicenseExpression) -> [String] {
@@ -221,6 +228,7 @@ public final class LicenseDatabase: Sendable {
         self.dataVersion = Self.version(of: data)
         self.licenses = licenses
         self.byID = Self.idTable(licenses)
+        self.byName = Self.nameTable(licenses)
         self.index = RuleIndex(rules: rules)
     }
 
@@ -241,6 +249,16 @@ public final class LicenseDatabase: Sendable {
         }
         flush()
         return out
+    }
+
+    private static func nameTable(_ licenses: [LicenseInfo]) -> [String: Int] {
+        var table: [String: Int] = [:]
+        for (i, license) in licenses.enumerated() where !license.isDeprecated {
+            let key = license.name.lowercased()
+            if let j = table[key], !licenses[j].isException { continue }
+            table[key] = i
+        }
+        return table
     }
 
     private static func idTable(_ licenses: [LicenseInfo]) -> [String: Int] {
@@ -412,5 +430,6 @@ public final class LicenseDatabase: Sendable {
         guard reader.isAtEnd else { throw BinaryReader.Truncated() }
         self.dataDirectory = dataDirectory
         byID = Self.idTable(licenses)
+        byName = Self.nameTable(licenses)
     }
 }

@@ -12,49 +12,158 @@ public struct LicenseDetector: Sendable {
 
     public init(database: LicenseDatabase) { self.database = database }
 
+    /// Changes whenever detection changes what it reports for the same text and data, so
+    /// that caches of earlier results are not reused (see `ScanCache`).
+    public static let version = "2"
+
+    /// Everything detected, the whole text read as license prose (no path: no code).
     public func detect(in text: String) -> [LicenseMatch] {
-        var text = text
-        return text.withUTF8 { detect(bytes: $0) }
+        analyze(text, path: nil).matches
     }
 
-    func detect(bytes: UnsafeBufferPointer<UInt8>) -> [LicenseMatch] {
-        let tags = SPDXTags.extract(from: bytes)
-        var matches = tags.filter { $0.kind == .license }.map { tag -> LicenseMatch in
+    /// License evidence of a file: what it states and what its code merely mentions, and the
+    /// one expression detected for it. `path` chooses the comment syntax (nil: prose).
+    public func analyze(_ text: String, path: String?) -> LicenseDetection {
+        var text = text
+        return text.withUTF8 { analyze(bytes: $0, path: path) }
+    }
+
+    func analyze(bytes: UnsafeBufferPointer<UInt8>, path: String?) -> LicenseDetection {
+        let regions = SourceContext.regions(of: bytes, path: path)
+        let stated = TextRegion.stated.rawValue, code = TextRegion.code.rawValue
+        var detection = LicenseDetection()
+        var tagLines = Set<Int>()
+        for (tag, offset) in SPDXTags.extractWithOffsets(from: bytes) {
+            tagLines.insert(tag.line)
+            var region = regions[offset]
+            if region == TextRegion.ignored.rawValue { continue }
+            // A tag that opens its line after comment-like punctuation only is the file's,
+            // whatever the lexer thought (`// SPDX-...` in a shell script); one after code
+            // or a quote (a regex, a string literal) is a mention.
+            if region == code && Self.onlyPunctuationBefore(offset, in: bytes) { region = stated }
+            if region == stated { detection.tags.append(tag) }
+            guard tag.kind == .license else { continue }
             let expression = (try? LicenseExpression.parse(tag.value).normalized.description) ?? tag.value
-            return LicenseMatch(expression: expression, kind: .tag, startLine: tag.line, endLine: tag.line,
-                                score: 100, rule: "tag")
+            let match = LicenseMatch(expression: expression, kind: .tag, startLine: tag.line, endLine: tag.line,
+                                     score: 100, rule: "tag")
+            if region == stated { detection.matches.append(match) } else { detection.mentions.append(match) }
         }
-        var tagLines = [Bool](repeating: false, count: (tags.map(\.line).max() ?? 0) + 1)
-        for tag in tags { tagLines[tag.line] = true }
         let index = database.index
 
-        // Words of the file (tag lines left out: they are reported as tags).
-        var words: [UInt16] = []
-        var lines: [UInt32] = []
-        words.reserveCapacity(bytes.count / 6)
-        lines.reserveCapacity(bytes.count / 6)
+        // Words of the file in two streams, stated and code (tag lines left out: they are tags).
+        var words: [[UInt16]] = [[], []]
+        var lines: [[UInt32]] = [[], []]
+        words[0].reserveCapacity(bytes.count / 6)
+        lines[0].reserveCapacity(bytes.count / 6)
         var scanner = WordScanner(bytes)
         while let word = scanner.next() {
-            if scanner.line < tagLines.count && tagLines[scanner.line] { continue }
-            words.append(index.wordID(word.hash))
-            lines.append(UInt32(truncatingIfNeeded: scanner.line))
+            let region = regions[word.start]
+            if region != stated && region != code { continue }
+            if tagLines.contains(scanner.line) { continue }
+            let stream = Int(region)
+            words[stream].append(index.wordID(word.hash))
+            lines[stream].append(UInt32(truncatingIfNeeded: scanner.line))
         }
-
-        let found = findRuleMatches(words: words, index: index)
-        for m in found {
-            let kind: LicenseMatch.Kind = switch RuleSource.Kind(rawValue: index.ruleKinds[m.rule]) {
-            case .text: .text
-            case .notice: .notice
-            default: .reference
+        for stream in 0..<2 {
+            for m in findRuleMatches(words: words[stream], index: index) {
+                let kind: LicenseMatch.Kind = switch RuleSource.Kind(rawValue: index.ruleKinds[m.rule]) {
+                case .text: .text
+                case .notice: .notice
+                default: .reference
+                }
+                let base = index.expressions[Int(index.ruleExpressions[m.rule])]
+                var match = LicenseMatch(expression: base, kind: kind,
+                                         startLine: Int(lines[stream][m.start]), endLine: Int(lines[stream][m.end]),
+                                         score: (m.score * 100).rounded() / 100, rule: index.ruleNames[m.rule])
+                if m.isModified {
+                    match.expression = Self.modifiedReference(base)
+                    match.modifiedFrom = base
+                    match.extractedText = Self.lines(bytes, match.startLine, match.endLine)
+                }
+                if stream == 0 { detection.matches.append(match) } else { detection.mentions.append(match) }
             }
-            matches.append(LicenseMatch(
-                expression: index.expressions[Int(index.ruleExpressions[m.rule])], kind: kind,
-                startLine: Int(lines[m.start]), endLine: Int(lines[m.end]),
-                score: (m.score * 100).rounded() / 100, rule: index.ruleNames[m.rule]))
         }
-        return matches.sorted {
+        // Declarations, where no rule already matched the same lines.
+        let ruleLines = detection.matches.filter { $0.kind != .tag }
+        for d in Declarations.find(bytes, regions: regions, path: path, database: database)
+        where !ruleLines.contains(where: { $0.startLine <= d.endLine && d.startLine <= $0.endLine }) {
+            detection.matches.append(d)
+            // A manifest's field is a declaration, not also a mention.
+            detection.mentions.removeAll { $0.startLine <= d.endLine && d.startLine <= $0.endLine }
+        }
+        detection.matches = dropCopyrightLineReferences(detection.matches, bytes: bytes)
+        let order: (LicenseMatch, LicenseMatch) -> Bool = {
             ($0.startLine, $0.endLine, $0.kind, $0.expression, $0.rule)
                 < ($1.startLine, $1.endLine, $1.kind, $1.expression, $1.rule)
+        }
+        detection.matches.sort(by: order)
+        detection.mentions.sort(by: order)
+        detection.expression = conclude(detection.matches, bytes: bytes)
+        detection.contradictions = contradictions(detection.matches)
+        return detection
+    }
+
+    static func onlyPunctuationBefore(_ offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var k = offset - 1
+        while k >= 0 && bytes[k] != 0x0A {
+            let b = bytes[k]
+            let lower = b | 0x20
+            if (lower >= 0x61 && lower <= 0x7A) || (b >= 0x30 && b <= 0x39) || b >= 0x80
+                || b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") || b == UInt8(ascii: "`") || b == UInt8(ascii: "^")
+                || b == UInt8(ascii: "(") || b == UInt8(ascii: "[") || b == UInt8(ascii: "=") {
+                return false
+            }
+            k -= 1
+        }
+        return true
+    }
+
+    /// `LicenseRef-candor-modified-<base>`: valid SPDX id characters only.
+    static func modifiedReference(_ base: String) -> String {
+        let safe = base.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") ? String($0) : "-" }.joined()
+        return "LicenseRef-candor-modified-" + safe
+    }
+
+    /// Lines `from...to` (1-based) of the text, at most 8 KiB.
+    static func lines(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> String {
+        var line = 1, start = 0, end = bytes.count
+        var i = 0
+        while i < bytes.count {
+            if line == from && start == 0 && from > 1 { start = i }
+            if bytes[i] == 0x0A {
+                line += 1
+                if line == from { start = i + 1 }
+                if line == to + 1 { end = i; break }
+            }
+            i += 1
+        }
+        let slice = UnsafeBufferPointer(rebasing: bytes[start..<max(start, min(end, start + 8192))])
+        return String(decoding: slice, as: UTF8.self)
+    }
+
+    /// A match that lies on copyright lines only is a name, not a license: "Copyright (C)
+    /// 2004 Sam Hocevar" does not make a file WTFPL.
+    func dropCopyrightLineReferences(_ matches: [LicenseMatch], bytes: UnsafeBufferPointer<UInt8>) -> [LicenseMatch] {
+        let candidates = matches.filter { $0.kind != .tag && $0.kind != .declaration && $0.endLine - $0.startLine < 3 }
+        guard !candidates.isEmpty else { return matches }
+        var copyrightLines = Set<Int>()
+        let wanted = Set(candidates.flatMap { $0.startLine...$0.endLine })
+        var line = 1, start = 0
+        for i in 0...bytes.count where i == bytes.count || bytes[i] == 0x0A {
+            if wanted.contains(line) {
+                // A copyright statement's line: short, and opening with its keyword.
+                let text = Declarations.stripCommentLead(
+                    String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)).lowercased()
+                if text.count < 200, ["copyright", "(c)", "©", "portions copyright"].contains(where: { text.hasPrefix($0) }) {
+                    copyrightLines.insert(line)
+                }
+            }
+            line += 1
+            start = i + 1
+        }
+        return matches.filter { m in
+            !(m.kind != .tag && m.kind != .declaration && m.endLine - m.startLine < 3
+              && (m.startLine...m.endLine).allSatisfy { copyrightLines.contains($0) })
         }
     }
 
@@ -67,7 +176,17 @@ public struct LicenseDetector: Sendable {
         var covered: Int
         /// covered / rule words, in percent.
         var score: Double
+        /// A license text matched with words missing, changed or added, or only in part.
+        var isModified = false
     }
+
+    /// Words a license text may differ by (missing plus inserted) and still be that license:
+    /// room for a changed placeholder, not for an edited clause.
+    static func tolerance(ruleLength: Int) -> Int { max(3, ruleLength / 200) }
+    /// Texts shorter than this are not reported as modified or partial (too little to judge).
+    static let shortestJudgedText = 40
+    /// A license text covered at least this far (percent), in pieces, is a partial match.
+    static let partialCoverage = 50
 
     /// N-gram lookup, candidate rules, alignment, then overlap resolution.
     func findRuleMatches(words: [UInt16], index: RuleIndex) -> [RuleMatch] {
@@ -176,6 +295,15 @@ public struct LicenseDetector: Sendable {
         // costs two matched ones, so MIT's full text beats the longer JSON license that
         // embeds it); a match mostly inside an accepted one is dropped. Accepted
         // false-positive rules suppress what they overlap.
+        // An exact license text beats an overlapping modified one: the file holds it as is.
+        func overlaps(_ a: RuleMatch, _ b: RuleMatch) -> Bool {
+            (min(a.end, b.end) - max(a.start, b.start) + 1) * 2 > min(a.end - a.start + 1, b.end - b.start + 1)
+        }
+        let exactTexts = found.filter { !$0.isModified && $0.covered == Int(index.ruleLengths[$0.rule])
+            && index.ruleKinds[$0.rule] == RuleSource.Kind.text.rawValue }
+        for k in found.indices where found[k].isModified && exactTexts.contains(where: { overlaps($0, found[k]) }) {
+            found[k].covered -= 1 << 20
+        }
         func weight(_ m: RuleMatch) -> Int { m.covered - 2 * (Int(index.ruleLengths[m.rule]) - m.covered) }
         found.sort {
             (weight($0), $0.score, -$0.start) > (weight($1), $1.score, -$1.start)
@@ -207,10 +335,18 @@ public struct LicenseDetector: Sendable {
         var intervals: [(start: Int, end: Int)] = []   // covered rule words, [start, end)
         var firstFile = -1, lastFile = -1, lastRule = -1, covered = 0
 
+        let judged = index.ruleKinds[r] == RuleSource.Kind.text.rawValue && length >= Self.shortestJudgedText
+        var pieces: [RuleMatch] = []   // chains of a judged text too small on their own
+        let resultsBefore = results.count
+
         func close() {
             guard firstFile >= 0 else { return }
             defer { intervals.removeAll(keepingCapacity: true); firstFile = -1; covered = 0 }
-            guard covered * 100 >= length * minimum else { return }
+            let end = lastFile + gram - 1
+            guard covered * 100 >= length * minimum else {
+                if judged && covered >= 2 * gram { pieces.append(RuleMatch(rule: r, start: firstFile, end: end, covered: covered, score: 0)) }
+                return
+            }
             if continuous && (intervals.count != 1 || covered != length) { return }
             let p0 = Int(index.phraseStarts[r]), p1 = Int(index.phraseStarts[r + 1])
             var k = p0
@@ -219,8 +355,15 @@ public struct LicenseDetector: Sendable {
                 if !intervals.contains(where: { $0.start <= a && b <= $0.end }) { return }
                 k += 2
             }
-            results.append(RuleMatch(rule: r, start: firstFile, end: lastFile + gram - 1, covered: covered,
-                                     score: Double(covered) * 100 / Double(length)))
+            var match = RuleMatch(rule: r, start: firstFile, end: end, covered: covered,
+                                  score: Double(covered) * 100 / Double(length))
+            if judged {
+                // Under half of a license text is not that text, edited or not.
+                guard covered * 100 >= length * Self.partialCoverage else { return }
+                let inserted = max(0, end - firstFile + 1 - covered)
+                match.isModified = (length - covered) + inserted > Self.tolerance(ruleLength: length)
+            }
+            results.append(match)
         }
 
         var i = files.startIndex
@@ -265,5 +408,22 @@ public struct LicenseDetector: Sendable {
             i = j
         }
         close()
+        // No whole match: pieces of the text close to each other, together covering enough of
+        // it, are the text with parts edited or missing.
+        guard judged, results.count == resultsBefore, !pieces.isEmpty else { return }
+        var group: [RuleMatch] = []
+        func flush() {
+            defer { group.removeAll() }
+            let total = group.reduce(0) { $0 + $1.covered }
+            guard let first = group.first, let last = group.last, total * 100 >= length * Self.partialCoverage else { return }
+            let covered = min(total, length)
+            results.append(RuleMatch(rule: r, start: first.start, end: last.end, covered: covered,
+                                     score: Double(covered) * 100 / Double(length), isModified: true))
+        }
+        for piece in pieces {
+            if let last = group.last, piece.start - last.end > 8 * gap { flush() }
+            group.append(piece)
+        }
+        flush()
     }
 }

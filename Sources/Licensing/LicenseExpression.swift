@@ -48,6 +48,24 @@ public indirect enum LicenseExpression: Hashable, Sendable, CustomStringConverti
         }
     }
 
+    /// The same expression with repeated operands of an AND or OR left out (`A OR B OR A`
+    /// -> `A OR B`), and an AND or OR of one operand replaced by that operand.
+    public var deduplicated: LicenseExpression {
+        func unique(_ operands: [LicenseExpression]) -> [LicenseExpression] {
+            operands.map(\.deduplicated).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+        }
+        switch self {
+        case .license: return self
+        case .with(let license, let exception): return .with(license: license.deduplicated, exception: exception)
+        case .and(let operands):
+            let u = unique(operands)
+            return u.count == 1 ? u[0] : .and(u)
+        case .or(let operands):
+            let u = unique(operands)
+            return u.count == 1 ? u[0] : .or(u)
+        }
+    }
+
     /// `A AND B` of the distinct expressions in order, compound ones parenthesised; nil
     /// when there are none.
     public static func conjunction(_ expressions: [String]) -> String? {

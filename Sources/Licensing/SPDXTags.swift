@@ -29,7 +29,12 @@ public enum SPDXTags {
 
     /// The scan behind `extract`, on UTF-8 bytes; markers match case-insensitively.
     static func extract(from bytes: UnsafeBufferPointer<UInt8>) -> [Tag] {
-        var tags: [Tag] = []
+        extractWithOffsets(from: bytes).map(\.tag)
+    }
+
+    /// Tags with the byte offset of their marker (to tell a comment's tag from a string's).
+    static func extractWithOffsets(from bytes: UnsafeBufferPointer<UInt8>) -> [(tag: Tag, offset: Int)] {
+        var tags: [(tag: Tag, offset: Int)] = []
         var line = 1
         var i = 0
         let n = bytes.count
@@ -47,7 +52,7 @@ public enum SPDXTags {
                     var end = valueStart
                     while end < n, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
                     if let value = trimmedValue(bytes, valueStart, end) {
-                        tags.append(Tag(kind: kind, value: value, line: line))
+                        tags.append((Tag(kind: kind, value: value, line: line), i))
                     }
                     i = end
                     break

@@ -153,9 +153,10 @@ struct SPDXBuilder {
 
     private mutating func makeFile(_ file: FileRecord) -> SPDXDocument.File {
         let location = "./" + file.path
-        // licenseInfoInFile: what the file's own text says (tags and detected texts).
+        // licenseInfoInFile: what the file's own text states (its one detected expression;
+        // license names in its code are mentions, not included).
         var terms: [String] = []
-        for expression in file.licenseTags + file.licenseMatches.map(\.expression) {
+        for expression in [file.statedLicense].compactMap({ $0 }) {
             for term in licenses.terms(of: licenses.resolve(expression, foundIn: location)) where !terms.contains(term) {
                 terms.append(term)
             }
@@ -186,7 +187,8 @@ struct SPDXBuilder {
                         .init(algorithm: "SHA256", checksumValue: file.sha256)],
             licenseConcluded: licenses.resolve(concluded ?? "NOASSERTION", foundIn: location),
             licenseInfoInFiles: terms.isEmpty ? [nothing] : terms.sorted(),
-            copyrightText: copyrights.isEmpty ? nothing : copyrights.joined(separator: "\n"),
+            // No statement found is not proof that there is none: NOASSERTION.
+            copyrightText: copyrights.isEmpty ? "NOASSERTION" : copyrights.joined(separator: "\n"),
             comment: file.reuseLicense.map { "REUSE annotation (\(file.reusePrecedence ?? "closest")): \($0)." })
     }
 

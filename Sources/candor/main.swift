@@ -45,6 +45,10 @@ struct ScanArguments: ParsableArguments {
             help: ArgumentHelp("A components.toml declaring bundled third-party components (e.g. hypervisor/components.toml).", valueName: "FILE"))
     var componentsFile: String?
 
+    @Flag(name: .customLong("respect-gitignore"),
+          help: "Outside a git work tree, leave out what the tree's .gitignore files ignore (by default a source drop is scanned whole; inside a git work tree git's rules always apply).")
+    var respectGitignore = false
+
     @Option(name: .customLong("license-data"),
             help: ArgumentHelp("The licensedcode data directory (default: $CANDOR_LICENSE_DATA, else the one in the repository's .venv, installed by `make setup`).", valueName: "DIR"))
     var licenseData: String?
@@ -64,8 +68,9 @@ struct ScanArguments: ParsableArguments {
             throw CommandError("--binary \(binary): no such readable file")
         }
         let database = try LicenseDatabase.load(dataDirectory: licenseData, cacheDirectory: cache)
-        let options = ScanOptions(jobs: jobs, cacheDirectory: cache, progress: true, binaries: binaries,
+        var options = ScanOptions(jobs: jobs, cacheDirectory: cache, progress: true, binaries: binaries,
                                   componentsFile: componentsFile)
+        options.respectGitignore = respectGitignore
         var report = try Scanner(database: database, options: options).scan(root: path)
         // Candor's own tree: the license data compiled into the tool is one of its components.
         if let tree = report.components.firstIndex(where: { $0.kind == .sourceTree && $0.name == "Candor" }) {

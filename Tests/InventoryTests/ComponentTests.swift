@@ -106,7 +106,7 @@ final class ComponentTests: XCTestCase {
         try TestSupport.write(mit, to: root + "/.build/checkouts/swift-argument-parser/LICENSE.txt")
         try FileManager.default.createDirectory(atPath: root + "/.build/checkouts/swift-argument-parser/Sources/ArgumentParser",
                                                 withIntermediateDirectories: true)
-        let report = try Scanner(database: database, options: TestSupport.options()).scan(root: root)
+        let report = try Scanner(database: database, options: TestSupport.options(respectGitignore: true)).scan(root: root)
         XCTAssertEqual(report.component("tree")?.name, "Demo")
         XCTAssertEqual(report.component("tree")?.relationships,
                        [.init(.dependsOn, "swift:swift-argument-parser"), .init(.dependsOn, "swift:tomlkit")])

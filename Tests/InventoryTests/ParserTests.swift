@@ -64,6 +64,26 @@ final class ParserTests: XCTestCase {
         XCTAssertTrue(CopyrightStatements.find(in: [0xFF, 0x28, 0x63, 0x29]).isEmpty, "cut-off input does not trap")
     }
 
+    func testCopyrightStatementsWithoutYearsAndOverLines() {
+        let text = """
+        /*
+         * Copyright (c) 2010, 2011,
+         *               2012 Example Org <ex@example.org>
+         * Portions Copyright 2003 Other Person
+         * Copyright (C) 2015
+         *   Some Company, Inc.
+         * The above copyright notice and this permission notice shall be included
+         * Copyright the libgit2 contributors.
+         * copyrighted material; copyright law applies
+         */
+        Copyright The Linux Foundation
+        Copyright notice: none
+        """
+        XCTAssertEqual(CopyrightStatements.find(in: Array(text.utf8)).map(\.statement), [
+            "Copyright (c) 2010, 2011, 2012 Example Org <ex@example.org>", "Portions Copyright 2003 Other Person",
+            "Copyright (C) 2015 Some Company, Inc.", "Copyright the libgit2 contributors.", "Copyright The Linux Foundation"])
+    }
+
     func testBinaryDetection() {
         XCTAssertTrue(FileAnalyzer.looksBinary([0x41, 0, 0x42]))
         XCTAssertFalse(FileAnalyzer.looksBinary(ArraySlice(Array("plain text é".utf8))))

@@ -90,9 +90,10 @@ enum TestSupport {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func options(cache: String? = nil, reader: FileReader = .system) -> ScanOptions {
+    static func options(cache: String? = nil, reader: FileReader = .system, respectGitignore: Bool = false) -> ScanOptions {
         var options = ScanOptions(jobs: 2, cacheDirectory: cache, useCache: cache != nil)
         options.reader = reader
+        options.respectGitignore = respectGitignore
         return options
     }
 }

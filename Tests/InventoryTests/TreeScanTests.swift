@@ -52,10 +52,27 @@ final class TreeScanTests: XCTestCase {
         }
     }
 
+    /// A tree outside git (a source drop) is what gets distributed: scanned whole unless
+    /// asked to apply its .gitignore files; leaving most of it out is said on stderr.
+    func testSourceDropScannedWhole() throws {
+        let database = try TestSupport.database()
+        let root = try TestSupport.temporaryDirectory()
+        try TestSupport.write("/*\n!/debian/\n", to: root + "/.gitignore")
+        for name in ["a.c", "b.c", "c.c"] { try TestSupport.write("int x;\n", to: root + "/src/" + name) }
+        try TestSupport.write("x\n", to: root + "/debian/rules")
+        let whole = try Scanner(database: database, options: TestSupport.options()).scan(root: root)
+        XCTAssertEqual(whole.files.map(\.path), [".gitignore", "debian/rules", "src/a.c", "src/b.c", "src/c.c"])
+        XCTAssertTrue(whole.findings("most-of-tree-ignored").isEmpty)
+        let ignoring = try Scanner(database: database, options: TestSupport.options(respectGitignore: true)).scan(root: root)
+        XCTAssertEqual(ignoring.files.map(\.path), ["debian/rules"])
+        XCTAssertEqual(ignoring.findings("most-of-tree-ignored").count, 1, "\(ignoring.findings)")
+    }
+
     func testScanOfFakeProject() throws {
         let database = try TestSupport.database()
         let root = try hostileProject()
-        let report = try Scanner(database: database, options: TestSupport.options(reader: refusingReader("secret.txt"))).scan(root: root)
+        let report = try Scanner(database: database, options: TestSupport.options(reader: refusingReader("secret.txt"),
+                                                                                   respectGitignore: true)).scan(root: root)
 
         let paths = report.files.map(\.path)
         XCTAssertEqual(paths, paths.sorted(), "files sorted by path")

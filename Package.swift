@@ -50,17 +50,19 @@ let package = Package(
         // The compliance pipeline.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2",
                        providers: [.apt(["libgit2-dev"])]),
-        .target(name: "Licensing"),
+        // The one atomic file writer every compliance target uses.
+        .target(name: "AtomicFile"),
+        .target(name: "Licensing", dependencies: ["AtomicFile"]),
         .target(name: "Inventory", dependencies: [
-            "ELF", "Licensing", "CGit2",
+            "AtomicFile", "ELF", "Licensing", "CGit2",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "SBOM", dependencies: [
-            "Inventory", "Licensing", "XMLTextWriter", .product(name: "Crypto", package: "swift-crypto"),
+            "AtomicFile", "Inventory", "Licensing", "XMLTextWriter", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "SourceOffer", dependencies: [
-            "Inventory", "Licensing", "CGit2", "CLZMA",
+            "AtomicFile", "Inventory", "Licensing", "CGit2", "CLZMA",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
@@ -69,11 +71,11 @@ let package = Package(
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "XMLTextWriter", dependencies: ["CXML2"]),
         .target(name: "Boundaries", dependencies: [
-            "ELF", "Licensing", "Inventory",
+            "AtomicFile", "ELF", "Licensing", "Inventory",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
-        .target(name: "Audit", dependencies: ["Boundaries", "Inventory", "Licensing", "XMLTextWriter"]),
+        .target(name: "Audit", dependencies: ["AtomicFile", "Boundaries", "Inventory", "Licensing", "XMLTextWriter"]),
         // Reading SBOMs of any tool (SPDX 2.3, SPDX 3.0.1, CycloneDX 1.6) into one review model.
         .target(name: "SBOMReader", dependencies: ["Inventory", "Licensing"]),
         // The review page (self-contained HTML) and the comparison of two releases.
@@ -86,7 +88,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "candor", dependencies: [
-            "Licensing", "Inventory", "SBOM", "SourceOffer", "Boundaries", "Audit", "Release", "SBOMReader", "Review",
+            "AtomicFile", "Licensing", "Inventory", "SBOM", "SourceOffer", "Boundaries", "Audit", "Release", "SBOMReader", "Review",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -99,6 +101,7 @@ let package = Package(
         .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "Machine", "Devices", "GuestMemory"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "VhostUser", "Devices", "GuestMemory"]),
         .testTarget(name: "BootTests", dependencies: ["Machine"]),
+        .testTarget(name: "AtomicFileTests", dependencies: ["AtomicFile"]),
         .testTarget(name: "LicensingTests", dependencies: ["Licensing"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"], exclude: ["Fixtures"]),
         .testTarget(name: "SBOMTests", dependencies: ["SBOM", "Inventory", "XMLTextWriter"]),

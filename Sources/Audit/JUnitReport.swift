@@ -6,6 +6,7 @@
 // <failure> for each failed one. Written through libxml2's text writer, so escaping and
 // encoding are libxml2's; the file appears atomically (temp file, then rename).
 
+import AtomicFile
 import Foundation
 import XMLTextWriter
 
@@ -58,10 +59,8 @@ public enum JUnitReport {
     /// Writes the report to `path` atomically.
     public static func write(_ report: AuditReport, to path: String) throws {
         let data = try xml(report)
-        do {
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw WriteError(description: "\(path): cannot write the JUnit report: \(error.localizedDescription)")
+        do throws(AtomicFileError) { try AtomicFile.write(data, to: path) } catch {
+            throw WriteError(description: "\(path): cannot write the JUnit report: \(error.reason)")
         }
     }
 

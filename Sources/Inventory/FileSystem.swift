@@ -150,30 +150,6 @@ func fileExists(_ path: String) -> Bool {
     access(path, F_OK) == 0
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
-func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws {
-    let temp = path + ".tmp.\(getpid())"
-    let fd = Glibc.open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    if fd < 0 { throw FileAccessError(operation: "create", path: temp, code: POSIXErrorCode(rawValue: errno) ?? .EIO) }
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            let code = POSIXErrorCode(rawValue: errno) ?? .EIO
-            _ = Glibc.close(fd); unlink(temp)
-            throw FileAccessError(operation: "write", path: temp, code: code)
-        }
-        offset += n
-    }
-    _ = Glibc.close(fd)
-    if rename(temp, path) != 0 {
-        let code = POSIXErrorCode(rawValue: errno) ?? .EIO
-        unlink(temp)
-        throw FileAccessError(operation: "rename", path: path, code: code)
-    }
-}
-
 /// Creates `path` and its parents (like `mkdir -p`).
 func makeDirectories(_ path: String) throws {
     do {

@@ -11,6 +11,7 @@
 // Default location: `$XDG_CACHE_HOME/candor`, else `$HOME/.cache/candor`: outside the
 // scanned tree, so the cache neither dirties a git tree nor shows up in the scan.
 
+import AtomicFile
 import Crypto
 import Foundation
 
@@ -120,7 +121,7 @@ struct ScanCache: Codable {
                 encoder.outputFormatting = [.sortedKeys]
                 let data = try encoder.encode(ScanCache(databaseVersion: databaseVersion, detectorVersion: detectorVersion, root: root,
                                                            entries: split[index]))
-                try writeFileAtomically(ScanCache.file(directory: directory, root: root, shard: index), Array(data))
+                try AtomicFile.write(data, to: ScanCache.file(directory: directory, root: root, shard: index))
                 return nil
             } catch {
                 return error

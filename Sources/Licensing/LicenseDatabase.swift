@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 
+import AtomicFile
 import Foundation
 
 /// What the database knows about one license or exception.
@@ -383,12 +384,7 @@ public final class LicenseDatabase: Sendable {
         index.write(to: &writer)
 
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = file + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        try Data(writer.bytes).write(to: URL(fileURLWithPath: temporary))
-        if rename(temporary, file) != 0 {
-            try? FileManager.default.removeItem(atPath: temporary)
-            return
-        }
+        try AtomicFile.write(writer.bytes, to: file)
         guard pruneOthers else { return }
         // Older indexes of other data versions are dead weight.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []

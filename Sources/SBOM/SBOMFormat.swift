@@ -5,6 +5,7 @@
 // one way to write them: each file through a temporary file in the same directory and a
 // rename, so a reader never sees half a document.
 
+import AtomicFile
 import Foundation
 
 public enum SBOMFormat: String, CaseIterable, Sendable {
@@ -49,21 +50,11 @@ public enum SBOMFormat: String, CaseIterable, Sendable {
         } catch {
             throw .write(path: directory, reason: "cannot create the directory: \(error.localizedDescription)")
         }
-        for (path, data) in outputs { try writeAtomically(data, to: path) }
+        for (path, data) in outputs {
+            do throws(AtomicFileError) { try AtomicFile.write(data, to: path) } catch {
+                throw .write(path: error.path, reason: "cannot \(error.operation): \(error.reason)")
+            }
+        }
         return outputs.map(\.0)
-    }
-
-    static func writeAtomically(_ data: Data, to path: String) throws(SBOMError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory as NSString)
-            .appendingPathComponent(".\((path as NSString).lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw .write(path: temporary, reason: "cannot create the temporary file")
-        }
-        if rename(temporary, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .write(path: path, reason: "cannot rename \(temporary) into place: \(reason)")
-        }
     }
 }

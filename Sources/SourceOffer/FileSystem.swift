@@ -3,6 +3,7 @@
 //
 // File and process helpers: every failure becomes a SourceOfferError naming the path.
 
+import AtomicFile
 import Crypto
 import Foundation
 
@@ -20,21 +21,10 @@ enum FileSystem {
         return text
     }
 
-    /// Writes through a temporary file in the same directory and a rename, so readers see
-    /// the old file or the whole new one, never a part.
+    /// The shared atomic writer, its failure as a SourceOfferError.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            try Data(bytes).write(to: temporary)
-            if rename(temporary.path, path) != 0 {
-                throw SourceOfferError.io(path: path, message: "rename failed: \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            if let error = error as? SourceOfferError { throw error }
-            throw SourceOfferError.io(path: path, message: "\(error.localizedDescription)")
+        do throws(AtomicFileError) { try AtomicFile.write(bytes, to: path) } catch {
+            throw SourceOfferError.io(path: error.path, message: "cannot \(error.operation): \(error.reason)")
         }
     }
 

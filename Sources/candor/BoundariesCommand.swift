@@ -4,6 +4,7 @@
 // `candor boundaries` and `candor audit`: argument parsing and wiring only.
 
 import ArgumentParser
+import AtomicFile
 import Audit
 import Boundaries
 import Foundation
@@ -76,10 +77,8 @@ func emit(_ data: Data, to path: String?) throws {
         FileHandle.standardOutput.write(data)
         return
     }
-    do {
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw CommandError("\(path): cannot write: \(error.localizedDescription)")
+    do throws(AtomicFileError) { try AtomicFile.write(data, to: path) } catch {
+        throw CommandError(error.description)
     }
 }
 

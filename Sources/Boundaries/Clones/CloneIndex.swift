@@ -6,6 +6,7 @@
 // and lines of each. The in-memory form and the cache file are the same bytes, so a warm
 // start is one read (or map) plus a checksum.
 
+import AtomicFile
 import Foundation
 
 public enum CloneIndexError: Error, CustomStringConvertible {
@@ -124,17 +125,9 @@ public struct CloneIndex: Sendable {
 
         do {
             try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
-            let temporary = cachePath + ".tmp-\(getpid())"
-            guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-                throw CloneIndexError.cacheUnwritable(path: temporary, reason: "cannot create the file")
-            }
-            if rename(temporary, cachePath) != 0 {
-                let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(atPath: temporary)
-                throw CloneIndexError.cacheUnwritable(path: cachePath, reason: reason)
-            }
-        } catch let error as CloneIndexError {
-            throw error
+            try AtomicFile.write(data, to: cachePath)
+        } catch let error as AtomicFileError {
+            throw CloneIndexError.cacheUnwritable(path: error.path, reason: "cannot \(error.operation): \(error.reason)")
         } catch {
             throw CloneIndexError.cacheUnwritable(path: cacheDirectory, reason: "\(error)")
         }

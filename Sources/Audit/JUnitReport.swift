@@ -4,7 +4,8 @@
 // The audit as JUnit XML, the report format CI systems (Jenkins, GitLab, GitHub actions)
 // read: <testsuites> with one <testsuite> per check and one <testcase> per case, a
 // <failure> for each failed one. Written through libxml2's text writer, so escaping and
-// encoding are libxml2's; the file appears atomically (temp file, then rename).
+// encoding are libxml2's and characters XML cannot hold become U+FFFD there; the file
+// appears atomically (AtomicFile).
 
 import AtomicFile
 import Foundation
@@ -25,7 +26,7 @@ public enum JUnitReport {
         }
         func start(_ element: String, _ attributes: KeyValuePairs<String, String>) {
             check(xml_text_writer_start_element(writer, element), element)
-            for (name, value) in attributes { check(xml_text_writer_attribute(writer, name, xmlText(value)), "\(element) \(name)") }
+            for (name, value) in attributes { check(xml_text_writer_attribute(writer, name, value), "\(element) \(name)") }
         }
         func end(_ element: String) { check(xml_text_writer_end_element(writer), "/\(element)") }
 
@@ -40,7 +41,7 @@ public enum JUnitReport {
                 if let failure = test.failure {
                     start("failure", ["message": failure, "type": suite.name])
                     if let detail = test.detail, !detail.isEmpty {
-                        check(xml_text_writer_text(writer, xmlText(detail)), "failure text")
+                        check(xml_text_writer_text(writer, detail), "failure text")
                     }
                     end("failure")
                 }
@@ -62,15 +63,5 @@ public enum JUnitReport {
         do throws(AtomicFileError) { try AtomicFile.write(data, to: path) } catch {
             throw WriteError(description: "\(path): cannot write the JUnit report: \(error.reason)")
         }
-    }
-
-    /// Characters XML 1.0 cannot carry (control characters) become U+FFFD: a file name
-    /// or a finding may contain anything.
-    static func xmlText(_ value: String) -> String {
-        String(String.UnicodeScalarView(value.unicodeScalars.map { scalar in
-            let v = scalar.value
-            let valid = v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v != 0xFFFE && v != 0xFFFF)
-            return valid ? scalar : "\u{FFFD}"
-        }))
     }
 }

@@ -123,7 +123,8 @@ struct FileAnalyzer: Sendable {
 
 private let hexDigits = Array("0123456789abcdef".utf8)
 
-func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+/// Lower-case hex of a digest or any bytes: the one formatter of the compliance targets.
+public func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
     var out: [UInt8] = []
     for b in digest {
         out.append(hexDigits[Int(b >> 4)])

@@ -74,7 +74,7 @@ struct EmbeddedCode {
             let texts = entry.statements.sorted()
             let license = LicenseExpression.conjunction(Array(Set(texts.flatMap { detector.detect(in: $0).map(\.expression) })).sorted())
             let shown = entry.binaries.sorted().map { $0.hasPrefix(tree + "/") ? String($0.dropFirst(tree.count + 1)) : $0 }
-            let digest = SHA256.hash(data: Data(name.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+            let digest = hex(SHA256.hash(data: Data(name.utf8)).prefix(6))
             let component = Component(
                 id: "embedded:\(digest)", kind: .declared, name: "code by \(name)",
                 declaredLicense: license, concludedLicense: license, copyrightText: texts.joined(separator: "\n"),

@@ -8,6 +8,7 @@
 
 import Crypto
 import Foundation
+import Inventory
 import XMLTextWriter
 
 public enum CycloneDXWriter {
@@ -252,9 +253,9 @@ struct CDXBOM {
         var bytes = Array(SHA256.hash(data: Data(document.documentNamespace.utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x50
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
-        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4),
-                     hex.dropFirst(20)]
+        let digits = hex(bytes)
+        let parts = [digits.prefix(8), digits.dropFirst(8).prefix(4), digits.dropFirst(12).prefix(4), digits.dropFirst(16).prefix(4),
+                     digits.dropFirst(20)]
         serialNumber = "urn:uuid:" + parts.map(String.init).joined(separator: "-")
         timestamp = document.creationInfo.created
         let tool = document.creationInfo.creators.first { $0.hasPrefix("Tool:") }

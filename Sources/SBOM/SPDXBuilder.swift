@@ -58,7 +58,7 @@ public func makeSPDXDocument(from report: ScanReport, name: String, created: Dat
 /// SPDX 2.3 §7.9: SHA-1 over the sorted, concatenated lower-case SHA-1 hex digests of the files.
 public func packageVerificationCode(fileSHA1s: [String]) -> String {
     let joined = fileSHA1s.map { $0.lowercased() }.sorted().joined()
-    return Insecure.SHA1.hash(data: Data(joined.utf8)).map { String(format: "%02x", $0) }.joined()
+    return hex(Insecure.SHA1.hash(data: Data(joined.utf8)))
 }
 
 /// `YYYY-MM-DDThh:mm:ssZ` in UTC, as SPDX wants it.
@@ -73,7 +73,7 @@ func spdxTimestamp(_ date: Date) -> String {
 private func derivedNamespace(of document: SPDXDocument) -> String {
     var copy = document
     copy.documentNamespace = ""
-    let digest = SHA256.hash(data: Data(SPDXWriter.json(copy).utf8)).map { String(format: "%02x", $0) }.joined()
+    let digest = hex(SHA256.hash(data: Data(SPDXWriter.json(copy).utf8)))
     return "https://candor.invalid/spdx/\(SPDXIdentifiers.sanitize(document.name))-\(digest)"
 }
 

@@ -6,6 +6,7 @@
 import AtomicFile
 import Crypto
 import Foundation
+import Inventory
 
 enum FileSystem {
     static func read(_ path: String) throws -> [UInt8] {
@@ -41,7 +42,7 @@ enum FileSystem {
     }
 
     static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: bytes))
     }
 
     struct ProcessResult {

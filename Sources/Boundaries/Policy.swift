@@ -222,8 +222,6 @@ public struct BoundaryPolicy: Sendable {
         }
     }
 
-    public func headerSet(named name: String) -> HeaderSet? { headerSets.first { $0.name == name } }
-
     public func crossing(from: String, to: String) -> Crossing? {
         crossings.first { $0.from == from && $0.to == to }
     }

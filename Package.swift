@@ -93,7 +93,9 @@ let package = Package(
         ]),
 
         // Tests mirror targets; boot tests live in their own integration suite.
-        .testTarget(name: "ELFTests", dependencies: ["ELF"]),
+        // The process runner the test targets share.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ELFTests", dependencies: ["ELF", "TestSupport"]),
         .testTarget(name: "KVMTests", dependencies: ["KVM", "CKVM", "CPosix", "GuestMemory"]),
         .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory"]),
         .testTarget(name: "LoaderTests", dependencies: ["Loader", "ELF", "GuestMemory"]),
@@ -104,13 +106,13 @@ let package = Package(
         .testTarget(name: "AtomicFileTests", dependencies: ["AtomicFile"]),
         .testTarget(name: "LicensingTests", dependencies: ["Licensing"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"], exclude: ["Fixtures"]),
-        .testTarget(name: "SBOMTests", dependencies: ["SBOM", "Inventory", "XMLTextWriter"]),
+        .testTarget(name: "SBOMTests", dependencies: ["SBOM", "Inventory", "XMLTextWriter", "TestSupport"]),
         .testTarget(name: "SourceOfferTests", dependencies: ["SourceOffer", "Inventory"]),
-        .testTarget(name: "BoundariesTests", dependencies: ["Boundaries", "Inventory", "Licensing", "ELF"]),
+        .testTarget(name: "BoundariesTests", dependencies: ["Boundaries", "Inventory", "Licensing", "ELF", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Boundaries", "Inventory"]),
-        .testTarget(name: "SBOMReaderTests", dependencies: ["SBOMReader", "Inventory"], exclude: ["Fixtures"]),
-        .testTarget(name: "ReviewTests", dependencies: ["Review", "SBOMReader"], exclude: ["browser_test.py"]),
-        .testTarget(name: "ReleaseTests", dependencies: ["Release", "SourceOffer", "Inventory", "Licensing"]),
+        .testTarget(name: "SBOMReaderTests", dependencies: ["SBOMReader", "Inventory", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReviewTests", dependencies: ["Review", "SBOMReader", "TestSupport"], exclude: ["browser_test.py"]),
+        .testTarget(name: "ReleaseTests", dependencies: ["Release", "SourceOffer", "Inventory", "Licensing", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -7,6 +7,7 @@
 // the two SPDX tag keys.
 
 import Foundation
+import TestSupport
 import XCTest
 
 struct FixtureTree {
@@ -37,21 +38,7 @@ struct FixtureTree {
 
 /// Runs a tool (cc, ar, strip) in `directory`; a failure throws with its output.
 func runTool(_ command: [String], in directory: URL) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: command[0])
-    process.arguments = Array(command.dropFirst())
-    process.currentDirectoryURL = directory
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw NSError(domain: "BoundariesTests", code: Int(process.terminationStatus), userInfo: [
-            NSLocalizedDescriptionKey: "\(command.joined(separator: " ")): \(String(decoding: output, as: UTF8.self))",
-        ])
-    }
+    try runChecked(command[0], Array(command.dropFirst()), in: directory.path)
 }
 
 /// A test case that writes fixture trees and removes them afterwards.

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 
 import Foundation
+import TestSupport
 import XCTest
 
 /// Builds small real ELF files and archives with the host C toolchain at test time.
@@ -25,21 +26,7 @@ struct Toolchain {
 
     /// Runs a tool in the work directory; fails the test with its output on a non-zero exit.
     func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "Toolchain", code: Int(process.terminationStatus), userInfo: [
-                NSLocalizedDescriptionKey: "\(tool) \(arguments.joined(separator: " ")): \(String(decoding: output, as: UTF8.self))",
-            ])
-        }
+        try runChecked(tool, arguments, in: directory.path)
     }
 
     func cc(_ arguments: String...) throws { try run("/usr/bin/cc", arguments) }

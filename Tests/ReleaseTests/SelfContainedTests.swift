@@ -7,6 +7,7 @@
 
 import Foundation
 import Licensing
+import TestSupport
 import XCTest
 @testable import SourceOffer
 
@@ -22,19 +23,8 @@ final class SelfContainedTests: XCTestCase {
         return path
     }
 
-    private func run(_ executable: String, _ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": directory, "LC_ALL": "C"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    private func run(_ executable: String, _ arguments: [String], in directory: String) throws -> ProcessRun {
+        try runProcess(executable, arguments, in: directory, environment: ["PATH": "/usr/bin:/bin", "HOME": directory, "LC_ALL": "C"])
     }
 
     func testCopiedCandorWithItsIndexScansAForeignTreeWithACleanEnvironment() throws {

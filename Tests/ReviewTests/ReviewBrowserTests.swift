@@ -7,21 +7,8 @@
 import Foundation
 import Review
 import SBOMReader
+import TestSupport
 import XCTest
-
-/// Runs `executable` with `arguments`; returns its exit status and combined output.
-func runTool(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-}
 
 final class ReviewBrowserTests: XCTestCase {
     func testPageInHeadlessChromium() throws {
@@ -30,7 +17,7 @@ final class ReviewBrowserTests: XCTestCase {
                              (python, "the .venv")] where !FileManager.default.isExecutableFile(atPath: path) {
             throw XCTSkip("\(what) is missing (\(path)); run `make setup`")
         }
-        guard try runTool(python, ["-c", "import selenium"]).status == 0 else { throw XCTSkip("selenium is not installed in .venv; run `make setup`") }
+        guard try runProcess(python, ["-c", "import selenium"]).status == 0 else { throw XCTSkip("selenium is not installed in .venv; run `make setup`") }
 
         let screens = "\(repository)/.build/review-screens"
         try FileManager.default.createDirectory(atPath: screens, withIntermediateDirectories: true)
@@ -53,7 +40,7 @@ final class ReviewBrowserTests: XCTestCase {
         ]
         let expectedPath = "\(screens)/expected.json"
         try JSONSerialization.data(withJSONObject: expected, options: [.sortedKeys]).write(to: URL(fileURLWithPath: expectedPath))
-        let result = try runTool(python, ["\(repository)/Tests/ReviewTests/browser_test.py", page, screens, expectedPath])
+        let result = try runProcess(python, ["\(repository)/Tests/ReviewTests/browser_test.py", page, screens, expectedPath])
         print(result.output.trimmingCharacters(in: .whitespacesAndNewlines))
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.output.contains("browser test: PASS"), result.output)
@@ -74,19 +61,19 @@ final class ReviewCommandTests: XCTestCase {
     func testDiffExitStatusAndFormats() throws {
         let candor = try candor()
         let old = "\(fixtures)/release-1.spdx.json", new = "\(fixtures)/release-2.spdx.json"
-        let text = try runTool(candor, ["diff", old, new])
+        let text = try runProcess(candor, ["diff", old, new])
         XCTAssertEqual(text.status, 0, text.output)
         XCTAssertTrue(text.output.contains("new-copyleft: busybox: GPL-2.0-only"), text.output)
-        let failing = try runTool(candor, ["diff", old, new, "--fail-on", "new-finding,new-copyleft"])
+        let failing = try runProcess(candor, ["diff", old, new, "--fail-on", "new-finding,new-copyleft"])
         XCTAssertEqual(failing.status, 1)
         XCTAssertTrue(failing.output.contains("candor diff: failing on new-copyleft"), failing.output)
-        XCTAssertEqual(try runTool(candor, ["diff", old, new, "--fail-on", "new-finding"]).status, 0)
-        let markdown = try runTool(candor, ["diff", old, new, "--format", "markdown"])
+        XCTAssertEqual(try runProcess(candor, ["diff", old, new, "--fail-on", "new-finding"]).status, 0)
+        let markdown = try runProcess(candor, ["diff", old, new, "--format", "markdown"])
         XCTAssertTrue(markdown.output.hasPrefix("### candor diff:"), markdown.output)
-        let bad = try runTool(candor, ["diff", old, new, "--fail-on", "everything"])
+        let bad = try runProcess(candor, ["diff", old, new, "--fail-on", "everything"])
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.output.contains("--fail-on: unknown kind \"everything\""), bad.output)
-        let missing = try runTool(candor, ["diff", old, "/nonexistent.json"])
+        let missing = try runProcess(candor, ["diff", old, "/nonexistent.json"])
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.output.hasPrefix("candor: /nonexistent.json: cannot read"), missing.output)
     }
@@ -95,7 +82,7 @@ final class ReviewCommandTests: XCTestCase {
         let candor = try candor()
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("candor-review-\(getpid()).html").path
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let result = try runTool(candor, ["review", "\(fixtures)/release-2.spdx.json", "\(fixtures)/release-2.cdx.json",
+        let result = try runProcess(candor, ["review", "\(fixtures)/release-2.spdx.json", "\(fixtures)/release-2.cdx.json",
                                       "--previous", "\(fixtures)/release-1.spdx.json", "--findings", "\(fixtures)/findings.sarif",
                                       "-o", output])
         XCTAssertEqual(result.status, 0, result.output)
@@ -103,7 +90,7 @@ final class ReviewCommandTests: XCTestCase {
         XCTAssertTrue(page.hasPrefix("<!DOCTYPE html>"))
         XCTAssertTrue(page.contains("\"format\":\"CycloneDX 1.6\""))
         XCTAssertTrue(page.contains("\"diff\":{\"previous\":\"demo-release-1\""))
-        let bad = try runTool(candor, ["review", "\(fixtures)/findings.sarif", "-o", output])
+        let bad = try runProcess(candor, ["review", "\(fixtures)/findings.sarif", "-o", output])
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.output.hasPrefix("candor: \(fixtures)/findings.sarif: not an SPDX 2.3 JSON"), bad.output)
     }

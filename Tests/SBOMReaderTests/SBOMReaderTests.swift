@@ -4,6 +4,7 @@
 import Foundation
 import Inventory
 import SBOMReader
+import TestSupport
 import XCTest
 
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
@@ -15,19 +16,10 @@ func component(_ document: SBOMDocument, _ name: String, file: StaticString = #f
 }
 
 /// Runs a tool of the repository's .venv; nil (with the reason) when it is not installed.
-func runVenvTool(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String)? {
+func runVenvTool(_ name: String, _ arguments: [String]) throws -> ProcessRun? {
     let tool = "\(repository)/.venv/bin/\(name)"
     guard FileManager.default.isExecutableFile(atPath: tool) else { return nil }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: tool)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    return try runProcess(tool, arguments)
 }
 
 final class SBOMReaderTests: XCTestCase {

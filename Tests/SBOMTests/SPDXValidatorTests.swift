@@ -5,6 +5,7 @@
 // checker from the repository's .venv on documents Candor writes.
 
 import Foundation
+import TestSupport
 import XCTest
 @testable import SBOM
 
@@ -22,17 +23,8 @@ enum Validators {
     }
 
     /// Exit status and combined output of a command.
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func run(_ executable: String, _ arguments: [String]) throws -> ProcessRun {
+        try runProcess(executable, arguments)
     }
 
     /// Asserts that pyspdxtools finds no error and ntia-checker calls the document conformant.

@@ -50,11 +50,12 @@ let package = Package(
         // The compliance pipeline.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2",
                        providers: [.apt(["libgit2-dev"])]),
-        // The one atomic file writer every compliance target uses.
+        // The one atomic file writer and the one process runner the compliance targets use.
         .target(name: "AtomicFile"),
+        .target(name: "Processes"),
         .target(name: "Licensing", dependencies: ["AtomicFile"]),
         .target(name: "Inventory", dependencies: [
-            "AtomicFile", "ELF", "Licensing", "CGit2",
+            "AtomicFile", "ELF", "Licensing", "CGit2", "Processes",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
@@ -62,7 +63,7 @@ let package = Package(
             "AtomicFile", "Inventory", "Licensing", "XMLTextWriter", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "SourceOffer", dependencies: [
-            "AtomicFile", "Inventory", "Licensing", "CGit2", "CLZMA",
+            "AtomicFile", "Inventory", "Licensing", "CGit2", "CLZMA", "Processes",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
@@ -71,7 +72,7 @@ let package = Package(
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "XMLTextWriter", dependencies: ["CXML2"]),
         .target(name: "Boundaries", dependencies: [
-            "AtomicFile", "ELF", "Licensing", "Inventory",
+            "AtomicFile", "ELF", "Licensing", "Inventory", "Processes",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
@@ -104,6 +105,7 @@ let package = Package(
         .testTarget(name: "MachineTests", dependencies: ["Machine", "VhostUser", "Devices", "GuestMemory"]),
         .testTarget(name: "BootTests", dependencies: ["Machine"]),
         .testTarget(name: "AtomicFileTests", dependencies: ["AtomicFile"]),
+        .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
         .testTarget(name: "LicensingTests", dependencies: ["Licensing"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"], exclude: ["Fixtures"]),
         .testTarget(name: "SBOMTests", dependencies: ["SBOM", "Inventory", "XMLTextWriter", "TestSupport"]),

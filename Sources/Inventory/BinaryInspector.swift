@@ -10,6 +10,7 @@ import Crypto
 import ELF
 import Foundation
 import Licensing
+import Processes
 
 struct BinaryInspector {
     let root: String
@@ -271,16 +272,7 @@ struct BinaryInspector {
 
     /// "6.3.1" from `swift --version` ("Swift version 6.3.1 (swift-6.3.1-RELEASE)").
     static func swiftVersion(_ toolchain: String) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: toolchain + "/usr/bin/swift")
-        process.arguments = ["--version"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = Pipe()
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        guard let text = try? ProcessRunner.run(toolchain + "/usr/bin/swift", ["--version"], directory: nil).standardOutput else { return nil }
         guard let range = text.range(of: "Swift version ") else { return nil }
         return String(text[range.upperBound...].prefix(while: { $0 != " " && $0 != "\n" }))
     }

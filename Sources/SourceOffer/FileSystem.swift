@@ -7,6 +7,7 @@ import AtomicFile
 import Crypto
 import Foundation
 import Inventory
+import Processes
 
 enum FileSystem {
     static func read(_ path: String) throws -> [UInt8] {
@@ -52,21 +53,12 @@ enum FileSystem {
 
     /// Runs `arguments` (looked up in PATH) in `directory`, stdout and stderr together.
     static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
+        do {
+            let output = try ProcessRunner.run("/usr/bin/env", arguments, directory: directory, environment: environment, timeout: nil)
+            return ProcessResult(status: output.status, output: output.combined)
+        } catch {
             throw SourceOfferError.io(path: arguments.first ?? "", message: "cannot run: \(error.localizedDescription)")
         }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 }
 

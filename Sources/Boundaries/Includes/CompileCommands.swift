@@ -6,6 +6,7 @@
 // flags that decide which header a directive names.
 
 import Foundation
+import Processes
 
 struct CompileCommand: Sendable {
     /// Absolute working directory of the compilation.
@@ -221,7 +222,7 @@ enum SystemIncludeDirectories {
 
     private static func ask(compiler: String, language: String) -> [String]? {
         guard let executable = ExternalProcess.locate(compiler) else { return nil }
-        guard let output = try? ExternalProcess.run(executable, ["-x\(language)", "-E", "-v", "-"], directory: nil) else { return nil }
+        guard let output = try? ProcessRunner.run(executable, ["-x\(language)", "-E", "-v", "-"], directory: nil) else { return nil }
         var directories: [String] = []
         var inList = false
         for line in output.standardError.split(separator: "\n") {

@@ -6,6 +6,7 @@
 // match every header to the directive in its includer that names it.
 
 import Foundation
+import Processes
 
 /// Includer (absolute) -> directive line -> the header the compiler opened (absolute).
 typealias ResolvedDirectives = [String: [Int: String]]
@@ -18,9 +19,9 @@ enum CompilerTrace {
             throw Failure.cannotRun("compiler \(command.arguments[0]) not found")
         }
         let arguments = CompileCommands.traceArguments(command.arguments, file: command.file, directory: command.directory)
-        let output: ExternalProcess.Output
+        let output: ProcessRunner.Output
         do {
-            output = try ExternalProcess.run(compiler, arguments, directory: command.directory)
+            output = try ProcessRunner.run(compiler, arguments, directory: command.directory)
         } catch {
             throw Failure.cannotRun("cannot run \(compiler): \(error.localizedDescription)")
         }

@@ -7,6 +7,7 @@
 // which is what SwiftPM passes with -I.
 
 import Foundation
+import Processes
 
 struct InferredLayout {
     let tree: TreeRoot
@@ -129,7 +130,7 @@ enum PkgConfig {
         if let known = cache.withLock({ $0[name] }) { return known }
         var directories: [String] = []
         if let tool = ExternalProcess.locate("pkg-config"),
-           let output = try? ExternalProcess.run(tool, ["--cflags-only-I", name], directory: nil), output.status == 0 {
+           let output = try? ProcessRunner.run(tool, ["--cflags-only-I", name], directory: nil), output.status == 0 {
             directories = output.standardOutput.split(whereSeparator: { $0 == " " || $0 == "\n" })
                 .filter { $0.hasPrefix("-I") }.map { PathText.normalize(String($0.dropFirst(2))) }
         }

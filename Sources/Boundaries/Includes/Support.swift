@@ -2,7 +2,8 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 //
 // Small helpers the include and Swift package analyses share: lexical path arithmetic,
-// running an external tool, a lock-protected memo, and a bounded parallel loop.
+// finding an external tool (ProcessRunner runs it), a lock-protected memo, and a bounded
+// parallel loop.
 
 import Foundation
 
@@ -99,12 +100,6 @@ struct TreeRoot: Sendable {
 }
 
 enum ExternalProcess {
-    struct Output {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
     /// The executable for `name`: a path as given, or the first match on PATH.
     static func locate(_ name: String, directory: String? = nil) -> String? {
         if name.contains("/") {
@@ -117,39 +112,6 @@ enum ExternalProcess {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return nil
-    }
-
-    /// Runs `executable` with stdin from /dev/null and collects both output streams; after
-    /// `timeout` seconds the process is terminated (status then reports the signal).
-    static func run(_ executable: String, _ arguments: [String], directory: String?, timeout: Double = 300) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        try process.run()
-        let watchdog = DispatchWorkItem { [process] in if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-        defer { watchdog.cancel() }
-        // Read stderr on a thread of its own so neither pipe fills up and blocks the child
-        // (not a Dispatch queue: callers may already occupy every worker of the pool).
-        let errorData = LockedBox(Data())
-        let done = DispatchSemaphore(value: 0)
-        let reader = Thread {
-            errorData.value = error.fileHandleForReading.readDataToEndOfFile()
-            done.signal()
-        }
-        reader.start()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        done.wait()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus,
-                      standardOutput: String(decoding: outputData, as: UTF8.self),
-                      standardError: String(decoding: errorData.value, as: UTF8.self))
     }
 }
 

@@ -6,6 +6,7 @@
 // unless the tree is trusted; then SwiftPM evaluates it (`swift package dump-package`).
 
 import Foundation
+import Processes
 
 public struct SwiftTarget: Codable, Hashable, Sendable {
     public enum Kind: String, Codable, Sendable { case regular, executable, test, systemLibrary, plugin, macro, binary }
@@ -136,12 +137,12 @@ public struct SwiftPackageGraph: Codable, Sendable {
             fail("swift not found: cannot read the manifest")
             return nil
         }
-        let output: ExternalProcess.Output
+        let output: ProcessRunner.Output
         do {
             // A scratch path of our own: the package's .build may be locked by a running
             // `swift build` or `swift test`, and dump-package would wait for it.
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("candor-dump-package").path
-            output = try ExternalProcess.run(swift, ["package", "dump-package", "--package-path", directory, "--scratch-path", scratch],
+            output = try ProcessRunner.run(swift, ["package", "dump-package", "--package-path", directory, "--scratch-path", scratch],
                                              directory: directory, timeout: 120)
         } catch {
             fail("cannot run swift package dump-package: \(error.localizedDescription)")

@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"], exclude: ["Fixtures"]),
         .testTarget(name: "SBOMTests", dependencies: ["SBOM", "Inventory", "XMLTextWriter", "TestSupport"]),
         .testTarget(name: "SourceOfferTests", dependencies: ["SourceOffer", "Inventory"]),
-        .testTarget(name: "BoundariesTests", dependencies: ["Boundaries", "Inventory", "Licensing", "ELF", "TestSupport"]),
+        .testTarget(name: "BoundariesTests", dependencies: ["Boundaries", "Inventory", "Licensing", "ELF", "Processes", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Boundaries", "Inventory"]),
         .testTarget(name: "SBOMReaderTests", dependencies: ["SBOMReader", "Inventory", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ReviewTests", dependencies: ["Review", "SBOMReader", "TestSupport"], exclude: ["browser_test.py"]),

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 
 import Foundation
+import Processes
 import XCTest
 @testable import Boundaries
 
@@ -264,7 +265,7 @@ final class IncludeGraphTests: XCTestCase {
     }
 
     private func gitFiles(_ root: String) -> [String]? {
-        guard let output = try? ExternalProcess.run("/usr/bin/git", ["-C", root, "ls-files"], directory: nil), output.status == 0 else { return nil }
+        guard let output = try? ProcessRunner.run("/usr/bin/git", ["-C", root, "ls-files"], directory: nil), output.status == 0 else { return nil }
         return output.standardOutput.split(separator: "\n").map(String.init)
     }
 }

@@ -7,6 +7,7 @@
 // schema through cyclonedx-python-lib, the official XSD through libxml2).
 
 import Foundation
+import TestSupport
 import XCTest
 import XMLTextWriter
 @testable import Inventory
@@ -29,7 +30,7 @@ enum FormatValidators {
     }
 
     /// Runs a Python check from .venv on `path`; the script prints OK or the problem.
-    static func python(_ script: String, _ path: String) throws -> (status: Int32, output: String) {
+    static func python(_ script: String, _ path: String) throws -> ProcessRun {
         try Validators.run(try Validators.tool("python"), ["-c", script, path])
     }
 

@@ -37,7 +37,7 @@ final class AtomicFileTests: XCTestCase {
 
     func testRelativePathIsWrittenInTheCurrentDirectory() throws {
         let previous = FileManager.default.currentDirectoryPath
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
         XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(directory))
         try AtomicFile.write(Array("x".utf8), to: "plain")
         XCTAssertEqual(FileManager.default.contents(atPath: directory + "/plain"), Data("x".utf8))

@@ -105,12 +105,15 @@ extension LicenseDetector {
         return Self.choiceWords.contains { text.contains($0) }
     }
 
-    /// Texts and notices (of listed SPDX licenses) sharing no license family with the tags.
+    /// Texts and notices (of listed SPDX licenses, three lines or more) sharing no license
+    /// family with the tags.
     func contradictions(_ matches: [LicenseMatch]) -> [LicenseMatch] {
         let tagFamilies = Set(matches.filter { $0.kind == .tag }.flatMap { families($0.expression) })
         guard !tagFamilies.isEmpty, !tagFamilies.contains(where: { $0.hasPrefix("licenseref") }) else { return [] }
         return matches.filter { m in
-            guard (m.kind == .text || m.kind == .notice), m.modifiedFrom == nil, m.score >= 90 else { return false }
+            // Substantive evidence only: a one- or two-line match is a name in prose, not a grant.
+            guard (m.kind == .text || m.kind == .notice), m.modifiedFrom == nil, m.score >= 90,
+                  m.endLine - m.startLine >= 2 else { return false }
             let f = families(m.expression)
             return !f.isEmpty && !f.contains { $0.hasPrefix("licenseref") } && f.isDisjoint(with: tagFamilies)
         }

@@ -115,8 +115,8 @@ final class ZoneRuleTests: FixtureTestCase {
         XCTAssertFalse(CheckRunRules.isGPLLibrary(nil, exceptions: exceptions))
     }
 
-    /// DESIGN.md's rules on this very repository: only Sources/CKVM includes Linux headers,
-    /// all with the syscall note; the core never links GPL code; drivers are reached only
+    /// DESIGN.md's rules on this very repository: of the non-GPL code only Sources/CKVM
+    /// includes Linux headers, all with the syscall note; the core never links GPL code; drivers are reached only
     /// through the shim. The binaries are checked when they are built.
     func testThisRepositoryKeepsItsBoundaries() throws {
         let root = CheckerSupport.repositoryRoot
@@ -126,7 +126,9 @@ final class ZoneRuleTests: FixtureTestCase {
         let report = try CheckerSupport.check(root, policy: policy, binaries: binaries, clones: false)
         XCTAssertEqual(report.findings.filter { $0.severity == .error }.map(\.description), [])
         let linux = report.crossings.filter { $0.kind == "include" && $0.toZone.contains("Linux-syscall-note") }
-        XCTAssertEqual(Set(linux.map(\.fromZone)), ["kvm-shim"], "\(report.crossings)")
+        // Of the non-GPL code only the KVM shim includes them; the GPL drivers may (candor-net's
+        // TAP backend needs <linux/if_tun.h>), GPL code including GPL headers being no crossing of licenses.
+        XCTAssertEqual(Set(linux.map(\.fromZone)).subtracting(["gpl-drivers"]), ["kvm-shim"], "\(report.crossings)")
         // The core meets the drivers only over IPC (rule 3), shown from the binaries.
         XCTAssertFalse(report.crossings.contains { $0.fromZone == "core" && $0.toZone == "gpl-drivers" && $0.kind != "ipc" },
                        "\(report.crossings)")

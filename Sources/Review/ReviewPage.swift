@@ -283,25 +283,41 @@ struct JSONText {
     mutating func append(_ other: JSONText) { bytes.append(contentsOf: other.bytes) }
     mutating func optional(_ text: String?) { if let text { string(text) } else { raw("null") } }
 
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
     mutating func string(_ text: String) {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
         bytes.append(UInt8(ascii: "\""))
-        let utf8 = Array(text.utf8)
-        var i = 0
-        while i < utf8.count {
-            let byte = utf8[i]
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 0..<0x20, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
-                bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-            case 0xE2 where i + 2 < utf8.count && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9):
-                bytes.append(contentsOf: Array("\\u202".utf8) + [utf8[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9")])
-                i += 2
-            default: bytes.append(byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            // Runs of bytes that need no escape are copied at once.
+            var start = 0
+            var i = 0
+            func flush() { if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) } }
+            while i < utf8.count {
+                let byte = utf8[i]
+                let escaped: [UInt8]?
+                var width = 1
+                switch byte {
+                case UInt8(ascii: "\""): escaped = [92, 34]
+                case UInt8(ascii: "\\"): escaped = [92, 92]
+                case UInt8(ascii: "\n"): escaped = [92, UInt8(ascii: "n")]
+                case 0..<0x20, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
+                    escaped = [92, UInt8(ascii: "u"), 48, 48, Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 15)]]
+                case 0xE2 where i + 2 < utf8.count && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9):
+                    escaped = Array("\\u202".utf8) + [utf8[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9")]
+                    width = 3
+                default: escaped = nil
+                }
+                if let escaped {
+                    flush()
+                    bytes.append(contentsOf: escaped)
+                    i += width
+                    start = i
+                } else {
+                    i += 1
+                }
             }
-            i += 1
+            flush()
         }
         bytes.append(UInt8(ascii: "\""))
     }

@@ -49,8 +49,8 @@ struct DiffCommand: ParsableCommand {
                 }
                 failing.insert(kind)
             }
-            // The two documents are read at once: reading dominates on big SBOMs.
-            let documents = try SBOMReader.read(paths: [old, new])
+            // The two documents are read at once, without their files: reading dominates on big SBOMs.
+            let documents = try SBOMReader.read(paths: [old, new], detail: .components)
             let before = Release(label: old, documents: [documents[0]],
                                  findings: try oldFindings.flatMap { path throws in try SARIFReader.read(path: path) })
             let after = Release(label: new, documents: [documents[1]],

@@ -92,6 +92,8 @@ final class FileLicenses: @unchecked Sendable {
             if directive == "#", let next = rest.first { directive = "#" + next; rest = rest.dropFirst() }
             switch directive {
             case "#include", "#include_next", "#import":
+                // The header name alone: anything after it is code.
+                guard rest.count == 1 else { return false }
                 includes += 1
             case "#pragma", "#ifndef", "#ifdef", "#endif", "#else":
                 continue

@@ -159,7 +159,8 @@ struct CheckRun {
         files = checker.report.files.map(\.path).filter { path in !ignored.contains { $0.matches(path) } }
         modules = ExportAnalysis.kernelModules(root: root, files: files)
         buildZones = Self.linuxZones(files: files, modules: modules)
-        judge = LicenseJudge(unlicensed: checker.policy.unlicensed, exceptions: checker.policy.boundaryExceptions)
+        judge = LicenseJudge(unlicensed: checker.policy.unlicensed, tree: TreeLicense.find(in: checker.report),
+                             exceptions: checker.policy.boundaryExceptions)
         zones = ZoneMap(policy: checker.policy, licenses: FileLicenses(report: checker.report, database: checker.database),
                         files: files, fileTargets: [:], buildZones: buildZones)
         var lines: [String: Int] = [:]

@@ -46,32 +46,68 @@ final class FileLicenses: @unchecked Sendable {
         return found
     }
 
-    /// Whether a file holds nothing but preprocessor lines and comments: a forwarding
-    /// header (`#include <asm-generic/ioctl.h>`, as Linux installs many) adds no code, so
-    /// it needs no license of its own; the header it forwards to is judged instead.
+    /// Whether a header only forwards to others: #include, #pragma, include guards
+    /// (`#ifndef X` / `#define X` / `#endif`) and comments. Such a header (Linux's
+    /// include/linux/const.h forwards to vdso/const.h) adds no code, so its license binds
+    /// nothing; the headers it forwards to are judged instead. A macro with a value is code.
     func carriesNoCode(_ path: String) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         if let known = forwarding[path] { return known }
         let full = path.hasPrefix("/") ? path : root + "/" + path
         var result = false
-        if let data = FileManager.default.contents(atPath: full), data.count < 4096 {
-            var inComment = false
-            result = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).allSatisfy { raw in
-                let line = raw.trimmingCharacters(in: .whitespaces)
-                if inComment {
-                    if line.contains("*/") { inComment = false }
-                    return true
-                }
-                if line.hasPrefix("/*") {
-                    inComment = !line.contains("*/")
-                    return true
-                }
-                return line.isEmpty || line.hasPrefix("#") || line.hasPrefix("//")
-            }
+        if let data = FileManager.default.contents(atPath: full), data.count < 16384 {
+            result = Self.onlyForwards(String(decoding: data, as: UTF8.self))
         }
         forwarding[path] = result
         return result
+    }
+
+    static func onlyForwards(_ text: String) -> Bool {
+        var inComment = false
+        var includes = 0
+        for raw in text.split(whereSeparator: \.isNewline) {
+            var line = Substring(raw)
+            // Drop comments, which may open and close anywhere on the line.
+            var kept = ""
+            while !line.isEmpty {
+                if inComment {
+                    guard let end = line.range(of: "*/") else { line = ""; break }
+                    line = line[end.upperBound...]
+                    inComment = false
+                } else if let open = line.range(of: "/*") {
+                    kept += line[..<open.lowerBound]
+                    line = line[open.upperBound...]
+                    inComment = true
+                } else {
+                    kept += line
+                    line = ""
+                }
+            }
+            if let slashes = kept.range(of: "//") { kept = String(kept[..<slashes.lowerBound]) }
+            let words = kept.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard let first = words.first else { continue }
+            var directive = first
+            var rest = words.dropFirst()
+            if directive == "#", let next = rest.first { directive = "#" + next; rest = rest.dropFirst() }
+            switch directive {
+            case "#include", "#include_next", "#import":
+                // The header name alone: anything after it is code.
+                guard rest.count == 1 else { return false }
+                includes += 1
+            case "#pragma", "#ifndef", "#ifdef", "#endif", "#else":
+                continue
+            case "#if", "#elif":
+                // Guards only: `#if !defined(X)`; any other condition selects code.
+                guard rest.joined(separator: " ").replacingOccurrences(of: " ", with: "").hasPrefix("!defined") else { return false }
+            case "#define":
+                // A guard macro has a name and no value.
+                guard rest.count == 1, !rest[rest.startIndex].contains("(") else { return false }
+            default:
+                return false
+            }
+        }
+        return includes > 0
     }
 
     /// The file's tags, combined with a REUSE annotation as REUSE says; else the licenses

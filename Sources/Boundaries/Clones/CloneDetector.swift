@@ -60,6 +60,18 @@ public struct CloneDetector: Sendable {
         return states.flatMap { $0 }.sorted()
     }
 
+    /// The same for files of a tree, each read when a worker reaches it (unreadable or
+    /// non-UTF-8 files match nothing).
+    func matches(root: String, paths: [String], in index: CloneIndex, jobs: Int) -> [CloneMatch] {
+        let states = CorpusFiles.inParallel(jobs: jobs, count: paths.count, makeState: { [CloneMatch]() }) { found, item in
+            guard var text = try? String(contentsOfFile: root + "/" + paths[item], encoding: .utf8) else { return }
+            let nested = CloneTokenizer.nestsComments(path: paths[item])
+            let tokens = text.withUTF8 { CloneTokenizer.tokenize($0, nestedComments: nested) }
+            found += matches(path: paths[item], tokens: tokens, in: index)
+        }
+        return states.flatMap { $0 }.sorted()
+    }
+
     /// A run of hits on one diagonal of one reference file.
     struct Chain {
         var file: UInt32

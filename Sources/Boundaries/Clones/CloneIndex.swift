@@ -55,6 +55,21 @@ public struct CloneIndex: Sendable {
         build(files: files, jobs: jobs, parameters: .standard)
     }
 
+    /// Builds an index over files of a tree, reading each when a worker reaches it: a
+    /// kernel tree's GPL text (a gigabyte) is never held at once. Unreadable or non-UTF-8
+    /// files add nothing.
+    static func build(root: String, paths: [String], jobs: Int, parameters: CloneParameters = .standard) -> CloneIndex {
+        let sorted = paths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let builder = IndexBuilder(parameters: parameters, fileCount: sorted.count)
+        let buckets = builder.collect(jobs: jobs, count: sorted.count) { index in
+            var text = (try? String(contentsOfFile: root + "/" + sorted[index], encoding: .utf8)) ?? ""
+            let nested = CloneTokenizer.nestsComments(path: sorted[index])
+            return text.withUTF8 { CloneTokenizer.tokenize($0, nestedComments: nested) }
+        }
+        let data = builder.finish(buckets: buckets, paths: sorted, jobs: jobs)
+        return CloneIndex(storage: try! CloneIndexStorage(data: data))
+    }
+
     static func build(files: [(path: String, text: String)], jobs: Int, parameters: CloneParameters) -> CloneIndex {
         let sorted = files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         let builder = IndexBuilder(parameters: parameters, fileCount: sorted.count)

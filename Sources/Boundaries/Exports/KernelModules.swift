@@ -2,7 +2,8 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 //
 // Linux modules of a tree: Kbuild and Makefile `obj-m` / `obj-$(CONFIG_...)` lines name
-// the modules, `foo-y` / `foo-objs` lines their parts, MODULE_LICENSE their license.
+// the modules, `foo-y` / `foo-objs` lines their parts (variables expanded, see
+// KbuildMakefile), MODULE_LICENSE their license.
 // Files with a MODULE_LICENSE that no makefile accounts for are modules of their own.
 
 import Foundation
@@ -24,8 +25,8 @@ extension ExportAnalysis {
             guard base == "Makefile" || base == "Kbuild" else { continue }
             guard let text = readText(rootPrefix + file) else { continue }
             let directory = (file as NSString).deletingLastPathComponent
-            for (name, objects) in assignments(in: text) {
-                let paths = objects.filter { $0.hasSuffix(".o") }.map { join(directory, $0) }
+            for (name, objects) in KbuildMakefile(path: file, text: text, rootPrefix: rootPrefix).assignments {
+                let paths = objects.filter { $0.hasSuffix(".o") }.compactMap { join(directory, $0) }
                 if name == "obj-m" || name.hasPrefix("obj-$(") {
                     for path in paths { modules[path, default: []].append(path) }
                 } else if name != "obj-y", let dash = name.range(of: "-", options: .backwards) {
@@ -34,7 +35,8 @@ extension ExportAnalysis {
                     guard suffix == "y" || suffix == "objs" || suffix == "m" || suffix.hasPrefix("$("),
                           !stem.isEmpty, !["obj", "lib", "ccflags", "asflags", "ldflags", "subdir", "always", "hostprogs",
                                            "extra", "targets", "clean", "userprogs"].contains(stem) else { continue }
-                    composites[join(directory, stem + ".o"), default: []].append(contentsOf: paths)
+                    guard let composite = join(directory, stem + ".o") else { continue }
+                    composites[composite, default: []].append(contentsOf: paths)
                 }
             }
         }
@@ -86,44 +88,19 @@ extension ExportAnalysis {
             let base = (file as NSString).lastPathComponent
             guard base == "Makefile" || base == "Kbuild", let text = readText(rootPrefix + file) else { continue }
             let directory = (file as NSString).deletingLastPathComponent
-            for (name, objects) in assignments(in: text) where name.hasPrefix("obj-") || name.hasSuffix("-y") || name.hasSuffix("-objs") {
+            let makefile = KbuildMakefile(path: file, text: text, rootPrefix: rootPrefix)
+            for (name, objects) in makefile.assignments where name.hasPrefix("obj-") || name.hasSuffix("-y") || name.hasSuffix("-objs") {
                 for object in objects where object.hasSuffix(".o") {
-                    let source = join(directory, String(object.dropLast(2)) + ".c")
-                    if present.contains(source) { sources.insert(source) }
+                    if let source = join(directory, String(object.dropLast(2)) + ".c"), present.contains(source) { sources.insert(source) }
                 }
             }
         }
         return sources
     }
 
-    /// (variable, words) of `var += words`, `var := words`, `var = words` lines, with
-    /// continuation lines joined and comments removed.
-    static func assignments(in text: String) -> [(String, [String])] {
-        var result: [(String, [String])] = []
-        var logical = ""
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = Substring(rawLine)
-            if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
-            if line.hasSuffix("\\") {
-                logical += line.dropLast() + " "
-                continue
-            }
-            logical += line
-            defer { logical = "" }
-            let statement = logical
-            guard let equals = statement.firstIndex(of: "=") else { continue }
-            var name = statement[..<equals]
-            if let last = name.last, last == "+" || last == ":" || last == "?" { name = name.dropLast() }
-            let variable = name.trimmingCharacters(in: .whitespaces)
-            guard !variable.isEmpty, !variable.contains(" "), !variable.contains("\t") else { continue }
-            let words = statement[statement.index(after: equals)...].split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            result.append((variable, words))
-        }
-        return result
-    }
-
-    private static func join(_ directory: String, _ path: String) -> String {
-        directory.isEmpty ? path : directory + "/" + path
+    /// An object named in a makefile, relative to the tree (`../display/x.o` resolved).
+    private static func join(_ directory: String, _ path: String) -> String? {
+        KbuildMakefile.normalize(directory.isEmpty ? path : directory + "/" + path)
     }
 
     /// File text; invalid UTF-8 is replaced rather than failing (kernel files carry Latin-1 names).

@@ -54,22 +54,54 @@ public struct IncludeGraph: Codable, Sendable {
     /// Every header reachable from `unit`, each with its shortest include chain (the first
     /// edge's `from` is `unit`), sorted by header path.
     public func reachableHeaders(from unit: String) -> [(header: String, chain: [IncludeEdge])] {
+        let reach = reachable(from: unit)
+        return reach.headers.map { ($0, reach.chain(to: $0)) }
+    }
+
+    /// The headers reachable from `unit`, with the edge that first reached each: chains are
+    /// built only for the few headers a rule reports (a kernel unit reaches a thousand).
+    public func reachable(from unit: String) -> IncludeReach {
         // Breadth-first in directive order: the first chain found is a shortest one, and
         // ties go to the earliest directive, so the answer is deterministic.
-        var chains: [String: [IncludeEdge]] = [unit: []]
+        var reach = IncludeReach(unit: unit)
+        reach.depth[unit] = 0
         var queue = [unit]
         var head = 0
         while head < queue.count {
             let file = queue[head]
             head += 1
-            let chain = chains[file]!
+            let depth = reach.depth[file]!
             for edge in edges[file] ?? [] {
-                guard let target = edge.to, chains[target] == nil else { continue }
-                chains[target] = chain + [edge]
+                guard let target = edge.to, reach.depth[target] == nil else { continue }
+                reach.depth[target] = depth + 1
+                reach.parent[target] = edge
                 queue.append(target)
             }
         }
-        chains[unit] = nil
-        return chains.map { (header: $0.key, chain: $0.value) }.sorted { $0.header < $1.header }
+        reach.headers = queue.dropFirst().sorted()
+        return reach
+    }
+}
+
+/// The headers one unit reaches, and how.
+public struct IncludeReach: Sendable {
+    public let unit: String
+    /// Sorted by path; the unit itself excluded.
+    public internal(set) var headers: [String] = []
+    /// Header -> the number of #include steps from the unit.
+    public internal(set) var depth: [String: Int] = [:]
+    var parent: [String: IncludeEdge] = [:]
+
+    init(unit: String) { self.unit = unit }
+
+    /// The shortest include chain from the unit to `header` (empty for the unit itself).
+    public func chain(to header: String) -> [IncludeEdge] {
+        var chain: [IncludeEdge] = []
+        var file = header
+        while let edge = parent[file] {
+            chain.append(edge)
+            file = edge.from
+        }
+        return chain.reversed()
     }
 }

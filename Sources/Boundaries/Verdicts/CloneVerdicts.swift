@@ -13,32 +13,31 @@ extension CheckRun {
 
     mutating func checkClones() throws {
         let candidates = files.filter(BoundaryChecker.isSourceCode)
-        var gplFiles: [(path: String, text: String)] = []
-        var queryFiles: [(path: String, text: String)] = []
-        // Only the files on either side are read: in a GPL tree that is most files, in ours few.
+        var gplFiles: [String] = []
+        var queryFiles: [String] = []
+        // Only the files on either side are read, each when a worker reaches it.
         for path in candidates {
             // Originals: copyleft files (dual-licensed ones too: the verdict decides). Copies
             // are looked for in every other file, those with no license statement included.
             let zone = zones.zone(of: path)
             let family = LicenseSemantics.family(of: judge.expression(zone.fileLicense))
             let isGPL = zone.fileLicense != nil && (judge.offersGPL(zone.fileLicense) || family != .permissive && family != .proprietary)
-            guard isGPL || !zones.isIgnored(path),
-                  let text = try? String(contentsOfFile: root + "/" + path, encoding: .utf8) else { continue }
-            if isGPL { gplFiles.append((path, text)) } else { queryFiles.append((path, text)) }
+            guard isGPL || !zones.isIgnored(path) else { continue }
+            if isGPL { gplFiles.append(path) } else { queryFiles.append(path) }
         }
         let detector = CloneDetector()
         var matches: [(CloneMatch, String)] = []
         if !gplFiles.isEmpty {
             progress("boundaries: comparing \(queryFiles.count) files with \(gplFiles.count) GPL files of the tree")
-            let index = CloneIndex.build(files: gplFiles, jobs: checker.options.jobs)
-            matches += detector.matches(query: queryFiles, in: index, jobs: checker.options.jobs).map { ($0, "tree") }
+            let index = CloneIndex.build(root: root, paths: gplFiles, jobs: checker.options.jobs)
+            matches += detector.matches(root: root, paths: queryFiles, in: index, jobs: checker.options.jobs).map { ($0, "tree") }
         }
         for reference in checker.options.references + policy.references {
             let name = (reference as NSString).lastPathComponent
             progress("boundaries: comparing \(queryFiles.count) files with \(reference)")
             let index = try CloneIndex.cached(corpus: reference, name: name, cacheDirectory: checker.options.cacheDirectory + "/clones",
                                               jobs: checker.options.jobs, progress: checker.options.progress)
-            matches += detector.matches(query: queryFiles, in: index, jobs: checker.options.jobs).map { ($0, name) }
+            matches += detector.matches(root: root, paths: queryFiles, in: index, jobs: checker.options.jobs).map { ($0, name) }
         }
         for (match, corpus) in matches {
             let fromZone = zones.zone(of: match.query.path)

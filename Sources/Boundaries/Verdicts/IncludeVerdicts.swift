@@ -27,6 +27,9 @@ extension CheckRun {
             /// -1: a file outside the tree with no license statement (the system's, not ours).
             var licenseClass: Int
             var sets: [Int]
+            /// Only #include/#pragma/guards and comments: it adds no code of its own, so its
+            /// license binds nothing; the headers it forwards to are reached and judged.
+            var forwards: Bool
         }
         var headerFacts: [String: HeaderFacts] = [:]
         var classes: [String: Int] = [:]
@@ -48,14 +51,15 @@ extension CheckRun {
                     classLicense.append((zone.fileLicense, uapi))
                 }
             }
-            let made = HeaderFacts(zone: zone, licenseClass: licenseClass, sets: sets)
+            let made = HeaderFacts(zone: zone, licenseClass: licenseClass, sets: sets,
+                                   forwards: licenseClass >= 0 && zones.licenses.carriesNoCode(header))
             headerFacts[header] = made
             return made
         }
         // (program license, header class) -> incompatible.
         var verdicts: [String: [Int: Bool]] = [:]
         func breaks(_ program: String?, _ reached: HeaderFacts) -> Bool {
-            guard reached.licenseClass >= 0 else { return false }
+            guard reached.licenseClass >= 0, !reached.forwards else { return false }
             let key = program ?? ""
             if let known = verdicts[key]?[reached.licenseClass] { return known }
             let code = classLicense[reached.licenseClass]
@@ -71,18 +75,20 @@ extension CheckRun {
             let program = unitZone.license
             let unitBroken = unitZone.fileLicense != program && incompatible(program: program, code: unitZone.fileLicense, use: .staticLink)
             let unitOffersGPL = judge.offersGPL(program)
-            for (header, chain) in graph.reachableHeaders(from: unit.source) where !chain.isEmpty {
+            let reach = graph.reachable(from: unit.source)
+            for header in reach.headers {
                 let reached = facts(header)
                 let headerZone = reached.zone
-                let declared = chain.count > 1 && headerZone.zone != unitZone.zone
+                let declared = reach.depth[header, default: 0] > 1 && headerZone.zone != unitZone.zone
                     && policy.crossing(from: unitZone.zone, to: headerZone.zone) != nil
                 let breaksUnit = !unitBroken && breaks(program, reached)
                 guard declared || !reached.sets.isEmpty || breaksUnit else { continue }
+                let chain = reach.chain(to: header)
                 let first = chain[0]
                 let location = SourceLocation(path: first.from, line: first.line)
                 let headerLicense = headerZone.fileLicense
                 let evidence = chain.map { EvidenceStep(SourceLocation(path: $0.from, line: $0.line), "includes \($0.spelled)") }
-                    + [EvidenceStep(SourceLocation(path: header), "license \(headerLicense ?? "unknown")")]
+                    + [EvidenceStep(SourceLocation(path: header), "license \(judge.describe(headerLicense))")]
                 let chainText = Self.describe(chain: chain, header: header)
                 // Direct edges are counted below; here the policy judges what the unit reaches.
                 if declared {
@@ -114,7 +120,7 @@ extension CheckRun {
                         report(BoundaryFinding(
                             rule: "header-without-exception", severity: .error, fromZone: unitZone.zone, toZone: set.name,
                             location: location,
-                            message: "\(chainText), \(headerLicense ?? "license unknown") without \(exception)",
+                            message: "\(chainText), \(judge.describe(headerLicense)) without \(exception)",
                             evidence: evidence))
                     }
                 }

@@ -10,8 +10,11 @@ import Foundation
 import Licensing
 
 final class LicenseJudge: @unchecked Sendable {
-    /// The policy's license for tree code with no license statement; nil: all rights reserved.
+    /// The license of tree code with no license statement: the policy's `unlicensed`, else
+    /// the tree's own (its COPYING); nil: all rights reserved.
     let unlicensed: LicenseExpression?
+    /// Where `unlicensed` comes from, for messages: "policy" or "the tree's COPYING states".
+    private let unlicensedSource: String
     private var cache: [String: CombinationVerdict] = [:]
     private var parsed: [String: LicenseExpression?] = [:]
     private let lock = NSLock()
@@ -19,8 +22,18 @@ final class LicenseJudge: @unchecked Sendable {
     /// Exceptions the policy honours (lower-cased).
     let honoured: Set<String>
 
-    init(unlicensed: String?, exceptions: Set<String> = BoundaryPolicy.defaultBoundaryExceptions) {
-        self.unlicensed = unlicensed.flatMap(LicenseTerms.parse)
+    init(unlicensed: String?, tree: TreeLicense? = nil,
+         exceptions: Set<String> = BoundaryPolicy.defaultBoundaryExceptions) {
+        if let policy = unlicensed.flatMap(LicenseTerms.parse) {
+            self.unlicensed = policy
+            unlicensedSource = "policy: \(policy)"
+        } else if let tree, let expression = LicenseTerms.parse(tree.license) {
+            self.unlicensed = expression
+            unlicensedSource = "the tree's \(tree.file) states \(expression); inferred, lower confidence"
+        } else {
+            self.unlicensed = nil
+            unlicensedSource = ""
+        }
         honoured = Set(exceptions.map { $0.lowercased() })
     }
 
@@ -50,7 +63,7 @@ final class LicenseJudge: @unchecked Sendable {
     /// Human text for a license, naming what no statement means.
     func describe(_ text: String?) -> String {
         if let text, !text.isEmpty, text != "NOASSERTION" { return text }
-        return unlicensed.map { "no license statement (policy: \($0))" } ?? "no license statement (all rights reserved)"
+        return unlicensed == nil ? "no license statement (all rights reserved)" : "no license statement (\(unlicensedSource))"
     }
 
     func verdict(program: String?, code: String?, use: CombinationUse) -> CombinationVerdict {

@@ -89,10 +89,7 @@ public struct SBOMContext: Sendable {
 
 public enum ReleaseBuilder {
     public static func build(_ options: ReleaseOptions, database: LicenseDatabase, sbomWriters: [SBOMWriter]) throws -> ReleaseResult {
-        let configPath = URL(fileURLWithPath: options.configFile).standardizedFileURL.path
-        guard FileManager.default.fileExists(atPath: configPath) else {
-            throw ReleaseError("\(options.configFile): no such release file (pass --config FILE or run where release.toml is)")
-        }
+        let configPath = try releaseFile(options.configFile)
         let description = try ReleaseDescription(file: configPath)
         let configDirectory = URL(fileURLWithPath: configPath).deletingLastPathComponent().path
         let tree = URL(fileURLWithPath: description.tree.map { $0.hasPrefix("/") ? $0 : configDirectory + "/" + $0 } ?? configDirectory)
@@ -292,6 +289,16 @@ public enum ReleaseBuilder {
         try? FileManager.default.removeItem(atPath: previous)
         return ReleaseResult(directory: output, files: files, components: set,
                              bundle: output + "/" + bundleName, bundleSHA256: bundle.sha256, auditPassed: audit.passed)
+    }
+
+    /// The release file of `candor release` and `candor bundle`: the one given, else
+    /// `release.toml` in the current directory; an absolute path that exists.
+    public static func releaseFile(_ given: String?) throws -> String {
+        let path = URL(fileURLWithPath: given ?? "release.toml").standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ReleaseError("\(given ?? "release.toml"): no such release file (pass --config FILE or run where release.toml is)")
+        }
+        return path
     }
 
     /// The distributed components other than our own tree: what SBOM, notices, bundle and audit share.

@@ -82,7 +82,7 @@ let package = Package(
         ]),
         // `candor release`: one scan, every artefact of a release.
         .target(name: "Release", dependencies: [
-            "Inventory", "Licensing", "SBOM", "SourceOffer", "Boundaries", "Audit",
+            "Inventory", "Licensing", "SBOM", "SourceOffer", "Boundaries", "Audit", "SBOMReader", "Review",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "candor", dependencies: [
@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Boundaries", "Inventory"]),
         .testTarget(name: "SBOMReaderTests", dependencies: ["SBOMReader", "Inventory"], exclude: ["Fixtures"]),
         .testTarget(name: "ReviewTests", dependencies: ["Review", "SBOMReader"], exclude: ["browser_test.py"]),
-        .testTarget(name: "ReleaseTests", dependencies: ["Release", "SourceOffer", "Inventory", "Licensing"]),
+        .testTarget(name: "ReleaseTests", dependencies: ["Release", "SourceOffer", "Inventory", "Licensing", "SBOMReader"]),
     ],
     swiftLanguageModes: [.v5]
 )

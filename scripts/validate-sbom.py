@@ -6,7 +6,7 @@
 #   *.spdx3.jsonld  SPDX 3.0.1: spdx-python-model reads it, links every reference, writes it again
 #   *.cdx.json      CycloneDX 1.6: the official JSON schema (cyclonedx-python-lib, strict)
 #   *.cdx.xml       CycloneDX 1.6: the official XSD (cyclonedx-python-lib, through lxml)
-# (SPDX 2.3 has pyspdxtools.) Prints "FILE: OK ..." per file; exits 1 on the first invalid one.
+# (SPDX 2.3 has pyspdxtools.) Prints "FILE: OK..." per file; exits 1 on the first invalid one.
 import io
 import sys
 
@@ -23,7 +23,7 @@ def spdx3(path):
     documents = list(objects.foreach_type(spdx.SpdxDocument))
     if len(documents) != 1:
         return "expected one SpdxDocument, found %d" % len(documents)
-    return None
+    return "OK, %d software packages" % len(list(objects.foreach_type(spdx.software_Package)))
 
 
 def cyclonedx(path, kind):
@@ -34,7 +34,7 @@ def cyclonedx(path, kind):
         from cyclonedx.validation.xml import XmlValidator as Validator
     with open(path) as f:
         errors = Validator(SchemaVersion.V1_6).validate_str(f.read())
-    return str(errors) if errors else None
+    return str(errors) if errors else "OK"
 
 
 def main(paths):
@@ -42,16 +42,16 @@ def main(paths):
         sys.exit("usage: validate-sbom.py FILE.spdx3.jsonld|FILE.cdx.json|FILE.cdx.xml ...")
     for path in paths:
         if path.endswith(".spdx3.jsonld"):
-            problem = spdx3(path)
+            result = spdx3(path)
         elif path.endswith(".cdx.json"):
-            problem = cyclonedx(path, "json")
+            result = cyclonedx(path, "json")
         elif path.endswith(".cdx.xml"):
-            problem = cyclonedx(path, "xml")
+            result = cyclonedx(path, "xml")
         else:
             sys.exit("%s: not a format this script knows (.spdx3.jsonld, .cdx.json, .cdx.xml)" % path)
-        if problem:
-            sys.exit("%s: invalid: %s" % (path, problem))
-        print("%s: OK" % path)
+        if not result.startswith("OK"):
+            sys.exit("%s: invalid: %s" % (path, result))
+        print("%s: %s" % (path, result))
 
 
 if __name__ == "__main__":

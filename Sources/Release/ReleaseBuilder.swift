@@ -13,6 +13,8 @@ import Boundaries
 import Foundation
 import Inventory
 import Licensing
+import Review
+import SBOMReader
 import SourceOffer
 
 public struct ReleaseOptions: Sendable {
@@ -116,6 +118,9 @@ public enum ReleaseBuilder {
                 throw ReleaseError("\(configPath): shipped \(shipped.component): installed_by \(script) does not exist")
             }
         }
+        for sbom in description.supplierSBOMs where !FileManager.default.fileExists(atPath: inTree(sbom)) {
+            throw ReleaseError("\(configPath): sbom \(sbom) does not exist")
+        }
         if let components = description.componentsFile, !FileManager.default.fileExists(atPath: inTree(components)) {
             throw ReleaseError("\(configPath): release.components \(components) does not exist")
         }
@@ -134,6 +139,16 @@ public enum ReleaseBuilder {
         let scanOptions = ScanOptions(jobs: options.jobs, cacheDirectory: options.cacheDirectory, progress: false,
                                       binaries: ourBinaries, componentsFile: description.componentsFile.map(inTree))
         var report = try Scanner(database: database, options: scanOptions).scan(root: tree)
+        // Supplier SBOMs: their components join the one component set.
+        for sbom in description.supplierSBOMs {
+            options.progress("release: supplier SBOM \(sbom)")
+            for component in try SBOMReader.read(path: inTree(sbom)).inventoryComponents() {
+                guard !report.components.contains(where: { $0.id == component.id }) else {
+                    throw ReleaseError("\(inTree(sbom)): component \(component.id) is already in the release (two supplier SBOMs with the same document name?)")
+                }
+                report.components.append(component)
+            }
+        }
 
         // 3. What the scan cannot see: the shipped Debian files (checked against their .debs)
         // and the sources they were built using; dependencies' vendored code; code linked
@@ -269,6 +284,21 @@ public enum ReleaseBuilder {
         sarif.append(contentsOf: Data("\n".utf8))
         try write(sarif, to: staging + "/boundaries.sarif")
 
+        // The review page, against the previous release where there is one.
+        options.progress("release: review.html")
+        let sbomName = description.product + ".spdx.json"
+        var review = ReviewInput(title: "\(description.product) \(description.version)",
+                                 documents: [try SBOMReader.read(path: staging + "/" + sbomName)],
+                                 findings: try SARIFReader.read(path: staging + "/boundaries.sarif"))
+        if let earlier = previousRelease(in: parent, before: description.version, sbomName: sbomName) {
+            options.progress("release: comparing with \(earlier)")
+            review.previous = [try SBOMReader.read(path: earlier + "/" + sbomName)]
+            if FileManager.default.fileExists(atPath: earlier + "/boundaries.sarif") {
+                review.previousFindings = try SARIFReader.read(path: earlier + "/boundaries.sarif")
+            }
+        }
+        try write(ReviewPage.render(review), to: staging + "/review.html")
+
         // The component set every artefact names.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -299,6 +329,16 @@ public enum ReleaseBuilder {
             throw ReleaseError("\(given ?? "release.toml"): no such release file (pass --config FILE or run where release.toml is)")
         }
         return path
+    }
+
+    /// The newest sibling release directory (`<parent>/<version>/`) of a version older than
+    /// `version` that holds the SPDX JSON SBOM, or nil: what the review compares against.
+    static func previousRelease(in parent: String, before version: String, sbomName: String) -> String? {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).sorted()
+        return names.filter { $0.first?.isNumber == true && compareVersions($0, version) < 0 }
+            .filter { FileManager.default.fileExists(atPath: parent + "/" + $0 + "/" + sbomName) }
+            .max { compareVersions($0, $1) < 0 }
+            .map { parent + "/" + $0 }
     }
 
     /// The distributed components other than our own tree: what SBOM, notices, bundle and audit share.

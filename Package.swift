@@ -85,7 +85,7 @@ let package = Package(
         ]),
         // `candor release`: one scan, every artefact of a release.
         .target(name: "Release", dependencies: [
-            "Inventory", "Licensing", "SBOM", "SourceOffer", "Boundaries", "Audit",
+            "Inventory", "Licensing", "SBOM", "SourceOffer", "Boundaries", "Audit", "SBOMReader", "Review",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "candor", dependencies: [
@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Boundaries", "Inventory"]),
         .testTarget(name: "SBOMReaderTests", dependencies: ["SBOMReader", "Inventory", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ReviewTests", dependencies: ["Review", "SBOMReader", "TestSupport"], exclude: ["browser_test.py"]),
-        .testTarget(name: "ReleaseTests", dependencies: ["Release", "SourceOffer", "Inventory", "Licensing", "TestSupport"]),
+        .testTarget(name: "ReleaseTests", dependencies: ["Release", "SourceOffer", "Inventory", "Licensing", "SBOMReader", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -162,7 +162,7 @@ public enum LicenseSemantics {
     }()
 
     /// Obligations by family (the main ones; a license's own text says more).
-    private static func obligations(_ family: LicenseFamily) -> [LicenseObligation] {
+    public static func obligations(_ family: LicenseFamily) -> [LicenseObligation] {
         switch family {
         case .permissive: return [.keepNotices]
         case .weakFileCopyleft: return [.keepNotices, .sourceOfFiles]

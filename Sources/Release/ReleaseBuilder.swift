@@ -13,6 +13,8 @@ import Boundaries
 import Foundation
 import Inventory
 import Licensing
+import Review
+import SBOMReader
 import SourceOffer
 
 public struct ReleaseOptions: Sendable {
@@ -89,10 +91,7 @@ public struct SBOMContext: Sendable {
 
 public enum ReleaseBuilder {
     public static func build(_ options: ReleaseOptions, database: LicenseDatabase, sbomWriters: [SBOMWriter]) throws -> ReleaseResult {
-        let configPath = URL(fileURLWithPath: options.configFile).standardizedFileURL.path
-        guard FileManager.default.fileExists(atPath: configPath) else {
-            throw ReleaseError("\(options.configFile): no such release file (pass --config FILE or run where release.toml is)")
-        }
+        let configPath = try releaseFile(options.configFile)
         let description = try ReleaseDescription(file: configPath)
         let configDirectory = URL(fileURLWithPath: configPath).deletingLastPathComponent().path
         let tree = URL(fileURLWithPath: description.tree.map { $0.hasPrefix("/") ? $0 : configDirectory + "/" + $0 } ?? configDirectory)
@@ -119,6 +118,9 @@ public enum ReleaseBuilder {
                 throw ReleaseError("\(configPath): shipped \(shipped.component): installed_by \(script) does not exist")
             }
         }
+        for sbom in description.supplierSBOMs where !FileManager.default.fileExists(atPath: inTree(sbom)) {
+            throw ReleaseError("\(configPath): sbom \(sbom) does not exist")
+        }
         if let components = description.componentsFile, !FileManager.default.fileExists(atPath: inTree(components)) {
             throw ReleaseError("\(configPath): release.components \(components) does not exist")
         }
@@ -137,6 +139,16 @@ public enum ReleaseBuilder {
         let scanOptions = ScanOptions(jobs: options.jobs, cacheDirectory: options.cacheDirectory, progress: false,
                                       binaries: ourBinaries, componentsFile: description.componentsFile.map(inTree))
         var report = try Scanner(database: database, options: scanOptions).scan(root: tree)
+        // Supplier SBOMs: their components join the one component set.
+        for sbom in description.supplierSBOMs {
+            options.progress("release: supplier SBOM \(sbom)")
+            for component in try SBOMReader.read(path: inTree(sbom)).inventoryComponents() {
+                guard !report.components.contains(where: { $0.id == component.id }) else {
+                    throw ReleaseError("\(inTree(sbom)): component \(component.id) is already in the release (two supplier SBOMs with the same document name?)")
+                }
+                report.components.append(component)
+            }
+        }
 
         // 3. What the scan cannot see: the shipped Debian files (checked against their .debs)
         // and the sources they were built using; dependencies' vendored code; code linked
@@ -272,6 +284,21 @@ public enum ReleaseBuilder {
         sarif.append(contentsOf: Data("\n".utf8))
         try write(sarif, to: staging + "/boundaries.sarif")
 
+        // The review page, against the previous release where there is one.
+        options.progress("release: review.html")
+        let sbomName = description.product + ".spdx.json"
+        var review = ReviewInput(title: "\(description.product) \(description.version)",
+                                 documents: [try SBOMReader.read(path: staging + "/" + sbomName)],
+                                 findings: try SARIFReader.read(path: staging + "/boundaries.sarif"))
+        if let earlier = previousRelease(in: parent, before: description.version, sbomName: sbomName) {
+            options.progress("release: comparing with \(earlier)")
+            review.previous = [try SBOMReader.read(path: earlier + "/" + sbomName)]
+            if FileManager.default.fileExists(atPath: earlier + "/boundaries.sarif") {
+                review.previousFindings = try SARIFReader.read(path: earlier + "/boundaries.sarif")
+            }
+        }
+        try write(ReviewPage.render(review), to: staging + "/review.html")
+
         // The component set every artefact names.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -292,6 +319,26 @@ public enum ReleaseBuilder {
         try? FileManager.default.removeItem(atPath: previous)
         return ReleaseResult(directory: output, files: files, components: set,
                              bundle: output + "/" + bundleName, bundleSHA256: bundle.sha256, auditPassed: audit.passed)
+    }
+
+    /// The release file of `candor release` and `candor bundle`: the one given, else
+    /// `release.toml` in the current directory; an absolute path that exists.
+    public static func releaseFile(_ given: String?) throws -> String {
+        let path = URL(fileURLWithPath: given ?? "release.toml").standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ReleaseError("\(given ?? "release.toml"): no such release file (pass --config FILE or run where release.toml is)")
+        }
+        return path
+    }
+
+    /// The newest sibling release directory (`<parent>/<version>/`) of a version older than
+    /// `version` that holds the SPDX JSON SBOM, or nil: what the review compares against.
+    static func previousRelease(in parent: String, before version: String, sbomName: String) -> String? {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).sorted()
+        return names.filter { $0.first?.isNumber == true && compareVersions($0, version) < 0 }
+            .filter { FileManager.default.fileExists(atPath: parent + "/" + $0 + "/" + sbomName) }
+            .max { compareVersions($0, $1) < 0 }
+            .map { parent + "/" + $0 }
     }
 
     /// The distributed components other than our own tree: what SBOM, notices, bundle and audit share.

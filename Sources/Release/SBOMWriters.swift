@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 //
-// The SBOM formats a release writes, one element per format, each through the SBOM target.
+// The SBOM formats a release writes: one document, rendered in every format the SBOM
+// target knows (SPDX 2.3 JSON and tag-value, SPDX 3.0.1 JSON-LD, CycloneDX 1.6 JSON and XML).
 
 import Licensing
 import SBOM
 
 extension ReleaseBuilder {
     public static let sbomWriters: [SBOMWriter] = [
-        // SPDX 2.3 JSON and tag-value: <product>.spdx.json, <product>.spdx.
         { report, database, context, directory in
             let document = makeSPDXDocument(
                 from: report, name: context.name, created: context.created,
@@ -16,7 +16,7 @@ extension ReleaseBuilder {
                 licenses: { id in
                     database.license(spdxID: id).map { KnownLicense(name: $0.name, text: $0.text, isException: $0.isException) }
                 })
-            return try SPDXWriter.write(document, to: directory, name: context.name)
+            return try SBOMFormat.write(SBOMFormat.allCases, of: document, to: directory, name: context.name)
         },
     ]
 }

@@ -6,7 +6,7 @@
 extension ReviewPage {
     static let style = #"""
 :root { --fg: #1d2329; --muted: #5f6b76; --line: #d5dbe1; --bg: #fff; --head: #f3f5f7; --accent: #0b5cad;
-  --strong: #b3261e; --weak: #c77700; --perm: #2e7d32; --pd: #607d8b; --other: #6a1b9a; --unknown: #9e9e9e; }
+  --strong: #b3261e; --weak: #c77700; --perm: #2e7d32; --other: #6a1b9a; --unknown: #9e9e9e; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); margin: 0; }
 header { padding: 16px 24px; border-bottom: 1px solid var(--line); background: var(--head); }
@@ -36,10 +36,10 @@ h3 { font-size: 15px; }
 .vt-row:hover { background: #f5f9ff; }
 .vt-row.selected { background: #e3efff; }
 .vt-cell { padding: 3px 6px; min-width: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-[data-family="strong-copyleft"] { color: var(--strong); }
-[data-family="weak-copyleft"] { color: var(--weak); }
+[data-family="strong-copyleft"], [data-family="network-copyleft"] { color: var(--strong); }
+[data-family="weak-copyleft-library"], [data-family="weak-copyleft-file"] { color: var(--weak); }
 [data-family="permissive"] { color: var(--perm); }
-[data-family="other"] { color: var(--other); }
+[data-family="proprietary"], [data-family="unrecognized"] { color: var(--other); }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; border-bottom: 1px solid var(--line); padding: 4px 6px; vertical-align: top; }
 th { background: var(--head); }
@@ -57,8 +57,9 @@ dd { margin: 0; overflow-wrap: anywhere; }
 svg text { font-size: 12px; fill: var(--fg); }
 .bar { fill: var(--unknown); }
 .bar.older { opacity: 0.45; }
-.fam-strong-copyleft { fill: var(--strong); } .fam-weak-copyleft { fill: var(--weak); } .fam-permissive { fill: var(--perm); }
-.fam-public-domain { fill: var(--pd); } .fam-other { fill: var(--other); }
+.fam-strong-copyleft, .fam-network-copyleft { fill: var(--strong); }
+.fam-weak-copyleft-library, .fam-weak-copyleft-file { fill: var(--weak); } .fam-permissive { fill: var(--perm); }
+.fam-proprietary, .fam-unrecognized { fill: var(--other); }
 #changes-counts { display: flex; gap: 14px; flex-wrap: wrap; list-style: none; padding: 0; }
 """#
 }

@@ -143,7 +143,9 @@ public struct ReleaseDiff: Sendable {
 }
 
 /// Compares versions piece by piece: runs of digits numerically, the rest as text
-/// (`1.10` > `1.9`, `2.0-rc1` < `2.0-rc2`). Negative when `a` is older.
+/// (`1.10` > `1.9`, `2.0-rc1` < `2.0-rc2`). A piece of letters where the other version
+/// has a number or has ended marks a pre-release (`2.0-rc1`, `2.0~beta` < `2.0` < `2.0.1`),
+/// while a trailing number is a later release (`1.35.0-4` > `1.35.0`). Negative when `a` is older.
 public func compareVersions(_ a: String, _ b: String) -> Int {
     func pieces(_ text: String) -> [Substring] {
         var result: [Substring] = []
@@ -161,11 +163,21 @@ public func compareVersions(_ a: String, _ b: String) -> Int {
         return result.filter { !$0.allSatisfy { ".-_+~:".contains($0) } }
     }
     let left = pieces(a), right = pieces(b)
+    func numeric(_ piece: Substring) -> Bool { piece.allSatisfy(\.isNumber) }
     for (x, y) in zip(left, right) where x != y {
-        if let p = Int(x.filter(\.isNumber)), let q = Int(y.filter(\.isNumber)), x.allSatisfy(\.isNumber), y.allSatisfy(\.isNumber) {
-            return p < q ? -1 : 1
+        switch (numeric(x), numeric(y)) {
+        case (true, true):
+            // Compared as digit strings without leading zeros: no overflow on long runs.
+            let p = x.drop { $0 == "0" }, q = y.drop { $0 == "0" }
+            if p == q { continue }
+            return p.count != q.count ? (p.count < q.count ? -1 : 1) : (p < q ? -1 : 1)
+        case (true, false): return 1
+        case (false, true): return -1
+        case (false, false): return x < y ? -1 : 1
         }
-        return x < y ? -1 : 1
     }
-    return left.count == right.count ? 0 : (left.count < right.count ? -1 : 1)
+    if left.count == right.count { return 0 }
+    let longer = left.count > right.count ? left : right
+    let preRelease = !numeric(longer[min(left.count, right.count)])
+    return (left.count > right.count) != preRelease ? 1 : -1
 }

@@ -167,7 +167,7 @@ public enum ReviewPage {
             json.raw("}")
         }
         json.raw("],\"families\":[")
-        for (i, family) in LicenseFamily.allCases.enumerated() {
+        for (i, family) in LicenseClass.allCases.enumerated() {
             if i > 0 { json.raw(",") }
             json.raw("{\"id\":"); json.string(family.rawValue)
             json.raw(",\"label\":"); json.string(family.label)

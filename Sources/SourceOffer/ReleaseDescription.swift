@@ -70,15 +70,19 @@ public struct ReleaseDescription: Equatable, Sendable {
     public var policy: String?
     /// Globs of files that need no SPDX header, added to the policy's own.
     public var auditExempt: [String] = []
+    /// Supplier SBOMs (SPDX 2.3 JSON, SPDX 3.0.1 JSON-LD, CycloneDX 1.6 JSON) whose
+    /// components are part of the release, relative to the tree (`[[sbom]] path`).
+    public var supplierSBOMs: [String] = []
 
     /// Every key the file may hold, by table; anything else is an error.
     static let knownKeys: [String: Set<String>] = [
-        "": ["release", "offer", "part", "shipped", "audit"],
+        "": ["release", "offer", "part", "shipped", "audit", "sbom"],
         "release": ["product", "version", "date", "components", "tree", "supplier", "policy"],
         "offer": ["contact", "email", "address", "years"],
         "part": ["name", "license", "sources", "build", "binaries", "toolchain"],
         "shipped": ["component", "binaries", "package", "version", "package_paths", "installed_by"],
         "audit": ["exempt"],
+        "sbom": ["path"],
     ]
 
     public init(product: String, version: String, date: String, componentsFile: String? = nil,
@@ -185,6 +189,13 @@ public struct ReleaseDescription: Equatable, Sendable {
             shipped.append(entry)
         }
         self.shipped = shipped
+        for (index, item) in (table["sbom"]?.array ?? TOMLArray()).enumerated() {
+            let here = "sbom[\(index)]"
+            guard let t = item.table else { throw fail("\(here): not a table") }
+            try checkKeys(t, "sbom", here)
+            supplierSBOMs.append(try string(t, here, "path"))
+        }
+        if let value = table["sbom"], value.array == nil { throw fail("sbom: not an array of tables ([[sbom]])") }
     }
 
     static func dateParts(_ date: String) -> (year: Int, month: Int, day: Int)? {

@@ -65,12 +65,11 @@ public struct BundleRequest {
 }
 
 extension BundleRequest {
-    /// The defaults `candor bundle` uses: the release file (default
-    /// `<tree>/hypervisor/release.toml`), the policy `<tree>/licenses/policy.toml` and the
+    /// The defaults `candor bundle` uses: the given release file, the policy `<tree>/licenses/policy.toml` and the
     /// download cache `<tree>/.cache/debian-sources`.
-    public init(tree: String, releaseFile: String? = nil, components: [Inventory.Component], binaries: [String] = [],
+    public init(tree: String, releaseFile: String, components: [Inventory.Component], binaries: [String] = [],
                 allowDirty: Bool = false, licenseText: @escaping (String) -> String? = { _ in nil }) throws {
-        self.init(tree: tree, release: try ReleaseDescription(file: releaseFile ?? tree + "/hypervisor/release.toml"),
+        self.init(tree: tree, release: try ReleaseDescription(file: releaseFile),
                   policy: try SourceObligationPolicy(policyFile: tree + "/licenses/policy.toml"), components: components,
                   binaries: binaries, allowDirty: allowDirty, cacheDirectory: tree + "/.cache/debian-sources",
                   licenseText: licenseText)

@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import Inventory
 import Licensing
+import Release
 import SourceOffer
 
 struct BundleCommand: ParsableCommand {
@@ -18,7 +19,7 @@ struct BundleCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write the source-offer bundle: complete corresponding source, written offer, licenses, notices.",
             discussion: """
-                Run at a repository root, it bundles the release that hypervisor/release.toml describes: the \
+                It bundles the release that release.toml in the current directory (or --release) describes: the \
                 copyleft parts of the tree exported from the committed tree (never the working tree), the exact \
                 Debian source packages of the bundled components, the written offer, license texts, third-party \
                 notices and MANIFEST.json, as one byte-reproducible DIR/<product>-<version>-source.tar.xz.
@@ -34,7 +35,7 @@ struct BundleCommand: ParsableCommand {
                 help: ArgumentHelp("Shipped binaries built from the tree (their SHA-256 goes into the manifest).", valueName: "BIN"))
         var binaries: [String] = []
 
-        @Option(help: ArgumentHelp("The release description (default: <tree>/hypervisor/release.toml).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("The release description (default: release.toml in the current directory, as for `candor release`).", valueName: "FILE"))
         var release: String?
 
         @Flag(help: "Bundle even when the tree has uncommitted changes (recorded in the bundle; the source still comes from the commit).")
@@ -46,7 +47,7 @@ struct BundleCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let root = URL(fileURLWithPath: tree).standardizedFileURL.path
-                let releaseFile = release ?? root + "/hypervisor/release.toml"
+                let releaseFile = try ReleaseBuilder.releaseFile(release)
                 let description = try ReleaseDescription(file: releaseFile)
                 let database = try LicenseDatabase.load(cacheDirectory: cache)
                 let components = description.componentsFile.map { root + "/" + $0 }

@@ -25,7 +25,7 @@ struct ReleaseCommand: ParsableCommand {
             """)
 
     @Option(help: ArgumentHelp("The release file (default: release.toml in the current directory).", valueName: "FILE"))
-    var config: String = "release.toml"
+    var config: String?
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Directory to write the release into (replaced as a whole).", valueName: "DIR"))
     var output: String
@@ -50,7 +50,7 @@ struct ReleaseCommand: ParsableCommand {
             let created = try creationDate(environment: ProcessInfo.processInfo.environment, now: Date.init)
             let database = try LicenseDatabase.load(dataDirectory: licenseData, cacheDirectory: cache)
             let options = ReleaseOptions(
-                configFile: config, outputDirectory: output, cacheDirectory: cache, jobs: jobs, allowDirty: allowDirty,
+                configFile: try ReleaseBuilder.releaseFile(config), outputDirectory: output, cacheDirectory: cache, jobs: jobs, allowDirty: allowDirty,
                 toolVersion: Candor.version, created: created,
                 progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
             let result = try ReleaseBuilder.build(options, database: database, sbomWriters: ReleaseBuilder.sbomWriters)

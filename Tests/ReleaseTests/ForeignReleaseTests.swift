@@ -116,7 +116,8 @@ final class ForeignReleaseTests: XCTestCase {
         }
 
         // Every artefact is there.
-        for file in ["Hello.spdx.json", "Hello.spdx", "hello-1.0.0-source.tar.xz", "audit.junit.xml", "boundaries.sarif",
+        for file in ["Hello.spdx.json", "Hello.spdx", "Hello.spdx3.jsonld", "Hello.cdx.json", "Hello.cdx.xml", "review.html",
+                     "hello-1.0.0-source.tar.xz", "audit.junit.xml", "boundaries.sarif",
                      "components.json", "distribution/WRITTEN-OFFER.txt", "distribution/NOTICES.txt",
                      "distribution/licenses/GPL-2.0-or-later.txt", "distribution/licenses/Zlib.txt"] {
             XCTAssertTrue(result.files.contains(file), "\(file) missing from \(result.files)")

@@ -140,9 +140,9 @@ final class CandorCommandTests: XCTestCase {
         for path in ["\(scratch)/out1/widget.spdx.json", "\(scratch)/out1/widget.spdx"] {
             try Validators.assertValid(path)
         }
-        let spdx3 = try FormatValidators.python(FormatValidators.spdx3, "\(scratch)/out1/widget.spdx3.jsonld")
+        let spdx3 = try FormatValidators.validate("\(scratch)/out1/widget.spdx3.jsonld")
         XCTAssertEqual(spdx3.status, 0, spdx3.output)
-        let cdx = try FormatValidators.python(FormatValidators.cycloneDXJSON, "\(scratch)/out1/widget.cdx.json")
+        let cdx = try FormatValidators.validate("\(scratch)/out1/widget.cdx.json")
         XCTAssertEqual(cdx.status, 0, cdx.output)
         XCTAssertNil(FormatValidators.validateXML(outputs[0][4], schema: try FormatValidators.cycloneDXSchema()))
     }

@@ -7,13 +7,11 @@
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    guard let tokens = try? ExpressionParser.tokens(text, component: "fuzz") else { return 0 }
-    var parser = ExpressionParser(tokens: tokens, expression: text, component: "fuzz")
-    guard let node = try? parser.parse() else { return 0 }
+    guard let node = try? obligationExpression(text, component: "fuzz") else { return 0 }
     let isGPL: (String) -> Bool = { $0.hasPrefix("GPL") }
     if case let .or(parts) = node, node.obliges(isGPL), !parts.allSatisfy({ $0.obliges(isGPL) }) {
         fatalError("OR obliges although one choice does not: \(text)")
     }
-    if node.ids.isEmpty { fatalError("parsed expression without ids: \(text)") }
+    if node.obligationIDs.isEmpty { fatalError("parsed expression without ids: \(text)") }
     return 0
 }

@@ -49,16 +49,11 @@ public struct SourceObligationPolicy: Sendable {
     /// `A OR B` obliges only if every choice does (the recipient may take either);
     /// `A AND B` if any part does; `X WITH exception` as X does.
     public func requiresSource(_ expression: String, component: String) throws -> Bool {
-        var parser = ExpressionParser(tokens: try ExpressionParser.tokens(expression, component: component),
-                                      expression: expression, component: component)
-        let node = try parser.parse()
-        return node.obliges { licenses.contains($0.lowercased()) }
+        try obligationExpression(expression, component: component).obliges { licenses.contains($0.lowercased()) }
     }
 
     /// The license and exception ids named in `expression`, sorted.
     public static func ids(in expression: String, component: String) throws -> [String] {
-        var parser = ExpressionParser(tokens: try ExpressionParser.tokens(expression, component: component),
-                                      expression: expression, component: component)
-        return Array(try parser.parse().ids).sorted()
+        Array(try obligationExpression(expression, component: component).obligationIDs).sorted()
     }
 }

@@ -79,12 +79,14 @@ final class SourceObligationPolicyTests: XCTestCase {
         XCTAssertFalse(try policy.requiresSource("Apache-2.0 AND (MIT OR BSD-3-Clause)", component: "c"))
         XCTAssertEqual(try SourceObligationPolicy.ids(in: "GPL-2.0-only WITH Linux-syscall-note OR MIT", component: "c"),
                        ["GPL-2.0-only", "Linux-syscall-note", "MIT"])
+        XCTAssertEqual(try SourceObligationPolicy.ids(in: "LGPL-2.1+ OR MIT", component: "c"), ["LGPL-2.1-or-later", "MIT"])
     }
 
     func testBadExpressionsAreErrors() {
         for bad in ["", "MIT AND", "(MIT", "MIT)", "GPL-2.0-only WITH", "MIT / GPL", "AND MIT"] {
             XCTAssertThrowsError(try policy.requiresSource(bad, component: "comp"), bad) { error in
                 XCTAssertTrue("\(error)".contains("component comp"), "\(error)")
+                XCTAssertTrue("\(error)".contains("column") || bad.isEmpty, "\(error)")
             }
         }
     }

@@ -18,9 +18,13 @@ ip addr add "$self/24" dev "$dev"
 mkdir -p /tmp/www
 httpd -p 8000 -h /tmp/www
 if [ "$role" = b ]; then
-    dd if=/dev/urandom of=/tmp/www/file bs=1024 count=1024 2>/dev/null
-    sha256sum < /tmp/www/file | cut -d' ' -f1 > /tmp/www/file.sha256
-    echo "L2-RESULT net-file-sent $(cat /tmp/www/file.sha256) $(wc -c < /tmp/www/file)"
+    # Published whole (mv), the checksum last: a fetches the checksum first, so it never
+    # reads a half-written file.
+    dd if=/dev/urandom of=/tmp/file bs=1024 count=1024 2>/dev/null
+    sha256sum < /tmp/file | cut -d' ' -f1 > /tmp/file.sha256
+    echo "L2-RESULT net-file-sent $(cat /tmp/file.sha256) $(wc -c < /tmp/file)"
+    mv /tmp/file /tmp/www/file
+    mv /tmp/file.sha256 /tmp/www/file.sha256
 fi
 
 # ping_until NAME TARGET: up to 120 one-second tries (the other guest may still be booting).

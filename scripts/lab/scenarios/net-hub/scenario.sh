@@ -9,6 +9,8 @@
 # others still need it).
 vcpus=1
 memory=256
+# Two guests share L1's two emulated CPUs: a boots at about half the usual speed.
+l2_timeout=900
 hub=/tmp/net-hub.sock
 www=/tmp/net-www
 net_mac_a=52:54:00:00:00:0a

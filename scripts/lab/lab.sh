@@ -211,5 +211,5 @@ if [ "$status" -eq 124 ]; then
 fi
 [ "$status" -eq 0 ] || { echo "lab: qemu-system-x86_64 exited with status $status (serial log: $log)" >&2; exit 1; }
 tr -d '\r' < "$log" | grep -q '^LAB-END' || { echo "lab: L1 stopped before all scenarios ran (serial log: $log)" >&2; exit 1; }
-if tr -d '\r' < "$log" | grep -q '^LAB-CHECK .* fail'; then exit 1; fi
+if tr -d '\r' < "$log" | grep -q '^LAB-CHECK [^ ]* [^ ]* fail'; then exit 1; fi
 exit 0

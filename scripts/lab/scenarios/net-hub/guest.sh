@@ -30,7 +30,7 @@ fi
 # ping_until NAME TARGET: up to 120 one-second tries (the other guest may still be booting).
 ping_until() {
     i=0; while [ $i -lt 120 ] && ! ping -c 1 -W 1 "$2" >/dev/null 2>&1; do i=$((i + 1)); done
-    if [ $i -lt 120 ]; then check "$1" pass "$2 after $i failed tries"; else check "$1" fail "$2 did not answer"; fi
+    if [ $i -lt 120 ]; then check "$1" pass "$2 answered after $i unanswered pings"; else check "$1" fail "$2 did not answer"; fi
 }
 ping_until ping-l1 "$host"
 ping_until ping-peer "$peer"

@@ -80,7 +80,7 @@ verify() {
     received=$(sed -n 's/^L2-RESULT net-file-received //p' "$serial.txt")
     if [ -n "$sent" ] && [ "$sent" = "$received" ]; then check file-b-to-a pass "$sent"
     else check file-b-to-a fail "b sent '$sent', a received '$received'"; fi
-    if grep -q "^LAB-CHECK $scenario .* fail" /tmp/lab.results 2>/dev/null; then
+    if grep -q "^LAB-CHECK $scenario [^ ]* fail" /tmp/lab.results 2>/dev/null; then
         sed "s/^/LAB-OUT $scenario b: /" /tmp/net-b.txt | tail -n 40
     fi
 }

@@ -288,11 +288,13 @@ public enum ReleaseBuilder {
         options.progress("release: review.html")
         let sbomName = description.product + ".spdx.json"
         var review = ReviewInput(title: "\(description.product) \(description.version)",
-                                 documents: [try SBOMReader.read(path: staging + "/" + sbomName)],
+                                 // Named as they lie in the release folder, so the page does not depend on where it was written.
+                                 documents: [try SBOMReader.read(data: Data(try read(staging + "/" + sbomName)), path: sbomName)],
                                  findings: try SARIFReader.read(path: staging + "/boundaries.sarif"))
         if let earlier = previousRelease(in: parent, before: description.version, sbomName: sbomName) {
             options.progress("release: comparing with \(earlier)")
-            review.previous = [try SBOMReader.read(path: earlier + "/" + sbomName)]
+            review.previous = [try SBOMReader.read(data: Data(try read(earlier + "/" + sbomName)),
+                                                   path: "../" + URL(fileURLWithPath: earlier).lastPathComponent + "/" + sbomName)]
             if FileManager.default.fileExists(atPath: earlier + "/boundaries.sarif") {
                 review.previousFindings = try SARIFReader.read(path: earlier + "/boundaries.sarif")
             }

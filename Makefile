@@ -14,7 +14,8 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 # The shipped binaries carry the Swift runtime and Foundation inside (faster start,
 # nothing to install on the target); `make bench` measures the same build.
 RELEASE_BUILD := $(SWIFT) build -c release --static-swift-stdlib
-VERSION := $(shell sed -n 's/^version *= *"\([^"]*\)".*/\1/p' hypervisor/release.toml)
+# The release's own version: the first `version =` (the [release] table's), not a shipped package's.
+VERSION := $(shell sed -n 's/^version *= *"\([^"]*\)".*/\1/p' hypervisor/release.toml | head -n 1)
 REPORTS := reports/$(VERSION)
 DRIVERS := hypervisor/build/candor-blk hypervisor/build/candor-rng hypervisor/build/candor-net
 # The audit of this repository: its tree and every binary it builds.

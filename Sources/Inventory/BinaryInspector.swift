@@ -127,11 +127,7 @@ struct BinaryInspector {
         let real = resolvedPath(RawPath(library)).map(\.display).value ?? library
         let toolchainLibs = system.swiftToolchain + "/usr/lib/swift/"
         if library.hasPrefix(toolchainLibs) || real.hasPrefix(toolchainLibs) {
-            let file = (library as NSString).lastPathComponent
-            let id = file.hasPrefix("libswiftCore") || file.hasPrefix("libswift_") ? "toolchain:swift-stdlib"
-                : file.hasPrefix("libFoundation") ? "toolchain:foundation"
-                : file.hasPrefix("libdispatch") || file.hasPrefix("libBlocksRuntime") ? "toolchain:dispatch"
-                : "toolchain:swift-stdlib"
+            let id = SwiftToolchain.componentID(ofLibrary: (library as NSString).lastPathComponent)
             addToolchain(id, distribution: .providedByPlatform, evidence: "\(library) linked dynamically")
             return id
         }
@@ -282,5 +278,16 @@ extension Result {
     var value: Success? {
         if case .success(let v) = self { return v }
         return nil
+    }
+}
+
+public enum SwiftToolchain {
+    /// The toolchain component a library file of the Swift toolchain belongs to, shared
+    /// (`libFoundation.so`) or static (`lib_FoundationICU.a`).
+    public static func componentID(ofLibrary file: String) -> String {
+        let name = file.hasPrefix("lib_") ? "lib" + file.dropFirst(4) : file
+        if name.hasPrefix("libFoundation") || name.hasPrefix("libCoreFoundation") || name.hasPrefix("libCF") { return "toolchain:foundation" }
+        if name.hasPrefix("libdispatch") || name.hasPrefix("libBlocksRuntime") { return "toolchain:dispatch" }
+        return "toolchain:swift-stdlib"
     }
 }

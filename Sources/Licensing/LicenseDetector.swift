@@ -14,7 +14,7 @@ public struct LicenseDetector: Sendable {
 
     /// Changes whenever detection changes what it reports for the same text and data, so
     /// that caches of earlier results are not reused (see `ScanCache`).
-    public static let version = "2"
+    public static let version = "3"
 
     /// Everything detected, the whole text read as license prose (no path: no code).
     public func detect(in text: String) -> [LicenseMatch] {
@@ -142,7 +142,9 @@ public struct LicenseDetector: Sendable {
     }
 
     /// A match that lies on copyright lines only is a name, not a license: "Copyright (C)
-    /// 2004 Sam Hocevar" does not make a file WTFPL.
+    /// 2004 Sam Hocevar" does not make a file WTFPL. A copyright line that goes on to state
+    /// its license ("... Unicode, Inc. and others. License & terms of use: <url>", ICU's
+    /// one-line notice) is a statement, not a name.
     func dropCopyrightLineReferences(_ matches: [LicenseMatch], bytes: UnsafeBufferPointer<UInt8>) -> [LicenseMatch] {
         let candidates = matches.filter { $0.kind != .tag && $0.kind != .declaration && $0.endLine - $0.startLine < 3 }
         guard !candidates.isEmpty else { return matches }
@@ -154,7 +156,8 @@ public struct LicenseDetector: Sendable {
                 // A copyright statement's line: short, and opening with its keyword.
                 let text = Declarations.stripCommentLead(
                     String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)).lowercased()
-                if text.count < 200, ["copyright", "(c)", "©", "portions copyright"].contains(where: { text.hasPrefix($0) }) {
+                if text.count < 200, ["copyright", "(c)", "©", "portions copyright"].contains(where: { text.hasPrefix($0) }),
+                   !text.contains("licen") {
                     copyrightLines.insert(line)
                 }
             }

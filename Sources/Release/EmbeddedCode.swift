@@ -53,7 +53,37 @@ struct EmbeddedCode {
         return text.trimmingCharacters(in: CharacterSet(charactersIn: " .,;:"))
     }
 
-    static func find(in binaries: [String], tree: String, database: LicenseDatabase) -> [EmbeddedCode] {
+    /// A library archive that may have been linked into the binaries, and the component that
+    /// supplied it (a toolchain's static libraries).
+    struct LinkInput {
+        var archive: String
+        var suppliedBy: Component
+    }
+
+    /// The first link input whose bytes hold one of the statements.
+    static func origin(of statements: [String], in inputs: [LinkInput]) -> LinkInput? {
+        inputs.first { input in
+            guard let data = FileManager.default.contents(atPath: input.archive) else { return false }
+            return data.withUnsafeBytes { bytes in
+                statements.contains { contains(bytes, Array($0.utf8)) }
+            }
+        }
+    }
+
+    /// Whether `needle` occurs in `bytes` (memchr finds each candidate first byte).
+    static func contains(_ bytes: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, let base = bytes.baseAddress, bytes.count >= needle.count else { return needle.isEmpty }
+        var offset = 0
+        let last = bytes.count - needle.count
+        while offset <= last, let hit = memchr(base + offset, Int32(first), last - offset + 1) {
+            let position = base.distance(to: UnsafeRawPointer(hit))
+            if memcmp(base + position, needle, needle.count) == 0 { return true }
+            offset = position + 1
+        }
+        return false
+    }
+
+    static func find(in binaries: [String], tree: String, database: LicenseDatabase, linkInputs: [LinkInput] = []) -> [EmbeddedCode] {
         var statements: [String: Set<String>] = [:]
         for binary in binaries {
             guard let data = FileManager.default.contents(atPath: binary) else { continue }
@@ -75,12 +105,22 @@ struct EmbeddedCode {
             let license = LicenseExpression.conjunction(Array(Set(texts.flatMap { detector.detect(in: $0).map(\.expression) })).sorted())
             let shown = entry.binaries.sorted().map { $0.hasPrefix(tree + "/") ? String($0.dropFirst(tree.count + 1)) : $0 }
             let digest = hex(SHA256.hash(data: Data(name.utf8)).prefix(6))
-            let component = Component(
+            var component = Component(
                 id: "embedded:\(digest)", kind: .declared, name: "code by \(name)",
+                originators: [Agent.spdx(name)],
                 declaredLicense: license, concludedLicense: license, copyrightText: texts.joined(separator: "\n"),
                 distribution: .distributed,
                 comment: "linked into \(shown.joined(separator: ", ")): found from the copyright statement\(texts.count == 1 ? "" : "s") embedded in the binar\(shown.count == 1 ? "y" : "ies"); "
                     + (license == nil ? "no license named in them" : "license from the statement's own words"))
+            // Who supplied it: the archive that carries the same statement.
+            if let input = origin(of: texts, in: linkInputs) {
+                let supplier = input.suppliedBy
+                component.supplier = supplier.supplier
+                component.version = supplier.version
+                component.downloadLocation = supplier.downloadLocation
+                component.comment! += "; the same statement is in \(input.archive), part of \(supplier.name)\(supplier.version.map { " \($0)" } ?? "")"
+                    + (supplier.supplier.map { " supplied by \($0.replacingOccurrences(of: "Organization: ", with: "").replacingOccurrences(of: "Person: ", with: ""))" } ?? "")
+            }
             var notice = "Found in \(shown.joined(separator: ", ")) (strings embedded in the binary):\n"
             notice += texts.map { "  \($0)" }.joined(separator: "\n") + "\n"
             return EmbeddedCode(component: component, notice: notice, binaries: entry.binaries.sorted())

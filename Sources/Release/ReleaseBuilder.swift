@@ -197,7 +197,8 @@ public enum ReleaseBuilder {
             if !merged.isEmpty { report.components[index].copyrightText = merged.joined(separator: "\n") }
         }
         options.progress("release: code linked into the binaries")
-        let embedded = EmbeddedCode.find(in: ourBinaries, tree: tree, database: database)
+        let embedded = EmbeddedCode.find(in: ourBinaries, tree: tree, database: database,
+                                         linkInputs: toolchainArchives(report.components))
         for code in embedded {
             notices[code.component.id] = code.notice
             report.components.append(code.component)
@@ -341,6 +342,25 @@ public enum ReleaseBuilder {
             .filter { FileManager.default.fileExists(atPath: parent + "/" + $0 + "/" + sbomName) }
             .max { compareVersions($0, $1) < 0 }
             .map { parent + "/" + $0 }
+    }
+
+    /// The static archives of the toolchains whose libraries are linked into the binaries
+    /// (`usr/lib/swift_static/<os>/*.a`), each with its toolchain component: where code
+    /// found inside the binaries may have come from.
+    static func toolchainArchives(_ components: [Component]) -> [EmbeddedCode.LinkInput] {
+        let toolchains = components.filter { $0.kind == .toolchainLibrary && $0.distribution == .distributed }
+        var inputs: [EmbeddedCode.LinkInput] = []
+        for root in Set(toolchains.compactMap(\.location)).sorted() {
+            let base = root + "/usr/lib/swift_static"
+            for os in ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).sorted() {
+                for file in ((try? FileManager.default.contentsOfDirectory(atPath: base + "/" + os)) ?? []).sorted() where file.hasSuffix(".a") {
+                    let id = SwiftToolchain.componentID(ofLibrary: file)
+                    guard let owner = toolchains.first(where: { $0.id == id && $0.location == root }) else { continue }
+                    inputs.append(.init(archive: base + "/" + os + "/" + file, suppliedBy: owner))
+                }
+            }
+        }
+        return inputs
     }
 
     /// The distributed components other than our own tree: what SBOM, notices, bundle and audit share.

@@ -101,6 +101,12 @@ final class ContextTests: XCTestCase {
         XCTAssertNil(try analyze("/* Copyright (C) 2004 Sam Hocevar <sam@hocevar.net> */\nint z;\n", "s.c").expression)
     }
 
+    func testACopyrightLineThatStatesItsLicenseIsAStatement() throws {
+        // ICU's one-line notice, as it is embedded in binaries that link ICU.
+        let icu = "Copyright (C) 2016 and later: Unicode, Inc. and others. License & terms of use: http://www.unicode.org/copyright.html"
+        XCTAssertEqual(try analyze(icu, "NOTICE").expression, "LicenseRef-scancode-unicode")
+    }
+
     func testDualLicenseIsAChoice() throws {
         let text = """
         /*

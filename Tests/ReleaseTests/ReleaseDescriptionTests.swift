@@ -5,6 +5,7 @@
 // strictness, the written offer's wording, Built-Using parsing, embedded copyright strings.
 
 import Foundation
+import Inventory
 import XCTest
 @testable import Release
 @testable import SourceOffer
@@ -103,5 +104,33 @@ final class ReleaseDescriptionTests: XCTestCase {
         XCTAssertEqual(EmbeddedCode.holder("Copyright (c) 1998-2011 The OpenSSL Project.  All rights reserved."), "The OpenSSL Project")
         let bytes: [UInt8] = [0, 1] + Array(icu.utf8) + [0] + Array("short".utf8) + [0]
         XCTAssertEqual(EmbeddedCode.strings(bytes), [icu])
+    }
+
+    func testEmbeddedCodeNamesItsLicenseOriginatorAndTheArchiveThatSuppliedIt() throws {
+        let database = try ForeignReleaseTests.database.get()
+        let directory = NSTemporaryDirectory() + "candor-embedded-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let icu = "Copyright (C) 2016 and later: Unicode, Inc. and others. License & terms of use: http://www.unicode.org/copyright.html"
+        let carrying = Data([0x7f, 0x45, 0x4c, 0x46, 0]) + Data(icu.utf8) + Data([0])
+        try carrying.write(to: URL(fileURLWithPath: directory + "/app"))
+        try carrying.write(to: URL(fileURLWithPath: directory + "/libicu.a"))
+        try Data("!<arch>\n".utf8).write(to: URL(fileURLWithPath: directory + "/libother.a"))
+        let toolchain = Component(id: "toolchain:foundation", kind: .toolchainLibrary, name: "Foundation", version: "9.9",
+                                  supplier: "Organization: Example Toolchains", downloadLocation: "https://example.org/toolchain",
+                                  distribution: .distributed)
+        let inputs = [EmbeddedCode.LinkInput(archive: directory + "/libother.a", suppliedBy: toolchain),
+                      EmbeddedCode.LinkInput(archive: directory + "/libicu.a", suppliedBy: toolchain)]
+        let found = EmbeddedCode.find(in: [directory + "/app"], tree: directory, database: database, linkInputs: inputs)
+        XCTAssertEqual(found.count, 1)
+        let component = try XCTUnwrap(found.first?.component)
+        XCTAssertEqual(component.declaredLicense, "LicenseRef-scancode-unicode", "the statement's own words name the license")
+        XCTAssertEqual(component.supplier, "Organization: Example Toolchains")
+        XCTAssertEqual(component.version, "9.9")
+        XCTAssertEqual(component.originators, ["Organization: Unicode, Inc. and others"])
+        XCTAssertTrue(component.comment?.contains(directory + "/libicu.a") == true, component.comment ?? "")
+
+        let unattributed = EmbeddedCode.find(in: [directory + "/app"], tree: directory, database: database, linkInputs: [inputs[0]])
+        XCTAssertNil(unattributed.first?.component.supplier, "no archive carries it: the supplier is not invented")
     }
 }

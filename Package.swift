@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "LoaderTests", dependencies: ["Loader", "ELF", "GuestMemory"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory"]),
         .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "Machine", "Devices", "GuestMemory"]),
-        .testTarget(name: "MachineTests", dependencies: ["Machine", "VhostUser", "Devices", "GuestMemory"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "VhostUser", "Devices", "GuestMemory", "TestSupport"]),
         .testTarget(name: "BootTests", dependencies: ["Machine"]),
         .testTarget(name: "AtomicFileTests", dependencies: ["AtomicFile"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 
 import Foundation
+import TestSupport
 import XCTest
 import KVM
 import Loader
@@ -26,7 +27,7 @@ final class MachineRunTests: XCTestCase {
 
     private func requireHelloGuest() throws {
         guard FileManager.default.fileExists(atPath: Self.helloGuest) else {
-            throw XCTSkip("hello guest not built: run `make guest` (\(Self.helloGuest))")
+            throw NotBuilt(Self.helloGuest, how: "run `make guest`")
         }
     }
 

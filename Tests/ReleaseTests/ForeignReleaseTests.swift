@@ -9,6 +9,7 @@
 import Foundation
 import Inventory
 import Licensing
+import TestSupport
 import XCTest
 @testable import Release
 @testable import SourceOffer
@@ -19,7 +20,7 @@ final class ForeignReleaseTests: XCTestCase {
     @discardableResult
     private func run(_ arguments: [String], in directory: String) throws -> String {
         let result = try FileSystem.run(arguments, in: directory, environment: ["LC_ALL": "C"])
-        guard result.status == 0 else { throw XCTSkip("\(arguments.joined(separator: " ")) failed here: \(result.output.suffix(300))") }
+        guard result.status == 0 else { throw ProcessFailure(command: arguments, run: ProcessRun(status: result.status, output: result.output)) }
         return result.output
     }
 

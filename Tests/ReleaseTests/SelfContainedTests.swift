@@ -18,7 +18,7 @@ final class SelfContainedTests: XCTestCase {
         let bundle = Bundle(for: Self.self).bundleURL
         let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("candor").path }
         guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("\(candidates[0]) is not built (swift build --build-tests builds it)")
+            throw NotBuilt(candidates[0], how: "run `swift build --build-tests`")
         }
         return path
     }

@@ -54,7 +54,7 @@ final class ReviewBrowserTests: XCTestCase {
 final class ReviewCommandTests: XCTestCase {
     func candor() throws -> String {
         let path = "\(repository)/.build/debug/candor"
-        guard FileManager.default.isExecutableFile(atPath: path) else { throw XCTSkip("\(path) is not built; run `swift build`") }
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw NotBuilt(path, how: "run `swift build`") }
         return path
     }
 

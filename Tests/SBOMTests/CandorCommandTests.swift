@@ -5,6 +5,7 @@
 // repository with the debug `candor-vm`.
 
 import Foundation
+import TestSupport
 import XCTest
 
 final class CandorCommandTests: XCTestCase {
@@ -23,7 +24,7 @@ final class CandorCommandTests: XCTestCase {
     private func candor() throws -> String {
         let path = "\(Validators.repository)/.build/debug/candor"
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw XCTSkip("\(path) is missing; build it with `swift build --build-tests`")
+            throw NotBuilt(path, how: "run `swift build --build-tests`")
         }
         return path
     }

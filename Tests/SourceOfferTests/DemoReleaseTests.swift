@@ -15,11 +15,8 @@ final class DemoReleaseTests: XCTestCase {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         let release = try ReleaseDescription(file: root + "/hypervisor/release.toml")
         let policy = try SourceObligationPolicy(policyFile: root + "/licenses/policy.toml")
-        guard FileManager.default.fileExists(atPath: root + "/hypervisor/Makefile") else {
-            throw XCTSkip("hypervisor/Makefile (the drivers' build) is not in this tree yet")
-        }
         let make = try FileSystem.run(["make", "-C", "hypervisor"] + (release.parts.first?.build.dropFirst(3) ?? []), in: root)
-        guard make.status == 0 else { throw XCTSkip("the drivers do not build here: \(make.output.suffix(300))") }
+        guard make.status == 0 else { return XCTFail("the drivers do not build: \(make.output.suffix(300))") }
         // What the inventory scan reports for hypervisor/components.toml's busybox entry.
         let query = try FileSystem.run(["dpkg-query", "-W", "-f", "${Version} ${source:Package} ${source:Version}", "busybox-static"], in: "/")
         let fields = query.output.split(separator: " ").map(String.init)

@@ -10,6 +10,7 @@ import Foundation
 public struct ProcessRun: Sendable {
     public var status: Int32
     public var output: String
+    public init(status: Int32, output: String) { self.status = status; self.output = output }
 }
 
 /// A process that exited non-zero, with the command and what it printed.
@@ -17,6 +18,7 @@ public struct ProcessFailure: Error, CustomStringConvertible {
     public var command: [String]
     public var run: ProcessRun
 
+    public init(command: [String], run: ProcessRun) { self.command = command; self.run = run }
     public var description: String { "\(command.joined(separator: " ")) (exit \(run.status)): \(run.output)" }
 }
 
@@ -44,4 +46,13 @@ public func runChecked(_ executable: String, _ arguments: [String], in directory
     let run = try runProcess(executable, arguments, in: directory)
     guard run.status == 0 else { throw ProcessFailure(command: [executable] + arguments, run: run) }
     return run
+}
+
+/// Something the test needs that an earlier build step should have made: a failure, not a
+/// skip (a skip would hide the broken step).
+public struct NotBuilt: Error, CustomStringConvertible {
+    public var path: String
+    public var how: String
+    public init(_ path: String, how: String) { self.path = path; self.how = how }
+    public var description: String { "\(path) is not built: \(how)" }
 }

@@ -148,10 +148,10 @@ struct SBOMCommand: ParsableCommand {
             reproducible; the document namespace is derived from the content unless --namespace is given.
 
             Values the NTIA minimum elements and BSI TR-03183-2 require but the scan cannot know (the \
-            supplier of your own tree and binaries, a dependency's supplier, a version) are reported on \
-            standard error as warnings, each naming the flag or release.toml key that provides it; the \
-            documents are still written, with NOASSERTION there. With --strict such a gap is an error \
-            and nothing is written.
+            supplier of your own tree and binaries, a dependency's supplier, a version) are errors, each \
+            naming the flag or release.toml key that provides it, and nothing is written: the SBOM would \
+            not be conformant. With --allow-gaps they are warnings and the documents are written with \
+            NOASSERTION there.
             """)
 
     @OptionGroup var arguments: ScanArguments
@@ -172,8 +172,8 @@ struct SBOMCommand: ParsableCommand {
                                valueName: "COMPONENT=SUPPLIER"))
     var suppliers: [String] = []
 
-    @Flag(help: "Fail, writing nothing, when a value the NTIA minimum elements require is missing.")
-    var strict = false
+    @Flag(help: "Write the documents even when values the NTIA minimum elements require are missing (NOASSERTION there).")
+    var allowGaps = false
 
     @Option(help: ArgumentHelp("Document namespace URI (default: derived from the content).", valueName: "URI"))
     var namespace: String?
@@ -204,10 +204,10 @@ struct SBOMCommand: ParsableCommand {
                 })
             let gaps = conformanceGaps(of: document)
             for gap in gaps {
-                FileHandle.standardError.write(Data("candor: \(strict ? "error" : "warning"): \(gap)\n".utf8))
+                FileHandle.standardError.write(Data("candor: \(allowGaps ? "warning" : "error"): \(gap)\n".utf8))
             }
-            if strict && !gaps.isEmpty {
-                throw ValidationError("\(gaps.count) values the NTIA minimum elements require are missing; nothing written")
+            if !allowGaps && !gaps.isEmpty {
+                throw ValidationError("\(gaps.count) value\(gaps.count == 1 ? "" : "s") the NTIA minimum elements require \(gaps.count == 1 ? "is" : "are") missing; nothing written (--allow-gaps writes them as NOASSERTION)")
             }
             for path in try SBOMFormat.write(of: document, to: output, name: documentName) { print(path) }
         }

@@ -241,6 +241,7 @@ public enum ReleaseBuilder {
                                     licenseText: { database.license(spdxID: $0)?.text })
         request.componentNotices = notices
         request.requiredSources = requiredSources
+        request.archiveCacheDirectory = cache + "/archives"
         for shipped in description.shipped {
             for script in shipped.installedBy {
                 let url = URL(fileURLWithPath: inTree(script))

@@ -35,6 +35,9 @@ public struct BundleRequest {
     /// Ids of components whose source goes into the bundle whatever their own license:
     /// sources a shipped copyleft binary was built using (Debian's Built-Using).
     public var requiredSources: Set<String> = []
+    /// Compressed archives are remembered here by the SHA-256 of their uncompressed bytes
+    /// (nil: always compress).
+    public var archiveCacheDirectory: String?
 
     public struct AdditionalFile: Sendable {
         /// Path inside the bundle, e.g. `install/scripts/fetch-kernel.sh`.
@@ -288,7 +291,7 @@ public enum SourceOfferBundle {
         }
         entries += directories.map { TarEntry(path: $0, kind: .directory) }
         let tar = try TarWriter.archive(entries, mtime: epoch)
-        return (try XZ.compress(tar), manifest, covered, licenseTexts, noticesFile)
+        return (try XZ.compress(tar, cacheDirectory: request.archiveCacheDirectory), manifest, covered, licenseTexts, noticesFile)
     }
 
     static func environmentEpoch() throws -> Int? {

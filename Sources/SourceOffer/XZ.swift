@@ -4,7 +4,9 @@
 // xz through liblzma. Compression is single-threaded with a fixed preset and CRC64 check,
 // so the same input always gives the same bytes.
 
+import AtomicFile
 import CLZMA
+import Foundation
 
 public enum XZ {
     /// Fixed preset: part of the bundle format; changing it changes every bundle's hash.
@@ -16,6 +18,24 @@ public enum XZ {
         guard ret == LZMA_OK else { throw SourceOfferError.xz(step: "lzma_easy_encoder", code: Int(ret.rawValue)) }
         defer { lzma_end(&stream) }
         return try run(&stream, input, step: "compress")
+    }
+
+    /// `compress`, remembered under the input's SHA-256 in `cacheDirectory`: a source bundle
+    /// is mostly tarballs that are compressed already, which costs xz seconds for nothing, and
+    /// a warm release archives the same bytes again. A cached stream is used only when it
+    /// decompresses to exactly the input; a failure to write the cache only costs the next run.
+    public static func compress(_ input: [UInt8], cacheDirectory: String?) throws -> [UInt8] {
+        guard let cacheDirectory else { return try compress(input) }
+        let digest = FileSystem.sha256(input)
+        let path = "\(cacheDirectory)/\(digest)-\(preset).xz"
+        if let cached = FileManager.default.contents(atPath: path).map([UInt8].init),
+           let expanded = try? decompress(cached, outputLimit: input.count), expanded == input {
+            return cached
+        }
+        let output = try compress(input)
+        try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
+        try? AtomicFile.write(output, to: path)
+        return output
     }
 
     /// Refuses streams that would need more than `memoryLimit` bytes of decoder memory or

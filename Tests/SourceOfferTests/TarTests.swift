@@ -105,6 +105,22 @@ final class XZTests: XCTestCase {
         XCTAssertEqual(check.status, 0, check.output)
     }
 
+    func testCachedCompressionGivesTheSameBytesAndIgnoresABadEntry() throws {
+        let directory = NSTemporaryDirectory() + "xz-cache-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let input = (0..<50_000).map { UInt8(truncatingIfNeeded: $0 &* 13 ^ ($0 >> 3)) }
+        let plain = try XZ.compress(input)
+        XCTAssertEqual(try XZ.compress(input, cacheDirectory: directory), plain, "first run: compressed and remembered")
+        let entries = try FileManager.default.contentsOfDirectory(atPath: directory)
+        XCTAssertEqual(entries.count, 1)
+        XCTAssertEqual(try XZ.compress(input, cacheDirectory: directory), plain, "second run: from the cache")
+        // An entry that does not decompress to the input (another input's stream) is not used.
+        try Data(try XZ.compress(Array(repeating: 7, count: 100))).write(to: URL(fileURLWithPath: directory + "/" + entries[0]))
+        XCTAssertEqual(try XZ.compress(input, cacheDirectory: directory), plain)
+        XCTAssertEqual(try XZ.decompress(try Array(Data(contentsOf: URL(fileURLWithPath: directory + "/" + entries[0])))), input,
+                       "the bad entry was replaced")
+    }
+
     func testTruncatedOrGarbageInputIsAnError() throws {
         let compressed = try XZ.compress(Array(repeating: 1, count: 10000))
         XCTAssertThrowsError(try XZ.decompress(Array(compressed.dropLast(10))))

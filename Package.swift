@@ -54,8 +54,9 @@ let package = Package(
         .target(name: "AtomicFile"),
         .target(name: "Processes"),
         .target(name: "Licensing", dependencies: ["AtomicFile"]),
+        .target(name: "Parallel"),
         .target(name: "Inventory", dependencies: [
-            "AtomicFile", "ELF", "Licensing", "CGit2", "Processes",
+            "AtomicFile", "ELF", "Licensing", "CGit2", "Processes", "Parallel",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
@@ -72,13 +73,13 @@ let package = Package(
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "XMLTextWriter", dependencies: ["CXML2"]),
         .target(name: "Boundaries", dependencies: [
-            "AtomicFile", "ELF", "Licensing", "Inventory", "Processes",
+            "AtomicFile", "ELF", "Licensing", "Inventory", "Parallel", "Processes",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "Audit", dependencies: ["AtomicFile", "Boundaries", "Inventory", "Licensing", "XMLTextWriter"]),
         // Reading SBOMs of any tool (SPDX 2.3, SPDX 3.0.1, CycloneDX 1.6) into one review model.
-        .target(name: "SBOMReader", dependencies: ["Inventory", "Licensing"]),
+        .target(name: "SBOMReader", dependencies: ["Inventory", "Licensing", "Parallel"]),
         // The review page (self-contained HTML) and the comparison of two releases.
         .target(name: "Review", dependencies: [
             "SBOMReader", "Licensing", .product(name: "Crypto", package: "swift-crypto"),

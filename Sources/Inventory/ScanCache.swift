@@ -14,6 +14,7 @@
 import AtomicFile
 import Crypto
 import Foundation
+import Parallel
 
 struct ScanCache: Codable {
     /// Stored as one string "size mtime ctime inode": decoding it is cheaper than an object.
@@ -98,7 +99,7 @@ struct ScanCache: Codable {
     /// another format or database version contribute nothing.
     static func load(directory: String, root: String, databaseVersion: String, detectorVersion: String,
                      jobs: Int) -> ScanCache {
-        let shards = inParallel(jobs: jobs, count: shardCount) { index -> [String: Entry] in
+        let shards = Parallel.map(shardCount, jobs: jobs) { index -> [String: Entry] in
             guard let bytes = try? readSmallFile(file(directory: directory, root: root, shard: index), limit: 4 << 30),
                   let shard = try? JSONDecoder().decode(ScanCache.self, from: Data(bytes)),
                   shard.format == ScanCache.format, shard.databaseVersion == databaseVersion,
@@ -115,7 +116,7 @@ struct ScanCache: Codable {
         try makeDirectories(directory)
         var split = [[String: Entry]](repeating: [:], count: ScanCache.shardCount)
         for (path, entry) in entries { split[ScanCache.shard(of: path)][path] = entry }
-        let errors = ScanCache.inParallel(jobs: jobs, count: ScanCache.shardCount) { index -> Error? in
+        let errors = Parallel.map(ScanCache.shardCount, jobs: jobs) { index -> Error? in
             do {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
@@ -128,26 +129,5 @@ struct ScanCache: Codable {
             }
         }
         if let error = errors.compactMap({ $0 }).first { throw error }
-    }
-
-    /// `body(0..<count)` on up to `jobs` threads, results in index order.
-    private static func inParallel<T>(jobs: Int, count: Int, _ body: @escaping (Int) -> T) -> [T] {
-        let lock = NSLock()
-        var results = [T?](repeating: nil, count: count)
-        var next = 0
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, count))) { _ in
-            while true {
-                lock.lock()
-                let index = next
-                next += 1
-                lock.unlock()
-                guard index < count else { return }
-                let value = body(index)
-                lock.lock()
-                results[index] = value
-                lock.unlock()
-            }
-        }
-        return results.map { $0! }
     }
 }

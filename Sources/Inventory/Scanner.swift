@@ -10,6 +10,7 @@ import Foundation
 import Licensing
 #if canImport(Glibc)
 import Glibc
+import Parallel
 #endif
 
 public struct ScanOptions: Sendable {
@@ -178,25 +179,19 @@ public struct Scanner {
         let rootPath = RawPath(root)
         var results = [Analyzed](repeating: Analyzed(record: nil, findings: []), count: entries.count)
         let progress = Progress(total: entries.count, enabled: options.progress && isatty(2) == 1)
-        let next = WorkCounter()
-        let jobs = max(1, min(options.jobs, max(1, entries.count)))
         results.withUnsafeMutableBufferPointer { buffer in
             let out = UncheckedBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-                while let range = next.take(16, limit: entries.count) {
-                    for i in range {
-                        let entry = entries[i]
-                        let shown = entry.path.display
-                        if let hit = cache?.entries[shown], hit.key == ScanCache.Key(entry.status) {
-                            out.buffer[i] = Analyzed(record: hit.record, findings: hit.findings, fromCache: true)
-                        } else {
-                            let (record, findings) = analyzer.analyze(path: entry.path, absolute: rootPath.appending(entry.path.bytes),
-                                                                      size: entry.status.size)
-                            out.buffer[i] = Analyzed(record: record, findings: findings)
-                        }
-                    }
-                    progress.advance(by: range.count)
+            Parallel.forEach(entries.count, jobs: options.jobs, batch: 16) { i in
+                let entry = entries[i]
+                let shown = entry.path.display
+                if let hit = cache?.entries[shown], hit.key == ScanCache.Key(entry.status) {
+                    out.buffer[i] = Analyzed(record: hit.record, findings: hit.findings, fromCache: true)
+                } else {
+                    let (record, findings) = analyzer.analyze(path: entry.path, absolute: rootPath.appending(entry.path.bytes),
+                                                              size: entry.status.size)
+                    out.buffer[i] = Analyzed(record: record, findings: findings)
                 }
+                progress.advance(by: 1)
             }
         }
         progress.finish()
@@ -207,21 +202,6 @@ public struct Scanner {
 /// The cache, handed from the thread that loads it; read only after the group is waited on.
 private final class CacheLoading: @unchecked Sendable {
     var cache: ScanCache?
-}
-
-/// Hands out consecutive index ranges to worker threads.
-private final class WorkCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-
-    func take(_ count: Int, limit: Int) -> Range<Int>? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < limit else { return nil }
-        let range = next..<min(limit, next + count)
-        next = range.upperBound
-        return range
-    }
 }
 
 /// Each worker writes only the indices it took, so the writes never overlap.

@@ -5,7 +5,7 @@
 // into one SBOMDocument. The format is recognised from the content, not the file name.
 
 import Foundation
-import Synchronization
+import Parallel
 
 /// How much of a document to read.
 public enum SBOMDetail: Sendable {
@@ -18,12 +18,8 @@ public enum SBOMDetail: Sendable {
 public enum SBOMReader {
     /// Reads several documents at once, one thread each; throws the first error in `paths` order.
     public static func read(paths: [String], detail: SBOMDetail = .files) throws -> [SBOMDocument] {
-        let results = Mutex<[Int: Result<SBOMDocument, Error>]>([:])
-        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
-            let result = Result { try read(path: paths[index], detail: detail) }
-            results.withLock { $0[index] = result }
-        }
-        return try (0..<paths.count).map { index in try results.withLock { $0[index]! }.get() }
+        try Parallel.map(paths.count, jobs: paths.count) { index in Result { try read(path: paths[index], detail: detail) } }
+            .map { try $0.get() }
     }
 
     /// Reads the document at `path`.

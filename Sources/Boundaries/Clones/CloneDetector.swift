@@ -8,6 +8,7 @@
 // shared fingerprint is never a match.
 
 import Foundation
+import Parallel
 
 public struct CloneMatch: Codable, Hashable, Sendable, Comparable, CustomStringConvertible {
     /// path, line, endLine in the checked (non-GPL) file.
@@ -51,7 +52,7 @@ public struct CloneDetector: Sendable {
 
     /// Matches of the query files against the index, merged into maximal regions, sorted.
     public func matches(query: [(path: String, text: String)], in index: CloneIndex, jobs: Int) -> [CloneMatch] {
-        let states = CorpusFiles.inParallel(jobs: jobs, count: query.count, makeState: { [CloneMatch]() }) { found, item in
+        let states = Parallel.forEach(query.count, jobs: jobs, state: { [CloneMatch]() }) { found, item in
             var text = query[item].text
             let nested = CloneTokenizer.nestsComments(path: query[item].path)
             let tokens = text.withUTF8 { CloneTokenizer.tokenize($0, nestedComments: nested) }
@@ -63,7 +64,7 @@ public struct CloneDetector: Sendable {
     /// The same for files of a tree, each read when a worker reaches it (unreadable or
     /// non-UTF-8 files match nothing).
     func matches(root: String, paths: [String], in index: CloneIndex, jobs: Int) -> [CloneMatch] {
-        let states = CorpusFiles.inParallel(jobs: jobs, count: paths.count, makeState: { [CloneMatch]() }) { found, item in
+        let states = Parallel.forEach(paths.count, jobs: jobs, state: { [CloneMatch]() }) { found, item in
             guard var text = try? String(contentsOfFile: root + "/" + paths[item], encoding: .utf8) else { return }
             let nested = CloneTokenizer.nestsComments(path: paths[item])
             let tokens = text.withUTF8 { CloneTokenizer.tokenize($0, nestedComments: nested) }

@@ -8,6 +8,7 @@
 
 import AtomicFile
 import Foundation
+import Parallel
 
 public enum CloneIndexError: Error, CustomStringConvertible {
     case corpusUnreadable(path: String, reason: String)
@@ -242,8 +243,8 @@ struct IndexBuilder {
     func collect(jobs: Int, count: Int, tokens: (Int) -> CloneTokens) -> [[[IndexEntry]]] {
         let k = parameters.k, w = parameters.w
         let shift = UInt64(64 - IndexBuilder.bucketBits)
-        return CorpusFiles.inParallel(jobs: jobs, count: count,
-                                      makeState: { [[IndexEntry]](repeating: [], count: 1 << IndexBuilder.bucketBits) }) { buckets, index in
+        return Parallel.forEach(count, jobs: jobs,
+                                state: { [[IndexEntry]](repeating: [], count: 1 << IndexBuilder.bucketBits) }) { buckets, index in
             let fileTokens = tokens(index)
             let hashes = Winnowing.kgramHashes(fileTokens.kinds, k: k)
             for position in Winnowing.select(hashes, window: w) {
@@ -260,7 +261,7 @@ struct IndexBuilder {
         let bucketCount = 1 << IndexBuilder.bucketBits
         let parameters = self.parameters
         // Merge the workers' buckets, sort, and filter; bucket order is hash order.
-        let kept = CorpusFiles.inParallel(jobs: jobs, count: bucketCount, makeState: { [(Int, [IndexEntry])]() }) { out, bucket in
+        let kept = Parallel.forEach(bucketCount, jobs: jobs, state: { [(Int, [IndexEntry])]() }) { out, bucket in
             var entries: [IndexEntry] = []
             for worker in perWorker { entries.append(contentsOf: worker[bucket]) }
             entries.sort { ($0.hash, $0.file, $0.token) < ($1.hash, $1.file, $1.token) }

@@ -61,28 +61,4 @@ enum CorpusFiles {
         result.sort { $0.relativePath.utf8.lexicographicallyPrecedes($1.relativePath.utf8) }
         return result
     }
-
-    /// `body(worker, item)` for every item in `0..<count` on up to `jobs` threads; each
-    /// worker's state is made by `makeState` and returned in worker order.
-    static func inParallel<State>(jobs: Int, count: Int, makeState: () -> State,
-                                  _ body: (inout State, Int) -> Void) -> [State] {
-        let workers = max(1, min(jobs, count))
-        let lock = NSLock()
-        var next = 0
-        var states = (0..<workers).map { _ in makeState() }
-        states.withUnsafeMutableBufferPointer { states in
-            let states = states
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                while true {
-                    lock.lock()
-                    let index = next
-                    next += 1
-                    lock.unlock()
-                    guard index < count else { return }
-                    body(&states[worker], index)
-                }
-            }
-        }
-        return states
-    }
 }

@@ -7,6 +7,7 @@
 // down to the system headers, each parsed once.
 
 import Foundation
+import Parallel
 
 public enum IncludeGraphBuilder {
     static let sourceExtensions: Set<String> = ["c", "cc", "cpp", "cxx", "c++", "m", "mm", "S"]

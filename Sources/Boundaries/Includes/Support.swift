@@ -133,28 +133,3 @@ final class LockedBox<Value>: @unchecked Sendable {
         return body(&stored)
     }
 }
-
-enum Parallel {
-    /// Calls `body` for every index in `0..<count` on up to `jobs` threads.
-    static func forEach(_ count: Int, jobs: Int, _ body: (Int) -> Void) {
-        guard count > 0 else { return }
-        let workers = max(1, min(jobs, count))
-        if workers == 1 {
-            for index in 0..<count { body(index) }
-            return
-        }
-        let next = LockedBox(0)
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while true {
-                    let index = next.withLock { value -> Int in
-                        defer { value += 1 }
-                        return value
-                    }
-                    guard index < count else { return }
-                    body(index)
-                }
-            }
-        }
-    }
-}

@@ -108,7 +108,7 @@ public struct HTTPRequestParser: Sendable {
         guard let headerEnd = Self.endOfHeaders(in: buffer) else {
             if buffer.count > maximumHeaderBytes { throw .headersTooLarge(limit: maximumHeaderBytes) }
             // A request line that is already wrong need not wait for the rest.
-            if let lineEnd = buffer.firstIndex(of: 0x0a) { _ = try Self.parseRequestLine(buffer[..<lineEnd]) }
+            if let lineEnd = buffer.firstIndex(of: 0x0a) { _ = try Self.parseRequestLine(Self.lines(buffer[...lineEnd])[0]) }
             return nil
         }
         guard headerEnd.bodyStart <= maximumHeaderBytes else { throw .headersTooLarge(limit: maximumHeaderBytes) }
@@ -156,7 +156,8 @@ public struct HTTPRequestParser: Sendable {
         return nil
     }
 
-    /// The lines of the header section, without their CR LF or LF.
+    /// The lines of the header section, without their CR LF or LF (one CR at most: any
+    /// other is refused as a control character).
     private static func lines(_ head: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
         head.split(separator: 0x0a, omittingEmptySubsequences: false).map { line in
             line.last == 0x0d ? line.dropLast() : line
@@ -169,7 +170,8 @@ public struct HTTPRequestParser: Sendable {
     }
 
     static func parseRequestLine(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> (method: String, path: String) {
-        let line = try text(bytes.last == 0x0d ? bytes.dropLast() : bytes, what: "request line")
+        let line = try text(bytes, what: "request line")
+        guard !line.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else { throw .malformedRequestLine(line) }
         let parts = line.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw .malformedRequestLine(line) }
         let method = String(parts[0]), target = String(parts[1]), version = String(parts[2])

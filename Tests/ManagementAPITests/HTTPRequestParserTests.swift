@@ -67,6 +67,18 @@ final class HTTPRequestParserTests: XCTestCase {
         assertRefused(Array("GET /vm HTTP/2.0\r\n\r\n".utf8), .unsupportedVersion("HTTP/2.0"))
     }
 
+    /// Found by the fuzzer: a second CR before the LF was stripped too when the request
+    /// arrived whole, but not when it arrived in pieces.
+    func testAStrayCarriageReturnIsRefusedWholeOrInPieces() throws {
+        let text = Array("GET /vm HTTP/1.1\r\r\nHost: x\r\n\r\n".utf8)
+        assertRefused(text, .malformedRequestLine("GET /vm HTTP/1.1\r"))
+        var parser = HTTPRequestParser()
+        XCTAssertNil(try parser.append(text.prefix(10)))
+        XCTAssertThrowsError(try parser.append(text.dropFirst(10))) {
+            XCTAssertEqual($0 as? HTTPParseError, .malformedRequestLine("GET /vm HTTP/1.1\r"))
+        }
+    }
+
     func testABadRequestLineIsRefusedBeforeTheHeadersEnd() {
         assertRefused(Array("\u{1}\u{2}garbage\r\nHost: x\r\n".utf8), .malformedRequestLine("\u{1}\u{2}garbage"))
     }

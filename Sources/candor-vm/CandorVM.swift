@@ -109,15 +109,20 @@ struct Run: ParsableCommand {
             let server = try apiSocket.map { path throws(APIServerError) in try APIServer(path: path) }
             defer { server?.stop() }
             let machine = try MachineBuilder.build(configuration)
+            // The API's serve loop runs on its own thread, never a vCPU's. It holds the
+            // machine, so it is stopped and joined before the machine is released (a client
+            // in the middle of a request delays that by at most the API's 5 s timeout).
+            var serveThread: pthread_t?
             if let server {
                 let router = APIRouter(controller: MachineController(machine: machine))
-                // Its own thread, never a vCPU's; detached: it ends with the process.
                 guard let thread = startThread({ server.serve(router) }) else {
                     throw APIServerError.listen(path: server.path, errno: errno)
                 }
-                pthread_detach(thread)
+                serveThread = thread
             }
             exit = machine.run(stoppingOn: Self.stopSignals)
+            server?.stop()
+            if let serveThread { pthread_join(serveThread, nil) }
         } catch {
             printError("candor-vm: \(error)")
             throw ExitCode(1)

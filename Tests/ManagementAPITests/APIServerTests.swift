@@ -3,6 +3,7 @@
 
 import CTestSupport
 import Foundation
+import Synchronization
 import XCTest
 @testable import ManagementAPI
 
@@ -38,7 +39,12 @@ final class APIServerTests: XCTestCase {
     }
 
     func testTheSocketIsPrivateAndNeverReplacesAFile() throws {
-        let server = try startServer()
+        let server = try APIServer(path: socketPath)
+        let serveEnded = Mutex(false)
+        Thread {
+            server.serve(APIRouter(controller: FakeController()))
+            serveEnded.withLock { $0 = true }
+        }.start()
         var info = stat()
         XCTAssertEqual(lstat(socketPath, &info), 0)
         XCTAssertEqual(info.st_mode & S_IFMT, S_IFSOCK)
@@ -51,6 +57,7 @@ final class APIServerTests: XCTestCase {
         }
         server.stop()
         XCTAssertFalse(FileManager.default.fileExists(atPath: socketPath), "stop() removes the socket")
+        XCTAssertTrue(serveEnded.withLock { $0 } || { usleep(500_000); return serveEnded.withLock { $0 } }(), "stop() ends serve")
         XCTAssertThrowsError(try APIServer(path: "/tmp/" + String(repeating: "x", count: 120))) { error in
             XCTAssertTrue("\(error)".contains("too long"), "\(error)")
         }

@@ -42,8 +42,10 @@ let package = Package(
         .target(name: "VhostUser", dependencies: ["Devices", "GuestMemory", "CPosix"], swiftSettings: swift6),
         .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Loader", "Devices", "VhostUser", "CPosix"],
                 swiftSettings: swift6),
+        // The management API: HTTP/1.1 with JSON on a Unix socket (parser, routes, server, client).
+        .target(name: "ManagementAPI", dependencies: ["CPosix"], swiftSettings: swift6),
         .executableTarget(name: "candor-vm", dependencies: [
-            "Machine", "VhostUser",
+            "Machine", "VhostUser", "ManagementAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swift6),
 
@@ -104,7 +106,10 @@ let package = Package(
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory"]),
         .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "Machine", "Devices", "GuestMemory"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "VhostUser", "Devices", "GuestMemory", "TestSupport"]),
-        .testTarget(name: "BootTests", dependencies: ["Machine"]),
+        .testTarget(name: "ManagementAPITests", dependencies: ["ManagementAPI", "CTestSupport"]),
+        // C helpers for tests (a connection from another uid needs fork and setuid).
+        .target(name: "CTestSupport", path: "Tests/CTestSupport"),
+        .testTarget(name: "BootTests", dependencies: ["Machine", "ManagementAPI"]),
         .testTarget(name: "AtomicFileTests", dependencies: ["AtomicFile"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
         .testTarget(name: "LicensingTests", dependencies: ["Licensing"]),

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 
-// pipe2
+// pipe2, renameat2
 #define _GNU_SOURCE
 #include "CPosix.h"
 
@@ -15,6 +15,11 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 int cposix_eventfd(unsigned int initial_value, int nonblocking) {
     return eventfd(initial_value, EFD_CLOEXEC | (nonblocking ? EFD_NONBLOCK : 0));
@@ -106,4 +111,101 @@ pid_t cposix_spawn_tied(const char *path, char *const argv[], int inherited_fd) 
         return -1;
     }
     return child;
+}
+
+// Fills `address` for `path`; fails with ENAMETOOLONG when it does not fit (with its NUL).
+static int unix_address(const char *path, struct sockaddr_un *address) {
+    memset(address, 0, sizeof *address);
+    address->sun_family = AF_UNIX;
+    size_t length = strlen(path);
+    if (length == 0 || length >= sizeof address->sun_path) {
+        errno = length == 0 ? ENOENT : ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(address->sun_path, path, length + 1);
+    return 0;
+}
+
+int cposix_listen_unix_private(const char *path, int backlog) {
+    struct sockaddr_un final_address;
+    if (unix_address(path, &final_address) != 0)
+        return -1;
+    // A private directory beside `path` (same file system, so the rename cannot cross one).
+    char directory[sizeof final_address.sun_path + 32];
+    const char *slash = strrchr(path, '/');
+    int prefix = slash ? (int)(slash - path + 1) : 0;
+    if (snprintf(directory, sizeof directory, "%.*s.candor-api-XXXXXX", prefix, path) >= (int)sizeof directory) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if (mkdtemp(directory) == NULL)  // mode 0700
+        return -1;
+    char staged[sizeof directory + 4];
+    snprintf(staged, sizeof staged, "%s/s", directory);
+    struct sockaddr_un staged_address;
+    int fd = -1, saved = 0;
+    if (unix_address(staged, &staged_address) != 0) {
+        saved = errno;
+        goto fail;
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&staged_address, sizeof staged_address) != 0 ||
+        chmod(staged, 0600) != 0 || listen(fd, backlog) != 0 ||
+        renameat2(AT_FDCWD, staged, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
+        saved = errno;
+        goto fail;
+    }
+    rmdir(directory);
+    return fd;
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlink(staged);
+    rmdir(directory);
+    errno = saved;
+    return -1;
+}
+
+int cposix_accept(int socket) {
+    return accept4(socket, NULL, NULL, SOCK_CLOEXEC);
+}
+
+int cposix_connect_unix(const char *path) {
+    struct sockaddr_un address;
+    if (unix_address(path, &address) != 0)
+        return -1;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int result;
+    do {
+        result = connect(fd, (struct sockaddr *)&address, sizeof address);
+    } while (result != 0 && errno == EINTR);
+    if (result != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+int cposix_peer_uid(int socket, uid_t *uid) {
+    struct ucred credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(socket, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0)
+        return -1;
+    if (length != sizeof credentials) {
+        errno = EPROTO;
+        return -1;
+    }
+    *uid = credentials.uid;
+    return 0;
+}
+
+int cposix_set_socket_timeouts(int socket, unsigned int milliseconds) {
+    struct timeval timeout = { .tv_sec = milliseconds / 1000, .tv_usec = (milliseconds % 1000) * 1000 };
+    if (setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) != 0)
+        return -1;
+    return setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
 }

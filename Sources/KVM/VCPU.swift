@@ -139,6 +139,12 @@ public final class VCPU: @unchecked Sendable {
         }
     }
 
+    /// Lets `run()` enter the guest again after `requestStop()` (clears immediate_exit).
+    /// Call from the thread that calls `run()`, between runs.
+    public func clearStopRequest() {
+        ckvm_set_immediate_exit(runState, 0)
+    }
+
     /// Makes this vCPU's current and every later `run()` return `.interrupted` soon:
     /// sets kvm_run.immediate_exit (seen on entry) and signals the thread inside KVM_RUN.
     public func requestStop() {

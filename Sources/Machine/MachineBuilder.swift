@@ -213,9 +213,18 @@ public enum MachineBuilder {
             vcpus.append(vcpu)
         }
 
+        func hex(_ value: some BinaryInteger) -> String { "0x" + String(value, radix: 16) }
+        let deviceDescriptions = [
+            "serial: 16550 UART at port \(hex(Layout.serialPort)), irq \(Layout.serialInterrupt)",
+            "i8042: reset line at port \(hex(Layout.i8042Port))",
+            "debug-exit: port \(hex(Layout.debugExitPort))",
+            "acpi-sleep: port \(hex(Layout.sleepControlPort))",
+        ] + zip(virtio.slots, configuration.virtioDevices).map { slot, specification in
+            "virtio-mmio at \(slot.base), irq \(slot.irq): \(specification)"
+        }
         return Machine(system: system, virtualMachine: virtualMachine, memory: memory, vcpus: vcpus,
                        portBus: portBus, mmioBus: mmioBus, console: console, uart: uart,
-                       serialInput: configuration.serialInput)
+                       serialInput: configuration.serialInput, deviceDescriptions: deviceDescriptions)
     }
 
     /// ACPI tables (RSDP first) at `Layout.acpiTablesAddress`; returns the RSDP address.

@@ -25,14 +25,17 @@ public enum MachineExit: Equatable, Sendable, CustomStringConvertible {
     case hostFailure(String)
     /// The VMM was asked to stop (SIGINT, SIGTERM) and stopped cleanly.
     case stoppedBySignal(Int32)
+    /// The VMM was asked to stop through its management API and stopped cleanly.
+    case stoppedByRequest
 
     /// The process exit status candor-vm uses: the guest's own status (low 8 bits) where
     /// it reported one, 0 for a clean reset or power-off, 128 + the signal number when a
-    /// signal stopped it (as a shell reports a process the signal killed), 1 otherwise.
+    /// signal stopped it (as a shell reports a process the signal killed), 0 for a
+    /// shutdown through the management API, 1 otherwise.
     public var processExitStatus: Int32 {
         switch self {
         case let .guestStatus(status): return Int32(status & 0xff)
-        case .resetRequested, .powerOff: return 0
+        case .resetRequested, .powerOff, .stoppedByRequest: return 0
         case let .stoppedBySignal(signal): return 128 + signal
         default: return 1
         }
@@ -70,6 +73,8 @@ public enum MachineExit: Equatable, Sendable, CustomStringConvertible {
         case let .stoppedBySignal(signal):
             let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? "signal \(signal)"
             return "stopped by \(name); the guest was halted and its drivers stopped"
+        case .stoppedByRequest:
+            return "shut down through the management API; the guest was halted and its drivers stopped"
         }
     }
 }

@@ -5,6 +5,7 @@
 
 import ArgumentParser
 import Machine
+import ManagementAPI
 import VhostUser
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,7 @@ struct CandorVM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "candor-vm",
         abstract: "The Candor hypervisor: boots a guest on KVM.",
-        subcommands: [Run.self])
+        subcommands: [Run.self, Ctl.self])
 }
 
 struct Run: ParsableCommand {
@@ -32,6 +33,7 @@ struct Run: ParsableCommand {
               1    anything else, with a one-line reason on stderr: no /dev/kvm, a bad image, \
             an emulation failure (guest RIP and instruction bytes), a triple fault
               128+n  stopped by signal n (SIGINT, SIGTERM): the guest halted, drivers stopped
+              0    (also) shut down through the management API (--api-socket, PUT /vm/shutdown)
             """)
 
     enum FlatMode: String, ExpressibleByArgument, CaseIterable {
@@ -69,6 +71,12 @@ struct Run: ParsableCommand {
         """)
     var devices: [String] = []
 
+    @Option(help: """
+        Serve the management API (HTTP/1.1, JSON; see hypervisor/api/openapi.yaml) on a Unix socket \
+        created at this path, mode 0600; only this user may connect. `candor-vm ctl` is its client.
+        """)
+    var apiSocket: String?
+
     func validate() throws {
         guard memory > 0, memory <= 1 << 30 else { throw ValidationError("--memory: \(memory) MiB is not between 1 and 2^30") }
         guard vcpus > 0 else { throw ValidationError("--vcpus: must be at least 1") }
@@ -97,13 +105,108 @@ struct Run: ParsableCommand {
         // The machine is released (its drivers stopped) before the process exits.
         let exit: MachineExit
         do {
-            exit = try MachineBuilder.build(configuration).run(stoppingOn: Self.stopSignals)
+            // The socket exists before the guest starts, so a client may wait for it.
+            let server = try apiSocket.map { path throws(APIServerError) in try APIServer(path: path) }
+            defer { server?.stop() }
+            let machine = try MachineBuilder.build(configuration)
+            // The API's serve loop runs on its own thread, never a vCPU's. It holds the
+            // machine, so it is stopped and joined before the machine is released (a client
+            // in the middle of a request delays that by at most the API's 5 s timeout).
+            var serveThread: pthread_t?
+            if let server {
+                let router = APIRouter(controller: MachineController(machine: machine))
+                guard let thread = startThread({ server.serve(router) }) else {
+                    throw APIServerError.listen(path: server.path, errno: errno)
+                }
+                serveThread = thread
+            }
+            exit = machine.run(stoppingOn: Self.stopSignals)
+            server?.stop()
+            if let serveThread { pthread_join(serveThread, nil) }
         } catch {
             printError("candor-vm: \(error)")
             throw ExitCode(1)
         }
         if !exit.isGuestInitiated { printError("candor-vm: \(exit)") }
         throw ExitCode(exit.processExitStatus)
+    }
+}
+
+/// The management API's view of a machine: wiring between the two targets.
+struct MachineController: VMController {
+    let machine: Machine
+
+    func info() -> VMInfo {
+        let status = machine.status
+        let state: VMState = switch status.runStatus {
+        case .running: .running
+        case .paused: .paused
+        case .stopping: .stopping
+        }
+        return VMInfo(state: state, vcpus: status.vcpuCount, memoryMiB: status.memorySize >> 20,
+                      devices: machine.deviceDescriptions, uptimeMilliseconds: status.uptimeNanoseconds / 1_000_000)
+    }
+
+    func pause() throws(VMControlError) {
+        do { try machine.pause() } catch { throw Self.translate(error) }
+    }
+
+    func resume() throws(VMControlError) {
+        do { try machine.resume() } catch { throw Self.translate(error) }
+    }
+
+    func shutdown() { machine.stop() }
+
+    static func translate(_ error: Machine.ControlError) -> VMControlError {
+        switch error {
+        case .pauseTimedOut: return .failed("\(error)")
+        default: return .conflict("\(error)")
+        }
+    }
+}
+
+/// `candor-vm ctl`: the management API's client.
+struct Ctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Control a running candor-vm through its --api-socket.",
+        discussion: """
+            Prints the JSON answer. Exit status 0 on success, 1 with the server's message on \
+            stderr when it refused (4xx/5xx) or could not be reached.
+            """)
+
+    enum Action: String, ExpressibleByArgument, CaseIterable {
+        case info, pause, resume, shutdown
+
+        var route: APIRoute {
+            switch self {
+            case .info: return .info
+            case .pause: return .pause
+            case .resume: return .resume
+            case .shutdown: return .shutdown
+            }
+        }
+    }
+
+    @Option(help: "The socket candor-vm run --api-socket serves.")
+    var apiSocket: String
+
+    @Argument(help: "What to do: \(Action.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var action: Action
+
+    func run() throws {
+        let client = APIClient(socketPath: apiSocket)
+        let answer: (status: Int, body: [UInt8])
+        do {
+            answer = try client.send(action.route.method, action.route.path)
+        } catch {
+            printError("candor-vm ctl: \(error)")
+            throw ExitCode(1)
+        }
+        guard (200..<300).contains(answer.status) else {
+            printError("candor-vm ctl: \(answer.status): \(APIClient.errorMessage(in: answer.body))")
+            throw ExitCode(1)
+        }
+        print(String(decoding: answer.body, as: UTF8.self))
     }
 }
 

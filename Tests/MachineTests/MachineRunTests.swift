@@ -6,6 +6,7 @@ import TestSupport
 import XCTest
 import KVM
 import Loader
+import Synchronization
 @testable import Machine
 
 /// Builds and runs whole machines on the real /dev/kvm (skipped where it is missing).
@@ -161,5 +162,61 @@ final class MachineRunTests: XCTestCase {
         XCTAssertThrowsError(try MachineBuilder.build(tiny)) { error in
             XCTAssertEqual("\(error)", "--memory: 1 MiB is too small; the machine needs at least 4 MiB")
         }
+    }
+}
+
+/// pause, resume and stop from another thread, on the machine itself.
+final class MachinePauseTests: XCTestCase {
+    func testPauseStopsEveryVCPUAndResumeContinues() throws {
+        guard access("/dev/kvm", R_OK | W_OK) == 0 else { throw XCTSkip("needs read/write access to /dev/kvm") }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("candor-pause-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // mov dx, 0x3f8; again: mov al, 'x'; out dx, al; mov ecx, 20000; spin: loop spin; jmp again
+        let image = scratch.appendingPathComponent("tick.bin")
+        try Data([0x66, 0xba, 0xf8, 0x03, 0xb0, 0x78, 0xee, 0xb9, 0x20, 0x4e, 0x00, 0x00, 0xe2, 0xfe, 0xeb, 0xf4]).write(to: image)
+        var configuration = MachineConfiguration(kernelPath: image.path)
+        configuration.kernelFormat = .flat(.protected32)
+        configuration.memorySize = 16 << 20
+        // The second vCPU waits for a SIPI inside KVM_RUN: it must be kicked out too.
+        configuration.vcpuCount = 2
+        let serial = scratch.appendingPathComponent("serial.txt").path
+        configuration.serialOutput = .file(serial)
+        configuration.serialInput = false
+        let machine = try MachineBuilder.build(configuration)
+        func size() -> Int { (try? FileManager.default.attributesOfItem(atPath: serial)[.size] as? Int) ?? 0 }
+
+        // Paused before the run starts: the vCPUs park before their first KVM_RUN.
+        try machine.pause()
+        XCTAssertEqual(machine.status.runStatus, .paused)
+        XCTAssertThrowsError(try machine.pause()) { XCTAssertEqual($0 as? Machine.ControlError, .alreadyPaused) }
+        let exit = Mutex<MachineExit?>(nil)
+        let runner = Thread { let result = machine.run(); exit.withLock { $0 = result } }
+        runner.start()
+        usleep(300_000)
+        XCTAssertEqual(size(), 0, "nothing runs while paused")
+
+        try machine.resume()
+        XCTAssertThrowsError(try machine.resume()) { XCTAssertEqual($0 as? Machine.ControlError, .notPaused) }
+        for _ in 0..<500 where size() == 0 { usleep(10_000) }
+        XCTAssertGreaterThan(size(), 0)
+
+        for round in 0..<3 {
+            try machine.pause()
+            let atPause = size()
+            usleep(300_000)
+            XCTAssertEqual(size(), atPause, "round \(round): no progress while paused")
+            try machine.resume()
+            for _ in 0..<500 where size() == atPause { usleep(10_000) }
+            XCTAssertGreaterThan(size(), atPause, "round \(round): progress after resume")
+        }
+        XCTAssertGreaterThan(machine.status.uptimeNanoseconds, 0)
+
+        try machine.pause()
+        machine.stop()  // a paused machine stops too
+        for _ in 0..<500 where exit.withLock({ $0 }) == nil { usleep(10_000) }
+        XCTAssertEqual(exit.withLock { $0 }, .stoppedByRequest)
+        XCTAssertEqual(machine.status.runStatus, .stopping)
+        XCTAssertThrowsError(try machine.resume()) { XCTAssertEqual($0 as? Machine.ControlError, .stopping) }
     }
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 //
-// Typed wrappers for the POSIX calls Swift's Glibc module does not export: eventfd, and
-// sendmsg carrying file descriptors (SCM_RIGHTS needs the CMSG_* macros).
+// Typed wrappers for the POSIX calls Swift's Glibc module does not export: eventfd,
+// sendmsg carrying file descriptors (SCM_RIGHTS needs the CMSG_* macros), and the Unix
+// socket calls of the management API (sockaddr_un, SO_PEERCRED, renameat2).
 #ifndef CPOSIX_H
 #define CPOSIX_H
 
@@ -23,6 +24,29 @@ ssize_t cposix_send_with_fds(int socket, const void *bytes, size_t length, const
 /// -1 (errno set) when fork or exec fails. `inherited_fd`, unless -1, is the one
 /// close-on-exec descriptor the child keeps (its close-on-exec flag is cleared in the child).
 pid_t cposix_spawn_tied(const char *path, char *const argv[], int inherited_fd);
+
+/// Creates a listening Unix stream socket (close-on-exec) at `path` that only the calling
+/// user can reach: it is bound inside a fresh 0700 directory beside `path`, made 0600,
+/// and then moved to `path` with renameat2(RENAME_NOREPLACE), so it is never reachable by
+/// anyone else, and an existing file at `path` is never replaced (EEXIST). The process
+/// umask is not touched (other threads may be creating files). Returns the descriptor or
+/// -1 (errno set; ENAMETOOLONG when `path` does not fit a sockaddr_un).
+int cposix_listen_unix_private(const char *path, int backlog);
+
+/// accept4(2) with SOCK_CLOEXEC (Glibc's Swift module does not export accept4).
+/// Returns the connection's descriptor or -1 (errno set).
+int cposix_accept(int socket);
+
+/// Connects a Unix stream socket (close-on-exec) to `path`. Returns the descriptor or -1 (errno set).
+int cposix_connect_unix(const char *path);
+
+/// The user id of the process at the other end of a connected Unix socket (SO_PEERCRED),
+/// as it was when it connected. Returns 0, or -1 (errno set).
+int cposix_peer_uid(int socket, uid_t *uid);
+
+/// Bounds every later read and write on `socket` to `milliseconds` (SO_RCVTIMEO,
+/// SO_SNDTIMEO): a blocked call then fails with EAGAIN. Returns 0 or -1 (errno set).
+int cposix_set_socket_timeouts(int socket, unsigned int milliseconds);
 
 /// The most descriptors one message may carry (the vhost-user limit, VHOST_MEMORY_BASELINE_NREGIONS).
 #define CPOSIX_MAX_FDS 8

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+
+/// What the management API can do to a running VM. candor-vm implements it over a
+/// `Machine`; tests implement it with fakes. Calls come from the API's serve thread.
+public protocol VMController: Sendable {
+    func info() -> VMInfo
+    /// Stops every vCPU (out of KVM_RUN) and returns once none runs guest code.
+    func pause() throws(VMControlError)
+    /// Lets the paused vCPUs run again.
+    func resume() throws(VMControlError)
+    /// Stops the VM cleanly (drivers stopped, the VMM exits 0); called after the answer was sent.
+    func shutdown()
+}
+
+/// The VM's state as `GET /vm` reports it.
+public enum VMState: String, Codable, Sendable {
+    case running, paused, stopping
+}
+
+/// The body of `GET /vm` (and of the answers to pause, resume and shutdown).
+public struct VMInfo: Codable, Equatable, Sendable {
+    public var state: VMState
+    public var vcpus: Int
+    public var memoryMiB: UInt64
+    /// One line per device, e.g. `serial 16550 at port 0x3f8, irq 4`.
+    public var devices: [String]
+    /// Milliseconds since the vCPUs were started.
+    public var uptimeMilliseconds: UInt64
+
+    public init(state: VMState, vcpus: Int, memoryMiB: UInt64, devices: [String], uptimeMilliseconds: UInt64) {
+        self.state = state
+        self.vcpus = vcpus
+        self.memoryMiB = memoryMiB
+        self.devices = devices
+        self.uptimeMilliseconds = uptimeMilliseconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case state, vcpus, devices
+        case memoryMiB = "memory_mib"
+        case uptimeMilliseconds = "uptime_ms"
+    }
+}
+
+/// Why a pause or resume was refused or failed; the message is what the client sees.
+public enum VMControlError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The VM is not in a state where the request makes sense (answered 409).
+    case conflict(String)
+    /// The request was valid but could not be carried out (answered 500).
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case let .conflict(message), let .failed(message): return message
+        }
+    }
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+
+import Foundation
+import Synchronization
+import XCTest
+@testable import ManagementAPI
+
+/// A VM stand-in that records what the API asked of it.
+final class FakeController: VMController {
+    struct State { var paused = false; var shutdowns = 0; var pauseError: VMControlError? }
+    let state = Mutex(State())
+
+    func info() -> VMInfo {
+        VMInfo(state: state.withLock { $0.paused } ? .paused : .running, vcpus: 2, memoryMiB: 64,
+               devices: ["serial: 16550"], uptimeMilliseconds: 1234)
+    }
+
+    func pause() throws(VMControlError) {
+        try state.withLock { (state) throws(VMControlError) in
+            if let error = state.pauseError { throw error }
+            guard !state.paused else { throw .conflict("the VM is already paused") }
+            state.paused = true
+        }
+    }
+
+    func resume() throws(VMControlError) {
+        try state.withLock { (state) throws(VMControlError) in
+            guard state.paused else { throw .conflict("the VM is not paused") }
+            state.paused = false
+        }
+    }
+
+    func shutdown() { state.withLock { $0.shutdowns += 1 } }
+}
+
+final class APIRouterTests: XCTestCase {
+    let controller = FakeController()
+    var router: APIRouter { APIRouter(controller: controller) }
+
+    private func respond(_ method: String, _ path: String, body: String = "", headers: [(String, String)] = [])
+        -> (status: Int, json: [String: Any], response: HTTPResponse) {
+        let request = HTTPRequest(method: method, path: path, headers: headers.map { (name: $0.0, value: $0.1) }, body: Array(body.utf8))
+        let response = router.respond(to: request).response
+        let json = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
+        return (response.status.code, json, response)
+    }
+
+    func testInfo() {
+        let (status, json, response) = respond("GET", "/vm")
+        XCTAssertEqual(status, 200)
+        XCTAssertEqual(String(decoding: response.body, as: UTF8.self),
+                       "{\"devices\":[\"serial: 16550\"],\"memory_mib\":64,\"state\":\"running\",\"uptime_ms\":1234,\"vcpus\":2}")
+        XCTAssertEqual(json["state"] as? String, "running")
+    }
+
+    func testPauseResumeAndTheirConflicts() {
+        XCTAssertEqual(respond("PUT", "/vm/resume").status, 409)
+        let paused = respond("PUT", "/vm/pause")
+        XCTAssertEqual(paused.status, 200)
+        XCTAssertEqual(paused.json["state"] as? String, "paused")
+        let again = respond("PUT", "/vm/pause")
+        XCTAssertEqual(again.status, 409)
+        XCTAssertEqual(again.json["error"] as? String, "the VM is already paused")
+        XCTAssertEqual(respond("PUT", "/vm/resume", body: "{}", headers: [("Content-Type", "application/json")]).json["state"] as? String,
+                       "running")
+        controller.state.withLock { $0.pauseError = .failed("vCPU 1 did not stop") }
+        XCTAssertEqual(respond("PUT", "/vm/pause").status, 500)
+    }
+
+    func testShutdownHappensAfterTheAnswer() {
+        let (response, after) = router.respond(to: HTTPRequest(method: "PUT", path: "/vm/shutdown"))
+        XCTAssertEqual(response.status, .ok)
+        XCTAssertTrue(String(decoding: response.body, as: UTF8.self).contains("\"state\":\"stopping\""))
+        XCTAssertEqual(controller.state.withLock { $0.shutdowns }, 0)
+        after?()
+        XCTAssertEqual(controller.state.withLock { $0.shutdowns }, 1)
+    }
+
+    func testUnknownPathsAndMethods() {
+        XCTAssertEqual(respond("GET", "/nope").status, 404)
+        XCTAssertEqual(respond("GET", "/vm/").status, 404)
+        let wrongMethod = respond("GET", "/vm/pause")
+        XCTAssertEqual(wrongMethod.status, 405)
+        XCTAssertEqual(wrongMethod.response.headers, ["Allow: PUT"])
+        XCTAssertEqual(respond("DELETE", "/vm").status, 405)
+    }
+
+    func testBodiesMustBeJSONObjects() {
+        XCTAssertEqual(respond("PUT", "/vm/pause", body: "{not json").json["error"] as? String, "the body is not valid JSON")
+        XCTAssertEqual(respond("PUT", "/vm/pause", body: "{\"a\":").status, 400)
+        XCTAssertEqual(respond("PUT", "/vm/pause", body: "[1]").json["error"] as? String, "the body must be a JSON object")
+        XCTAssertEqual(respond("PUT", "/vm/pause", body: "{}", headers: [("Content-Type", "text/plain")]).status, 415)
+        let invalid = router.respond(to: HTTPRequest(method: "PUT", path: "/vm/pause", body: [0x7b, 0xff, 0x7d])).response
+        XCTAssertEqual(invalid.status, .badRequest)
+        XCTAssertEqual(controller.state.withLock { $0.paused }, false, "a refused request does nothing")
+    }
+
+    func testSnapshotAndMigrationAreNotImplementedYet() {
+        for route in [APIRoute.snapshotCreate, .snapshotLoad, .migrationSend, .migrationReceive] {
+            let (status, json, _) = respond(route.method, route.path, body: "{\"snapshot_path\":\"/tmp/x\"}")
+            XCTAssertEqual(status, 501, route.path)
+            XCTAssertTrue((json["error"] as? String ?? "").contains("not implemented yet"), route.path)
+        }
+        XCTAssertEqual(respond("PUT", "/snapshot/create", body: "nope").status, 400, "the body is checked first")
+    }
+}

@@ -228,7 +228,9 @@ public final class LicenseDatabase: Sendable {
         self.dataDirectory = data
         self.dataVersion = Self.version(of: data)
         self.licenses = licenses
-        self.byID = Self.idTable(licenses)
+        let ids = Self.idTable(licenses)
+        self.byID = ids
+        LicenseSemantics.dataCategories.record(ids.mapValues { licenses[$0].category })
         self.byName = Self.nameTable(licenses)
         self.index = RuleIndex(rules: rules)
     }
@@ -414,7 +416,7 @@ public final class LicenseDatabase: Sendable {
         guard [ids, others, names, categories, homepages, texts].allSatisfy({ $0.count == n }), flags.count == n else {
             throw BinaryReader.Truncated()
         }
-        licenses = (0..<n).map { i in
+        let loaded = (0..<n).map { i in
             LicenseInfo(key: keys[i], spdxID: ids[i],
                         otherSPDXIDs: others[i].isEmpty ? [] : others[i].components(separatedBy: "\n"),
                         name: names[i], category: categories[i],
@@ -422,10 +424,13 @@ public final class LicenseDatabase: Sendable {
                         isOSIApproved: flags[i] & 4 != 0,
                         homepage: homepages[i].isEmpty ? nil : homepages[i], text: texts[i])
         }
+        licenses = loaded
         index = try RuleIndex(reading: &reader)
         guard reader.isAtEnd else { throw BinaryReader.Truncated() }
         self.dataDirectory = dataDirectory
-        byID = Self.idTable(licenses)
-        byName = Self.nameTable(licenses)
+        let table = Self.idTable(loaded)
+        byID = table
+        LicenseSemantics.dataCategories.record(table.mapValues { loaded[$0].category })
+        byName = Self.nameTable(loaded)
     }
 }

@@ -17,6 +17,8 @@
 //   with GPL-3.0, LGPL-3.0 and AGPL-3.0 incompatible; AGPL-3.0 with GPL-3.0 compatible;
 //   EUPL-1.2 with GPL-2.0/3.0 through its appendix of compatible licenses.
 
+import Synchronization
+
 /// How far a license's conditions reach into the code combined with it.
 public enum LicenseFamily: String, Codable, Sendable, CaseIterable, Comparable {
     /// Notice and attribution only (MIT, BSD, Apache-2.0, ISC, zlib, public domain).
@@ -197,10 +199,15 @@ public enum LicenseSemantics {
             return LicenseTermsInfo(id: id, family: family, obligations: obligations(family), gplVersions: gpl,
                                     known: !guessed)
         }
-        let family = guessFamily(lower)
+        let family = dataCategories.family(of: id) ?? guessFamily(lower)
         let versions: Set<Int> = family == .permissive ? [2, 3] : family == .strongCopyleft ? [2, 3] : []
         return LicenseTermsInfo(id: id, family: family, obligations: obligations(family), gplVersions: versions, known: false)
     }
+
+    /// The category that the loaded license data gives each license (`LicenseDatabase`
+    /// records it when it loads): where an id outside our table is placed before guessing
+    /// from its words.
+    static let dataCategories = DataCategories()
 
     /// `gpl-2.0-only` -> (`gpl-2.0`, false); `gpl-2.0-or-later` -> (`gpl-2.0`, true).
     private static func stem(_ lower: String) -> (key: String, orLater: Bool) {
@@ -424,6 +431,29 @@ public enum LicenseSemantics {
         case .with(let license, _)?: return offersGPL(license)
         case .and(let operands)?: return operands.contains { offersGPL($0) }
         case .or(let operands)?: return operands.contains { offersGPL($0) }
+        }
+    }
+}
+
+/// ScanCode's category of each license, by lower-cased id (SPDX id, other ids,
+/// `LicenseRef-scancode-<key>`), as the loaded license data states it.
+final class DataCategories: Sendable {
+    private let table = Mutex<[String: String]>([:])
+
+    func record(_ categories: [String: String]) {
+        table.withLock { $0.merge(categories) { first, _ in first } }
+    }
+
+    /// The family ScanCode's category implies; nil for an id the data does not hold.
+    /// "Copyleft Limited" covers both LGPL and MPL: the library level is the more
+    /// demanding reading. Anything not free to combine is all rights reserved.
+    func family(of id: String) -> LicenseFamily? {
+        guard let category = table.withLock({ $0[id.lowercased()] }) else { return nil }
+        switch category {
+        case "Permissive", "Public Domain": return .permissive
+        case "Copyleft Limited": return .weakLibraryCopyleft
+        case "Copyleft": return .strongCopyleft
+        default: return .proprietary  // Proprietary Free, Commercial, Source-available, Free Restricted, Unstated License, ...
         }
     }
 }

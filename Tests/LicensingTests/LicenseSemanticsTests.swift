@@ -33,6 +33,17 @@ final class LicenseSemanticsTests: XCTestCase {
         XCTAssertEqual(LicenseSemantics.terms(of: "GPL-2.0", orLater: true).gplVersions, [2, 3])
     }
 
+    func testIdsOutsideTheTableTakeTheLicenseDataCategory() throws {
+        _ = try SharedDatabase.get()  // loading the data records its categories
+        for id in ["CMU-Mach", "HPND", "Spencer-94", "SunPro", "Inner-Net-2.0", "LicenseRef-scancode-other-permissive",
+                   "LicenseRef-scancode-unicode"] {
+            XCTAssertEqual(LicenseSemantics.terms(of: id).family, .permissive, id)
+        }
+        XCTAssertEqual(LicenseSemantics.terms(of: "LicenseRef-scancode-commercial-license").family, .proprietary)
+        XCTAssertEqual(LicenseSemantics.terms(of: "LicenseRef-Vendor-GPL-fork").family, .strongCopyleft,
+                       "an id the data does not hold is still placed by its words")
+    }
+
     func testGPLVersionsFromTheTable() throws {
         XCTAssertTrue(try verdict("GPL-2.0-only", "GPL-3.0-or-later").isIncompatible)
         XCTAssertTrue(try verdict("GPL-2.0-only", "Apache-2.0").isIncompatible)

@@ -7,7 +7,8 @@
 // manifests (package.json, Cargo.toml, PKG-INFO/METADATA, setup.cfg, setup.py, pom.xml,
 // .spec, .gemspec, R's DESCRIPTION, debian/copyright). A declaration counts only where the
 // file states things (comments, prose) or in a manifest's field; its value must name a
-// license `LicenseDatabase.expression(forName:)` knows.
+// license `LicenseDatabase.expression(forName:)` knows. The one declaration made in code is
+// a Linux module's `MODULE_LICENSE("...")` call (`moduleLicenses`, `KernelModuleLicense`).
 
 enum Declarations {
     enum Manifest { case json, toml, keyValue, pythonCall, xml, gemspec }

@@ -160,8 +160,7 @@ struct DebianCopyright {
             }
             for c in stanza.copyright where !holders.contains(c) { holders.append(c) }
         }
-        license = expressions.isEmpty ? nil
-            : expressions.count == 1 ? expressions[0] : expressions.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
+        license = LicenseExpression.conjunction(expressions)
         copyrightText = holders.isEmpty ? nil : holders.joined(separator: "\n")
         // Debian's own packaging stanza (Files: debian/*) names the packagers, not the authors.
         if let main = dep5.stanzas.first(where: { $0.patterns.contains { $0.pattern == Array("*".utf8) } }) {
@@ -170,92 +169,5 @@ struct DebianCopyright {
                 .filter { seen.insert($0).inserted }
         }
         note = "license from the License fields of the Files stanzas of \(path) (DEP-5)"
-    }
-}
-
-/// Debian's short license names (copyright-format 1.0, "License specification") as SPDX.
-enum DebianLicenseNames {
-    private static let table: [String: String] = [
-        "apache-2.0": "Apache-2.0", "artistic": "Artistic-1.0-Perl", "artistic-1.0": "Artistic-1.0",
-        "artistic-2.0": "Artistic-2.0", "bsd-2-clause": "BSD-2-Clause", "bsd-3-clause": "BSD-3-Clause",
-        "bsd-4-clause": "BSD-4-Clause", "cc0-1.0": "CC0-1.0", "cc0": "CC0-1.0", "expat": "MIT", "mit": "MIT",
-        "isc": "ISC", "zlib": "Zlib", "mpl-1.1": "MPL-1.1", "mpl-2.0": "MPL-2.0", "psf-2": "PSF-2.0",
-        "python-2.0": "Python-2.0", "unicode-dfs-2016": "Unicode-DFS-2016", "ftl": "FTL", "x11": "X11",
-        "bsl-1.0": "BSL-1.0", "openssl": "OpenSSL", "curl": "curl", "libpng": "Libpng", "ofl-1.1": "OFL-1.1",
-        "wtfpl": "WTFPL", "zpl-2.1": "ZPL-2.1",
-    ]
-    /// Families whose versions follow the `-only` / `-or-later` scheme.
-    private static let versioned: [(String, String)] = [
-        ("gfdl-niv", "GFDL"), ("gfdl", "GFDL"), ("agpl", "AGPL"), ("lgpl", "LGPL"), ("gpl", "GPL"),
-    ]
-
-    /// One short name (`GPL-2+`, `LGPL-2.1`, `BSD-3-clause`) as an SPDX id, or a
-    /// `LicenseRef-Debian-...` when it has none.
-    static func id(_ name: String) -> String {
-        var n = name.trimmingCharacters(in: .whitespaces)
-        if let spdx = table[n.lowercased()] { return spdx }
-        let orLater = n.hasSuffix("+")
-        if orLater { n.removeLast() }
-        let lower = n.lowercased()
-        for (prefix, family) in versioned {
-            guard lower.hasPrefix(prefix + "-") else { continue }
-            var version = String(lower.dropFirst(prefix.count + 1))
-            guard !version.isEmpty, version.allSatisfy({ $0.isNumber || $0 == "." }) else { continue }
-            if !version.contains(".") { version += ".0" }
-            if prefix == "gfdl-niv" {
-                return "GFDL-\(version)-no-invariants-\(orLater ? "or-later" : "only")"
-            }
-            return "\(family)-\(version)-\(orLater ? "or-later" : "only")"
-        }
-        if lower == "public-domain" { return "LicenseRef-Debian-public-domain" }
-        let safe = name.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? String($0) : "-" }.joined()
-        return "LicenseRef-Debian-\(safe)"
-    }
-
-    /// A License field's first line: short names joined by `or`, `and`, `,` and
-    /// `with X exception`, as an SPDX expression.
-    static func expression(_ field: String) -> String {
-        let groups = field.components(separatedBy: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let converted = groups.map { group -> String in
-            let alternatives = splitWords(group, on: "or").map { alternative -> String in
-                let all = splitWords(alternative, on: "and").map(term)
-                return all.count == 1 ? all[0] : all.joined(separator: " AND ")
-            }
-            if alternatives.count == 1 { return alternatives[0] }
-            return alternatives.map { $0.contains(" AND ") ? "(\($0))" : $0 }.joined(separator: " OR ")
-        }
-        if converted.count == 1 { return converted[0] }
-        return converted.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
-    }
-
-    private static func splitWords(_ s: String, on word: String) -> [String] {
-        var parts: [String] = []
-        var current: [Substring] = []
-        for w in s.split(separator: " ") {
-            if w.lowercased() == word {
-                parts.append(current.joined(separator: " "))
-                current = []
-            } else {
-                current.append(w)
-            }
-        }
-        parts.append(current.joined(separator: " "))
-        return parts.filter { !$0.isEmpty }
-    }
-
-    /// `GPL-2+ with Font exception` -> `GPL-2.0-or-later WITH Font-exception-2.0`; an exception SPDX
-    /// does not list: `LicenseRef-Debian-GPL-2--with-OpenSSL-exception`.
-    private static func term(_ s: String) -> String {
-        let words = s.split(separator: " ")
-        if let w = words.firstIndex(where: { $0.lowercased() == "with" }), w > 0 {
-            let base = id(words[..<w].joined(separator: " "))
-            let exception = words[(w + 1)...].joined(separator: "-")
-            let known = ["font-exception": "Font-exception-2.0", "autoconf-exception": "Autoconf-exception-2.0",
-                         "classpath-exception": "Classpath-exception-2.0", "gcc-exception": "GCC-exception-3.1"]
-            if let spdxException = known[exception.lowercased()] { return "\(base) WITH \(spdxException)" }
-            // SPDX 2.3 has no user-defined exceptions: the whole term becomes one LicenseRef.
-            return id(words.joined(separator: "-"))
-        }
-        return id(s)
     }
 }

@@ -7,7 +7,8 @@
 // manifests (package.json, Cargo.toml, PKG-INFO/METADATA, setup.cfg, setup.py, pom.xml,
 // .spec, .gemspec, R's DESCRIPTION, debian/copyright). A declaration counts only where the
 // file states things (comments, prose) or in a manifest's field; its value must name a
-// license `LicenseDatabase.expression(forName:)` knows.
+// license `LicenseDatabase.expression(forName:)` knows. The one declaration made in code is
+// a Linux module's `MODULE_LICENSE("...")` call (`moduleLicenses`, `KernelModuleLicense`).
 
 enum Declarations {
     enum Manifest { case json, toml, keyValue, pythonCall, xml, gemspec }
@@ -206,5 +207,101 @@ enum Declarations {
             }
         }
         return nil
+    }
+}
+
+extension Declarations {
+    /// One `MODULE_LICENSE("...")` call of a Linux module source.
+    struct ModuleLicense {
+        /// `kind` .declaration, `rule` the call as seen (`MODULE_LICENSE("GPL")`).
+        var match: LicenseMatch
+        /// The call is the file's declaration: a C source or header, the macro name in code
+        /// and first on its line (after white space and comments), as the kernel writes it at
+        /// file scope. Anywhere else (a comment, a string literal, a test fixture in another
+        /// language, documentation) it is a mention.
+        var isLive: Bool
+    }
+
+    /// Every `MODULE_LICENSE(` followed by string literals (adjacent ones joined, as the C
+    /// compiler does) and `)`, whose string the kernel defines (`KernelModuleLicense`).
+    /// `regions` has one TextRegion per byte; ignored regions are skipped.
+    static func moduleLicenses(_ bytes: UnsafeBufferPointer<UInt8>, regions: [UInt8], path: String?) -> [ModuleLicense] {
+        let lowerPath = path?.lowercased() ?? ""
+        let isCSource = lowerPath.hasSuffix(".c") || lowerPath.hasSuffix(".h")
+        let name = Array("MODULE_LICENSE".utf8)
+        let n = bytes.count
+        let code = TextRegion.code.rawValue
+        var results: [ModuleLicense] = []
+        // Line numbers are counted only as far as a candidate needs them.
+        var line = 1, counted = 0, lineStart = 0
+        func advance(to offset: Int) {
+            while counted < offset {
+                if bytes[counted] == 0x0A { line += 1; lineStart = counted + 1 }
+                counted += 1
+            }
+        }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        func isIdentifier(_ b: UInt8) -> Bool {
+            let lower = b | 0x20
+            return (lower >= 0x61 && lower <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: "_")
+        }
+        var i = 0
+        while i + name.count <= n {
+            guard bytes[i] == name[0] else { i += 1; continue }
+            var same = true
+            for k in 1..<name.count where bytes[i + k] != name[k] { same = false; break }
+            guard same, i == 0 || !isIdentifier(bytes[i - 1]), regions[i] != TextRegion.ignored.rawValue else {
+                i += 1
+                continue
+            }
+            var j = i + name.count
+            while j < n && isSpace(bytes[j]) { j += 1 }
+            guard j < n, bytes[j] == UInt8(ascii: "(") else { i += 1; continue }
+            j += 1
+            var value: [UInt8] = []
+            var literals = 0
+            var wellFormed = true
+            while wellFormed {
+                while j < n && isSpace(bytes[j]) { j += 1 }
+                guard j < n, bytes[j] == UInt8(ascii: "\"") else { break }
+                j += 1
+                while j < n && bytes[j] != UInt8(ascii: "\"") && bytes[j] != 0x0A {
+                    if bytes[j] == UInt8(ascii: "\\") {
+                        // Only \" and \\ are resolved; other escapes name no license the kernel defines.
+                        guard j + 1 < n, bytes[j + 1] == UInt8(ascii: "\"") || bytes[j + 1] == UInt8(ascii: "\\") else {
+                            wellFormed = false
+                            break
+                        }
+                        j += 1
+                    }
+                    value.append(bytes[j])
+                    j += 1
+                }
+                guard wellFormed, j < n, bytes[j] == UInt8(ascii: "\"") else { wellFormed = false; break }
+                j += 1
+                literals += 1
+            }
+            while j < n && isSpace(bytes[j]) { j += 1 }
+            guard wellFormed, literals > 0, j < n, bytes[j] == UInt8(ascii: ")") else { i += 1; continue }
+            let string = String(decoding: value, as: UTF8.self)
+            guard let expression = KernelModuleLicense.expression(string) else { i = j + 1; continue }
+            advance(to: i)
+            let startLine = line
+            let live = isCSource && regions[i] == code && (lineStart..<i).allSatisfy {
+                regions[$0] != code || bytes[$0] == 0x20 || bytes[$0] == 0x09
+            }
+            advance(to: j)
+            let quoted = string.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            let match = LicenseMatch(expression: expression, kind: .declaration, startLine: startLine, endLine: line,
+                                     score: 100, rule: "MODULE_LICENSE(\"\(quoted)\")")
+            results.append(ModuleLicense(match: match, isLive: live))
+            i = j + 1
+        }
+        return results
+    }
+
+    /// Whether a match is a MODULE_LICENSE declaration (see `moduleLicenses`).
+    static func isModuleLicense(_ match: LicenseMatch) -> Bool {
+        match.kind == .declaration && match.rule.hasPrefix("MODULE_LICENSE(")
     }
 }

@@ -35,6 +35,13 @@ extension LicenseDetector {
         let tags = matches.filter { $0.kind == .tag }.map(\.expression)
         if !tags.isEmpty { return LicenseExpression.conjunction(tags) }
         var found = matches
+        // A MODULE_LICENSE() string is "neither a replacement for proper source code license
+        // information (SPDX-License-Identifier) nor in any way relevant for expressing or
+        // determining the exact license" (the kernel's license-rules.rst): it speaks for the
+        // file only where the file states nothing else.
+        if found.contains(where: { !Declarations.isModuleLicense($0) }) {
+            found.removeAll(where: Declarations.isModuleLicense)
+        }
         // References restating what a text, notice or declaration already says add nothing.
         let strongIDs = Set(found.filter { $0.kind != .reference }.flatMap { ids($0.expression) })
         found.removeAll { $0.kind == .reference && !ids($0.expression).isEmpty && ids($0.expression).isSubset(of: strongIDs) }

@@ -83,9 +83,24 @@ public struct LicenseDetector: Sendable {
                 if stream == 0 { detection.matches.append(match) } else { detection.mentions.append(match) }
             }
         }
+        // MODULE_LICENSE() calls: one finding each, with the kernel's meaning of the string
+        // (`KernelModuleLicense`); rule matches of the same lines (ScanCode has rules for
+        // some of these strings, with other readings) would count the call twice.
+        let moduleLicenses = bytes.count < 14 ? [] : Declarations.moduleLicenses(bytes, regions: regions, path: path)
+        if !moduleLicenses.isEmpty {
+            func insideCall(_ m: LicenseMatch) -> Bool {
+                (m.kind == .text || m.kind == .notice || m.kind == .reference) && moduleLicenses.contains {
+                    $0.match.startLine <= m.startLine && m.endLine <= $0.match.endLine
+                }
+            }
+            detection.matches.removeAll(where: insideCall)
+            detection.mentions.removeAll(where: insideCall)
+            for call in moduleLicenses where !call.isLive { detection.mentions.append(call.match) }
+        }
         // Declarations, where no rule already matched the same lines.
         let ruleLines = detection.matches.filter { $0.kind != .tag }
         for d in Declarations.find(bytes, regions: regions, path: path, database: database)
+            + moduleLicenses.filter(\.isLive).map(\.match)
         where !ruleLines.contains(where: { $0.startLine <= d.endLine && d.startLine <= $0.endLine }) {
             detection.matches.append(d)
             // A manifest's field is a declaration, not also a mention.

@@ -19,9 +19,11 @@ public indirect enum LicenseExpression: Hashable, Sendable, CustomStringConverti
         return try parser.parseWhole()
     }
 
-    /// Deprecated ids replaced (`GPL-2.0+` -> `GPL-2.0-or-later`,
-    /// `GPL-2.0-with-classpath-exception` -> `GPL-2.0-only WITH Classpath-exception-2.0`),
-    /// known ids in their canonical case, nested AND/OR flattened.
+    /// Deprecated ids replaced as the SPDX license list says (`GPL-2.0+` -> `GPL-2.0-or-later`,
+    /// `GPL-2.0` -> `GPL-2.0-only`, `GPL-2.0-with-classpath-exception` -> `GPL-2.0-only WITH
+    /// Classpath-exception-2.0`, `StandardML-NJ` -> `SMLNJ`, see `SPDXIdentifiers.deprecated`),
+    /// known ids in their canonical case, nested AND/OR flattened. A `+` after any other id
+    /// stays (`MPL-1.1+`).
     public var normalized: LicenseExpression {
         switch self {
         case .license(let id, let orLater):
@@ -32,7 +34,7 @@ public indirect enum LicenseExpression: Hashable, Sendable, CustomStringConverti
                 // A deprecated `-with-...-exception` id under another WITH cannot carry both.
                 normalizedLicense = .license(id: Self.canonicalID(id), orLater: orLater)
             }
-            return .with(license: normalizedLicense, exception: Self.canonicalID(exception))
+            return .with(license: normalizedLicense, exception: Self.normalizedException(exception))
         case .and(let operands):
             return .and(operands.flatMap { op -> [LicenseExpression] in
                 let normalizedOperand = op.normalized
@@ -120,6 +122,12 @@ public indirect enum LicenseExpression: Hashable, Sendable, CustomStringConverti
             return document + ":" + canonicalID(String(id[id.index(after: colon)...]))
         }
         return id
+    }
+
+    /// A deprecated exception id (`Nokia-Qt-exception-1.1`) replaced, others in canonical case.
+    private static func normalizedException(_ id: String) -> String {
+        if let replacement = SPDXIdentifiers.deprecated[id.lowercased()], !replacement.contains(" ") { return replacement }
+        return canonicalID(id)
     }
 
     private static func normalizedLicense(id: String, orLater: Bool) -> LicenseExpression {

@@ -16,13 +16,27 @@ enum SPDXIdentifiers {
     }()
 
     /// Deprecated SPDX ids and the expression that replaces each (SPDX License List,
-    /// "deprecated license identifiers"), by lower-cased id.
+    /// "deprecated license identifiers"), by lower-cased id. A `+` after a deprecated id
+    /// (`GPL-2.0+`, `GPL-2.0-with-classpath-exception+`) is looked up with its `+`.
     static let deprecated: [String: String] = {
         var table: [String: String] = [:]
         for (old, new) in replacements { table[old.lowercased()] = new }
+        // The `-with-` ids with `+`: the or-later license with the same exception, as
+        // license-list-XML's <obsoletedBy expression="GPL-2.0-with-classpath-exception+">
+        // says for the classpath, font and bison ids.
+        for (old, new) in replacements where old.contains("-with-") && new.contains("-only WITH ") {
+            table[old.lowercased() + "+"] = new.replacingOccurrences(of: "-only WITH ", with: "-or-later WITH ")
+        }
         return table
     }()
 
+    /// Each replacement as the SPDX license list states it: license-list-XML's
+    /// `<obsoletedBy>` (a bare `GPL-2.0` there is `GPL-2.0-only`, itself deprecated) or
+    /// its `DEPRECATED:` note, which for the `-with-` ids without an `<obsoletedBy>`
+    /// ("Use License Expression Syntax and Exceptions list to create equivalent license")
+    /// leaves the id's own version and exception, so they keep the `-only` reading of the
+    /// bare version. Where SPDX's statement and the license's own text differ, SPDX is
+    /// followed and the difference said here.
     private static let replacements: [(String, String)] = [
         ("AGPL-1.0", "AGPL-1.0-only"), ("AGPL-1.0+", "AGPL-1.0-or-later"),
         ("AGPL-3.0", "AGPL-3.0-only"), ("AGPL-3.0+", "AGPL-3.0-or-later"),
@@ -36,17 +50,24 @@ enum SPDXIdentifiers {
         ("LGPL-2.1", "LGPL-2.1-only"), ("LGPL-2.1+", "LGPL-2.1-or-later"),
         ("LGPL-3.0", "LGPL-3.0-only"), ("LGPL-3.0+", "LGPL-3.0-or-later"),
         ("GPL-2.0-with-autoconf-exception", "GPL-2.0-only WITH Autoconf-exception-2.0"),
-        ("GPL-2.0-with-bison-exception", "GPL-2.0-or-later WITH Bison-exception-2.2"),
+        // <obsoletedBy>GPL-2.0 WITH Bison-exception-2.2</obsoletedBy>: the bare version,
+        // although Bison's own skeletons say "either version 2, or ... any later version".
+        ("GPL-2.0-with-bison-exception", "GPL-2.0-only WITH Bison-exception-2.2"),
         ("GPL-2.0-with-classpath-exception", "GPL-2.0-only WITH Classpath-exception-2.0"),
         ("GPL-2.0-with-font-exception", "GPL-2.0-only WITH Font-exception-2.0"),
         ("GPL-2.0-with-GCC-exception", "GPL-2.0-only WITH GCC-exception-2.0"),
         ("GPL-3.0-with-autoconf-exception", "GPL-3.0-only WITH Autoconf-exception-3.0"),
         ("GPL-3.0-with-GCC-exception", "GPL-3.0-only WITH GCC-exception-3.1"),
+        // "DEPRECATED: This is really GPL-2.0 or later with an exception."
         ("eCos-2.0", "GPL-2.0-or-later WITH eCos-exception-2.0"),
-        ("wxWindows", "LGPL-2.0-or-later WITH WxWindows-exception-3.1"),
+        // <obsoletedBy>GPL-2.0-or-later WITH WxWindows-exception-3.1</obsoletedBy>, although
+        // the wxWindows Library Licence itself builds on the GNU *Library* GPL 2.0 or later.
+        ("wxWindows", "GPL-2.0-or-later WITH WxWindows-exception-3.1"),
         ("BSD-2-Clause-FreeBSD", "BSD-2-Clause-Views"), ("BSD-2-Clause-NetBSD", "BSD-2-Clause"),
         ("bzip2-1.0.5", "bzip2-1.0.6"), ("Nunit", "zlib-acknowledgement"),
-        ("StandardML-NJ", "SMLNJ"), ("Nokia-Qt-exception-1.1", "Qt-LGPL-exception-1.1"),
+        ("StandardML-NJ", "SMLNJ"),
+        // An exception id: replaced after WITH.
+        ("Nokia-Qt-exception-1.1", "Qt-LGPL-exception-1.1"),
     ]
 
     private static let listed = """

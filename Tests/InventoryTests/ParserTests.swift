@@ -117,20 +117,6 @@ final class ParserTests: XCTestCase {
         XCTAssertFalse(DEP5File.isMachineReadable("This is free-form.\n"))
     }
 
-    func testDebianLicenseNames() {
-        XCTAssertEqual(DebianLicenseNames.expression("GPL-2+"), "GPL-2.0-or-later")
-        XCTAssertEqual(DebianLicenseNames.expression("GPL-2"), "GPL-2.0-only")
-        XCTAssertEqual(DebianLicenseNames.expression("LGPL-2.1+"), "LGPL-2.1-or-later")
-        XCTAssertEqual(DebianLicenseNames.expression("BSD-3-clause"), "BSD-3-Clause")
-        XCTAssertEqual(DebianLicenseNames.expression("Expat"), "MIT")
-        XCTAssertEqual(DebianLicenseNames.expression("GPL-2+ or Artistic"), "GPL-2.0-or-later OR Artistic-1.0-Perl")
-        XCTAssertEqual(DebianLicenseNames.expression("LGPL-2.1+ and GPL-2+"), "LGPL-2.1-or-later AND GPL-2.0-or-later")
-        XCTAssertEqual(DebianLicenseNames.expression("GPL-3+ with autoconf exception"), "GPL-3.0-or-later WITH Autoconf-exception-2.0")
-        XCTAssertEqual(DebianLicenseNames.expression("GPL-2+ with OpenSSL exception"), "LicenseRef-Debian-GPL-2--with-OpenSSL-exception")
-        XCTAssertEqual(DebianLicenseNames.expression("public-domain"), "LicenseRef-Debian-public-domain")
-        XCTAssertEqual(DebianLicenseNames.expression("GFDL-NIV-1.3+"), "GFDL-1.3-no-invariants-or-later")
-    }
-
     func testLdSoCacheOfThisSystem() throws {
         guard let bytes = try? readSmallFile("/etc/ld.so.cache") else { throw XCTSkip("no /etc/ld.so.cache on this system") }
         let entries = try LdSoCache.parse(bytes)

@@ -56,6 +56,55 @@ final class LicenseExpressionTests: XCTestCase {
         XCTAssertEqual(try normalized("MIT AND GPL-3.0-with-GCC-exception"), "MIT AND GPL-3.0-only WITH GCC-exception-3.1")
     }
 
+    func testEveryDeprecatedGNUIDGetsItsVersionRange() throws {
+        for family in ["GPL-1.0", "GPL-2.0", "GPL-3.0", "LGPL-2.0", "LGPL-2.1", "LGPL-3.0", "AGPL-1.0", "AGPL-3.0",
+                       "GFDL-1.1", "GFDL-1.2", "GFDL-1.3"] {
+            XCTAssertEqual(try normalized(family), family + "-only")
+            XCTAssertEqual(try normalized(family + "+"), family + "-or-later")
+            XCTAssertEqual(try normalized(family.lowercased() + "+"), family + "-or-later")
+        }
+    }
+
+    func testDeprecatedWithIDsBecomeLicenseWithException() throws {
+        // license-list-XML's <obsoletedBy> or DEPRECATED note of each id.
+        let expected = [
+            "GPL-2.0-with-autoconf-exception": "GPL-2.0-only WITH Autoconf-exception-2.0",
+            "GPL-2.0-with-bison-exception": "GPL-2.0-only WITH Bison-exception-2.2",
+            "GPL-2.0-with-classpath-exception": "GPL-2.0-only WITH Classpath-exception-2.0",
+            "GPL-2.0-with-font-exception": "GPL-2.0-only WITH Font-exception-2.0",
+            "GPL-2.0-with-GCC-exception": "GPL-2.0-only WITH GCC-exception-2.0",
+            "GPL-3.0-with-autoconf-exception": "GPL-3.0-only WITH Autoconf-exception-3.0",
+            "GPL-3.0-with-GCC-exception": "GPL-3.0-only WITH GCC-exception-3.1",
+            "eCos-2.0": "GPL-2.0-or-later WITH eCos-exception-2.0",
+            "wxWindows": "GPL-2.0-or-later WITH WxWindows-exception-3.1",
+        ]
+        for (old, new) in expected {
+            XCTAssertEqual(try normalized(old), new, old)
+            XCTAssertEqual(try normalized(old.lowercased()), new, old)
+        }
+        // <obsoletedBy expression="GPL-2.0-with-classpath-exception+">GPL-2.0-or-later WITH ...
+        XCTAssertEqual(try normalized("GPL-2.0-with-classpath-exception+"), "GPL-2.0-or-later WITH Classpath-exception-2.0")
+        XCTAssertEqual(try normalized("GPL-2.0-with-bison-exception+"), "GPL-2.0-or-later WITH Bison-exception-2.2")
+        XCTAssertEqual(try normalized("GPL-3.0-with-GCC-exception+ OR MIT"), "GPL-3.0-or-later WITH GCC-exception-3.1 OR MIT")
+        XCTAssertEqual(try normalized("(GPL-2.0-with-font-exception OR MIT) AND Zlib"),
+                       "(GPL-2.0-only WITH Font-exception-2.0 OR MIT) AND Zlib")
+    }
+
+    func testOtherDeprecatedIDsAndExceptions() throws {
+        XCTAssertEqual(try normalized("StandardML-NJ"), "SMLNJ")
+        XCTAssertEqual(try normalized("Nunit"), "zlib-acknowledgement")
+        XCTAssertEqual(try normalized("BSD-2-Clause-NetBSD"), "BSD-2-Clause")
+        XCTAssertEqual(try normalized("bzip2-1.0.5"), "bzip2-1.0.6")
+        XCTAssertEqual(try normalized("LGPL-2.1-only WITH Nokia-Qt-exception-1.1"), "LGPL-2.1-only WITH Qt-LGPL-exception-1.1")
+    }
+
+    func testPlusOnOtherIDsStaysTheOrLaterOperator() throws {
+        XCTAssertEqual(try LicenseExpression.parse("MPL-1.1+").normalized, .license(id: "MPL-1.1", orLater: true))
+        XCTAssertEqual(try normalized("mpl-1.1+ OR apache-1.1+"), "MPL-1.1+ OR Apache-1.1+")
+        XCTAssertEqual(try normalized("LicenseRef-x+"), "LicenseRef-x+")
+        XCTAssertEqual(try normalized("GPL-2.0-or-later"), "GPL-2.0-or-later")
+    }
+
     func testKnownIDsGetCanonicalCase() throws {
         XCTAssertEqual(try normalized("mit"), "MIT")
         XCTAssertEqual(try normalized("APACHE-2.0 and bsd-3-clause"), "Apache-2.0 AND BSD-3-Clause")

@@ -80,6 +80,11 @@ final class SourceObligationPolicyTests: XCTestCase {
         XCTAssertEqual(try SourceObligationPolicy.ids(in: "GPL-2.0-only WITH Linux-syscall-note OR MIT", component: "c"),
                        ["GPL-2.0-only", "Linux-syscall-note", "MIT"])
         XCTAssertEqual(try SourceObligationPolicy.ids(in: "LGPL-2.1+ OR MIT", component: "c"), ["LGPL-2.1-or-later", "MIT"])
+        // Deprecated ids oblige as what they stand for: `GPL-2.0` is GPL-2.0-only, `LGPL-2.1+`
+        // LGPL-2.1-or-later; `GPL-2.0+` is GPL-2.0-or-later, which this policy does not list.
+        XCTAssertTrue(try policy.requiresSource("GPL-2.0", component: "c"))
+        XCTAssertTrue(try policy.requiresSource("LGPL-2.1+", component: "c"))
+        XCTAssertFalse(try policy.requiresSource("GPL-2.0+", component: "c"))
     }
 
     func testBadExpressionsAreErrors() {

@@ -7,6 +7,7 @@
 // which MODULE_LICENSE, judged the way modpost does.
 
 import Foundation
+import Licensing
 
 public struct ExportedSymbol: Codable, Hashable, Sendable {
     public var symbol: String
@@ -135,17 +136,11 @@ public enum ExportAnalysis {
         ["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"].contains(license)
     }
 
-    /// The SPDX expression of a MODULE_LICENSE string (include/linux/module.h lists them):
-    /// "GPL" and "GPL v2" are GPL-2.0-only, "Dual X/GPL" an OR, anything else a LicenseRef.
+    /// The SPDX expression of a MODULE_LICENSE string: Licensing's reading of the strings
+    /// the kernel defines (`KernelModuleLicense`), anything else a LicenseRef.
     public static func spdx(moduleLicense: String) -> String {
-        switch moduleLicense {
-        case "GPL", "GPL v2", "GPL and additional rights": return "GPL-2.0-only"
-        case "Dual BSD/GPL": return "BSD-3-Clause OR GPL-2.0-only"
-        case "Dual MIT/GPL": return "GPL-2.0-only OR MIT"
-        case "Dual MPL/GPL": return "GPL-2.0-only OR MPL-1.1"
-        default:
-            return "LicenseRef-module-" + moduleLicense.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" }
-        }
+        if let expression = KernelModuleLicense.expression(moduleLicense) { return expression }
+        return "LicenseRef-module-" + moduleLicense.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" }
     }
 
     /// Module.symvers lines (`crc<TAB>symbol<TAB>module<TAB>EXPORT_SYMBOL_GPL[<TAB>ns]`):

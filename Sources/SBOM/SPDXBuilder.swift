@@ -270,7 +270,8 @@ struct SPDXBuilder {
             } ?? [],
             primaryPackagePurpose: Self.purpose(of: component.kind),
             originators: originators,
-            distributed: component.distribution == .distributed)
+            distributed: component.distribution == .distributed,
+            fileFormat: component.kind == .binary ? component.fileFormat : nil)
     }
 
     static func isSPDXDocument(_ path: String) -> Bool {

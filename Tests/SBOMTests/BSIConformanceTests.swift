@@ -113,6 +113,16 @@ final class BSIConformanceTests: XCTestCase {
 
         let ntia = try check(Self.document(), standard: "ntia")
         XCTAssertTrue(ntia.conformant, ntia.output)
+
+        // CycloneDX says the same of the shipped file, in BSI's property taxonomy.
+        let cdx = try XCTUnwrap(JSONSerialization.jsonObject(with: SBOMFormat.cycloneDXJSON.render(Self.document())) as? [String: Any])
+        let demo = try XCTUnwrap((cdx["components"] as? [[String: Any]])?.first { $0["name"] as? String == "demo" })
+        let properties = Dictionary((demo["properties"] as? [[String: String]] ?? []).map { ($0["name"] ?? "", $0["value"] ?? "") },
+                                    uniquingKeysWith: { a, _ in a })
+        XCTAssertEqual(properties["bsi:component:filename"], "demo")
+        XCTAssertEqual(properties["bsi:component:executable"], "executable")
+        XCTAssertEqual(properties["bsi:component:archive"], "no archive")
+        XCTAssertEqual(properties["bsi:component:structured"], "unstructured")
     }
 
     /// Given those values (a URL for the author, every file licensed, libc6's license

@@ -71,6 +71,7 @@ struct BinaryInspector {
             binary.comment = "not a readable ELF64 file; nothing it links is known"
             return
         }
+        binary.fileFormat = "ELF64"
         let machine = elf.header.machine
 
         // Statically linked: modules whose symbols the binary defines.

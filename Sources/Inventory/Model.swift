@@ -194,6 +194,9 @@ public struct Component: Codable, Hashable, Sendable {
     /// Free-form provenance note (how it was found).
     public var comment: String?
     public var relationships: [Relationship]
+    /// The format of the file the component is, where it was read as one: `ELF64` for a
+    /// binary the inspector parsed. Nil when not known.
+    public var fileFormat: String?
 
     public init(id: String, kind: Kind, name: String, version: String? = nil, purl: String? = nil,
                 supplier: String? = nil, originators: [String]? = nil, downloadLocation: String? = nil,
@@ -202,7 +205,7 @@ public struct Component: Codable, Hashable, Sendable {
                 distribution: Distribution = .distributed, checksums: [String: String] = [:],
                 files: [String] = [], gitCommit: String? = nil, gitDirty: Bool? = nil,
                 sourcePackage: String? = nil, sourceVersion: String? = nil, location: String? = nil,
-                comment: String? = nil, relationships: [Relationship] = []) {
+                comment: String? = nil, relationships: [Relationship] = [], fileFormat: String? = nil) {
         self.id = id
         self.kind = kind
         self.name = name
@@ -224,6 +227,7 @@ public struct Component: Codable, Hashable, Sendable {
         self.location = location
         self.comment = comment
         self.relationships = relationships
+        self.fileFormat = fileFormat
     }
 }
 

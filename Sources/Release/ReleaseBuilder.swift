@@ -14,6 +14,7 @@ import Foundation
 import Inventory
 import Licensing
 import Review
+import SBOM
 import SBOMReader
 import SourceOffer
 
@@ -226,9 +227,11 @@ public enum ReleaseBuilder {
         options.progress("release: SBOMs")
         let context = SBOMContext(name: description.product, supplier: supplier, toolVersion: options.toolVersion, created: options.created)
         var sbomReport = report
-        // Our own binaries are supplied by the release's supplier.
+        // Our own binaries are supplied by the release's supplier (`Name <mail>` keeps its
+        // contact, in the same agent form as the SBOMs' creator).
+        let supplierAgent = SPDXCreator(tool: "", organization: supplier).organizationAgent ?? "Organization: \(supplier)"
         for index in sbomReport.components.indices where sbomReport.components[index].kind == .binary || sbomReport.components[index].kind == .sourceTree {
-            if sbomReport.components[index].supplier == nil { sbomReport.components[index].supplier = "Organization: \(supplier)" }
+            if sbomReport.components[index].supplier == nil { sbomReport.components[index].supplier = supplierAgent }
         }
         for writer in sbomWriters { _ = try writer(sbomReport, database, context, staging) }
 

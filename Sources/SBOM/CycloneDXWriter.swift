@@ -319,6 +319,12 @@ struct CDXBOM {
             // BSI TR-03183-2's CycloneDX properties for a shipped file.
             properties.append(("bsi:component:filename", (fileName as NSString).lastPathComponent))
             properties.append(("bsi:component:executable", "executable"))
+            if package.fileFormat == "ELF64" {
+                // An ELF executable is no archive, and the code linked into it keeps no
+                // metadata of the components it came from (as the SPDX 3 document says).
+                properties.append(("bsi:component:archive", "no archive"))
+                properties.append(("bsi:component:structured", "unstructured"))
+            }
         }
         if let info = package.sourceInfo { properties.append(("candor:sourceInfo", info)) }
         var references: [(String, String)] = []

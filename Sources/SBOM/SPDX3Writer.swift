@@ -5,6 +5,12 @@
 // it. Every element shares one CreationInfo; ids are the 2.3 ids under the document
 // namespace, so both versions name the same things. NOASSERTION values are left out (in
 // SPDX 3 an absent property asserts nothing); NONE licenses use the NoneLicense individual.
+//
+// BSI TR-03183-2 v2.1.0 maps its fields onto SPDX 3.0.1 (and `ntia-checker -c bsi` checks
+// them): the creator's email or URL as an externalIdentifier of the agent, each component's
+// file as a `software_File` its package `hasDistributionArtifact` (name, SHA-512, file
+// properties in `software_additionalPurpose`), the completeness of every dependency
+// relationship, licenses through `hasConcludedLicense` / `hasDeclaredLicense`.
 
 import Foundation
 
@@ -28,10 +34,33 @@ private struct SPDX3Graph {
     var relationshipCount = 0
     var ids = SPDXIdentifiers()
     let extracted: [String: SPDXDocument.ExtractedLicense]
+    /// The `Organization:` or `Person:` creators of the document.
+    let creatorAgents: Set<String>
+    /// Package id -> the ids of the shipped binaries whose file carries it.
+    let carriers: [String: [String]]
 
     init(document: SPDXDocument) {
         self.document = document
         extracted = Dictionary(document.hasExtractedLicensingInfos.map { ($0.licenseId, $0) }, uniquingKeysWith: { a, _ in a })
+        creatorAgents = Set(document.creationInfo.creators.filter { $0.hasPrefix("Organization:") || $0.hasPrefix("Person:") })
+        carriers = Self.carriers(of: document)
+    }
+
+    /// Which shipped files carry each package to its users: a binary the release distributes
+    /// is the file of itself, of the tree it was built from, and of what it links statically
+    /// or contains (their code is in it). A library the platform provides is in no file of
+    /// the release, so it has none here.
+    static func carriers(of document: SPDXDocument) -> [String: [String]] {
+        let shipped = Set(document.packages.filter { $0.packageFileName != nil && $0.distributed }.map(\.spdxID))
+        let packages = Set(document.packages.map(\.spdxID))
+        var carriers: [String: Set<String>] = [:]
+        for id in shipped { carriers[id, default: []].insert(id) }
+        for relationship in document.relationships where shipped.contains(relationship.spdxElementId)
+            && packages.contains(relationship.relatedSpdxElement)
+            && ["GENERATED_FROM", "STATIC_LINK", "CONTAINS"].contains(relationship.relationshipType) {
+            carriers[relationship.relatedSpdxElement, default: []].insert(relationship.spdxElementId)
+        }
+        return carriers.mapValues { $0.sorted() }
     }
 
     func iri(_ id: String) -> String { "\(document.documentNamespace)#\(id)" }
@@ -63,6 +92,10 @@ private struct SPDX3Graph {
 
         for file in document.files { addFile(file) }
         for package in document.packages { addPackage(package) }
+        for package in document.packages {
+            let files = (carriers[package.spdxID] ?? []).map { iri($0 + "-artifact") }
+            relate(iri(package.spdxID), "hasDistributionArtifact", files)
+        }
         addRelationships()
 
         let sbom = iri("SPDXRef-Sbom")
@@ -134,12 +167,22 @@ private struct SPDX3Graph {
         return id
     }
 
+    /// Relationship types that enumerate what an element consists of or needs: TR-03183-2
+    /// wants each to say whether its list is complete.
+    static let dependencyTypes: Set<String> = ["contains", "dependsOn", "hasDynamicLink", "hasStaticLink",
+                                                "hasProvidedDependency"]
+
     mutating func relate(_ from: String, _ type: String, _ to: [String], comment: String? = nil) {
         guard !to.isEmpty else { return }
         relationshipCount += 1
         var node: [String: Any] = ["type": "Relationship", "spdxId": iri("SPDXRef-Relationship-\(relationshipCount)"),
                                    "from": from, "relationshipType": type, "to": to]
         if let comment { node["comment"] = comment }
+        // A scan finds what it finds and cannot prove there is no more: noAssertion, and
+        // incomplete where it knows a target is missing from the report.
+        if Self.dependencyTypes.contains(type) {
+            node["completeness"] = to.contains("NoAssertionElement") ? "incomplete" : "noAssertion"
+        }
         add(node)
     }
 
@@ -180,7 +223,13 @@ private struct SPDX3Graph {
             node["software_downloadLocation"] = package.downloadLocation
         }
         if package.supplier != "NOASSERTION" { node["suppliedBy"] = agent(package.supplier) }
-        let originators = package.originators.isEmpty ? package.originator.map { [$0] } ?? [] : package.originators
+        var originators = package.originators.isEmpty ? package.originator.map { [$0] } ?? [] : package.originators
+        // The organization that creates the SBOM and supplies its own tree and the binaries
+        // built from it made them too (TR-03183-2's component creator).
+        if originators.isEmpty, ["SOURCE", "APPLICATION"].contains(package.primaryPackagePurpose ?? ""),
+           creatorAgents.contains(package.supplier) {
+            originators = [package.supplier]
+        }
         if !originators.isEmpty { node["originatedBy"] = originators.map { agent($0) } }
         if let purl = package.externalRefs.first(where: { $0.referenceType == "purl" })?.referenceLocator {
             node["software_packageUrl"] = purl
@@ -194,12 +243,22 @@ private struct SPDX3Graph {
         if let comment = package.comment { node["comment"] = comment }
         add(node)
         addLicenses(of: id, concluded: package.licenseConcluded, declared: [package.licenseDeclared])
-        // A shipped file: its name and hashes as the file that is distributed (BSI TR-03183-2).
-        if let fileName = package.packageFileName {
-            let artifact = iri(package.spdxID + "-artifact")
-            add(["type": "software_File", "spdxId": artifact, "name": fileName, "software_fileKind": "file",
-                 "verifiedUsing": Self.hashes(package.checksums), "software_primaryPurpose": "executable"])
-            relate(id, "hasDistributionArtifact", [artifact])
+        // A shipped file: its name (not its path) and hashes as the file that is distributed,
+        // linked from every package it carries once all are made.
+        if let path = package.packageFileName, package.distributed {
+            var file: [String: Any] = ["type": "software_File", "spdxId": iri(package.spdxID + "-artifact"),
+                                       "name": (path as NSString).lastPathComponent, "software_fileKind": "file",
+                                       "verifiedUsing": Self.hashes(package.checksums), "software_primaryPurpose": "executable"]
+            var comment = "Built at \(path)."
+            if package.fileFormat == "ELF64" {
+                // TR-03183-2's file properties, in the purposes its SPDX 3 mapping names.
+                file["software_additionalPurpose"] = ["firmware"]
+                comment += " software_additionalPurpose carries the file properties of BSI TR-03183-2: an ELF "
+                    + "executable, no archive, unstructured (firmware): the code linked into it keeps no metadata of "
+                    + "the components it came from."
+            }
+            file["comment"] = comment
+            add(file)
         }
     }
 

@@ -23,7 +23,7 @@ public struct SPDXCreator: Hashable, Sendable {
 
     /// `Organization: Name (mail or URL)` from `Name`, `Name <mail>` or `Name (https://...)`;
     /// a value already in agent form is kept.
-    var organizationAgent: String? {
+    public var organizationAgent: String? {
         guard let organization, !organization.isEmpty else { return nil }
         if organization.hasPrefix("Person:") || organization.hasPrefix("Organization:") { return organization }
         return "Organization: " + organization.replacingOccurrences(of: "<", with: "(").replacingOccurrences(of: ">", with: ")")
@@ -270,7 +270,8 @@ struct SPDXBuilder {
             } ?? [],
             primaryPackagePurpose: Self.purpose(of: component.kind),
             originators: originators,
-            distributed: component.distribution == .distributed)
+            distributed: component.distribution == .distributed,
+            fileFormat: component.kind == .binary ? component.fileFormat : nil)
     }
 
     static func isSPDXDocument(_ path: String) -> Bool {

@@ -78,6 +78,9 @@ public struct SPDXDocument: Codable, Hashable, Sendable {
         public var originators: [String] = []
         /// Whether the release hands the package out (false: the platform provides it).
         public var distributed = true
+        /// The format of the shipped file `packageFileName` (`ELF64`), when it was read as one.
+        /// Not written to SPDX 2.3; SPDX 3 derives BSI TR-03183-2's file properties from it.
+        public var fileFormat: String?
 
         enum CodingKeys: String, CodingKey {
             case spdxID = "SPDXID", name, versionInfo, packageFileName, supplier, originator, downloadLocation

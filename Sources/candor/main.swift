@@ -148,10 +148,12 @@ struct SBOMCommand: ParsableCommand {
             reproducible; the document namespace is derived from the content unless --namespace is given.
 
             Values the NTIA minimum elements and BSI TR-03183-2 require but the scan cannot know (the \
-            supplier of your own tree and binaries, a dependency's supplier, a version) are errors, each \
-            naming the flag or release.toml key that provides it, and nothing is written: the SBOM would \
-            not be conformant. With --allow-gaps they are warnings and the documents are written with \
-            NOASSERTION there.
+            supplier of your own tree and binaries, a dependency's supplier, a version, the mail or URL \
+            of the SBOM's creator, the license of a file of your tree) are errors, each naming the flag, \
+            release.toml key or file that provides it, and nothing is written: the SBOM would not be \
+            conformant. With --allow-gaps they are warnings and the documents are written with \
+            NOASSERTION there. Values no flag can give (a dependency's author's mail, its concluded \
+            license, the file of a library the platform provides) are left out, never guessed.
             """)
 
     @OptionGroup var arguments: ScanArguments
@@ -172,7 +174,8 @@ struct SBOMCommand: ParsableCommand {
                                valueName: "COMPONENT=SUPPLIER"))
     var suppliers: [String] = []
 
-    @Flag(help: "Write the documents even when values the NTIA minimum elements require are missing (NOASSERTION there).")
+    @Flag(help: ArgumentHelp("Write the documents even when values the NTIA minimum elements or BSI TR-03183-2 "
+                             + "require are missing (NOASSERTION there)."))
     var allowGaps = false
 
     @Option(help: ArgumentHelp("Document namespace URI (default: derived from the content).", valueName: "URI"))
@@ -207,7 +210,7 @@ struct SBOMCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("candor: \(allowGaps ? "warning" : "error"): \(gap)\n".utf8))
             }
             if !allowGaps && !gaps.isEmpty {
-                throw ValidationError("\(gaps.count) value\(gaps.count == 1 ? "" : "s") the NTIA minimum elements require \(gaps.count == 1 ? "is" : "are") missing; nothing written (--allow-gaps writes them as NOASSERTION)")
+                throw ValidationError("\(gaps.count) value\(gaps.count == 1 ? "" : "s") the NTIA minimum elements or BSI TR-03183-2 require \(gaps.count == 1 ? "is" : "are") missing; nothing written (--allow-gaps writes them as NOASSERTION)")
             }
             for path in try SBOMFormat.write(of: document, to: output, name: documentName) { print(path) }
         }

@@ -62,7 +62,7 @@ final class ForeignReleaseTests: XCTestCase {
                 product = "Hello"
                 version = "1.0.0"
                 date = "2026-12-01"
-                supplier = "Example Org"
+                supplier = "Example Org <sbom@example.org>"
                 components = "components.toml"
 
                 [offer]
@@ -125,6 +125,23 @@ final class ForeignReleaseTests: XCTestCase {
         }
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: URL(fileURLWithPath: output).deletingLastPathComponent().path)
                         .contains { $0.contains("staging") }, "the staging directory is gone")
+
+        // The supplier's mail reaches the SPDX 3 document: one agent creates it and supplies
+        // and makes the tree and hello (BSI TR-03183-2's creators, with their contact).
+        let graph = ((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output + "/Hello.spdx3.jsonld")))
+            as? [String: Any])?["@graph"] as? [[String: Any]]) ?? []
+        let creator = try XCTUnwrap(graph.first { $0["type"] as? String == "CreationInfo" }?["createdBy"] as? [String]).first
+        let agent = try XCTUnwrap(graph.first { $0["spdxId"] as? String == creator })
+        XCTAssertEqual(agent["name"] as? String, "Example Org")
+        XCTAssertEqual((agent["externalIdentifier"] as? [[String: Any]])?.first?["identifier"] as? String, "sbom@example.org")
+        let packages = graph.filter { $0["type"] as? String == "software_Package" }
+        let ours = packages.filter { ["source", "application"].contains($0["software_primaryPurpose"] as? String ?? "") }
+        XCTAssertEqual(ours.count, 2, "the tree and hello: \(packages.map { $0["name"] ?? "?" })")
+        for package in ours {
+            let name = package["name"] as? String ?? "?"
+            XCTAssertEqual(package["suppliedBy"] as? String, creator, name)
+            XCTAssertEqual(package["originatedBy"] as? [String], [creator].compactMap { $0 }, name)
+        }
 
         // One component set: the SBOM, the notices and the audit name each of its members.
         let set = result.components

@@ -123,7 +123,7 @@ final class CandorCommandTests: XCTestCase {
         let tree = try makeTree()
         var outputs: [[Data]] = []
         for run in 1...2 {
-            let result = try self.run(["sbom", tree, "-o", "\(scratch)/out\(run)", "--organization", "Widget Makers",
+            let result = try self.run(["sbom", tree, "-o", "\(scratch)/out\(run)", "--organization", "Widget Makers <sbom@widget.example>",
                                        "--license-data", try licenseData(), "--cache", cache],
                                       environment: ["SOURCE_DATE_EPOCH": "1767225600"])
             XCTAssertEqual(result.status, 0, result.stderr)
@@ -174,6 +174,13 @@ final class CandorCommandTests: XCTestCase {
         XCTAssertTrue(strict.stderr.contains("error: widget: no supplier"), strict.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(scratch)/strict"), "nothing written")
 
+        // An organization without mail or URL: BSI TR-03183-2's creator of the SBOM is missing.
+        let anonymous = try run(["sbom", tree, "-o", "\(scratch)/anonymous", "--organization", "W"] + common)
+        XCTAssertNotEqual(anonymous.status, 0)
+        XCTAssertTrue(anonymous.stderr.contains("error: widget: no mail or URL of the SBOM's creator")
+                      && anonymous.stderr.contains("--organization 'NAME <mail>'"), anonymous.stderr)
+        XCTAssertTrue(anonymous.stderr.contains("BSI TR-03183-2 require"), anonymous.stderr)
+
         let unknown = try run(["sbom", tree, "-o", "\(scratch)/unknown", "--organization", "W", "--supplier", "nope=X"] + common)
         XCTAssertNotEqual(unknown.status, 0)
         XCTAssertEqual(unknown.stderr.split(separator: "\n").count, 1, unknown.stderr)
@@ -191,7 +198,7 @@ final class CandorCommandTests: XCTestCase {
             throw XCTSkip("\(vm) is missing; build it with `swift build`")
         }
         let result = try run(["sbom", Validators.repository, "--binary", vm, "-o", "\(scratch)/out", "--name", "candor",
-                              "--organization", "The Candor Authors", "--license-data", try licenseData(),
+                              "--organization", "The Candor Authors <sbom@candor.example>", "--license-data", try licenseData(),
                               "--cache", cache],
                              environment: ["SOURCE_DATE_EPOCH": "1767225600"])
         XCTAssertEqual(result.status, 0, result.stderr)

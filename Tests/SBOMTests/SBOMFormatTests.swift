@@ -171,11 +171,27 @@ final class SBOMFormatTests: XCTestCase {
         let gaps = conformanceGaps(of: anonymous).map(\.description)
         XCTAssertTrue(gaps.contains { $0.hasPrefix("demo-source: no supplier") && $0.contains("--organization") }, "\(gaps)")
         XCTAssertTrue(gaps.contains { $0.contains("author") && $0.contains("--organization") }, "\(gaps)")
-        XCTAssertEqual(conformanceGaps(of: Fixture.document()), [], "the fixture with an organization has none")
+        // With an organization, the NTIA elements are there; BSI TR-03183-2 also wants its
+        // mail or URL and the license of every file of the tree.
+        let tree = "demo-source: no concluded license (BSI TR-03183-2: distribution licence); 2 of its files state no "
+            + "license (LICENSE, tools/blob_1.bin); give each an SPDX-License-Identifier tag or a REUSE.toml annotation"
+        XCTAssertEqual(conformanceGaps(of: Fixture.document()).map(\.description), [
+            "demo: no mail or URL of the SBOM's creator (BSI TR-03183-2: creator of the SBOM); give it with "
+                + "--organization 'NAME <mail>' or 'NAME (https://...)' (release.toml: supplier)",
+            tree,
+        ])
+        let contact = SPDXCreator(tool: "candor-0.1.0", organization: "The Demo Authors <sbom@demo.example>")
+        func document(_ report: ScanReport) -> SPDXDocument {
+            makeSPDXDocument(from: report, name: "demo", created: Fixture.created, creator: contact, licenses: Fixture.lookup)
+        }
+        XCTAssertEqual(conformanceGaps(of: document(Fixture.report())).map(\.description), [tree])
+        var licensed = Fixture.report()
+        licensed.files = licensed.files.filter { $0.path != "LICENSE" && $0.path != "tools/blob_1.bin" }
+        XCTAssertEqual(conformanceGaps(of: document(licensed)), [], "every file licensed, a contact: none")
 
-        var report = Fixture.report()
+        var report = licensed
         report.components[2].supplier = nil
-        let gap = conformanceGaps(of: Fixture.document(report)).map(\.description)
+        let gap = conformanceGaps(of: document(report)).map(\.description)
         XCTAssertEqual(gap, ["swift-argument-parser: no supplier; give it with --supplier "
                              + "'swift-argument-parser=Organization: NAME' (release.toml: supplier of the [[component]])"])
         let (filled, unknown) = applyingSuppliers(["swift-argument-parser": "Apple Inc.", "nope": "X"], to: report)

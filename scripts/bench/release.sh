@@ -31,7 +31,7 @@ start=$(now); release warm; warm=$(elapsed "$start")
 
 binaries=(--binary .build/release/candor-vm .build/release/candor hypervisor/build/candor-blk hypervisor/build/candor-rng)
 start=$(now)
-XDG_CACHE_HOME="$work/cache" "$candor" sbom . "${binaries[@]}" --organization "The Candor Authors" \
+XDG_CACHE_HOME="$work/cache" "$candor" sbom . "${binaries[@]}" --organization "The Candor Authors <source-requests@candor.example>" \
   --cache "$work/cache/candor" -o "$work/separate" >/dev/null 2>&1
 XDG_CACHE_HOME="$work/cache" "$candor" bundle -o "$work/separate" --allow-dirty \
   --binary hypervisor/build/candor-blk hypervisor/build/candor-rng >/dev/null 2>&1 || true

@@ -27,7 +27,7 @@ mkdir -p "$out"
 
 if [ ! -f "$out/linux-6.1.spdx.json" ]; then
   echo "review bench: writing the SPDX SBOM of $tree (not timed)"
-  SOURCE_DATE_EPOCH=1700000000 "$candor" sbom "$tree" --jobs 2 --cache "$work/scan-cache" --name linux-6.1 --organization "The Linux kernel developers" -o "$out" >/dev/null
+  SOURCE_DATE_EPOCH=1700000000 "$candor" sbom "$tree" --jobs 2 --cache "$work/scan-cache" --name linux-6.1 --organization "The Linux kernel developers (https://www.kernel.org)" --allow-gaps -o "$out" >/dev/null
 fi
 sbom=$out/linux-6.1.spdx.json
 .venv/bin/python - "$sbom" "$out/linux-6.1-changed.spdx.json" <<'PY'

@@ -14,6 +14,7 @@ import Loader
 ///     0x0002_0000  kernel command line
 ///     0x0009_fc00  reserved to 1 MiB (EBDA, VGA hole, BIOS area)
 ///     0x000e_0000  ACPI tables, RSDP first (where Linux scans for it)
+///     0x000f_fff0  the reset vector: a stub that asks the i8042 for a reset
 ///     0x0010_0000  kernel images and free RAM, up to the PCI hole or the end of RAM
 ///     0xc000_0000  PCI/MMIO hole: virtio-mmio windows from 0xd000_0000, KVM's TSS and
 ///                  identity-map pages at its top
@@ -34,7 +35,10 @@ public enum Layout {
     /// End of usable conventional memory; from here to 1 MiB is reserved.
     public static let conventionalMemoryEnd = GuestAddress(0x9fc00)
     public static let acpiTablesAddress = GuestAddress(0xe0000)
-    public static let acpiTablesCapacity: UInt64 = 0x20000
+    public static let acpiTablesCapacity: UInt64 = 0x1fff0
+    /// Where real mode starts after a reset (F000:FFF0), and where Linux jumps to reboot
+    /// through the BIOS: the last reboot method it tries (see `ResetVector`).
+    public static let resetVectorAddress = GuestAddress(0xffff0)
     public static let highMemoryStart = GuestAddress(0x10_0000)
     public static let pciHoleStart = GuestAddress(0xc000_0000)
     public static let pciHoleEnd = GuestAddress(0x1_0000_0000)

@@ -77,7 +77,7 @@ public enum MachineError: Error, CustomStringConvertible {
         case let .loadKernel(path, error): return "\(path): \(error)"
         case let .kernelOutsideLayout(path, what, limit): return "\(path): \(what); \(limit)"
         case let .writePlatformTables(error): return "writing the ACPI tables: \(error)"
-        case let .writeBootTables(error): return "writing the boot GDT and page tables: \(error)"
+        case let .writeBootTables(error): return "writing the boot GDT, page tables and reset vector: \(error)"
         case let .openSerialOutput(path, err): return "\(path): cannot open for serial output: \(String(cString: strerror(err)))"
         case let .attachDevices(error): return "attaching devices: \(error)"
         case let .attachVirtioDevices(error): return "attaching virtio devices: \(error)"
@@ -172,10 +172,11 @@ public enum MachineBuilder {
                                                    limit: "the boot page tables map up to \(GuestAddress(Layout.identityMappedSize))")
         }
 
-        // 7. The GDT and identity page tables the boot vCPU starts with.
+        // 7. The GDT and identity page tables the boot vCPU starts with, and the reset vector.
         do {
             try BootCPU.writeGlobalDescriptorTable(into: memory)
             try BootCPU.writeIdentityPageTables(into: memory)
+            try memory.write(ResetVector.code, at: Layout.resetVectorAddress)
         } catch let error as GuestMemoryError { throw MachineError.writeBootTables(error) }
 
         // 8. Devices on the port bus; the UART's interrupt goes to the in-kernel irqchip.
@@ -231,7 +232,8 @@ public enum MachineBuilder {
     static func writePlatformTables(vcpuCount: Int, devices: [VirtioMMIODeviceDescription],
                                     into memory: GuestMemory) throws -> GuestAddress {
         do {
-            let tables = try ACPITables(vcpuCount: vcpuCount, devices: devices, sleepControlPort: Layout.sleepControlPort)
+            let tables = try ACPITables(vcpuCount: vcpuCount, devices: devices, sleepControlPort: Layout.sleepControlPort,
+                                        resetRegister: ResetVector.register)
             let bytes = tables.bytes(at: Layout.acpiTablesAddress)
             guard UInt64(bytes.count) <= Layout.acpiTablesCapacity else {
                 throw GuestMemoryError.outOfBounds(address: Layout.acpiTablesAddress, length: UInt64(bytes.count))

@@ -33,6 +33,9 @@ final class LayoutTests: XCTestCase {
         XCTAssertTrue(reserved.address <= Layout.acpiTablesAddress
                       && Layout.acpiTablesAddress.rawValue + Layout.acpiTablesCapacity <= reserved.address.rawValue + reserved.size,
                       "the ACPI tables are in reserved memory")
+        XCTAssertTrue(reserved.address <= Layout.resetVectorAddress
+                      && Layout.resetVectorAddress.rawValue + UInt64(ResetVector.code.count) <= reserved.address.rawValue + reserved.size,
+                      "the reset vector is in reserved memory")
     }
 
     func testFixedStructuresDoNotOverlap() {
@@ -43,6 +46,7 @@ final class LayoutTests: XCTestCase {
             ("page tables", Layout.pageTableRoot.rawValue, 0x2000 + (Layout.identityMappedSize >> 30) * 0x1000),
             ("command line", Layout.commandLineAddress.rawValue, Layout.commandLineCapacity),
             ("ACPI", Layout.acpiTablesAddress.rawValue, Layout.acpiTablesCapacity),
+            ("reset vector", Layout.resetVectorAddress.rawValue, UInt64(ResetVector.code.count)),
         ]
         for (i, a) in structures.enumerated() {
             for b in structures[(i + 1)...] {

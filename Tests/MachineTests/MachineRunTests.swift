@@ -99,6 +99,13 @@ final class MachineRunTests: XCTestCase {
         XCTAssertEqual(exit.processExitStatus, 0)
     }
 
+    func testJumpToTheResetVectorResets() throws {
+        // mov eax, 0xffff0; jmp eax: what Linux's BIOS reboot does, in protected mode (the
+        // stub's bytes mean the same in real mode).
+        let (exit, _) = try run(try flatImage([0xb8, 0xf0, 0xff, 0x0f, 0x00, 0xff, 0xe0], mode: .protected32))
+        XCTAssertEqual(exit, .resetRequested)
+    }
+
     func testACPISoftOffIsAPowerOff() throws {
         // mov al, 0x34 (SLP_EN | SLP_TYP 5); mov dx, 0x600; out dx, al
         let (exit, _) = try run(try flatImage([0xb0, 0x34, 0x66, 0xba, 0x00, 0x06, 0xee, 0xeb, 0xfe], mode: .protected32))

@@ -137,6 +137,22 @@ final class PlatformTablesTests: XCTestCase {
         XCTAssertEqual(dsdt.count(of: [0x08] + Array("_S5_".utf8) + [0x12, 0x07, 0x04, 0x0a, 0x05, 0x00, 0x00, 0x00]), 1)
     }
 
+    func testResetRegister() throws {
+        func fadt(_ tables: ACPITables) throws -> (flags: UInt32, register: [UInt8], value: UInt8) {
+            let fadt = try XCTUnwrap(try decode(tables.bytes(at: GuestAddress(base))).tables["FACP"])
+            let flags = fadt[(fadt.startIndex + 112)..<(fadt.startIndex + 116)].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            return (flags, Array(fadt[(fadt.startIndex + 116)..<(fadt.startIndex + 128)]), fadt[fadt.startIndex + 128])
+        }
+        let with = try fadt(try ACPITables(vcpuCount: 1, resetRegister: ResetRegister(port: 0x64, value: 0xfe)))
+        XCTAssertNotEqual(with.flags & (1 << 10), 0, "RESET_REG_SUP")
+        XCTAssertEqual(with.register, [1, 8, 0, 1, 0x64, 0, 0, 0, 0, 0, 0, 0], "one byte at I/O port 0x64")
+        XCTAssertEqual(with.value, 0xfe)
+        let without = try fadt(try ACPITables(vcpuCount: 1))
+        XCTAssertEqual(without.flags & (1 << 10), 0)
+        XCTAssertEqual(without.register, [UInt8](repeating: 0, count: 12))
+        XCTAssertEqual(without.value, 0)
+    }
+
     func testRejectsWhatTheTablesCannotDescribe() {
         XCTAssertThrowsError(try ACPITables(vcpuCount: 0)) { XCTAssertEqual($0 as? PlatformTablesError, .vcpuCount(0)) }
         XCTAssertThrowsError(try ACPITables(vcpuCount: 256)) { XCTAssertEqual($0 as? PlatformTablesError, .vcpuCount(256)) }

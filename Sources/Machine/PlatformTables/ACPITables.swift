@@ -16,6 +16,17 @@ public struct VirtioMMIODeviceDescription: Equatable, Sendable {
     }
 }
 
+/// The FADT's reset register: writing `value` to I/O port `port` resets the machine.
+public struct ResetRegister: Equatable, Sendable {
+    public var port: UInt16
+    public var value: UInt8
+
+    public init(port: UInt16, value: UInt8) {
+        self.port = port
+        self.value = value
+    }
+}
+
 /// A 16550 UART at an I/O port, declared in the DSDT (PNP0501).
 public struct SerialPortDescription: Equatable, Sendable {
     public var port: UInt16
@@ -59,6 +70,10 @@ public enum PlatformTablesError: Error, Equatable, CustomStringConvertible {
 /// registers point at that I/O port and the DSDT has an \_S5_ object, so Linux's
 /// `poweroff` writes `(5 << 2) | 0x20` (SLP_TYP 5, SLP_EN) there.
 ///
+/// With `resetRegister`, the FADT names an I/O port and value that reset the machine
+/// (RESET_REG_SUP): the reset mechanism ACPI gives a hardware-reduced platform, which Linux
+/// uses with `reboot=acpi`.
+///
 /// Hardware-reduced Linux has no legacy PIC and so no default ISA IRQ mappings: a
 /// UART or i8042 gets its interrupt only when the DSDT declares it (as Firecracker's
 /// does). Without that, the serial console's transmit interrupt never arrives and user
@@ -71,6 +86,7 @@ public struct ACPITables: Sendable {
     /// IA-PC boot flag: an i8042 keyboard controller is present (Linux probes it; the
     /// machine uses it for reset).
     public var has8042: Bool
+    public var resetRegister: ResetRegister?
 
     /// Where Linux's scan of 0xE0000-0xFFFFF finds the RSDP without boot_params.
     public static let rsdpAddress = GuestAddress(0xe0000)
@@ -81,7 +97,7 @@ public struct ACPITables: Sendable {
     public static let maximumSerialPorts = 10
 
     public init(vcpuCount: Int, devices: [VirtioMMIODeviceDescription] = [], serialPorts: [SerialPortDescription] = [.com1],
-                sleepControlPort: UInt16? = nil, has8042: Bool = true) throws {
+                sleepControlPort: UInt16? = nil, has8042: Bool = true, resetRegister: ResetRegister? = nil) throws {
         guard (1...Self.maximumVCPUs).contains(vcpuCount) else { throw PlatformTablesError.vcpuCount(vcpuCount) }
         guard devices.count <= Self.maximumDevices else { throw PlatformTablesError.tooManyDevices(devices.count) }
         guard serialPorts.count <= Self.maximumSerialPorts else { throw PlatformTablesError.tooManySerialPorts(serialPorts.count) }
@@ -96,6 +112,7 @@ public struct ACPITables: Sendable {
         self.serialPorts = serialPorts
         self.sleepControlPort = sleepControlPort
         self.has8042 = has8042
+        self.resetRegister = resetRegister
     }
 
     /// The tables for a blob written at `address` (the RSDP comes first, so `address` is
@@ -146,8 +163,12 @@ public struct ACPITables: Sendable {
         // PCIe ASPM controls (4), CMOS RTC not present (5).
         put((has8042 ? 1 << 1 : 0) | 1 << 2 | 1 << 3 | 1 << 4 | 1 << 5, 2, at: 109)
         // Flags: WBINVD (0), PWR_BUTTON (4) and SLP_BUTTON (5) as control methods
-        // (none here), HW_REDUCED_ACPI (20).
-        put(1 << 0 | 1 << 4 | 1 << 5 | 1 << 20, 4, at: 112)
+        // (none here), RESET_REG_SUP (10) with a reset register, HW_REDUCED_ACPI (20).
+        put(1 << 0 | 1 << 4 | 1 << 5 | (resetRegister != nil ? 1 << 10 : 0) | 1 << 20, 4, at: 112)
+        if let reset = resetRegister {
+            body.replaceSubrange((116 - 36)..<(128 - 36), with: Self.ioPort(reset.port))   // RESET_REG
+            put(UInt64(reset.value), 1, at: 128)                                         // RESET_VALUE
+        }
         put(5, 1, at: 131)                                       // FADT minor version
         put(dsdtAddress, 8, at: 140)                             // X_DSDT
         if let port = sleepControlPort {

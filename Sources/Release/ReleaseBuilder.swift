@@ -101,7 +101,9 @@ public enum ReleaseBuilder {
         guard let supplier = description.supplier else {
             throw ReleaseError("\(configPath): release.supplier is missing; name the person or organization that supplies the release (the SBOMs' supplier and creator)")
         }
-        let cache = options.cacheDirectory ?? tree + "/.cache"
+        // Absolute: downloads and git run in other working directories.
+        let givenCache = options.cacheDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let cache = givenCache ?? tree + "/.cache"
 
         // 1. Everything the release file names must exist, and the tree must be committed,
         // before anything is scanned.
@@ -137,7 +139,7 @@ public enum ReleaseBuilder {
 
         // 2. The one scan.
         options.progress("release: scanning \(tree) and \(ourBinaries.count) binaries")
-        let scanOptions = ScanOptions(jobs: options.jobs, cacheDirectory: options.cacheDirectory, progress: false,
+        let scanOptions = ScanOptions(jobs: options.jobs, cacheDirectory: givenCache, progress: false,
                                       binaries: ourBinaries, componentsFile: description.componentsFile.map(inTree))
         var report = try Scanner(database: database, options: scanOptions).scan(root: tree)
         // Supplier SBOMs: their components join the one component set.
@@ -186,7 +188,7 @@ public enum ReleaseBuilder {
             }
             report.components[index] = component
         }
-        let dependencies = DependencyNotices(tree: tree, database: database, cacheDirectory: options.cacheDirectory, jobs: options.jobs)
+        let dependencies = DependencyNotices(tree: tree, database: database, cacheDirectory: givenCache, jobs: options.jobs)
         for (index, component) in report.components.enumerated() where component.kind == .swiftPackage {
             options.progress("release: notices of \(component.name) from its checkout")
             guard let found = try dependencies.notices(for: component) else { continue }

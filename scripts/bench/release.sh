@@ -23,7 +23,8 @@ elapsed() { echo "$(now) - $1" | bc; }
 # The release tolerates a dirty developer tree (recorded in the bundle).
 release() {
   XDG_CACHE_HOME="$work/cache" "$candor" release --config hypervisor/release.toml -o "$work/$1" \
-    --cache "$work/cache/candor" --allow-dirty >"$work/$1.log" 2>&1 || [ -f "$work/$1/components.json" ]
+    --cache "$work/cache/candor" --allow-dirty >"$work/$1.log" 2>&1 \
+    || { echo "release bench: candor release failed:" >&2; tail -5 "$work/$1.log" >&2; exit 1; }
 }
 
 start=$(now); release cold; cold=$(elapsed "$start")

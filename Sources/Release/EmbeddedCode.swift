@@ -35,6 +35,19 @@ struct EmbeddedCode {
         return result
     }
 
+    /// Whether the text holds the word "copyright" in any case: a cheap test before the
+    /// regular expression, which a 100 MB binary's strings would otherwise all go through.
+    static func mentionsCopyright(_ text: String) -> Bool {
+        let word = Array("copyright".utf8)
+        var matched = 0
+        for byte in text.utf8 {
+            let lower = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte
+            matched = lower == word[matched] ? matched + 1 : (lower == word[0] ? 1 : 0)
+            if matched == word.count { return true }
+        }
+        return false
+    }
+
     /// A copyright statement: "Copyright", an optional (C) or ©, then a year.
     static func isStatement(_ text: String) -> Bool {
         text.range(of: #"Copyright\s*(\([Cc]\)|©)?\s*(19|20)[0-9]{2}"#, options: [.regularExpression, .caseInsensitive]) != nil
@@ -87,7 +100,7 @@ struct EmbeddedCode {
         var statements: [String: Set<String>] = [:]
         for binary in binaries {
             guard let data = FileManager.default.contents(atPath: binary) else { continue }
-            for string in strings([UInt8](data)) where isStatement(string) {
+            for string in strings([UInt8](data)) where mentionsCopyright(string) && isStatement(string) {
                 statements[string.trimmingCharacters(in: .whitespaces), default: []].insert(binary)
             }
         }

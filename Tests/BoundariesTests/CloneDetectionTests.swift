@@ -368,3 +368,15 @@ final class CloneDetectionTests: XCTestCase {
         }
     }
 }
+
+final class SharedObjectNameTests: XCTestCase {
+    func testSharedObjectNamesInReadOnlyData() {
+        func looks(_ text: String) -> Bool { ObjectReader.looksLikeSharedObjectName(ArraySlice(Array(text.utf8))) }
+        for name in ["libfoo.so", "libfoo.so.1.2", "/usr/lib/x86_64-linux-gnu/libc.so.6", "plugins/codec-gpl.so", "a.so.so"] {
+            XCTAssertTrue(looks(name), name)
+        }
+        for text in [".so", "lib/.so", "libfoo.so.", "libfoo.so.x", "foo.sox", "lib foo.so", "libfoo.so/", "", "so"] {
+            XCTAssertFalse(looks(text), text)
+        }
+    }
+}

@@ -99,6 +99,9 @@ final class ReleaseDescriptionTests: XCTestCase {
     func testCopyrightStringsInBinariesNameTheirHolder() {
         let icu = "Copyright (C) 2016 and later: Unicode, Inc. and others. License & terms of use: http://www.unicode.org/copyright.html "
         XCTAssertTrue(EmbeddedCode.isStatement(icu))
+        XCTAssertTrue(EmbeddedCode.mentionsCopyright(icu) && EmbeddedCode.mentionsCopyright("(C) COPYRIGHT 1999")
+                      && EmbeddedCode.mentionsCopyright("ccopyright"))
+        XCTAssertFalse(EmbeddedCode.mentionsCopyright("copyrigh t") || EmbeddedCode.mentionsCopyright(""))
         XCTAssertEqual(EmbeddedCode.holder(icu), "Unicode, Inc. and others")
         XCTAssertFalse(EmbeddedCode.isStatement("SPDX-FileCopyrightText and copyright statements"))
         XCTAssertEqual(EmbeddedCode.holder("Copyright (c) 1998-2011 The OpenSSL Project.  All rights reserved."), "The OpenSSL Project")

@@ -155,17 +155,20 @@ enum ObjectReader {
     /// `lib*.so*` or `*.so`, `*.so.1.2`: path characters only, the last component ending in
     /// ".so" or ".so." plus a version of digits and dots.
     static func looksLikeSharedObjectName(_ bytes: ArraySlice<UInt8>) -> Bool {
+        // Bytes, not String: a linked binary's read-only data holds millions of pieces.
         for byte in bytes {
             let ok = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
                 || byte == 0x2e || byte == 0x5f || byte == 0x2d || byte == 0x2b || byte == 0x2f
             if !ok { return false }
         }
-        let text = String(decoding: bytes, as: UTF8.self)
-        let base = text.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? text
-        guard let range = base.range(of: ".so", options: .backwards), range.lowerBound != base.startIndex else { return false }
-        let rest = base[range.upperBound...]
+        let base = bytes[((bytes.lastIndex(of: 0x2f) ?? bytes.startIndex - 1) + 1)...]
+        // The last ".so" of the base name, not at its start.
+        var at = base.endIndex - 3
+        while at > base.startIndex && !(base[at] == 0x2e && base[at + 1] == 0x73 && base[at + 2] == 0x6f) { at -= 1 }
+        guard at > base.startIndex else { return false }
+        let rest = base[(at + 3)...]
         if rest.isEmpty { return true }
-        guard rest.first == ".", rest.count > 1 else { return false }
-        return rest.dropFirst().allSatisfy { $0 == "." || $0.isASCII && $0.isNumber }
+        guard rest.first == 0x2e, rest.count > 1 else { return false }
+        return rest.dropFirst().allSatisfy { $0 == 0x2e || ($0 >= 0x30 && $0 <= 0x39) }
     }
 }

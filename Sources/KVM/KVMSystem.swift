@@ -13,6 +13,9 @@ public final class KVMSystem {
     let descriptor: OwnedDescriptor
     let syscalls: KVMSyscalls
 
+    /// The KVM API version Candor is built for (KVM_GET_API_VERSION must return it).
+    public static var apiVersion: Int { Int(CKVM_API_VERSION) }
+
     public convenience init(path: String = "/dev/kvm") throws {
         try self.init(path: path, syscalls: .system)
     }

@@ -24,7 +24,11 @@ public final class Machine: @unchecked Sendable {
     let mmioBus: IOBus
     let console: SerialConsole
     let uart: Serial16550
+    let keyboardController: I8042
     let serialInput: Bool
+    /// Why `snapshot` is refused for this machine (its devices keep state Candor cannot
+    /// save yet), or nil.
+    let snapshotRefusal: String?
     /// One line per device, for `status`.
     public let deviceDescriptions: [String]
 
@@ -41,8 +45,20 @@ public final class Machine: @unchecked Sendable {
     }
     private let state = Mutex(RunState())
 
+    /// Runs `body` while the machine is paused, with every vCPU parked outside KVM_RUN,
+    /// holding the lock that `resume` and `stop` need, so neither can start a vCPU until
+    /// it returns. Throws `.notPaused` when it is not paused.
+    func whilePaused<R>(_ body: () throws -> R) throws -> R {
+        return try state.withLock { state in
+            guard state.outcome == nil else { throw ControlError.stopping }
+            guard state.pauseRequested, state.active == state.parked else { throw ControlError.notPaused }
+            return try body()
+        }
+    }
+
     init(system: KVMSystem, virtualMachine: VirtualMachine, memory: GuestMemory, vcpus: [VCPU], portBus: IOBus, mmioBus: IOBus,
-         console: SerialConsole, uart: Serial16550, serialInput: Bool, deviceDescriptions: [String] = []) {
+         console: SerialConsole, uart: Serial16550, keyboardController: I8042, serialInput: Bool,
+         deviceDescriptions: [String] = [], snapshotRefusal: String? = nil) {
         self.system = system
         self.virtualMachine = virtualMachine
         self.memory = memory
@@ -51,8 +67,10 @@ public final class Machine: @unchecked Sendable {
         self.mmioBus = mmioBus
         self.console = console
         self.uart = uart
+        self.keyboardController = keyboardController
         self.serialInput = serialInput
         self.deviceDescriptions = deviceDescriptions
+        self.snapshotRefusal = snapshotRefusal
     }
 
     /// Blocks `signals` in the calling thread and every thread it starts later, so that

@@ -5,6 +5,7 @@ import Devices
 import GuestMemory
 import KVM
 import Loader
+import Snapshot
 import VhostUser
 #if canImport(Glibc)
 import Glibc
@@ -60,6 +61,9 @@ public enum MachineError: Error, CustomStringConvertible {
     case attachVirtioDevices(Error)
     case createVCPU(id: UInt32, KVMError)
     case configureVCPU(id: UInt32, KVMError)
+    /// The snapshot to restore is unreadable, corrupt, of another version or another host.
+    case readSnapshot(SnapshotError)
+    case restoreState(KVMError)
 
     public var description: String {
         switch self {
@@ -83,6 +87,8 @@ public enum MachineError: Error, CustomStringConvertible {
         case let .attachVirtioDevices(error): return "attaching virtio devices: \(error)"
         case let .createVCPU(id, error): return "creating vCPU \(id): \(error)"
         case let .configureVCPU(id, error): return "configuring vCPU \(id): \(error)"
+        case let .readSnapshot(error): return "\(error)"
+        case let .restoreState(error): return "restoring the VM's state: \(error)"
         }
     }
 }
@@ -181,13 +187,8 @@ public enum MachineBuilder {
         // 8. Devices on the port bus; the UART's interrupt goes to the in-kernel irqchip.
         let console = try SerialConsole(output: configuration.serialOutput)
         let uart = Serial16550 { console.write($0) }
-        let portBus = IOBus { line, asserted in try virtualMachine.setInterruptLine(line, asserted: asserted) }
-        do {
-            try portBus.insert(uart, base: UInt64(Layout.serialPort), length: Layout.serialPortCount, interrupt: Layout.serialInterrupt)
-            try portBus.insert(I8042(), base: UInt64(Layout.i8042Port), length: Layout.i8042PortCount)
-            try portBus.insert(DebugExit(), base: UInt64(Layout.debugExitPort), length: Layout.debugExitPortCount)
-            try portBus.insert(SleepControl(), base: UInt64(Layout.sleepControlPort), length: Layout.sleepControlPortCount)
-        } catch { throw MachineError.attachDevices(error) }
+        let keyboardController = I8042()
+        let portBus = try makePortBus(virtualMachine: virtualMachine, uart: uart, keyboardController: keyboardController)
 
         // 9. vCPUs: all get CPUID; the boot vCPU gets the entry state. The others wait
         // in the in-kernel local APIC for the guest to start them (INIT/SIPI).
@@ -223,8 +224,29 @@ public enum MachineBuilder {
             "virtio-mmio at \(slot.base), irq \(slot.irq): \(specification)"
         }
         return Machine(system: system, virtualMachine: virtualMachine, memory: memory, vcpus: vcpus,
-                       portBus: portBus, mmioBus: mmioBus, console: console, uart: uart,
-                       serialInput: configuration.serialInput, deviceDescriptions: deviceDescriptions)
+                       portBus: portBus, mmioBus: mmioBus, console: console, uart: uart, keyboardController: keyboardController,
+                       serialInput: configuration.serialInput, deviceDescriptions: deviceDescriptions,
+                       snapshotRefusal: configuration.virtioDevices.isEmpty ? nil : snapshotRefusal(configuration.virtioDevices))
+    }
+
+    /// The devices on the port bus; the UART's interrupt goes to the in-kernel irqchip.
+    static func makePortBus(virtualMachine: VirtualMachine, uart: Serial16550, keyboardController: I8042) throws -> IOBus {
+        let portBus = IOBus { line, asserted in try virtualMachine.setInterruptLine(line, asserted: asserted) }
+        do {
+            try portBus.insert(uart, base: UInt64(Layout.serialPort), length: Layout.serialPortCount, interrupt: Layout.serialInterrupt)
+            try portBus.insert(keyboardController, base: UInt64(Layout.i8042Port), length: Layout.i8042PortCount)
+            try portBus.insert(DebugExit(), base: UInt64(Layout.debugExitPort), length: Layout.debugExitPortCount)
+            try portBus.insert(SleepControl(), base: UInt64(Layout.sleepControlPort), length: Layout.sleepControlPortCount)
+        } catch { throw MachineError.attachDevices(error) }
+        return portBus
+    }
+
+    /// Why a machine with these virtio devices cannot be snapshotted yet.
+    static func snapshotRefusal(_ devices: [VirtioDeviceSpecification]) -> String {
+        if devices.contains(where: \.usesVhostUser) {
+            return "snapshots of a VM with vhost-user devices are not supported yet (their queue positions live in the backend process)"
+        }
+        return "snapshots of a VM with virtio devices are not supported yet (their queue positions are not saved)"
     }
 
     /// ACPI tables (RSDP first) at `Layout.acpiTablesAddress`; returns the RSDP address.

@@ -144,7 +144,7 @@ public struct SnapshotManifest: Codable, Equatable, Sendable {
     }
 
     /// One line out of a DecodingError (which is multi-line and verbose).
-    static func reason(_ error: any Error) -> String {
+    public static func reason(_ error: any Error) -> String {
         switch error as? DecodingError {
         case let .keyNotFound(key, context)?:
             return "missing field \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"

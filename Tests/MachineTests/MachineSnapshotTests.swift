@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+
+import Foundation
+import GuestMemory
+import Synchronization
+import XCTest
+@testable import Machine
+
+/// Snapshot a running ring-0 guest, stop it, restore it in a new Machine: it continues
+/// where it was, not from the start (skipped where /dev/kvm is missing).
+final class MachineSnapshotTests: XCTestCase {
+    /// A flat 32-bit protected-mode guest that counts in memory and prints the count's
+    /// last digit, then spins: its output is "1234567890123...", the counter at 0x300000.
+    ///   again: inc dword [0x300000]; mov eax, [0x300000]; xor edx, edx; mov ecx, 10; div ecx
+    ///          mov al, dl; add al, '0'; mov dx, 0x3f8; out dx, al; mov ecx, 20000; spin: loop spin; jmp again
+    static let countingGuest: [UInt8] = [
+        0xff, 0x05, 0x00, 0x00, 0x30, 0x00, 0xa1, 0x00, 0x00, 0x30, 0x00, 0x31, 0xd2, 0xb9, 0x0a, 0x00, 0x00, 0x00,
+        0xf7, 0xf1, 0x88, 0xd0, 0x04, 0x30, 0x66, 0xba, 0xf8, 0x03, 0xee, 0xb9, 0x20, 0x4e, 0x00, 0x00, 0xe2, 0xfe,
+        0xeb, 0xda,
+    ]
+    static let counterAddress = GuestAddress(0x30_0000)
+
+    private var scratch: URL!
+
+    override func setUpWithError() throws {
+        guard access("/dev/kvm", R_OK | W_OK) == 0 else { throw XCTSkip("needs read/write access to /dev/kvm") }
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("candor-snap-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        if let scratch { try? FileManager.default.removeItem(at: scratch) }
+    }
+
+    private func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+
+    private func wait(_ seconds: Double, for condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(10_000)
+        }
+        return condition()
+    }
+
+    /// Runs `machine` on a thread; returns a function that stops it and gives its exit.
+    private func start(_ machine: Machine) -> () -> MachineExit? {
+        let exit = Mutex<MachineExit?>(nil)
+        let runner = Thread { let result = machine.run(); exit.withLock { $0 = result } }
+        runner.start()
+        return {
+            machine.stop()
+            _ = self.wait(10) { exit.withLock { $0 } != nil }
+            return exit.withLock { $0 }
+        }
+    }
+
+    func testRestoredGuestContinuesItsCountAndOutput() throws {
+        let image = scratch.appendingPathComponent("count.bin")
+        try Data(Self.countingGuest).write(to: image)
+        var configuration = MachineConfiguration(kernelPath: image.path)
+        configuration.kernelFormat = .flat(.protected32)
+        configuration.memorySize = 16 << 20
+        configuration.vcpuCount = 2  // the second vCPU waits for a SIPI: its state is saved too
+        let firstOutput = scratch.appendingPathComponent("first.txt").path
+        configuration.serialOutput = .file(firstOutput)
+        configuration.serialInput = false
+        let snapshot = scratch.appendingPathComponent("snap").path
+
+        var counterAtSnapshot: UInt32 = 0
+        var printed = ""
+        do {
+            let machine = try MachineBuilder.build(configuration)
+            let stop = start(machine)
+            XCTAssertTrue(wait(20) { text(firstOutput).count >= 5 }, "the guest counts")
+            XCTAssertThrowsError(try machine.snapshot(to: snapshot)) {
+                XCTAssertEqual("\($0)", "the VM must be paused for a snapshot; pause it first")
+            }
+            try machine.pause()
+            counterAtSnapshot = try machine.memory.load(UInt32.self, at: Self.counterAddress)
+            printed = text(firstOutput)
+            let timings = try machine.snapshot(to: snapshot)
+            print("snapshot of a 16 MiB guest: state \(timings.stateNanoseconds / 1000) µs, files \(timings.filesNanoseconds / 1_000_000) ms, "
+                  + "memory file \(timings.memoryBytes) bytes with \(timings.memoryDataBytes) bytes of data")
+            XCTAssertLessThan(timings.memoryDataBytes, 1 << 20, "the memory file is sparse")
+            XCTAssertEqual(stop(), .stoppedByRequest)
+        }
+        XCTAssertGreaterThan(counterAtSnapshot, 0)
+        // The guest printed each count's last digit; a pause may fall between the
+        // increment and the print.
+        XCTAssertTrue([printed.count, printed.count + 1].contains(Int(counterAtSnapshot)), "\(printed.count) printed, counter \(counterAtSnapshot)")
+        XCTAssertEqual(printed.last.flatMap(\.wholeNumberValue), printed.count % 10)
+
+        var restore = RestoreConfiguration(snapshotPath: snapshot)
+        let secondOutput = scratch.appendingPathComponent("second.txt").path
+        restore.serialOutput = .file(secondOutput)
+        restore.serialInput = false
+        let (machine, timings) = try MachineBuilder.restore(restore)
+        print("restore: files \(timings.filesNanoseconds / 1_000_000) ms, state \(timings.stateNanoseconds / 1000) µs")
+        XCTAssertEqual(try machine.memory.load(UInt32.self, at: Self.counterAddress), counterAtSnapshot, "memory came back")
+        XCTAssertEqual(machine.status.vcpuCount, 2)
+        let stop = start(machine)
+        XCTAssertTrue(wait(20) { text(secondOutput).count >= 5 }, "the restored guest runs")
+        XCTAssertEqual(stop(), .stoppedByRequest)
+        let continued = text(secondOutput)
+        // It goes on from the next count, not from 1.
+        let expected = (1...5).map { String((printed.count + $0) % 10) }.joined()
+        XCTAssertTrue(continued.hasPrefix(expected), "before: …\(printed.suffix(5)), after: \(continued.prefix(10))")
+        XCTAssertGreaterThan(try machine.memory.load(UInt32.self, at: Self.counterAddress), counterAtSnapshot + 4)
+    }
+
+    func testCorruptMemoryIsRefusedBeforeAnythingRuns() throws {
+        let image = scratch.appendingPathComponent("count.bin")
+        try Data(Self.countingGuest).write(to: image)
+        var configuration = MachineConfiguration(kernelPath: image.path)
+        configuration.kernelFormat = .flat(.protected32)
+        configuration.memorySize = 16 << 20
+        configuration.serialOutput = .file(scratch.appendingPathComponent("serial.txt").path)
+        configuration.serialInput = false
+        let machine = try MachineBuilder.build(configuration)
+        try machine.pause()  // before it ever ran: the entry state is saved
+        let snapshot = scratch.appendingPathComponent("snap").path
+        try machine.snapshot(to: snapshot)
+        // Flip one byte of the guest's code.
+        let memoryFile = try FileHandle(forUpdating: URL(fileURLWithPath: snapshot + "/memory"))
+        try memoryFile.seek(toOffset: 0x10_0000)
+        try memoryFile.write(contentsOf: Data([0x90]))
+        try memoryFile.close()
+        var restore = RestoreConfiguration(snapshotPath: snapshot)
+        restore.serialOutput = .file(scratch.appendingPathComponent("serial2.txt").path)
+        restore.serialInput = false
+        XCTAssertThrowsError(try MachineBuilder.restore(restore)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(snapshot)/memory: SHA-256 "), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix("; the file is corrupt"), "\(error)")
+        }
+    }
+}

@@ -46,8 +46,9 @@ struct MachineState: Codable, Equatable {
     }
 }
 
-/// How long each step of a snapshot or restore took, for `status` and the tests.
-public struct SnapshotTimings: Equatable, Sendable {
+/// How a snapshot or restore went: how long each step took, how big the memory is, and
+/// what KVM would not take back.
+public struct SnapshotReport: Equatable, Sendable {
     /// Reading the state out of KVM and the devices.
     public var stateNanoseconds: UInt64 = 0
     /// Writing (or reading and checking) the files.
@@ -55,6 +56,18 @@ public struct SnapshotTimings: Equatable, Sendable {
     /// Bytes of the memory file that hold data (the rest are holes).
     public var memoryBytes: UInt64 = 0
     public var memoryDataBytes: UInt64 = 0
+    /// Restore: the saved MSRs KVM refused to set, by vCPU (none expected on the host
+    /// that wrote the snapshot).
+    public var refusedMSRs: [UInt32: [UInt32]] = [:]
+
+    /// One line for a log, nil when nothing was refused.
+    public var refusalWarning: String? {
+        guard !refusedMSRs.isEmpty else { return nil }
+        let list = refusedMSRs.sorted { $0.key < $1.key }.map { vcpu, msrs in
+            "vCPU \(vcpu): " + msrs.map { "0x" + String($0, radix: 16) }.joined(separator: " ")
+        }
+        return "restore: KVM refused to set these saved MSRs, which keep their reset values: " + list.joined(separator: "; ")
+    }
 }
 
 public enum SnapshotCreationError: Error, CustomStringConvertible {
@@ -78,7 +91,7 @@ extension Machine {
     /// written. Throws `.refused` unless the machine is paused and all its devices can be
     /// saved.
     @discardableResult
-    public func snapshot(to path: String) throws(SnapshotCreationError) -> SnapshotTimings {
+    public func snapshot(to path: String) throws(SnapshotCreationError) -> SnapshotReport {
         if let snapshotRefusal { throw .refused(snapshotRefusal) }
         do {
             return try whilePaused { try writeSnapshot(to: path) }
@@ -91,8 +104,8 @@ extension Machine {
         }
     }
 
-    private func writeSnapshot(to path: String) throws(SnapshotCreationError) -> SnapshotTimings {
-        var timings = SnapshotTimings()
+    private func writeSnapshot(to path: String) throws(SnapshotCreationError) -> SnapshotReport {
+        var timings = SnapshotReport()
         let started = Self.monotonicNanoseconds()
         let machineState: MachineState
         do {
@@ -141,8 +154,8 @@ extension MachineBuilder {
     /// Builds a machine from a snapshot instead of a kernel, as a linear recipe like
     /// `build`: the snapshot checked, the VM made as `build` makes it, memory loaded, the
     /// devices' and then KVM's state written back. `run()` continues the guest.
-    public static func restore(_ configuration: RestoreConfiguration) throws -> (Machine, SnapshotTimings) {
-        var timings = SnapshotTimings()
+    public static func restore(_ configuration: RestoreConfiguration) throws -> (Machine, SnapshotReport) {
+        var timings = SnapshotReport()
         let started = Machine.monotonicNanoseconds()
         // 1. The snapshot: manifest, version, checksums of the state, the memory file's size.
         let snapshot: SnapshotReader
@@ -210,7 +223,10 @@ extension MachineBuilder {
         }
         do { try virtualMachine.restoreState(state.virtualMachine) } catch let error as KVMError { throw MachineError.restoreState(error) }
         for (vcpu, vcpuState) in zip(vcpus, state.vcpus) {
-            do { try vcpu.restoreState(vcpuState, kinds: state.vcpuStateKinds) } catch let error as KVMError {
+            do {
+                let refused = try vcpu.restoreState(vcpuState, kinds: state.vcpuStateKinds)
+                if !refused.isEmpty { timings.refusedMSRs[vcpu.id] = refused }
+            } catch let error as KVMError {
                 throw MachineError.configureVCPU(id: vcpu.id, error)
             }
         }

@@ -161,7 +161,11 @@ struct Restore: ParsableCommand {
     func run() throws {
         var configuration = RestoreConfiguration(snapshotPath: snapshot)
         if let serialOutput { configuration.serialOutput = .file(serialOutput) }
-        try runMachine(apiSocket: apiSocket) { try MachineBuilder.restore(configuration).0 }
+        try runMachine(apiSocket: apiSocket) {
+            let (machine, report) = try MachineBuilder.restore(configuration)
+            if let warning = report.refusalWarning { printError("candor-vm: \(warning)") }
+            return machine
+        }
     }
 }
 

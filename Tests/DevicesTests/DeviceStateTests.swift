@@ -52,3 +52,47 @@ final class DeviceStateTests: XCTestCase {
         XCTAssertEqual(new.read(offset: 0, size: 1), 0x47)
     }
 }
+
+/// A virtio device's transport state, restored into a new device on the same memory,
+/// continues the rings where the old device left them.
+final class VirtioStateTests: XCTestCase {
+    func testRestoredEntropyDeviceContinuesItsQueue() throws {
+        let driver = try VirtioFakeDriver(VirtioEntropy())
+        driver.start(queues: 1)
+        for request in 0..<3 {
+            try driver.setDescriptor(queue: 0, request, address: VirtioFakeDriver.dataBase + UInt64(request) * 64, length: 16,
+                                     flags: 2)  // device-writable
+            try driver.makeAvailable(queue: 0, head: UInt16(request))
+        }
+        XCTAssertEqual(try driver.usedIndex(queue: 0), 3)
+        let saved = driver.device.state
+        XCTAssertEqual(saved.queues[0].positions, Virtqueue.Positions(nextAvailable: 3, nextUsed: 3, usedAtLastSignal: 3))
+        XCTAssertNotEqual(saved.interruptStatus, 0, "the used-buffer interrupt is still pending")
+        let decoded = try JSONDecoder().decode(VirtioMMIODevice.State.self, from: JSONEncoder().encode(saved))
+        XCTAssertEqual(decoded, saved)
+
+        let restored = VirtioMMIODevice(backend: VirtioEntropy(), memory: driver.memory, name: "restored")
+        var raised: [Bool] = []
+        restored.onInterruptChange = { raised.append($0) }
+        restored.restore(decoded)
+        XCTAssertEqual(restored.state, saved)
+        XCTAssertEqual(raised, [true], "the pending interrupt is raised again")
+        XCTAssertTrue(restored.interruptAsserted)
+
+        // The driver's fourth request goes to the restored device: used index 4, not 1.
+        try driver.setDescriptor(queue: 0, 3, address: VirtioFakeDriver.dataBase + 3 * 64, length: 16, flags: 2)
+        try driver.makeAvailable(queue: 0, head: 3, notify: false)
+        restored.write(offset: VirtioMMIODevice.Register.queueNotify.rawValue, size: 4, value: 0)
+        XCTAssertEqual(try driver.usedIndex(queue: 0), 4)
+        XCTAssertEqual(try driver.usedElement(queue: 0, 3).head, 3)
+        XCTAssertEqual(try driver.usedElement(queue: 0, 3).length, 16)
+    }
+
+    func testAStateOfAnotherDeviceNeedsReset() throws {
+        let driver = try VirtioFakeDriver(VirtioConsole { _ in })
+        driver.start(queues: 2)
+        let entropy = VirtioMMIODevice(backend: VirtioEntropy(), memory: driver.memory, name: "rng", log: { _ in })
+        entropy.restore(driver.device.state)
+        XCTAssertNotEqual(entropy.deviceStatus & VirtioMMIODevice.Status.needsReset, 0)
+    }
+}

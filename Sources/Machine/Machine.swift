@@ -5,6 +5,7 @@ import Devices
 import GuestMemory
 import KVM
 import Synchronization
+import VhostUser
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,6 +26,8 @@ public final class Machine: @unchecked Sendable {
     let console: SerialConsole
     let uart: Serial16550
     let keyboardController: I8042
+    /// The virtio-mmio devices, with what made each (a snapshot records it to make it again).
+    let virtioDevices: [(specification: VirtioDeviceSpecification, device: VirtioMMIODevice)]
     let serialInput: Bool
     /// Why `snapshot` is refused for this machine (its devices keep state Candor cannot
     /// save yet), or nil.
@@ -57,7 +60,8 @@ public final class Machine: @unchecked Sendable {
     }
 
     init(system: KVMSystem, virtualMachine: VirtualMachine, memory: GuestMemory, vcpus: [VCPU], portBus: IOBus, mmioBus: IOBus,
-         console: SerialConsole, uart: Serial16550, keyboardController: I8042, serialInput: Bool,
+         console: SerialConsole, uart: Serial16550, keyboardController: I8042,
+         virtioDevices: [(specification: VirtioDeviceSpecification, device: VirtioMMIODevice)] = [], serialInput: Bool,
          deviceDescriptions: [String] = [], snapshotRefusal: String? = nil) {
         self.system = system
         self.virtualMachine = virtualMachine
@@ -68,6 +72,7 @@ public final class Machine: @unchecked Sendable {
         self.console = console
         self.uart = uart
         self.keyboardController = keyboardController
+        self.virtioDevices = virtioDevices
         self.serialInput = serialInput
         self.deviceDescriptions = deviceDescriptions
         self.snapshotRefusal = snapshotRefusal

@@ -225,8 +225,9 @@ public enum MachineBuilder {
         }
         return Machine(system: system, virtualMachine: virtualMachine, memory: memory, vcpus: vcpus,
                        portBus: portBus, mmioBus: mmioBus, console: console, uart: uart, keyboardController: keyboardController,
+                       virtioDevices: Array(zip(configuration.virtioDevices, virtio.devices)),
                        serialInput: configuration.serialInput, deviceDescriptions: deviceDescriptions,
-                       snapshotRefusal: configuration.virtioDevices.isEmpty ? nil : snapshotRefusal(configuration.virtioDevices))
+                       snapshotRefusal: snapshotRefusal(configuration.virtioDevices))
     }
 
     /// The devices on the port bus; the UART's interrupt goes to the in-kernel irqchip.
@@ -241,12 +242,13 @@ public enum MachineBuilder {
         return portBus
     }
 
-    /// Why a machine with these virtio devices cannot be snapshotted yet.
-    static func snapshotRefusal(_ devices: [VirtioDeviceSpecification]) -> String {
-        if devices.contains(where: \.usesVhostUser) {
-            return "snapshots of a VM with vhost-user devices are not supported yet (their queue positions live in the backend process)"
-        }
-        return "snapshots of a VM with virtio devices are not supported yet (their queue positions are not saved)"
+    /// Why a machine with these virtio devices cannot be snapshotted yet, or nil. The
+    /// built-in devices are saved with the transport's state; a vhost-user device's ring
+    /// positions live in its backend process (GET_VRING_BASE would fetch them, and a
+    /// restore would have to start the backend again with SET_VRING_BASE: not done yet).
+    static func snapshotRefusal(_ devices: [VirtioDeviceSpecification]) -> String? {
+        guard let device = devices.first(where: \.usesVhostUser) else { return nil }
+        return "snapshots of a VM with vhost-user devices are not supported yet (\(device): its queue positions live in the backend process)"
     }
 
     /// ACPI tables (RSDP first) at `Layout.acpiTablesAddress`; returns the RSDP address.

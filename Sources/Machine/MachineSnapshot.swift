@@ -6,6 +6,7 @@ import Foundation
 import GuestMemory
 import KVM
 import Snapshot
+import VhostUser
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,9 +20,17 @@ struct MachineState: Codable, Equatable {
     var virtualMachine: VirtualMachineState
     var serial: Serial16550.State
     var i8042: I8042.State
+    /// The built-in virtio devices, in their slots' order.
+    var virtio: [VirtioDeviceState]
+
+    /// One virtio-mmio device: how to make it (a `--device` value) and its transport's state.
+    struct VirtioDeviceState: Codable, Equatable {
+        var device: String
+        var transport: VirtioMMIODevice.State
+    }
 
     enum CodingKeys: String, CodingKey {
-        case vcpuStateKinds = "vcpu_state_order", vcpus, virtualMachine = "vm", serial, i8042
+        case vcpuStateKinds = "vcpu_state_order", vcpus, virtualMachine = "vm", serial, i8042, virtio
     }
 
     func encoded() throws -> [UInt8] {
@@ -114,7 +123,10 @@ extension Machine {
             let vcpuStates = try vcpus.map { try $0.saveState(kinds: kinds, msrIndices: msrIndices) }
             machineState = MachineState(
                 vcpuStateKinds: kinds, vcpus: vcpuStates, virtualMachine: try virtualMachine.saveState(),
-                serial: try portBus.withDevice(uart) { $0.state }, i8042: try portBus.withDevice(keyboardController) { $0.state })
+                serial: try portBus.withDevice(uart) { $0.state }, i8042: try portBus.withDevice(keyboardController) { $0.state },
+                virtio: try virtioDevices.map { specification, device in
+                    MachineState.VirtioDeviceState(device: "\(specification)", transport: try mmioBus.withDevice(device) { $0.state })
+                })
         } catch let error as KVMError {
             throw .readState(error)
         } catch {
@@ -230,10 +242,36 @@ extension MachineBuilder {
                 throw MachineError.configureVCPU(id: vcpu.id, error)
             }
         }
+        // 7. The built-in virtio devices, made again in their slots, at their queue positions
+        // (after the irqchip's state, so a pending interrupt raised again is not overwritten).
+        let specifications: [VirtioDeviceSpecification]
+        do {
+            specifications = try state.virtio.map { saved in
+                let specification = try VirtioDeviceSpecification(parsing: saved.device)
+                guard !specification.usesVhostUser else { throw SnapshotError.malformed(path: snapshot.statePath, reason: "vhost-user device \(saved.device)") }
+                return specification
+            }
+        } catch let error as SnapshotError {
+            throw MachineError.readSnapshot(error)
+        } catch {
+            throw MachineError.readSnapshot(.malformed(path: snapshot.statePath, reason: "virtio device: \(error)"))
+        }
+        let mmioBus = IOBus()
+        let virtio: VirtioDeviceAttachment
+        do {
+            virtio = try VirtioDeviceAttachment.attach(specifications, memory: memory, bus: mmioBus) { line, asserted in
+                try virtualMachine.setInterruptLine(line, asserted: asserted)
+            }
+            for (device, saved) in zip(virtio.devices, state.virtio) {
+                try mmioBus.withDevice(device) { $0.restore(saved.transport) }
+            }
+        } catch { throw MachineError.attachVirtioDevices(error) }
+
         timings.stateNanoseconds = Machine.monotonicNanoseconds() - loaded
         timings.memoryBytes = memory.totalSize
         let machine = Machine(system: system, virtualMachine: virtualMachine, memory: memory, vcpus: vcpus,
-                              portBus: portBus, mmioBus: IOBus(), console: console, uart: uart, keyboardController: keyboardController,
+                              portBus: portBus, mmioBus: mmioBus, console: console, uart: uart, keyboardController: keyboardController,
+                              virtioDevices: Array(zip(specifications, virtio.devices)),
                               serialInput: configuration.serialInput, deviceDescriptions: facts.devices)
         return (machine, timings)
     }

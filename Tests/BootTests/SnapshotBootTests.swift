@@ -113,24 +113,44 @@ final class SnapshotBootTests: XCTestCase {
         XCTAssertTrue(text(secondSerial).hasPrefix(expected), "before: …\(printed.suffix(5)), after: \(text(secondSerial).prefix(10))")
     }
 
-    func testBrokenSnapshotsAndVirtioDevicesAreOneLineErrors() throws {
+    func testVirtioDeviceIsSavedAndBrokenSnapshotsAreOneLineErrors() throws {
         let image = scratch.appendingPathComponent("count.bin")
         try Data(Self.countingGuest).write(to: image)
         let socket = scratch.appendingPathComponent("api.sock").path
+        let snapshot = scratch.appendingPathComponent("snap").path
         let (process, err) = try start(["run", "--kernel", image.path, "--flat", "protected32", "--memory", "16",
                                         "--device", "virtio-rng", "--serial-output", scratch.appendingPathComponent("s.txt").path,
                                         "--api-socket", socket])
         defer { if process.isRunning { process.terminate() } }
         XCTAssertTrue(wait(10) { FileManager.default.fileExists(atPath: socket) })
         XCTAssertEqual(try ctl(socket, "pause").status, 0)
-        let refused = try ctl(socket, "snapshot", scratch.appendingPathComponent("snap").path)
-        XCTAssertEqual(refused.stderr, "candor-vm ctl: 409: snapshots of a VM with virtio devices are not supported yet (their queue positions are not saved)\n")
+        let snapped = try ctl(socket, "snapshot", snapshot)
+        XCTAssertEqual(snapped.status, 0, snapped.stderr)
         XCTAssertEqual(try ctl(socket, "shutdown").status, 0)
         _ = finish(process, err)
+        let state = try String(contentsOfFile: snapshot + "/state.json", encoding: .utf8)
+        XCTAssertTrue(state.contains(#""device":"virtio-rng""#), "the virtio device is in the state")
+
+        // One changed byte in state.json: refused before anything runs.
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: snapshot + "/state.json")))
+        bytes[bytes.count / 2] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: snapshot + "/state.json"))
+        let corrupt = try CandorVMCommandTests.runCandorVM(["restore", "--snapshot", snapshot])
+        XCTAssertEqual(corrupt.status, 1)
+        XCTAssertTrue(corrupt.stderr.hasPrefix("candor-vm: \(snapshot)/state.json: SHA-256 "), corrupt.stderr)
+        XCTAssertTrue(corrupt.stderr.hasSuffix("does not match the manifest's \(try manifestHash(snapshot, "state.json")); the file is corrupt\n"),
+                      corrupt.stderr)
+        XCTAssertEqual(corrupt.stdout, "")
 
         let missing = scratch.appendingPathComponent("none").path
         let result = try CandorVMCommandTests.runCandorVM(["restore", "--snapshot", missing])
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderr, "candor-vm: \(missing)/snapshot.json: cannot open: No such file or directory\n")
+    }
+
+    private func manifestHash(_ snapshot: String, _ file: String) throws -> String {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: snapshot + "/snapshot.json"))) as? [String: Any]
+        let parts = json?["parts"] as? [[String: Any]] ?? []
+        return parts.first { $0["file"] as? String == file }?["sha256"] as? String ?? "?"
     }
 }

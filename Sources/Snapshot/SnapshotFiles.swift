@@ -183,16 +183,21 @@ public struct SnapshotReader: Sendable {
             while done < region.count {
                 // Where the next data is (seekData); the stretch before it is a hole and
                 // already zero in fresh memory.
+                // A file system without SEEK_DATA (EINVAL) has no holes to skip: read it all.
                 let position = fileOffset + done
+                let regionEnd = fileOffset + region.count
                 let data = lseek(fd, off_t(position), seekData)
-                let dataStart = data < 0 ? fileOffset + region.count : min(Int(data), fileOffset + region.count)
-                if data < 0 && errno != ENXIO { throw .io(path: memoryPath, operation: "seek in", errno: errno) }
+                let seekError = data < 0 ? errno : 0
+                if data < 0 && seekError != ENXIO && seekError != EINVAL {
+                    throw .io(path: memoryPath, operation: "seek in", errno: seekError)
+                }
+                let dataStart = seekError == EINVAL ? position : data < 0 ? regionEnd : min(Int(data), regionEnd)
                 if dataStart > position {
                     done = dataStart - fileOffset
                     continue
                 }
-                let hole = lseek(fd, off_t(position), seekHole)
-                let dataEnd = hole < 0 ? fileOffset + region.count : min(Int(hole), fileOffset + region.count)
+                let hole = seekError == EINVAL ? -1 : lseek(fd, off_t(position), seekHole)
+                let dataEnd = hole < 0 ? regionEnd : min(Int(hole), regionEnd)
                 var at = position
                 while at < dataEnd {
                     let count = pread(fd, region.baseAddress! + (at - fileOffset), dataEnd - at, off_t(at))

@@ -114,6 +114,35 @@ final class MachineSnapshotTests: XCTestCase {
         XCTAssertGreaterThan(try machine.memory.load(UInt32.self, at: Self.counterAddress), counterAtSnapshot + 4)
     }
 
+    func testARestoredMachineCanBeSnapshottedAgain() throws {
+        let image = scratch.appendingPathComponent("count.bin")
+        try Data(Self.countingGuest).write(to: image)
+        var configuration = MachineConfiguration(kernelPath: image.path)
+        configuration.kernelFormat = .flat(.protected32)
+        configuration.memorySize = 16 << 20
+        configuration.serialOutput = .file(scratch.appendingPathComponent("0.txt").path)
+        configuration.serialInput = false
+        var machine = try MachineBuilder.build(configuration)
+        var total = ""
+        for generation in 1...3 {
+            let stop = start(machine)
+            let output = scratch.appendingPathComponent("\(generation - 1).txt").path
+            XCTAssertTrue(wait(20) { text(output).count >= 3 }, "generation \(generation) runs")
+            try machine.pause()
+            total += text(output)
+            let snapshot = scratch.appendingPathComponent("snap\(generation)").path
+            try machine.snapshot(to: snapshot)
+            XCTAssertEqual(stop(), .stoppedByRequest)
+            var restore = RestoreConfiguration(snapshotPath: snapshot)
+            restore.serialOutput = .file(scratch.appendingPathComponent("\(generation).txt").path)
+            restore.serialInput = false
+            machine = try MachineBuilder.restore(restore).0
+        }
+        // The digits of all generations together are one unbroken count.
+        let digits = total.compactMap(\.wholeNumberValue)
+        XCTAssertEqual(digits, (1...digits.count).map { $0 % 10 }, total)
+    }
+
     func testCorruptMemoryIsRefusedBeforeAnythingRuns() throws {
         let image = scratch.appendingPathComponent("count.bin")
         try Data(Self.countingGuest).write(to: image)

@@ -29,9 +29,6 @@ public final class Machine: @unchecked Sendable {
     /// The virtio-mmio devices, with what made each (a snapshot records it to make it again).
     let virtioDevices: [(specification: VirtioDeviceSpecification, device: VirtioMMIODevice)]
     let serialInput: Bool
-    /// Why `snapshot` is refused for this machine (its devices keep state Candor cannot
-    /// save yet), or nil.
-    let snapshotRefusal: String?
     /// One line per device, for `status`.
     public let deviceDescriptions: [String]
 
@@ -62,7 +59,7 @@ public final class Machine: @unchecked Sendable {
     init(system: KVMSystem, virtualMachine: VirtualMachine, memory: GuestMemory, vcpus: [VCPU], portBus: IOBus, mmioBus: IOBus,
          console: SerialConsole, uart: Serial16550, keyboardController: I8042,
          virtioDevices: [(specification: VirtioDeviceSpecification, device: VirtioMMIODevice)] = [], serialInput: Bool,
-         deviceDescriptions: [String] = [], snapshotRefusal: String? = nil) {
+         deviceDescriptions: [String] = []) {
         self.system = system
         self.virtualMachine = virtualMachine
         self.memory = memory
@@ -75,7 +72,6 @@ public final class Machine: @unchecked Sendable {
         self.virtioDevices = virtioDevices
         self.serialInput = serialInput
         self.deviceDescriptions = deviceDescriptions
-        self.snapshotRefusal = snapshotRefusal
     }
 
     /// Blocks `signals` in the calling thread and every thread it starts later, so that

@@ -138,19 +138,8 @@ public enum MachineBuilder {
 
         // 4b. Virtio-mmio devices (their backends connected), announced on the command line.
         let mmioBus = IOBus()
-        let virtio: VirtioDeviceAttachment
-        do {
-            // Level-triggered irqfds where KVM can resample them, else KVM_IRQ_LINE.
-            let resampling = (try? system.check(.irqFD)) ?? 0 > 0 && (try? system.check(.irqFDResample)) ?? 0 > 0
-            virtio = try VirtioDeviceAttachment.attach(configuration.virtioDevices, memory: memory, bus: mmioBus,
-                                                       bindNotification: { address, queue, fd in
-                try virtualMachine.bindWrite(at: address, length: 4, datamatch: queue, to: fd)
-            }, bindInterrupt: resampling ? { line, event, resample in
-                try virtualMachine.bindInterrupt(event, line: line, resampleDescriptor: resample)
-            } : nil) { line, asserted in
-                try virtualMachine.setInterruptLine(line, asserted: asserted)
-            }
-        } catch { throw MachineError.attachVirtioDevices(error) }
+        let virtio = try attachVirtioDevices(configuration.virtioDevices, memory: memory, bus: mmioBus, system: system,
+                                             virtualMachine: virtualMachine)
         let commandLine = [configuration.commandLine, virtio.kernelCommandLine].filter { !$0.isEmpty }.joined(separator: " ")
 
         // 5. Platform tables: ACPI describes the CPUs, interrupt controllers and virtio devices.
@@ -226,8 +215,7 @@ public enum MachineBuilder {
         return Machine(system: system, virtualMachine: virtualMachine, memory: memory, vcpus: vcpus,
                        portBus: portBus, mmioBus: mmioBus, console: console, uart: uart, keyboardController: keyboardController,
                        virtioDevices: Array(zip(configuration.virtioDevices, virtio.devices)),
-                       serialInput: configuration.serialInput, deviceDescriptions: deviceDescriptions,
-                       snapshotRefusal: snapshotRefusal(configuration.virtioDevices))
+                       serialInput: configuration.serialInput, deviceDescriptions: deviceDescriptions)
     }
 
     /// The devices on the port bus; the UART's interrupt goes to the in-kernel irqchip.
@@ -242,13 +230,22 @@ public enum MachineBuilder {
         return portBus
     }
 
-    /// Why a machine with these virtio devices cannot be snapshotted yet, or nil. The
-    /// built-in devices are saved with the transport's state; a vhost-user device's ring
-    /// positions live in its backend process (GET_VRING_BASE would fetch them, and a
-    /// restore would have to start the backend again with SET_VRING_BASE: not done yet).
-    static func snapshotRefusal(_ devices: [VirtioDeviceSpecification]) -> String? {
-        guard let device = devices.first(where: \.usesVhostUser) else { return nil }
-        return "snapshots of a VM with vhost-user devices are not supported yet (\(device): its queue positions live in the backend process)"
+    /// The virtio-mmio devices (their backends connected or started) on `bus`: vhost-user
+    /// queue notifications bound with KVM_IOEVENTFD, their interrupts with level-triggered
+    /// irqfds where KVM can resample them, else every line through KVM_IRQ_LINE.
+    static func attachVirtioDevices(_ specifications: [VirtioDeviceSpecification], memory: GuestMemory, bus: IOBus,
+                                    system: KVMSystem, virtualMachine: VirtualMachine) throws -> VirtioDeviceAttachment {
+        do {
+            let resampling = (try? system.check(.irqFD)) ?? 0 > 0 && (try? system.check(.irqFDResample)) ?? 0 > 0
+            return try VirtioDeviceAttachment.attach(specifications, memory: memory, bus: bus,
+                                                     bindNotification: { address, queue, fd in
+                try virtualMachine.bindWrite(at: address, length: 4, datamatch: queue, to: fd)
+            }, bindInterrupt: resampling ? { line, event, resample in
+                try virtualMachine.bindInterrupt(event, line: line, resampleDescriptor: resample)
+            } : nil) { line, asserted in
+                try virtualMachine.setInterruptLine(line, asserted: asserted)
+            }
+        } catch { throw MachineError.attachVirtioDevices(error) }
     }
 
     /// ACPI tables (RSDP first) at `Layout.acpiTablesAddress`; returns the RSDP address.

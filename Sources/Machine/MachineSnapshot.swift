@@ -97,11 +97,10 @@ public enum SnapshotCreationError: Error, CustomStringConvertible {
 extension Machine {
     /// Writes a snapshot of the paused machine to the new directory `path` (see
     /// SnapshotManifest). The vCPUs stay parked meanwhile: a `resume` waits until it is
-    /// written. Throws `.refused` unless the machine is paused and all its devices can be
-    /// saved.
+    /// written. Throws `.refused` unless the machine is paused and every vhost-user
+    /// backend has answered every request it took (see `quiescentRingPositions`).
     @discardableResult
     public func snapshot(to path: String) throws(SnapshotCreationError) -> SnapshotReport {
-        if let snapshotRefusal { throw .refused(snapshotRefusal) }
         do {
             return try whilePaused { try writeSnapshot(to: path) }
         } catch let error as ControlError {
@@ -125,10 +124,14 @@ extension Machine {
                 vcpuStateKinds: kinds, vcpus: vcpuStates, virtualMachine: try virtualMachine.saveState(),
                 serial: try portBus.withDevice(uart) { $0.state }, i8042: try portBus.withDevice(keyboardController) { $0.state },
                 virtio: try virtioDevices.map { specification, device in
-                    MachineState.VirtioDeviceState(device: "\(specification)", transport: try mmioBus.withDevice(device) { $0.state })
+                    var transport = try mmioBus.withDevice(device) { $0.state }
+                    if specification.usesVhostUser { transport = try quiescentRingPositions(transport, device: "\(specification)") }
+                    return MachineState.VirtioDeviceState(device: "\(specification)", transport: transport)
                 })
         } catch let error as KVMError {
             throw .readState(error)
+        } catch let error as SnapshotCreationError {
+            throw error
         } catch {
             throw .refused("reading the devices' state: \(error)")
         }
@@ -148,6 +151,41 @@ extension Machine {
         var info = stat()
         if stat(path + "/" + SnapshotFormat.memoryName, &info) == 0 { timings.memoryDataBytes = UInt64(info.st_blocks) * 512 }
         return timings
+    }
+}
+
+extension Machine {
+    /// How long a snapshot waits for a vhost-user backend to answer the requests it took.
+    static let backendDrainNanoseconds: UInt64 = 2_000_000_000
+
+    /// A vhost-user device's ring positions are in its backend process, not in the VMM.
+    /// Without stopping the backend (GET_VRING_BASE would, and the running VM would then
+    /// need its rings started again), they are known when the backend is idle: every
+    /// request the guest made available has been used, so the backend's next position is
+    /// the available index, which is in guest memory. The vCPUs are parked, so no new
+    /// request comes; this waits for the ones in flight, up to `backendDrainNanoseconds`.
+    /// A virtio-net receive queue always holds buffers waiting for packets, so a VM with
+    /// an active vhost-user-net device is refused here.
+    func quiescentRingPositions(_ state: VirtioMMIODevice.State, device: String) throws -> VirtioMMIODevice.State {
+        var state = state
+        let deadline = Self.monotonicNanoseconds() + Self.backendDrainNanoseconds
+        for (index, queue) in state.queues.enumerated() where queue.ready {
+            while true {
+                let available = try memory.load(UInt16.self, at: GuestAddress(queue.driverArea + 2))
+                let used = try memory.load(UInt16.self, at: GuestAddress(queue.deviceArea + 2))
+                if available == used {
+                    state.queues[index].positions = Virtqueue.Positions(nextAvailable: available, nextUsed: used, usedAtLastSignal: used)
+                    break
+                }
+                guard Self.monotonicNanoseconds() < deadline else {
+                    throw SnapshotCreationError.refused(
+                        "\(device): queue \(index) has \(available &- used) request(s) the backend has not answered; a snapshot of a "
+                        + "vhost-user device needs an idle backend (a network device's receive queue never is)")
+                }
+                usleep(1000)
+            }
+        }
+        return state
     }
 }
 
@@ -203,9 +241,17 @@ extension MachineBuilder {
         } catch let error as KVMError { throw MachineError.configureVM(error) }
 
         // 4. Guest RAM with the snapshot's layout, loaded from the memory file (its SHA-256 checked).
+        let specifications: [VirtioDeviceSpecification]
+        do {
+            specifications = try state.virtio.map { try VirtioDeviceSpecification(parsing: $0.device) }
+        } catch {
+            throw MachineError.readSnapshot(.malformed(path: snapshot.statePath, reason: "virtio device: \(error)"))
+        }
         let memory: GuestMemory
         do {
-            memory = try GuestMemory(ranges: facts.memoryRegions.map { (GuestAddress($0.start), $0.size) })
+            // Shareable (file-backed) when a vhost-user backend process must map it.
+            memory = try GuestMemory(ranges: facts.memoryRegions.map { (GuestAddress($0.start), $0.size) },
+                                     shareable: specifications.contains { $0.usesVhostUser })
         } catch let error as GuestMemoryError { throw MachineError.allocateMemory(error) }
         do {
             for (slot, region) in memory.regions.enumerated() { try virtualMachine.map(region, slot: UInt32(slot)) }
@@ -242,26 +288,14 @@ extension MachineBuilder {
                 throw MachineError.configureVCPU(id: vcpu.id, error)
             }
         }
-        // 7. The built-in virtio devices, made again in their slots, at their queue positions
+        // 7. The virtio devices, made again in their slots, at their queue positions
         // (after the irqchip's state, so a pending interrupt raised again is not overwritten).
-        let specifications: [VirtioDeviceSpecification]
-        do {
-            specifications = try state.virtio.map { saved in
-                let specification = try VirtioDeviceSpecification(parsing: saved.device)
-                guard !specification.usesVhostUser else { throw SnapshotError.malformed(path: snapshot.statePath, reason: "vhost-user device \(saved.device)") }
-                return specification
-            }
-        } catch let error as SnapshotError {
-            throw MachineError.readSnapshot(error)
-        } catch {
-            throw MachineError.readSnapshot(.malformed(path: snapshot.statePath, reason: "virtio device: \(error)"))
-        }
+        // A vhost-user device's backend is started (or connected) again and given the
+        // rings at the saved positions when the restored transport activates it.
         let mmioBus = IOBus()
-        let virtio: VirtioDeviceAttachment
+        let virtio = try attachVirtioDevices(specifications, memory: memory, bus: mmioBus, system: system,
+                                             virtualMachine: virtualMachine)
         do {
-            virtio = try VirtioDeviceAttachment.attach(specifications, memory: memory, bus: mmioBus) { line, asserted in
-                try virtualMachine.setInterruptLine(line, asserted: asserted)
-            }
             for (device, saved) in zip(virtio.devices, state.virtio) {
                 try mmioBus.withDevice(device) { $0.restore(saved.transport) }
             }

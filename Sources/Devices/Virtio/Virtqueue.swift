@@ -202,6 +202,10 @@ public final class Virtqueue {
         public var nextAvailable: UInt16
         public var nextUsed: UInt16
         public var usedAtLastSignal: UInt16
+
+        public init(nextAvailable: UInt16, nextUsed: UInt16, usedAtLastSignal: UInt16) {
+            self.nextAvailable = nextAvailable; self.nextUsed = nextUsed; self.usedAtLastSignal = usedAtLastSignal
+        }
     }
 
     public var positions: Positions {

@@ -118,8 +118,11 @@ final class SnapshotBootTests: XCTestCase {
         try Data(Self.countingGuest).write(to: image)
         let socket = scratch.appendingPathComponent("api.sock").path
         let snapshot = scratch.appendingPathComponent("snap").path
+        // With a vhost-user driver too where it is built (its memory must be shared again on restore).
+        let driver = CandorVMCommandTests.repository.appendingPathComponent("hypervisor/build/candor-rng").path
+        let vhostUser = FileManager.default.isExecutableFile(atPath: driver) ? ["--device", "vhost-user-rng,driver=\(driver)"] : []
         let (process, err) = try start(["run", "--kernel", image.path, "--flat", "protected32", "--memory", "16",
-                                        "--device", "virtio-rng", "--serial-output", scratch.appendingPathComponent("s.txt").path,
+                                        "--device", "virtio-rng"] + vhostUser + ["--serial-output", scratch.appendingPathComponent("s.txt").path,
                                         "--api-socket", socket])
         defer { if process.isRunning { process.terminate() } }
         XCTAssertTrue(wait(10) { FileManager.default.fileExists(atPath: socket) })
@@ -130,6 +133,19 @@ final class SnapshotBootTests: XCTestCase {
         _ = finish(process, err)
         let state = try String(contentsOfFile: snapshot + "/state.json", encoding: .utf8)
         XCTAssertTrue(state.contains(#""device":"virtio-rng""#), "the virtio device is in the state")
+
+        // Restored: the same devices, a new driver process, the guest running.
+        let secondSocket = scratch.appendingPathComponent("api2.sock").path
+        let secondSerial = scratch.appendingPathComponent("s2.txt").path
+        let (restored, restoredErr) = try start(["restore", "--snapshot", snapshot, "--serial-output", secondSerial, "--api-socket", secondSocket])
+        defer { if restored.isRunning { restored.terminate() } }
+        XCTAssertTrue(wait(20) { text(secondSerial).count >= 3 }, "the restored guest runs")
+        let info = try ctl(secondSocket, "info")
+        XCTAssertTrue(info.stdout.contains("virtio-rng"), info.stdout)
+        if !vhostUser.isEmpty { XCTAssertTrue(info.stdout.contains("vhost-user-rng"), info.stdout) }
+        XCTAssertEqual(try ctl(secondSocket, "shutdown").status, 0)
+        let restoredStderr = finish(restored, restoredErr)
+        XCTAssertEqual(restored.terminationStatus, 0, restoredStderr)
 
         // One changed byte in state.json: refused before anything runs.
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: snapshot + "/state.json")))

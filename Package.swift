@@ -40,7 +40,9 @@ let package = Package(
         .target(name: "CPosix"),
         // The vhost-user frontend, the driver processes it starts, and `--device` parsing.
         .target(name: "VhostUser", dependencies: ["Devices", "GuestMemory", "CPosix"], swiftSettings: swift6),
-        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Loader", "Devices", "VhostUser", "CPosix"],
+        // The snapshot directory: manifest, checksums, sparse memory file, atomic writing.
+        .target(name: "Snapshot", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift6),
+        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Loader", "Devices", "VhostUser", "CPosix", "Snapshot"],
                 swiftSettings: swift6),
         // The management API: HTTP/1.1 with JSON on a Unix socket (parser, routes, server, client).
         .target(name: "ManagementAPI", dependencies: ["CPosix"], swiftSettings: swift6),
@@ -106,6 +108,7 @@ let package = Package(
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory"]),
         .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "Machine", "Devices", "GuestMemory"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "VhostUser", "Devices", "GuestMemory", "TestSupport"]),
+        .testTarget(name: "SnapshotTests", dependencies: ["Snapshot"]),
         .testTarget(name: "ManagementAPITests", dependencies: ["ManagementAPI", "CTestSupport"]),
         // C helpers for tests (a connection from another uid needs fork and setuid).
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),

@@ -38,6 +38,12 @@ final class RecordingController: VMController {
     }
 
     func shutdown() { actions.withLock { $0 += 1 } }
+
+    func snapshot(to path: String) throws(VMControlError) -> SnapshotInfo {
+        guard paused.withLock({ $0 }) else { throw .conflict("not paused") }
+        actions.withLock { $0 += 1 }
+        return SnapshotInfo(snapshotPath: path, memoryBytes: 16 << 20, memoryDataBytes: 0, durationMilliseconds: 0)
+    }
 }
 
 enum Outcome: Equatable {

@@ -3,6 +3,7 @@
 
 #include "CKVM.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,134 @@ int ckvm_get_sregs(int vcpu_fd, struct kvm_sregs *sregs) { return ioctl(vcpu_fd,
 int ckvm_set_sregs(int vcpu_fd, const struct kvm_sregs *sregs) { return ioctl(vcpu_fd, KVM_SET_SREGS, sregs); }
 int ckvm_set_fpu(int vcpu_fd, const struct kvm_fpu *fpu) { return ioctl(vcpu_fd, KVM_SET_FPU, fpu); }
 int ckvm_run(int vcpu_fd) { return ioctl(vcpu_fd, KVM_RUN, 0); }
+
+uint32_t ckvm_vcpu_state_size(int kind) {
+    switch (kind) {
+    case CKVM_VCPU_REGS: return sizeof(struct kvm_regs);
+    case CKVM_VCPU_SREGS: return sizeof(struct kvm_sregs);
+    case CKVM_VCPU_FPU: return sizeof(struct kvm_fpu);
+    case CKVM_VCPU_XSAVE: return sizeof(struct kvm_xsave);
+    case CKVM_VCPU_XCRS: return sizeof(struct kvm_xcrs);
+    case CKVM_VCPU_LAPIC: return sizeof(struct kvm_lapic_state);
+    case CKVM_VCPU_EVENTS: return sizeof(struct kvm_vcpu_events);
+    case CKVM_VCPU_MP_STATE: return sizeof(struct kvm_mp_state);
+    case CKVM_VCPU_DEBUGREGS: return sizeof(struct kvm_debugregs);
+    default: return 0;
+    }
+}
+
+static unsigned long ckvm_vcpu_state_request(int kind, int set) {
+    switch (kind) {
+    case CKVM_VCPU_REGS: return set ? KVM_SET_REGS : KVM_GET_REGS;
+    case CKVM_VCPU_SREGS: return set ? KVM_SET_SREGS : KVM_GET_SREGS;
+    case CKVM_VCPU_FPU: return set ? KVM_SET_FPU : KVM_GET_FPU;
+    case CKVM_VCPU_XSAVE: return set ? KVM_SET_XSAVE : KVM_GET_XSAVE;
+    case CKVM_VCPU_XCRS: return set ? KVM_SET_XCRS : KVM_GET_XCRS;
+    case CKVM_VCPU_LAPIC: return set ? KVM_SET_LAPIC : KVM_GET_LAPIC;
+    case CKVM_VCPU_EVENTS: return set ? KVM_SET_VCPU_EVENTS : KVM_GET_VCPU_EVENTS;
+    case CKVM_VCPU_MP_STATE: return set ? KVM_SET_MP_STATE : KVM_GET_MP_STATE;
+    case CKVM_VCPU_DEBUGREGS: return set ? KVM_SET_DEBUGREGS : KVM_GET_DEBUGREGS;
+    default: return 0;
+    }
+}
+
+int ckvm_get_vcpu_state(int vcpu_fd, int kind, void *buffer) {
+    unsigned long request = ckvm_vcpu_state_request(kind, 0);
+    if (request == 0) { errno = EINVAL; return -1; }
+    memset(buffer, 0, ckvm_vcpu_state_size(kind));
+    return ioctl(vcpu_fd, request, buffer);
+}
+
+int ckvm_set_vcpu_state(int vcpu_fd, int kind, const void *buffer) {
+    unsigned long request = ckvm_vcpu_state_request(kind, 1);
+    if (request == 0) { errno = EINVAL; return -1; }
+    return ioctl(vcpu_fd, request, buffer);
+}
+
+uint32_t ckvm_vm_state_size(int kind) {
+    switch (kind) {
+    case CKVM_VM_PIC_MASTER:
+    case CKVM_VM_PIC_SLAVE:
+    case CKVM_VM_IOAPIC: return sizeof(struct kvm_irqchip);
+    case CKVM_VM_PIT2: return sizeof(struct kvm_pit_state2);
+    case CKVM_VM_CLOCK: return sizeof(struct kvm_clock_data);
+    default: return 0;
+    }
+}
+
+int ckvm_get_vm_state(int vm_fd, int kind, void *buffer) {
+    memset(buffer, 0, ckvm_vm_state_size(kind));
+    switch (kind) {
+    case CKVM_VM_PIC_MASTER:
+    case CKVM_VM_PIC_SLAVE:
+    case CKVM_VM_IOAPIC:
+        ((struct kvm_irqchip *)buffer)->chip_id = (uint32_t)kind;
+        return ioctl(vm_fd, KVM_GET_IRQCHIP, buffer);
+    case CKVM_VM_PIT2: return ioctl(vm_fd, KVM_GET_PIT2, buffer);
+    case CKVM_VM_CLOCK: return ioctl(vm_fd, KVM_GET_CLOCK, buffer);
+    default: errno = EINVAL; return -1;
+    }
+}
+
+int ckvm_set_vm_state(int vm_fd, int kind, const void *buffer) {
+    switch (kind) {
+    case CKVM_VM_PIC_MASTER:
+    case CKVM_VM_PIC_SLAVE:
+    case CKVM_VM_IOAPIC: {
+        struct kvm_irqchip chip;
+        memcpy(&chip, buffer, sizeof chip);
+        chip.chip_id = (uint32_t)kind;
+        return ioctl(vm_fd, KVM_SET_IRQCHIP, &chip);
+    }
+    case CKVM_VM_PIT2: return ioctl(vm_fd, KVM_SET_PIT2, buffer);
+    case CKVM_VM_CLOCK: {
+        struct kvm_clock_data clock;
+        memset(&clock, 0, sizeof clock);
+        clock.clock = ((const struct kvm_clock_data *)buffer)->clock;
+        return ioctl(vm_fd, KVM_SET_CLOCK, &clock);
+    }
+    default: errno = EINVAL; return -1;
+    }
+}
+
+int ckvm_get_msr_index_list(int kvm_fd, uint32_t *indices, uint32_t *count) {
+    struct kvm_msr_list *list = calloc(1, sizeof(struct kvm_msr_list) + (size_t)*count * sizeof(uint32_t));
+    if (list == NULL) return -1;
+    list->nmsrs = *count;
+    int result = ioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, list);
+    if (result >= 0) memcpy(indices, list->indices, (size_t)list->nmsrs * sizeof(uint32_t));
+    *count = list->nmsrs;
+    free(list);
+    return result;
+}
+
+static struct kvm_msrs *ckvm_msr_table(const uint32_t *indices, const uint64_t *values, uint32_t count) {
+    struct kvm_msrs *table = calloc(1, sizeof(struct kvm_msrs) + (size_t)count * sizeof(struct kvm_msr_entry));
+    if (table == NULL) return NULL;
+    table->nmsrs = count;
+    for (uint32_t i = 0; i < count; i++) {
+        table->entries[i].index = indices[i];
+        if (values != NULL) table->entries[i].data = values[i];
+    }
+    return table;
+}
+
+int ckvm_get_msrs(int vcpu_fd, const uint32_t *indices, uint64_t *values, uint32_t count) {
+    struct kvm_msrs *table = ckvm_msr_table(indices, NULL, count);
+    if (table == NULL) return -1;
+    int result = ioctl(vcpu_fd, KVM_GET_MSRS, table);
+    for (int i = 0; i < result; i++) values[i] = table->entries[i].data;
+    free(table);
+    return result;
+}
+
+int ckvm_set_msrs(int vcpu_fd, const uint32_t *indices, const uint64_t *values, uint32_t count) {
+    struct kvm_msrs *table = ckvm_msr_table(indices, values, count);
+    if (table == NULL) return -1;
+    int result = ioctl(vcpu_fd, KVM_SET_MSRS, table);
+    free(table);
+    return result;
+}
 
 void ckvm_read_exit(const struct kvm_run *run, struct ckvm_exit *exit) {
     memset(exit, 0, sizeof *exit);

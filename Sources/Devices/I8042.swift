@@ -64,4 +64,23 @@ public final class I8042: BusDevice {
         }
         return nil
     }
+
+    /// The controller's registers, for a snapshot.
+    public struct State: Equatable, Sendable, Codable {
+        public var status: UInt8
+        public var commandByte: UInt8
+        public var outputBuffer: UInt8?
+        public var awaitingCommandByte: Bool
+    }
+
+    public var state: State {
+        State(status: status, commandByte: commandByte, outputBuffer: outputBuffer, awaitingCommandByte: awaitingCommandByte)
+    }
+
+    public func restore(_ state: State) {
+        status = state.status
+        commandByte = state.commandByte
+        outputBuffer = state.outputBuffer
+        awaitingCommandByte = state.awaitingCommandByte
+    }
 }

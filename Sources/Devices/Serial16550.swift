@@ -219,4 +219,43 @@ public final class Serial16550: BusDevice, InterruptSource {
         if byte & 0x02 != 0 { receiveBuffer.removeAll() }
         // Bit 2 (clear transmit FIFO) has nothing to do: transmission is instant.
     }
+
+    /// Every register and buffer of the UART, for a snapshot (the host side, `output`,
+    /// is not part of it).
+    public struct State: Equatable, Sendable, Codable {
+        public var interruptEnable: UInt8
+        public var lineControl: UInt8
+        public var modemControl: UInt8
+        public var scratch: UInt8
+        public var divisor: UInt16
+        public var fifosEnabled: Bool
+        public var receiveBuffer: [UInt8]
+        public var overrun: Bool
+        public var transmitterEmptyPending: Bool
+        public var modemStatusDeltas: UInt8
+        public var lastModemStatusLines: UInt8
+    }
+
+    public var state: State {
+        State(interruptEnable: interruptEnable, lineControl: lineControl, modemControl: modemControl, scratch: scratch,
+              divisor: divisor, fifosEnabled: fifosEnabled, receiveBuffer: receiveBuffer, overrun: overrun,
+              transmitterEmptyPending: transmitterEmptyPending, modemStatusDeltas: modemStatusDeltas,
+              lastModemStatusLines: lastModemStatusLines)
+    }
+
+    /// Puts the registers back as `state` recorded them; a receive buffer longer than the
+    /// FIFO is cut to its capacity.
+    public func restore(_ state: State) {
+        interruptEnable = state.interruptEnable & 0x0f
+        lineControl = state.lineControl
+        modemControl = state.modemControl & 0x1f
+        scratch = state.scratch
+        divisor = state.divisor
+        fifosEnabled = state.fifosEnabled
+        receiveBuffer = Array(state.receiveBuffer.prefix(receiveCapacity))
+        overrun = state.overrun
+        transmitterEmptyPending = state.transmitterEmptyPending
+        modemStatusDeltas = state.modemStatusDeltas & 0x0f
+        lastModemStatusLines = state.lastModemStatusLines
+    }
 }

@@ -4,7 +4,7 @@
 import CKVM
 
 /// One CPUID leaf (or sub-leaf) as KVM reports and accepts it (kvm_cpuid_entry2).
-public struct CPUIDEntry: Equatable, Sendable {
+public struct CPUIDEntry: Equatable, Sendable, Codable {
     public var function: UInt32
     public var index: UInt32
     /// KVM_CPUID_FLAG_* bits (e.g. 1: the index is significant).

@@ -8,6 +8,7 @@ public enum KVMCapability: Sendable, CaseIterable, CustomStringConvertible {
     case irqChip, pit2, userMemory, setTSSAddress, setIdentityMapAddress, extendedCPUID, immediateExit
     case recommendedVCPUs, maximumVCPUs
     case irqFD, irqFDResample, ioEventFD
+    case xsave, xcrs, debugRegisters, vcpuEvents, adjustClock
 
     var rawValue: Int32 {
         switch self {
@@ -23,6 +24,11 @@ public enum KVMCapability: Sendable, CaseIterable, CustomStringConvertible {
         case .irqFD: return CKVM_CAP_IRQFD
         case .irqFDResample: return CKVM_CAP_IRQFD_RESAMPLE
         case .ioEventFD: return CKVM_CAP_IOEVENTFD
+        case .xsave: return CKVM_CAP_XSAVE
+        case .xcrs: return CKVM_CAP_XCRS
+        case .debugRegisters: return CKVM_CAP_DEBUGREGS
+        case .vcpuEvents: return CKVM_CAP_VCPU_EVENTS
+        case .adjustClock: return CKVM_CAP_ADJUST_CLOCK
         }
     }
 
@@ -40,6 +46,11 @@ public enum KVMCapability: Sendable, CaseIterable, CustomStringConvertible {
         case .irqFD: return "KVM_CAP_IRQFD"
         case .irqFDResample: return "KVM_CAP_IRQFD_RESAMPLE"
         case .ioEventFD: return "KVM_CAP_IOEVENTFD"
+        case .xsave: return "KVM_CAP_XSAVE"
+        case .xcrs: return "KVM_CAP_XCRS"
+        case .debugRegisters: return "KVM_CAP_DEBUGREGS"
+        case .vcpuEvents: return "KVM_CAP_VCPU_EVENTS"
+        case .adjustClock: return "KVM_CAP_ADJUST_CLOCK"
         }
     }
 }

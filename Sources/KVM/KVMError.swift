@@ -16,6 +16,8 @@ public enum KVMError: Error, Equatable, CustomStringConvertible {
     case missingCapability(KVMCapability)
     /// An ioctl or mmap failed: `operation` names it.
     case syscallFailed(operation: String, errno: Int32)
+    /// A saved state part is missing or does not have the size of this kernel's structure.
+    case stateSizeMismatch(part: String, found: Int, expected: Int)
 
     public var description: String {
         switch self {
@@ -31,6 +33,9 @@ public enum KVMError: Error, Equatable, CustomStringConvertible {
             return "KVM_CHECK_EXTENSION: the kernel lacks \(capability)"
         case let .syscallFailed(operation, err):
             return "\(operation) failed: \(errorText(err))"
+        case let .stateSizeMismatch(part, found, expected):
+            return found == 0 ? "saved state: part \(part) is missing"
+                : "saved state: part \(part) has \(found) bytes, this kernel's structure has \(expected)"
         }
     }
 }

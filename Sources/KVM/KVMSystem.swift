@@ -13,6 +13,9 @@ public final class KVMSystem {
     let descriptor: OwnedDescriptor
     let syscalls: KVMSyscalls
 
+    /// The KVM API version Candor is built for (KVM_GET_API_VERSION must return it).
+    public static var apiVersion: Int { Int(CKVM_API_VERSION) }
+
     public convenience init(path: String = "/dev/kvm") throws {
         try self.init(path: path, syscalls: .system)
     }
@@ -61,6 +64,33 @@ public final class KVMSystem {
             }
         }
         return entries.prefix(Int(min(count, UInt32(CKVM_MAX_CPUID_ENTRIES)))).map(CPUIDEntry.init)
+    }
+
+    /// The MSRs KVM can save and restore for a guest (KVM_GET_MSR_INDEX_LIST), sorted.
+    public func msrIndexList() throws -> [UInt32] {
+        var count: UInt32 = 1024
+        while true {
+            var indices = [UInt32](repeating: 0, count: Int(count))
+            var asked = count
+            let result = indices.withUnsafeMutableBufferPointer { syscalls.getMSRIndexList(descriptor.rawValue, $0.baseAddress!, &asked) }
+            if result < 0 && syscalls.errno() == E2BIG && asked > count { count = asked; continue }
+            if result < 0 && syscalls.errno() == EINTR { continue }
+            if result < 0 { throw KVMError.syscallFailed(operation: "KVM_GET_MSR_INDEX_LIST", errno: syscalls.errno()) }
+            return indices.prefix(Int(min(asked, count))).sorted()
+        }
+    }
+
+    /// The vCPU state parts this KVM can save, in the order a snapshot reads them and a
+    /// restore writes them (Firecracker's order): the multiprocessing state and registers
+    /// first, the local APIC after them, the pending events last (MSRs go before them).
+    public func vcpuStateKinds() throws -> [VCPUStateKind] {
+        var kinds: [VCPUStateKind] = [.multiprocessingState, .registers, .specialRegisters]
+        kinds.append(try check(.xsave) > 0 ? .xsave : .fpu)
+        if try check(.xcrs) > 0 { kinds.append(.xcrs) }
+        if try check(.debugRegisters) > 0 { kinds.append(.debugRegisters) }
+        kinds.append(.lapic)
+        if try check(.vcpuEvents) > 0 { kinds.append(.events) }
+        return kinds
     }
 
     /// Size of each vCPU's shared kvm_run area.

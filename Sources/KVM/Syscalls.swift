@@ -37,6 +37,13 @@ struct KVMSyscalls: Sendable {
     var setFPU: @Sendable (_ vcpu: Int32, _ fpu: UnsafePointer<kvm_fpu>) -> Int32
     var setXCR0: @Sendable (_ vcpu: Int32, _ value: UInt64) -> Int32
     var run: @Sendable (_ vcpu: Int32) -> Int32
+    var getVCPUState: @Sendable (_ vcpu: Int32, _ kind: Int32, _ buffer: UnsafeMutableRawPointer) -> Int32
+    var setVCPUState: @Sendable (_ vcpu: Int32, _ kind: Int32, _ buffer: UnsafeRawPointer) -> Int32
+    var getVMState: @Sendable (_ vm: Int32, _ kind: Int32, _ buffer: UnsafeMutableRawPointer) -> Int32
+    var setVMState: @Sendable (_ vm: Int32, _ kind: Int32, _ buffer: UnsafeRawPointer) -> Int32
+    var getMSRIndexList: @Sendable (_ kvm: Int32, _ indices: UnsafeMutablePointer<UInt32>, _ count: UnsafeMutablePointer<UInt32>) -> Int32
+    var getMSRs: @Sendable (_ vcpu: Int32, _ indices: UnsafePointer<UInt32>, _ values: UnsafeMutablePointer<UInt64>, _ count: UInt32) -> Int32
+    var setMSRs: @Sendable (_ vcpu: Int32, _ indices: UnsafePointer<UInt32>, _ values: UnsafePointer<UInt64>, _ count: UInt32) -> Int32
 
     static let system = KVMSyscalls(
         open: { Glibc.open($0, O_RDWR | O_CLOEXEC) },
@@ -68,7 +75,14 @@ struct KVMSyscalls: Sendable {
         setSpecialRegisters: { ckvm_set_sregs($0, $1) },
         setFPU: { ckvm_set_fpu($0, $1) },
         setXCR0: { ckvm_set_xcr0($0, $1) },
-        run: { ckvm_run($0) }
+        run: { ckvm_run($0) },
+        getVCPUState: { ckvm_get_vcpu_state($0, $1, $2) },
+        setVCPUState: { ckvm_set_vcpu_state($0, $1, $2) },
+        getVMState: { ckvm_get_vm_state($0, $1, $2) },
+        setVMState: { ckvm_set_vm_state($0, $1, $2) },
+        getMSRIndexList: { ckvm_get_msr_index_list($0, $1, $2) },
+        getMSRs: { ckvm_get_msrs($0, $1, $2, $3) },
+        setMSRs: { ckvm_set_msrs($0, $1, $2, $3) }
     )
 
     /// The one syscall helper: runs `call`, retries while it fails with EINTR, and turns

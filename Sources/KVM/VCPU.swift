@@ -24,6 +24,8 @@ public final class VCPU: @unchecked Sendable {
     /// The thread inside `run()`, so `requestStop()` can signal it; nil outside `run()`,
     /// so a thread that has ended (and been joined) is never signalled.
     private let runningThread = Mutex<pthread_t?>(nil)
+    /// The CPUID table last given to `setCPUID`, which a snapshot records.
+    private let cpuidTable = Mutex<[CPUIDEntry]>([])
 
     /// Signal that kicks a vCPU thread out of KVM_RUN; installed once per process.
     static let kickSignal = SIGUSR1
@@ -51,6 +53,7 @@ public final class VCPU: @unchecked Sendable {
                 syscalls.setCPUID(descriptor.rawValue, buffer.baseAddress!, UInt32(buffer.count))
             }
         }
+        cpuidTable.withLock { $0 = entries }
     }
 
     public func registers() throws -> Registers {
@@ -80,6 +83,81 @@ public final class VCPU: @unchecked Sendable {
         fpu.fcw = state.controlWord
         fpu.mxcsr = state.mxcsr
         try syscalls.checked("KVM_SET_FPU (vCPU \(id))") { syscalls.setFPU(descriptor.rawValue, &fpu) }
+    }
+
+    /// The CPUID table the vCPU was given.
+    public var cpuid: [CPUIDEntry] { cpuidTable.withLock { $0 } }
+
+    /// Reads everything KVM keeps for this vCPU: `kinds` in order (see
+    /// `KVMSystem.vcpuStateKinds`), and the MSRs of `msrIndices` that KVM lets it read
+    /// (it refuses some of its own list, e.g. for features this vCPU's CPUID lacks; those
+    /// are left out). Only while no thread is inside `run()`.
+    public func saveState(kinds: [VCPUStateKind], msrIndices: [UInt32]) throws -> VCPUState {
+        var parts: [VCPUStateKind: KernelStateBytes] = [:]
+        for kind in kinds {
+            var bytes = [UInt8](repeating: 0, count: kind.size)
+            try syscalls.checked("\(kind.operation("GET")) (vCPU \(id))") {
+                bytes.withUnsafeMutableBytes { syscalls.getVCPUState(descriptor.rawValue, kind.raw, $0.baseAddress!) }
+            }
+            parts[kind] = KernelStateBytes(bytes)
+        }
+        var msrs: [MSRValue] = []
+        var start = 0
+        while start < msrIndices.count {
+            let batch = Array(msrIndices[start...])
+            var values = [UInt64](repeating: 0, count: batch.count)
+            let read = try syscalls.checked("KVM_GET_MSRS (vCPU \(id))") {
+                values.withUnsafeMutableBufferPointer { syscalls.getMSRs(descriptor.rawValue, batch, $0.baseAddress!, UInt32(batch.count)) }
+            }
+            for i in 0..<Int(read) { msrs.append(MSRValue(index: batch[i], value: values[i])) }
+            // KVM stops at the first MSR it refuses: leave that one out and go on after it.
+            start += Int(read) + 1
+        }
+        // The pending events last, as Firecracker does: reading the others does not change them.
+        if let events = parts.removeValue(forKey: .events) {
+            var bytes = events.bytes
+            try syscalls.checked("KVM_GET_VCPU_EVENTS (vCPU \(id))") {
+                bytes.withUnsafeMutableBytes { syscalls.getVCPUState(descriptor.rawValue, VCPUStateKind.events.raw, $0.baseAddress!) }
+            }
+            parts[.events] = KernelStateBytes(bytes)
+        }
+        return VCPUState(id: id, cpuid: cpuid, parts: parts, msrs: msrs)
+    }
+
+    /// Writes `state` back into a new vCPU, before its first `run()`: the CPUID first,
+    /// then each part in `kinds` order, the MSRs before the pending events. Throws when a
+    /// part's size differs from this kernel's structure. Returns the MSRs KVM refused.
+    @discardableResult
+    public func restoreState(_ state: VCPUState, kinds: [VCPUStateKind]) throws -> [UInt32] {
+        try setCPUID(state.cpuid)
+        var refused: [UInt32] = []
+        for kind in kinds {
+            if kind == .events { refused = try restoreMSRs(state.msrs) }
+            guard let part = state.parts[kind] else { continue }
+            guard part.bytes.count == kind.size else {
+                throw KVMError.stateSizeMismatch(part: kind.rawValue, found: part.bytes.count, expected: kind.size)
+            }
+            try syscalls.checked("\(kind.operation("SET")) (vCPU \(id))") {
+                part.bytes.withUnsafeBytes { syscalls.setVCPUState(descriptor.rawValue, kind.raw, $0.baseAddress!) }
+            }
+        }
+        if !kinds.contains(.events) { refused = try restoreMSRs(state.msrs) }
+        return refused
+    }
+
+    private func restoreMSRs(_ msrs: [MSRValue]) throws -> [UInt32] {
+        var refused: [UInt32] = []
+        var start = 0
+        while start < msrs.count {
+            let batch = Array(msrs[start...])
+            let indices = batch.map(\.index), values = batch.map(\.value)
+            let written = try syscalls.checked("KVM_SET_MSRS (vCPU \(id))") {
+                syscalls.setMSRs(descriptor.rawValue, indices, values, UInt32(batch.count))
+            }
+            if Int(written) < batch.count { refused.append(indices[Int(written)]) }
+            start += Int(written) + 1
+        }
+        return refused
     }
 
     /// Whether a thread is inside `run()` now.

@@ -84,6 +84,34 @@ public final class VirtualMachine {
         }
     }
 
+    /// Reads the in-kernel irqchip (both PICs, the IOAPIC), the PIT and kvmclock. Only
+    /// while no vCPU runs.
+    public func saveState() throws -> VirtualMachineState {
+        var parts: [VirtualMachineStateKind: KernelStateBytes] = [:]
+        for kind in VirtualMachineStateKind.allCases {
+            var bytes = [UInt8](repeating: 0, count: kind.size)
+            try syscalls.checked(kind.operation("GET")) {
+                bytes.withUnsafeMutableBytes { syscalls.getVMState(descriptor.rawValue, kind.raw, $0.baseAddress!) }
+            }
+            parts[kind] = KernelStateBytes(bytes)
+        }
+        return VirtualMachineState(parts: parts)
+    }
+
+    /// Writes `state` into a new VM whose irqchip and PIT exist: the PIT, the clock, then
+    /// the interrupt controllers (Firecracker's order).
+    public func restoreState(_ state: VirtualMachineState) throws {
+        for kind in [VirtualMachineStateKind.pit2, .clock, .picMaster, .picSlave, .ioapic] {
+            guard let part = state.parts[kind] else { throw KVMError.stateSizeMismatch(part: kind.rawValue, found: 0, expected: kind.size) }
+            guard part.bytes.count == kind.size else {
+                throw KVMError.stateSizeMismatch(part: kind.rawValue, found: part.bytes.count, expected: kind.size)
+            }
+            try syscalls.checked(kind.operation("SET")) {
+                part.bytes.withUnsafeBytes { syscalls.setVMState(descriptor.rawValue, kind.raw, $0.baseAddress!) }
+            }
+        }
+    }
+
     public func makeVCPU(id: UInt32) throws -> VCPU {
         let size = try system.vcpuRunAreaSize()
         let fd = try syscalls.checked("KVM_CREATE_VCPU(\(id))") { syscalls.createVCPU(self.descriptor.rawValue, Int32(bitPattern: id)) }

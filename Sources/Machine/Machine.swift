@@ -5,6 +5,7 @@ import Devices
 import GuestMemory
 import KVM
 import Synchronization
+import VhostUser
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,6 +25,9 @@ public final class Machine: @unchecked Sendable {
     let mmioBus: IOBus
     let console: SerialConsole
     let uart: Serial16550
+    let keyboardController: I8042
+    /// The virtio-mmio devices, with what made each (a snapshot records it to make it again).
+    let virtioDevices: [(specification: VirtioDeviceSpecification, device: VirtioMMIODevice)]
     let serialInput: Bool
     /// One line per device, for `status`.
     public let deviceDescriptions: [String]
@@ -41,8 +45,21 @@ public final class Machine: @unchecked Sendable {
     }
     private let state = Mutex(RunState())
 
+    /// Runs `body` while the machine is paused, with every vCPU parked outside KVM_RUN,
+    /// holding the lock that `resume` and `stop` need, so neither can start a vCPU until
+    /// it returns. Throws `.notPaused` when it is not paused.
+    func whilePaused<R>(_ body: () throws -> R) throws -> R {
+        return try state.withLock { state in
+            guard state.outcome == nil else { throw ControlError.stopping }
+            guard state.pauseRequested, state.active == state.parked else { throw ControlError.notPaused }
+            return try body()
+        }
+    }
+
     init(system: KVMSystem, virtualMachine: VirtualMachine, memory: GuestMemory, vcpus: [VCPU], portBus: IOBus, mmioBus: IOBus,
-         console: SerialConsole, uart: Serial16550, serialInput: Bool, deviceDescriptions: [String] = []) {
+         console: SerialConsole, uart: Serial16550, keyboardController: I8042,
+         virtioDevices: [(specification: VirtioDeviceSpecification, device: VirtioMMIODevice)] = [], serialInput: Bool,
+         deviceDescriptions: [String] = []) {
         self.system = system
         self.virtualMachine = virtualMachine
         self.memory = memory
@@ -51,6 +68,8 @@ public final class Machine: @unchecked Sendable {
         self.mmioBus = mmioBus
         self.console = console
         self.uart = uart
+        self.keyboardController = keyboardController
+        self.virtioDevices = virtioDevices
         self.serialInput = serialInput
         self.deviceDescriptions = deviceDescriptions
     }

@@ -5,6 +5,7 @@ import Devices
 import GuestMemory
 import KVM
 import Loader
+import Snapshot
 import VhostUser
 #if canImport(Glibc)
 import Glibc
@@ -60,6 +61,9 @@ public enum MachineError: Error, CustomStringConvertible {
     case attachVirtioDevices(Error)
     case createVCPU(id: UInt32, KVMError)
     case configureVCPU(id: UInt32, KVMError)
+    /// The snapshot to restore is unreadable, corrupt, of another version or another host.
+    case readSnapshot(SnapshotError)
+    case restoreState(KVMError)
 
     public var description: String {
         switch self {
@@ -83,6 +87,8 @@ public enum MachineError: Error, CustomStringConvertible {
         case let .attachVirtioDevices(error): return "attaching virtio devices: \(error)"
         case let .createVCPU(id, error): return "creating vCPU \(id): \(error)"
         case let .configureVCPU(id, error): return "configuring vCPU \(id): \(error)"
+        case let .readSnapshot(error): return "\(error)"
+        case let .restoreState(error): return "restoring the VM's state: \(error)"
         }
     }
 }
@@ -132,19 +138,8 @@ public enum MachineBuilder {
 
         // 4b. Virtio-mmio devices (their backends connected), announced on the command line.
         let mmioBus = IOBus()
-        let virtio: VirtioDeviceAttachment
-        do {
-            // Level-triggered irqfds where KVM can resample them, else KVM_IRQ_LINE.
-            let resampling = (try? system.check(.irqFD)) ?? 0 > 0 && (try? system.check(.irqFDResample)) ?? 0 > 0
-            virtio = try VirtioDeviceAttachment.attach(configuration.virtioDevices, memory: memory, bus: mmioBus,
-                                                       bindNotification: { address, queue, fd in
-                try virtualMachine.bindWrite(at: address, length: 4, datamatch: queue, to: fd)
-            }, bindInterrupt: resampling ? { line, event, resample in
-                try virtualMachine.bindInterrupt(event, line: line, resampleDescriptor: resample)
-            } : nil) { line, asserted in
-                try virtualMachine.setInterruptLine(line, asserted: asserted)
-            }
-        } catch { throw MachineError.attachVirtioDevices(error) }
+        let virtio = try attachVirtioDevices(configuration.virtioDevices, memory: memory, bus: mmioBus, system: system,
+                                             virtualMachine: virtualMachine)
         let commandLine = [configuration.commandLine, virtio.kernelCommandLine].filter { !$0.isEmpty }.joined(separator: " ")
 
         // 5. Platform tables: ACPI describes the CPUs, interrupt controllers and virtio devices.
@@ -182,13 +177,8 @@ public enum MachineBuilder {
         // 8. Devices on the port bus; the UART's interrupt goes to the in-kernel irqchip.
         let console = try SerialConsole(output: configuration.serialOutput)
         let uart = Serial16550 { console.write($0) }
-        let portBus = IOBus { line, asserted in try virtualMachine.setInterruptLine(line, asserted: asserted) }
-        do {
-            try portBus.insert(uart, base: UInt64(Layout.serialPort), length: Layout.serialPortCount, interrupt: Layout.serialInterrupt)
-            try portBus.insert(I8042(), base: UInt64(Layout.i8042Port), length: Layout.i8042PortCount)
-            try portBus.insert(DebugExit(), base: UInt64(Layout.debugExitPort), length: Layout.debugExitPortCount)
-            try portBus.insert(SleepControl(), base: UInt64(Layout.sleepControlPort), length: Layout.sleepControlPortCount)
-        } catch { throw MachineError.attachDevices(error) }
+        let keyboardController = I8042()
+        let portBus = try makePortBus(virtualMachine: virtualMachine, uart: uart, keyboardController: keyboardController)
 
         // 9. vCPUs: all get CPUID; the boot vCPU gets the entry state. The others wait
         // in the in-kernel local APIC for the guest to start them (INIT/SIPI).
@@ -224,8 +214,39 @@ public enum MachineBuilder {
             "virtio-mmio at \(slot.base), irq \(slot.irq): \(specification)"
         }
         return Machine(system: system, virtualMachine: virtualMachine, memory: memory, vcpus: vcpus,
-                       portBus: portBus, mmioBus: mmioBus, console: console, uart: uart,
+                       portBus: portBus, mmioBus: mmioBus, console: console, uart: uart, keyboardController: keyboardController,
+                       virtioDevices: Array(zip(configuration.virtioDevices, virtio.devices)),
                        serialInput: configuration.serialInput, deviceDescriptions: deviceDescriptions)
+    }
+
+    /// The devices on the port bus; the UART's interrupt goes to the in-kernel irqchip.
+    static func makePortBus(virtualMachine: VirtualMachine, uart: Serial16550, keyboardController: I8042) throws -> IOBus {
+        let portBus = IOBus { line, asserted in try virtualMachine.setInterruptLine(line, asserted: asserted) }
+        do {
+            try portBus.insert(uart, base: UInt64(Layout.serialPort), length: Layout.serialPortCount, interrupt: Layout.serialInterrupt)
+            try portBus.insert(keyboardController, base: UInt64(Layout.i8042Port), length: Layout.i8042PortCount)
+            try portBus.insert(DebugExit(), base: UInt64(Layout.debugExitPort), length: Layout.debugExitPortCount)
+            try portBus.insert(SleepControl(), base: UInt64(Layout.sleepControlPort), length: Layout.sleepControlPortCount)
+        } catch { throw MachineError.attachDevices(error) }
+        return portBus
+    }
+
+    /// The virtio-mmio devices (their backends connected or started) on `bus`: vhost-user
+    /// queue notifications bound with KVM_IOEVENTFD, their interrupts with level-triggered
+    /// irqfds where KVM can resample them, else every line through KVM_IRQ_LINE.
+    static func attachVirtioDevices(_ specifications: [VirtioDeviceSpecification], memory: GuestMemory, bus: IOBus,
+                                    system: KVMSystem, virtualMachine: VirtualMachine) throws -> VirtioDeviceAttachment {
+        do {
+            let resampling = (try? system.check(.irqFD)) ?? 0 > 0 && (try? system.check(.irqFDResample)) ?? 0 > 0
+            return try VirtioDeviceAttachment.attach(specifications, memory: memory, bus: bus,
+                                                     bindNotification: { address, queue, fd in
+                try virtualMachine.bindWrite(at: address, length: 4, datamatch: queue, to: fd)
+            }, bindInterrupt: resampling ? { line, event, resample in
+                try virtualMachine.bindInterrupt(event, line: line, resampleDescriptor: resample)
+            } : nil) { line, asserted in
+                try virtualMachine.setInterruptLine(line, asserted: asserted)
+            }
+        } catch { throw MachineError.attachVirtioDevices(error) }
     }
 
     /// ACPI tables (RSDP first) at `Layout.acpiTablesAddress`; returns the RSDP address.

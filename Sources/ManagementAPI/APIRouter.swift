@@ -8,8 +8,9 @@ import Foundation
 /// documents the same list (a test keeps the two equal).
 public enum APIRoute: String, CaseIterable, Sendable {
     case info, pause, resume, shutdown
-    /// Issue 15, not done yet: answered 501.
-    case snapshotCreate, snapshotLoad, migrationSend, migrationReceive
+    case snapshotCreate
+    /// Issue 15, not done yet: answered 501 (a snapshot is restored by `candor-vm restore`).
+    case snapshotLoad, migrationSend, migrationReceive
 
     public var method: String {
         switch self {
@@ -69,7 +70,23 @@ public struct APIRouter: Sendable {
             info.state = .stopping
             let controller = controller
             return (Self.json(info), { controller.shutdown() })
-        case .snapshotCreate, .snapshotLoad, .migrationSend, .migrationReceive:
+        case .snapshotCreate:
+            let snapshot: SnapshotRequest
+            do { snapshot = try JSONDecoder().decode(SnapshotRequest.self, from: Data(request.body)) } catch {
+                return (.error(.badRequest, #"the body must name a new directory: {"snapshot_path": "/absolute/path"}"#), nil)
+            }
+            guard snapshot.snapshotPath.hasPrefix("/"), !snapshot.snapshotPath.utf8.contains(0) else {
+                return (.error(.badRequest, "snapshot_path must be an absolute path, not \(snapshot.snapshotPath.prefix(200))"), nil)
+            }
+            do {
+                return (Self.json(try controller.snapshot(to: snapshot.snapshotPath)), nil)
+            } catch {
+                switch error {
+                case let .conflict(message): return (.error(.conflict, message), nil)
+                case let .failed(message): return (.error(.internalServerError, message), nil)
+                }
+            }
+        case .snapshotLoad, .migrationSend, .migrationReceive:
             return (.error(.notImplemented, "\(request.method) \(route.path) is not implemented yet (issue 15: snapshot, restore and live migration)"), nil)
         }
     }

@@ -11,6 +11,35 @@ public protocol VMController: Sendable {
     func resume() throws(VMControlError)
     /// Stops the VM cleanly (drivers stopped, the VMM exits 0); called after the answer was sent.
     func shutdown()
+    /// Writes a snapshot of the paused VM to the new directory `path` (absolute).
+    func snapshot(to path: String) throws(VMControlError) -> SnapshotInfo
+}
+
+/// The answer to `PUT /snapshot/create`.
+public struct SnapshotInfo: Codable, Equatable, Sendable {
+    public var snapshotPath: String
+    /// Guest RAM in the memory file, and how much of it holds data (the rest are holes).
+    public var memoryBytes: UInt64
+    public var memoryDataBytes: UInt64
+    /// Milliseconds from the request to the renamed, flushed directory.
+    public var durationMilliseconds: UInt64
+
+    public init(snapshotPath: String, memoryBytes: UInt64, memoryDataBytes: UInt64, durationMilliseconds: UInt64) {
+        self.snapshotPath = snapshotPath; self.memoryBytes = memoryBytes
+        self.memoryDataBytes = memoryDataBytes; self.durationMilliseconds = durationMilliseconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case snapshotPath = "snapshot_path", memoryBytes = "memory_bytes", memoryDataBytes = "memory_data_bytes"
+        case durationMilliseconds = "duration_ms"
+    }
+}
+
+/// The body of `PUT /snapshot/create`.
+public struct SnapshotRequest: Codable, Equatable, Sendable {
+    public var snapshotPath: String
+    public init(snapshotPath: String) { self.snapshotPath = snapshotPath }
+    enum CodingKeys: String, CodingKey { case snapshotPath = "snapshot_path" }
 }
 
 /// The VM's state as `GET /vm` reports it.

@@ -4,6 +4,7 @@
 // candor-vm: argument parsing and wiring only; the machine lives in the Machine target.
 
 import ArgumentParser
+import Foundation
 import Machine
 import ManagementAPI
 import VhostUser
@@ -16,7 +17,7 @@ struct CandorVM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "candor-vm",
         abstract: "The Candor hypervisor: boots a guest on KVM.",
-        subcommands: [Run.self, Ctl.self])
+        subcommands: [Run.self, Restore.self, Ctl.self])
 }
 
 struct Run: ParsableCommand {
@@ -89,10 +90,6 @@ struct Run: ParsableCommand {
     static let stopSignals = [SIGINT, SIGTERM]
 
     func run() throws {
-        // A driver that went away must give EPIPE on its socket, not kill the VMM.
-        signal(SIGPIPE, SIG_IGN)
-        // Before any thread exists, so that only the machine's watcher receives them.
-        Machine.holdSignals(Self.stopSignals)
         var configuration = MachineConfiguration(kernelPath: kernel)
         configuration.initrdPath = initrd
         configuration.commandLine = cmdline
@@ -102,33 +99,73 @@ struct Run: ParsableCommand {
         configuration.virtioDevices = try devices.map { try VirtioDeviceSpecification(parsing: $0) }
         if let flat { configuration.kernelFormat = .flat(flat == .long64 ? .long64 : .protected32) }
 
-        // The machine is released (its drivers stopped) before the process exits.
-        let exit: MachineExit
-        do {
-            // The socket exists before the guest starts, so a client may wait for it.
-            let server = try apiSocket.map { path throws(APIServerError) in try APIServer(path: path) }
-            defer { server?.stop() }
-            let machine = try MachineBuilder.build(configuration)
-            // The API's serve loop runs on its own thread, never a vCPU's. It holds the
-            // machine, so it is stopped and joined before the machine is released (a client
-            // in the middle of a request delays that by at most the API's 5 s timeout).
-            var serveThread: pthread_t?
-            if let server {
-                let router = APIRouter(controller: MachineController(machine: machine))
-                guard let thread = startThread({ server.serve(router) }) else {
-                    throw APIServerError.listen(path: server.path, errno: errno)
-                }
-                serveThread = thread
+        try runMachine(apiSocket: apiSocket) { try MachineBuilder.build(configuration) }
+    }
+}
+
+/// Builds a machine with `build`, serves the management API on `apiSocket` while it runs,
+/// and exits with the run's status. Shared by `run` and `restore`.
+func runMachine(apiSocket: String?, _ build: () throws -> Machine) throws {
+    // A driver that went away must give EPIPE on its socket, not kill the VMM.
+    signal(SIGPIPE, SIG_IGN)
+    // Before any thread exists, so that only the machine's watcher receives them.
+    Machine.holdSignals(Run.stopSignals)
+    // The machine is released (its drivers stopped) before the process exits.
+    let exit: MachineExit
+    do {
+        // The socket exists before the guest starts, so a client may wait for it.
+        let server = try apiSocket.map { path throws(APIServerError) in try APIServer(path: path) }
+        defer { server?.stop() }
+        let machine = try build()
+        // The API's serve loop runs on its own thread, never a vCPU's. It holds the
+        // machine, so it is stopped and joined before the machine is released (a client
+        // in the middle of a request delays that by at most the API's 5 s timeout).
+        var serveThread: pthread_t?
+        if let server {
+            let router = APIRouter(controller: MachineController(machine: machine))
+            guard let thread = startThread({ server.serve(router) }) else {
+                throw APIServerError.listen(path: server.path, errno: errno)
             }
-            exit = machine.run(stoppingOn: Self.stopSignals)
-            server?.stop()
-            if let serveThread { pthread_join(serveThread, nil) }
-        } catch {
-            printError("candor-vm: \(error)")
-            throw ExitCode(1)
+            serveThread = thread
         }
-        if !exit.isGuestInitiated { printError("candor-vm: \(exit)") }
-        throw ExitCode(exit.processExitStatus)
+        exit = machine.run(stoppingOn: Run.stopSignals)
+        server?.stop()
+        if let serveThread { pthread_join(serveThread, nil) }
+    } catch {
+        printError("candor-vm: \(error)")
+        throw ExitCode(1)
+    }
+    if !exit.isGuestInitiated { printError("candor-vm: \(exit)") }
+    throw ExitCode(exit.processExitStatus)
+}
+
+struct Restore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Continue a guest from a snapshot directory (written by PUT /snapshot/create or `candor-vm ctl snapshot`).",
+        discussion: """
+            The snapshot is checked first: its format version, the SHA-256 of its state and \
+            memory files, and that this host's KVM and CPUID are the ones it was taken on; any \
+            mismatch is a one-line error naming the file and the value. The guest then runs \
+            from where it was paused, with the exit status of `run`.
+            """)
+
+    @Option(help: "The snapshot directory.")
+    var snapshot: String
+
+    @Option(help: "Write the guest's serial output to this file instead of stdout.")
+    var serialOutput: String?
+
+    @Option(help: "Serve the management API on a Unix socket created at this path, as `run --api-socket` does.")
+    var apiSocket: String?
+
+    func run() throws {
+        var configuration = RestoreConfiguration(snapshotPath: snapshot)
+        if let serialOutput { configuration.serialOutput = .file(serialOutput) }
+        try runMachine(apiSocket: apiSocket) {
+            let (machine, report) = try MachineBuilder.restore(configuration)
+            if let warning = report.refusalWarning { printError("candor-vm: \(warning)") }
+            return machine
+        }
     }
 }
 
@@ -157,6 +194,20 @@ struct MachineController: VMController {
 
     func shutdown() { machine.stop() }
 
+    func snapshot(to path: String) throws(VMControlError) -> SnapshotInfo {
+        do {
+            let timings = try machine.snapshot(to: path)
+            return SnapshotInfo(snapshotPath: path, memoryBytes: timings.memoryBytes, memoryDataBytes: timings.memoryDataBytes,
+                                durationMilliseconds: (timings.stateNanoseconds + timings.filesNanoseconds) / 1_000_000)
+        } catch {
+            switch error {
+            case .refused: throw .conflict("\(error)")
+            case .write(.alreadyExists): throw .conflict("\(error)")
+            default: throw .failed("\(error)")
+            }
+        }
+    }
+
     static func translate(_ error: Machine.ControlError) -> VMControlError {
         switch error {
         case .pauseTimedOut: return .failed("\(error)")
@@ -175,7 +226,7 @@ struct Ctl: ParsableCommand {
             """)
 
     enum Action: String, ExpressibleByArgument, CaseIterable {
-        case info, pause, resume, shutdown
+        case info, pause, resume, shutdown, snapshot
 
         var route: APIRoute {
             switch self {
@@ -183,6 +234,7 @@ struct Ctl: ParsableCommand {
             case .pause: return .pause
             case .resume: return .resume
             case .shutdown: return .shutdown
+            case .snapshot: return .snapshotCreate
             }
         }
     }
@@ -193,11 +245,25 @@ struct Ctl: ParsableCommand {
     @Argument(help: "What to do: \(Action.allCases.map(\.rawValue).joined(separator: ", ")).")
     var action: Action
 
+    @Argument(help: "For snapshot: the new directory to write it to (the VM must be paused).")
+    var directory: String?
+
+    func validate() throws {
+        if action == .snapshot && directory == nil { throw ValidationError("snapshot: name the new directory, e.g. ctl --api-socket S snapshot DIR") }
+        if action != .snapshot && directory != nil { throw ValidationError("\(action.rawValue) takes no directory") }
+    }
+
     func run() throws {
         let client = APIClient(socketPath: apiSocket)
         let answer: (status: Int, body: [UInt8])
+        var body: [UInt8] = []
+        if let directory {
+            // The server's working directory is not ours: send an absolute path.
+            let absolute = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+            body = Array((try JSONEncoder().encode(SnapshotRequest(snapshotPath: absolute))))
+        }
         do {
-            answer = try client.send(action.route.method, action.route.path)
+            answer = try client.send(action.route.method, action.route.path, body: body)
         } catch {
             printError("candor-vm ctl: \(error)")
             throw ExitCode(1)

@@ -84,7 +84,8 @@ final class ManagementAPIBootTests: XCTestCase {
         // Garbage gets a 400 and changes nothing.
         let garbage = try APIClient(socketPath: socket).exchange(Array("\u{16}\u{3}\u{1}garbage\r\n\r\n".utf8))
         XCTAssertEqual(garbage.status, 400)
-        XCTAssertEqual(try APIClient(socketPath: socket).send("PUT", "/snapshot/create").status, 501)
+        XCTAssertEqual(try APIClient(socketPath: socket).send("PUT", "/snapshot/create").status, 400, "no snapshot_path")
+        XCTAssertEqual(try APIClient(socketPath: socket).send("PUT", "/snapshot/load").status, 501)
         XCTAssertTrue(process.isRunning)
 
         // Resumed: it grows again.

@@ -8,7 +8,7 @@ import XCTest
 
 /// A VM stand-in that records what the API asked of it.
 final class FakeController: VMController {
-    struct State { var paused = false; var shutdowns = 0; var pauseError: VMControlError? }
+    struct State { var paused = false; var shutdowns = 0; var pauseError: VMControlError?; var snapshots: [String] = [] }
     let state = Mutex(State())
 
     func info() -> VMInfo {
@@ -32,6 +32,14 @@ final class FakeController: VMController {
     }
 
     func shutdown() { state.withLock { $0.shutdowns += 1 } }
+
+    func snapshot(to path: String) throws(VMControlError) -> SnapshotInfo {
+        try state.withLock { (state) throws(VMControlError) in
+            guard state.paused else { throw .conflict("the VM must be paused for a snapshot; pause it first") }
+            state.snapshots.append(path)
+        }
+        return SnapshotInfo(snapshotPath: path, memoryBytes: 64 << 20, memoryDataBytes: 4096, durationMilliseconds: 5)
+    }
 }
 
 final class APIRouterTests: XCTestCase {
@@ -96,8 +104,27 @@ final class APIRouterTests: XCTestCase {
         XCTAssertEqual(controller.state.withLock { $0.paused }, false, "a refused request does nothing")
     }
 
-    func testSnapshotAndMigrationAreNotImplementedYet() {
-        for route in [APIRoute.snapshotCreate, .snapshotLoad, .migrationSend, .migrationReceive] {
+    func testSnapshotNeedsAPausedVMAndAnAbsolutePath() {
+        let (running, json, _) = respond("PUT", "/snapshot/create", body: #"{"snapshot_path":"/tmp/snap"}"#)
+        XCTAssertEqual(running, 409)
+        XCTAssertEqual(json["error"] as? String, "the VM must be paused for a snapshot; pause it first")
+        try? controller.pause()
+        for body in ["", "{}", #"{"snapshot_path": 3}"#] {
+            let (status, json, _) = respond("PUT", "/snapshot/create", body: body)
+            XCTAssertEqual(status, 400, body)
+            XCTAssertEqual(json["error"] as? String, #"the body must name a new directory: {"snapshot_path": "/absolute/path"}"#)
+        }
+        XCTAssertEqual(respond("PUT", "/snapshot/create", body: #"{"snapshot_path":"snap"}"#).json["error"] as? String,
+                       "snapshot_path must be an absolute path, not snap")
+        let (status, answer, _) = respond("PUT", "/snapshot/create", body: #"{"snapshot_path":"/tmp/snap"}"#)
+        XCTAssertEqual(status, 200)
+        XCTAssertEqual(answer["snapshot_path"] as? String, "/tmp/snap")
+        XCTAssertEqual(answer["memory_bytes"] as? Int, 64 << 20)
+        XCTAssertEqual(controller.state.withLock { $0.snapshots }, ["/tmp/snap"])
+    }
+
+    func testLoadAndMigrationAreNotImplementedYet() {
+        for route in [APIRoute.snapshotLoad, .migrationSend, .migrationReceive] {
             let (status, json, _) = respond(route.method, route.path, body: "{\"snapshot_path\":\"/tmp/x\"}")
             XCTAssertEqual(status, 501, route.path)
             XCTAssertTrue((json["error"] as? String ?? "").contains("not implemented yet"), route.path)

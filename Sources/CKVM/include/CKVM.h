@@ -43,6 +43,11 @@ static const int CKVM_CAP_MAX_VCPUS = KVM_CAP_MAX_VCPUS;
 static const int CKVM_CAP_IRQFD = KVM_CAP_IRQFD;
 static const int CKVM_CAP_IRQFD_RESAMPLE = KVM_CAP_IRQFD_RESAMPLE;
 static const int CKVM_CAP_IOEVENTFD = KVM_CAP_IOEVENTFD;
+static const int CKVM_CAP_XSAVE = KVM_CAP_XSAVE;
+static const int CKVM_CAP_XCRS = KVM_CAP_XCRS;
+static const int CKVM_CAP_DEBUGREGS = KVM_CAP_DEBUGREGS;
+static const int CKVM_CAP_VCPU_EVENTS = KVM_CAP_VCPU_EVENTS;
+static const int CKVM_CAP_ADJUST_CLOCK = KVM_CAP_ADJUST_CLOCK;
 static const int CKVM_API_VERSION = KVM_API_VERSION;
 
 // Exit reasons.
@@ -94,6 +99,47 @@ int ckvm_set_fpu(int vcpu_fd, const struct kvm_fpu *fpu);
 // Sets XCR0 alone (KVM_SET_XCRS with one register).
 int ckvm_set_xcr0(int vcpu_fd, uint64_t value);
 int ckvm_run(int vcpu_fd);
+
+// Snapshot and restore. The state KVM keeps for a vCPU or a VM is moved as the kernel's
+// own structures, opaque to Swift: each kind has a fixed size (ckvm_*_state_size) and one
+// get and one set wrapper. A snapshot records the sizes, so a restore on a kernel whose
+// structures differ is refused instead of misread.
+enum ckvm_vcpu_state_kind {
+    CKVM_VCPU_REGS = 0,       // KVM_GET/SET_REGS, struct kvm_regs
+    CKVM_VCPU_SREGS = 1,      // KVM_GET/SET_SREGS, struct kvm_sregs
+    CKVM_VCPU_FPU = 2,        // KVM_GET/SET_FPU, struct kvm_fpu
+    CKVM_VCPU_XSAVE = 3,      // KVM_GET/SET_XSAVE, struct kvm_xsave (4 KiB)
+    CKVM_VCPU_XCRS = 4,       // KVM_GET/SET_XCRS, struct kvm_xcrs
+    CKVM_VCPU_LAPIC = 5,      // KVM_GET/SET_LAPIC, struct kvm_lapic_state
+    CKVM_VCPU_EVENTS = 6,     // KVM_GET/SET_VCPU_EVENTS, struct kvm_vcpu_events
+    CKVM_VCPU_MP_STATE = 7,   // KVM_GET/SET_MP_STATE, struct kvm_mp_state
+    CKVM_VCPU_DEBUGREGS = 8,  // KVM_GET/SET_DEBUGREGS, struct kvm_debugregs
+};
+// The size of one kind's structure, 0 for an unknown kind.
+uint32_t ckvm_vcpu_state_size(int kind);
+// Copies the state into / from `buffer`, which holds ckvm_vcpu_state_size(kind) bytes.
+int ckvm_get_vcpu_state(int vcpu_fd, int kind, void *buffer);
+int ckvm_set_vcpu_state(int vcpu_fd, int kind, const void *buffer);
+
+enum ckvm_vm_state_kind {
+    CKVM_VM_PIC_MASTER = 0,  // KVM_GET/SET_IRQCHIP, chip 0 (struct kvm_irqchip)
+    CKVM_VM_PIC_SLAVE = 1,   // chip 1
+    CKVM_VM_IOAPIC = 2,      // chip 2
+    CKVM_VM_PIT2 = 3,        // KVM_GET/SET_PIT2, struct kvm_pit_state2
+    CKVM_VM_CLOCK = 4,       // KVM_GET/SET_CLOCK, struct kvm_clock_data
+};
+uint32_t ckvm_vm_state_size(int kind);
+// KVM_SET_CLOCK takes only the clock value: the flags KVM_GET_CLOCK reports are cleared.
+int ckvm_get_vm_state(int vm_fd, int kind, void *buffer);
+int ckvm_set_vm_state(int vm_fd, int kind, const void *buffer);
+
+// KVM_GET_MSR_INDEX_LIST: fills at most *count indices; on return *count holds how many
+// KVM has (E2BIG when that is more than were asked for).
+int ckvm_get_msr_index_list(int kvm_fd, uint32_t *indices, uint32_t *count);
+// KVM_GET_MSRS / KVM_SET_MSRS of `count` MSRs: return how many were read or written,
+// in order; KVM stops at the first one it refuses.
+int ckvm_get_msrs(int vcpu_fd, const uint32_t *indices, uint64_t *values, uint32_t count);
+int ckvm_set_msrs(int vcpu_fd, const uint32_t *indices, const uint64_t *values, uint32_t count);
 
 // The exit information of a kvm_run area, flattened so Swift need not read C unions.
 struct ckvm_exit {

@@ -265,6 +265,82 @@ public final class VirtioMMIODevice: BusDevice, InterruptSource {
         if hadInterrupt { onInterruptChange?(false) }
     }
 
+    // MARK: Snapshot
+
+    /// The transport's registers and each queue's ring positions, for a snapshot. The
+    /// backend's own state is not in it: only backends without any (virtio-rng, and
+    /// virtio-console, whose pending host input is dropped) can be restored this way.
+    public struct State: Equatable, Sendable, Codable {
+        public struct Queue: Equatable, Sendable, Codable {
+            public var size: UInt16
+            public var ready: Bool
+            public var descriptorTable: UInt64
+            public var driverArea: UInt64
+            public var deviceArea: UInt64
+            public var positions: Virtqueue.Positions?
+        }
+        public var deviceFeaturesSelect: UInt32
+        public var driverFeaturesSelect: UInt32
+        public var driverFeatures: UInt64
+        public var queueSelect: UInt32
+        public var queues: [Queue]
+        public var status: UInt32
+        public var interruptStatus: UInt32
+        public var configGeneration: UInt32
+    }
+
+    public var state: State {
+        locked {
+            State(deviceFeaturesSelect: deviceFeaturesSelect, driverFeaturesSelect: driverFeaturesSelect, driverFeatures: driverFeatures,
+                  queueSelect: queueSelect,
+                  queues: queues.map { State.Queue(size: $0.size, ready: $0.ready, descriptorTable: $0.descriptorTable,
+                                                    driverArea: $0.driverArea, deviceArea: $0.deviceArea, positions: $0.queue?.positions) },
+                  status: status, interruptStatus: interruptStatus, configGeneration: configGeneration)
+        }
+    }
+
+    /// Puts a fresh device (same backend kind, same guest memory) where `state` was: the
+    /// registers, the ready queues at their positions, and, when the driver had set
+    /// DRIVER_OK, the backend activated again. Raises the interrupt line if an interrupt
+    /// was pending. A state that does not fit the device (another queue count, a ring
+    /// outside memory) marks it as needing reset, as a bad driver write would.
+    public func restore(_ state: State) {
+        locked {
+            guard state.queues.count == queues.count else {
+                markNeedsReset("restore: \(state.queues.count) queues saved, the device has \(queues.count)")
+                return
+            }
+            deviceFeaturesSelect = state.deviceFeaturesSelect
+            driverFeaturesSelect = state.driverFeaturesSelect
+            driverFeatures = state.driverFeatures
+            queueSelect = state.queueSelect
+            status = state.status
+            configGeneration = state.configGeneration
+            for (index, saved) in state.queues.enumerated() {
+                queues[index] = QueueRegisters(size: saved.size, ready: false, descriptorTable: saved.descriptorTable,
+                                               driverArea: saved.driverArea, deviceArea: saved.deviceArea)
+                guard saved.ready else { continue }
+                let layout = VirtqueueLayout(size: saved.size, descriptorTable: GuestAddress(saved.descriptorTable),
+                                             driverArea: GuestAddress(saved.driverArea), deviceArea: GuestAddress(saved.deviceArea))
+                do {
+                    let queue = try Virtqueue(memory: memory, layout: layout, maximumSize: backend.queueMaximumSizes[index],
+                                              features: driverFeatures)
+                    if let positions = saved.positions { queue.restore(positions) }
+                    queues[index].queue = queue
+                    queues[index].ready = true
+                } catch {
+                    markNeedsReset("restore: queue \(index): \(error)")
+                }
+            }
+            if status & Status.driverOK != 0, status & Status.featuresOK != 0, status & Status.needsReset == 0 {
+                let context = VirtioDeviceContext(memory: memory, features: driverFeatures, queues: queues.map(\.queue), transport: self)
+                self.context = context
+                do { try backend.activate(context) } catch { markNeedsReset("restore: activation failed: \(error)") }
+            }
+            if state.interruptStatus != 0 { raiseInterrupt(state.interruptStatus) }
+        }
+    }
+
     // MARK: Configuration space
 
     private func readConfig(offset: Int, size: Int) -> UInt64 {

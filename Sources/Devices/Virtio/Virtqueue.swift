@@ -196,6 +196,30 @@ public final class Virtqueue {
         usedAtLastSignal = nextUsed
     }
 
+    /// The device's positions in the rings, for a snapshot: the rings themselves are in
+    /// guest memory, which the snapshot holds.
+    public struct Positions: Equatable, Sendable, Codable {
+        public var nextAvailable: UInt16
+        public var nextUsed: UInt16
+        public var usedAtLastSignal: UInt16
+
+        public init(nextAvailable: UInt16, nextUsed: UInt16, usedAtLastSignal: UInt16) {
+            self.nextAvailable = nextAvailable; self.nextUsed = nextUsed; self.usedAtLastSignal = usedAtLastSignal
+        }
+    }
+
+    public var positions: Positions {
+        Positions(nextAvailable: nextAvailable, nextUsed: nextUsed, usedAtLastSignal: usedAtLastSignal)
+    }
+
+    /// Continues from saved positions (a restored snapshot). Any 16-bit values are safe:
+    /// the guest-supplied indices are checked against them as they always are.
+    public func restore(_ positions: Positions) {
+        nextAvailable = positions.nextAvailable
+        nextUsed = positions.nextUsed
+        usedAtLastSignal = positions.usedAtLastSignal
+    }
+
     private func load16(_ base: UnsafeMutableRawPointer, _ offset: Int) -> UInt16 {
         UInt16(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
     }

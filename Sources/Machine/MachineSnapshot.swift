@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+
+import Devices
+import Foundation
+import GuestMemory
+import KVM
+import Snapshot
+import VhostUser
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The machine's part of a snapshot, `state.json`: what KVM keeps for every vCPU and for
+/// the VM, and the registers of the devices. Guest memory is the snapshot's memory file.
+struct MachineState: Codable, Equatable {
+    /// The vCPU parts in the order they were read and must be written back.
+    var vcpuStateKinds: [VCPUStateKind]
+    var vcpus: [VCPUState]
+    var virtualMachine: VirtualMachineState
+    var serial: Serial16550.State
+    var i8042: I8042.State
+    /// The built-in virtio devices, in their slots' order.
+    var virtio: [VirtioDeviceState]
+
+    /// One virtio-mmio device: how to make it (a `--device` value) and its transport's state.
+    struct VirtioDeviceState: Codable, Equatable {
+        var device: String
+        var transport: VirtioMMIODevice.State
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case vcpuStateKinds = "vcpu_state_order", vcpus, virtualMachine = "vm", serial, i8042, virtio
+    }
+
+    func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Array(try encoder.encode(self))
+    }
+
+    /// The SHA-256 of a CPUID table as the manifest records it.
+    static func cpuidHash(_ entries: [CPUIDEntry]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return SnapshotFormat.sha256(Array((try? encoder.encode(entries)) ?? Data()))
+    }
+
+    /// The sizes of the kernel structures this build moves, by part name.
+    static func kernelStructureSizes() -> [String: Int] {
+        var sizes: [String: Int] = [:]
+        for kind in VCPUStateKind.allCases { sizes[kind.rawValue] = kind.size }
+        for kind in VirtualMachineStateKind.allCases { sizes[kind.rawValue] = kind.size }
+        return sizes
+    }
+}
+
+/// How a snapshot or restore went: how long each step took, how big the memory is, and
+/// what KVM would not take back.
+public struct SnapshotReport: Equatable, Sendable {
+    /// Reading the state out of KVM and the devices.
+    public var stateNanoseconds: UInt64 = 0
+    /// Writing (or reading and checking) the files.
+    public var filesNanoseconds: UInt64 = 0
+    /// Bytes of the memory file that hold data (the rest are holes).
+    public var memoryBytes: UInt64 = 0
+    public var memoryDataBytes: UInt64 = 0
+    /// Restore: the saved MSRs KVM refused to set, by vCPU (none expected on the host
+    /// that wrote the snapshot).
+    public var refusedMSRs: [UInt32: [UInt32]] = [:]
+
+    /// One line for a log, nil when nothing was refused.
+    public var refusalWarning: String? {
+        guard !refusedMSRs.isEmpty else { return nil }
+        let list = refusedMSRs.sorted { $0.key < $1.key }.map { vcpu, msrs in
+            "vCPU \(vcpu): " + msrs.map { "0x" + String($0, radix: 16) }.joined(separator: " ")
+        }
+        return "restore: KVM refused to set these saved MSRs, which keep their reset values: " + list.joined(separator: "; ")
+    }
+}
+
+public enum SnapshotCreationError: Error, CustomStringConvertible {
+    /// The machine is not paused, or has devices whose state is not saved (answered 409).
+    case refused(String)
+    case readState(KVMError)
+    case write(SnapshotError)
+
+    public var description: String {
+        switch self {
+        case let .refused(reason): return reason
+        case let .readState(error): return "reading the VM's state: \(error)"
+        case let .write(error): return "\(error)"
+        }
+    }
+}
+
+extension Machine {
+    /// Writes a snapshot of the paused machine to the new directory `path` (see
+    /// SnapshotManifest). The vCPUs stay parked meanwhile: a `resume` waits until it is
+    /// written. Throws `.refused` unless the machine is paused and every vhost-user
+    /// backend has answered every request it took (see `quiescentRingPositions`).
+    @discardableResult
+    public func snapshot(to path: String) throws(SnapshotCreationError) -> SnapshotReport {
+        do {
+            return try whilePaused { try writeSnapshot(to: path) }
+        } catch let error as ControlError {
+            throw .refused(error == .notPaused ? "the VM must be paused for a snapshot; pause it first" : "\(error)")
+        } catch let error as SnapshotCreationError {
+            throw error
+        } catch {
+            throw .refused("\(error)")
+        }
+    }
+
+    private func writeSnapshot(to path: String) throws(SnapshotCreationError) -> SnapshotReport {
+        var timings = SnapshotReport()
+        let started = Self.monotonicNanoseconds()
+        let machineState: MachineState
+        do {
+            let kinds = try system.vcpuStateKinds()
+            let msrIndices = try system.msrIndexList()
+            let vcpuStates = try vcpus.map { try $0.saveState(kinds: kinds, msrIndices: msrIndices) }
+            machineState = MachineState(
+                vcpuStateKinds: kinds, vcpus: vcpuStates, virtualMachine: try virtualMachine.saveState(),
+                serial: try portBus.withDevice(uart) { $0.state }, i8042: try portBus.withDevice(keyboardController) { $0.state },
+                virtio: try virtioDevices.map { specification, device in
+                    var transport = try mmioBus.withDevice(device) { $0.state }
+                    if specification.usesVhostUser { transport = try quiescentRingPositions(transport, device: "\(specification)") }
+                    return MachineState.VirtioDeviceState(device: "\(specification)", transport: transport)
+                })
+        } catch let error as KVMError {
+            throw .readState(error)
+        } catch let error as SnapshotCreationError {
+            throw error
+        } catch {
+            throw .refused("reading the devices' state: \(error)")
+        }
+        let stateBytes: [UInt8]
+        do { stateBytes = try machineState.encoded() } catch { throw .refused("encoding the state: \(error)") }
+        let facts = SnapshotFacts(
+            vcpuCount: vcpus.count,
+            memoryRegions: memory.regions.map { SnapshotMemoryRegion(start: $0.start.rawValue, size: $0.size) },
+            kvmAPIVersion: KVMSystem.apiVersion, cpuidSHA256: MachineState.cpuidHash(machineState.vcpus.first?.cpuid ?? []),
+            kernelStructureSizes: MachineState.kernelStructureSizes(), devices: deviceDescriptions)
+        let written = Self.monotonicNanoseconds()
+        timings.stateNanoseconds = written - started
+        let regions = memory.regions.map { UnsafeRawBufferPointer(start: $0.hostAddress, count: Int($0.size)) }
+        do { _ = try SnapshotWriter.write(to: path, facts: facts, state: stateBytes, memory: regions) } catch { throw .write(error) }
+        timings.filesNanoseconds = Self.monotonicNanoseconds() - written
+        timings.memoryBytes = memory.totalSize
+        var info = stat()
+        if stat(path + "/" + SnapshotFormat.memoryName, &info) == 0 { timings.memoryDataBytes = UInt64(info.st_blocks) * 512 }
+        return timings
+    }
+}
+
+extension Machine {
+    /// How long a snapshot waits for a vhost-user backend to answer the requests it took.
+    static let backendDrainNanoseconds: UInt64 = 2_000_000_000
+
+    /// A vhost-user device's ring positions are in its backend process, not in the VMM.
+    /// Without stopping the backend (GET_VRING_BASE would, and the running VM would then
+    /// need its rings started again), they are known when the backend is idle: every
+    /// request the guest made available has been used, so the backend's next position is
+    /// the available index, which is in guest memory. The vCPUs are parked, so no new
+    /// request comes; this waits for the ones in flight, up to `backendDrainNanoseconds`.
+    /// A virtio-net receive queue always holds buffers waiting for packets, so a VM with
+    /// an active vhost-user-net device is refused here.
+    func quiescentRingPositions(_ state: VirtioMMIODevice.State, device: String) throws -> VirtioMMIODevice.State {
+        var state = state
+        let deadline = Self.monotonicNanoseconds() + Self.backendDrainNanoseconds
+        for (index, queue) in state.queues.enumerated() where queue.ready {
+            while true {
+                let available = try memory.load(UInt16.self, at: GuestAddress(queue.driverArea + 2))
+                let used = try memory.load(UInt16.self, at: GuestAddress(queue.deviceArea + 2))
+                if available == used {
+                    state.queues[index].positions = Virtqueue.Positions(nextAvailable: available, nextUsed: used, usedAtLastSignal: used)
+                    break
+                }
+                guard Self.monotonicNanoseconds() < deadline else {
+                    throw SnapshotCreationError.refused(
+                        "\(device): queue \(index) has \(available &- used) request(s) the backend has not answered; a snapshot of a "
+                        + "vhost-user device needs an idle backend (a network device's receive queue never is)")
+                }
+                usleep(1000)
+            }
+        }
+        return state
+    }
+}
+
+/// What to restore: the snapshot and the host side of the machine (where its serial
+/// output goes), which a snapshot does not fix.
+public struct RestoreConfiguration: Sendable {
+    public var snapshotPath: String
+    public var serialOutput: MachineConfiguration.SerialOutput = .standardOutput
+    public var serialInput = true
+    public var kvmPath = "/dev/kvm"
+
+    public init(snapshotPath: String) { self.snapshotPath = snapshotPath }
+}
+
+extension MachineBuilder {
+    /// Builds a machine from a snapshot instead of a kernel, as a linear recipe like
+    /// `build`: the snapshot checked, the VM made as `build` makes it, memory loaded, the
+    /// devices' and then KVM's state written back. `run()` continues the guest.
+    public static func restore(_ configuration: RestoreConfiguration) throws -> (Machine, SnapshotReport) {
+        var timings = SnapshotReport()
+        let started = Machine.monotonicNanoseconds()
+        // 1. The snapshot: manifest, version, checksums of the state, the memory file's size.
+        let snapshot: SnapshotReader
+        do { snapshot = try SnapshotReader(directory: configuration.snapshotPath) } catch { throw MachineError.readSnapshot(error) }
+        let facts = snapshot.manifest.facts
+        let state: MachineState
+        do { state = try JSONDecoder().decode(MachineState.self, from: Data(snapshot.state)) } catch {
+            throw MachineError.readSnapshot(.malformed(path: snapshot.statePath, reason: SnapshotManifest.reason(error)))
+        }
+        guard state.vcpus.count == facts.vcpuCount, state.vcpus.map(\.id) == Array(0..<UInt32(facts.vcpuCount)) else {
+            throw MachineError.readSnapshot(.malformed(path: snapshot.statePath,
+                                                       reason: "\(state.vcpus.count) vCPU states, the manifest says vcpu_count \(facts.vcpuCount)"))
+        }
+
+        // 2. KVM, and whether this host can take the state: same structures, same CPUID.
+        let system: KVMSystem
+        do { system = try KVMSystem(path: configuration.kvmPath) } catch let error as KVMError { throw MachineError.openKVM(error) }
+        let supportedCPUID: [CPUIDEntry]
+        do {
+            try system.require([.irqChip, .pit2, .userMemory, .setTSSAddress, .setIdentityMapAddress, .extendedCPUID, .immediateExit])
+            supportedCPUID = try system.supportedCPUID()
+        } catch let error as KVMError { throw MachineError.checkCapabilities(error) }
+        try checkCompatibility(snapshot, state: state, supportedCPUID: supportedCPUID, system: system)
+
+        // 3. The VM with its in-kernel interrupt controllers and timer, as `build` makes it.
+        let virtualMachine: VirtualMachine
+        do { virtualMachine = try system.makeVirtualMachine() } catch let error as KVMError { throw MachineError.createVM(error) }
+        do {
+            try virtualMachine.setTSSAddress(Layout.tssAddress)
+            try virtualMachine.setIdentityMapAddress(Layout.identityMapAddress)
+            try virtualMachine.createInterruptController()
+            try virtualMachine.createProgrammableIntervalTimer()
+        } catch let error as KVMError { throw MachineError.configureVM(error) }
+
+        // 4. Guest RAM with the snapshot's layout, loaded from the memory file (its SHA-256 checked).
+        let specifications: [VirtioDeviceSpecification]
+        do {
+            specifications = try state.virtio.map { try VirtioDeviceSpecification(parsing: $0.device) }
+        } catch {
+            throw MachineError.readSnapshot(.malformed(path: snapshot.statePath, reason: "virtio device: \(error)"))
+        }
+        let memory: GuestMemory
+        do {
+            // Shareable (file-backed) when a vhost-user backend process must map it.
+            memory = try GuestMemory(ranges: facts.memoryRegions.map { (GuestAddress($0.start), $0.size) },
+                                     shareable: specifications.contains { $0.usesVhostUser })
+        } catch let error as GuestMemoryError { throw MachineError.allocateMemory(error) }
+        do {
+            for (slot, region) in memory.regions.enumerated() { try virtualMachine.map(region, slot: UInt32(slot)) }
+        } catch let error as KVMError { throw MachineError.registerMemory(error) }
+        do {
+            try snapshot.loadMemory(into: memory.regions.map { UnsafeMutableRawBufferPointer(start: $0.hostAddress, count: Int($0.size)) })
+        } catch { throw MachineError.readSnapshot(error) }
+        let loaded = Machine.monotonicNanoseconds()
+        timings.filesNanoseconds = loaded - started
+
+        // 5. Devices on the port bus, their registers as they were.
+        let console = try SerialConsole(output: configuration.serialOutput)
+        let uart = Serial16550 { console.write($0) }
+        let keyboardController = I8042()
+        let portBus = try makePortBus(virtualMachine: virtualMachine, uart: uart, keyboardController: keyboardController)
+        do {
+            try portBus.withDevice(uart) { $0.restore(state.serial) }
+            try portBus.withDevice(keyboardController) { $0.restore(state.i8042) }
+        } catch { throw MachineError.attachDevices(error) }
+
+        // 6. vCPUs, then the VM's state (PIT, clock, irqchip), then each vCPU's state.
+        var vcpus: [VCPU] = []
+        for vcpuState in state.vcpus {
+            do { vcpus.append(try virtualMachine.makeVCPU(id: vcpuState.id)) } catch let error as KVMError {
+                throw MachineError.createVCPU(id: vcpuState.id, error)
+            }
+        }
+        do { try virtualMachine.restoreState(state.virtualMachine) } catch let error as KVMError { throw MachineError.restoreState(error) }
+        for (vcpu, vcpuState) in zip(vcpus, state.vcpus) {
+            do {
+                let refused = try vcpu.restoreState(vcpuState, kinds: state.vcpuStateKinds)
+                if !refused.isEmpty { timings.refusedMSRs[vcpu.id] = refused }
+            } catch let error as KVMError {
+                throw MachineError.configureVCPU(id: vcpu.id, error)
+            }
+        }
+        // 7. The virtio devices, made again in their slots, at their queue positions
+        // (after the irqchip's state, so a pending interrupt raised again is not overwritten).
+        // A vhost-user device's backend is started (or connected) again and given the
+        // rings at the saved positions when the restored transport activates it.
+        let mmioBus = IOBus()
+        let virtio = try attachVirtioDevices(specifications, memory: memory, bus: mmioBus, system: system,
+                                             virtualMachine: virtualMachine)
+        do {
+            for (device, saved) in zip(virtio.devices, state.virtio) {
+                try mmioBus.withDevice(device) { $0.restore(saved.transport) }
+            }
+        } catch { throw MachineError.attachVirtioDevices(error) }
+
+        timings.stateNanoseconds = Machine.monotonicNanoseconds() - loaded
+        timings.memoryBytes = memory.totalSize
+        let machine = Machine(system: system, virtualMachine: virtualMachine, memory: memory, vcpus: vcpus,
+                              portBus: portBus, mmioBus: mmioBus, console: console, uart: uart, keyboardController: keyboardController,
+                              virtioDevices: Array(zip(specifications, virtio.devices)),
+                              serialInput: configuration.serialInput, deviceDescriptions: facts.devices)
+        return (machine, timings)
+    }
+
+    /// Refuses a snapshot whose kernel structures or CPUID differ from this host's: its
+    /// state would be misread, or the guest would find features gone.
+    static func checkCompatibility(_ snapshot: SnapshotReader, state: MachineState, supportedCPUID: [CPUIDEntry],
+                                   system: KVMSystem) throws {
+        let facts = snapshot.manifest.facts
+        func refuse(_ reason: String) -> MachineError { .readSnapshot(.incompatible(path: snapshot.manifestPath, reason: reason)) }
+        guard facts.kvmAPIVersion == KVMSystem.apiVersion else {
+            throw refuse("kvm_api_version \(facts.kvmAPIVersion), this host's KVM has \(KVMSystem.apiVersion)")
+        }
+        let sizes = MachineState.kernelStructureSizes()
+        for (part, size) in facts.kernelStructureSizes.sorted(by: { $0.key < $1.key }) where sizes[part] != size {
+            throw refuse("kernel_structure_sizes.\(part) is \(size), this build's is \(sizes[part].map(String.init) ?? "unknown")")
+        }
+        let savedCPUID = state.vcpus.first?.cpuid ?? []
+        let savedHash = MachineState.cpuidHash(savedCPUID)
+        guard savedHash == facts.cpuidSHA256 else {
+            throw MachineError.readSnapshot(.malformed(path: snapshot.statePath,
+                                                       reason: "vCPU 0's CPUID has SHA-256 \(savedHash), the manifest's cpuid_sha256 is \(facts.cpuidSHA256)"))
+        }
+        let hostHash = MachineState.cpuidHash(BootCPU.cpuid(supported: supportedCPUID, vcpuID: 0))
+        guard hostHash == savedHash else {
+            throw refuse("cpuid_sha256 \(savedHash), this host's CPUID for vCPU 0 has \(hostHash) (another CPU or KVM)")
+        }
+        do {
+            let kinds = try system.vcpuStateKinds()
+            for kind in state.vcpuStateKinds where !kinds.contains(kind) {
+                throw refuse("the state has \(kind.rawValue), which this host's KVM cannot restore")
+            }
+        } catch let error as KVMError { throw MachineError.checkCapabilities(error) }
+    }
+}

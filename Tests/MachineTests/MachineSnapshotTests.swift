@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+
+import Foundation
+import GuestMemory
+import Synchronization
+import Devices
+@testable import VhostUser
+import XCTest
+@testable import Machine
+
+/// Snapshot a running ring-0 guest, stop it, restore it in a new Machine: it continues
+/// where it was, not from the start (skipped where /dev/kvm is missing).
+final class MachineSnapshotTests: XCTestCase {
+    /// A flat 32-bit protected-mode guest that counts in memory and prints the count's
+    /// last digit, then spins: its output is "1234567890123...", the counter at 0x300000.
+    ///   again: inc dword [0x300000]; mov eax, [0x300000]; xor edx, edx; mov ecx, 10; div ecx
+    ///          mov al, dl; add al, '0'; mov dx, 0x3f8; out dx, al; mov ecx, 20000; spin: loop spin; jmp again
+    static let countingGuest: [UInt8] = [
+        0xff, 0x05, 0x00, 0x00, 0x30, 0x00, 0xa1, 0x00, 0x00, 0x30, 0x00, 0x31, 0xd2, 0xb9, 0x0a, 0x00, 0x00, 0x00,
+        0xf7, 0xf1, 0x88, 0xd0, 0x04, 0x30, 0x66, 0xba, 0xf8, 0x03, 0xee, 0xb9, 0x20, 0x4e, 0x00, 0x00, 0xe2, 0xfe,
+        0xeb, 0xda,
+    ]
+    static let counterAddress = GuestAddress(0x30_0000)
+
+    private var scratch: URL!
+
+    override func setUpWithError() throws {
+        guard access("/dev/kvm", R_OK | W_OK) == 0 else { throw XCTSkip("needs read/write access to /dev/kvm") }
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("candor-snap-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        if let scratch { try? FileManager.default.removeItem(at: scratch) }
+    }
+
+    private func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+
+    private func wait(_ seconds: Double, for condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(10_000)
+        }
+        return condition()
+    }
+
+    /// Runs `machine` on a thread; returns a function that stops it and gives its exit.
+    private func start(_ machine: Machine) -> () -> MachineExit? {
+        let exit = Mutex<MachineExit?>(nil)
+        let runner = Thread { let result = machine.run(); exit.withLock { $0 = result } }
+        runner.start()
+        return {
+            machine.stop()
+            _ = self.wait(10) { exit.withLock { $0 } != nil }
+            return exit.withLock { $0 }
+        }
+    }
+
+    func testRestoredGuestContinuesItsCountAndOutput() throws {
+        let image = scratch.appendingPathComponent("count.bin")
+        try Data(Self.countingGuest).write(to: image)
+        var configuration = MachineConfiguration(kernelPath: image.path)
+        configuration.kernelFormat = .flat(.protected32)
+        configuration.memorySize = 16 << 20
+        configuration.vcpuCount = 2  // the second vCPU waits for a SIPI: its state is saved too
+        configuration.virtioDevices = [.entropy]  // made again on restore (the guest does not use it)
+        let firstOutput = scratch.appendingPathComponent("first.txt").path
+        configuration.serialOutput = .file(firstOutput)
+        configuration.serialInput = false
+        let snapshot = scratch.appendingPathComponent("snap").path
+
+        var counterAtSnapshot: UInt32 = 0
+        var printed = ""
+        do {
+            let machine = try MachineBuilder.build(configuration)
+            let stop = start(machine)
+            XCTAssertTrue(wait(20) { text(firstOutput).count >= 5 }, "the guest counts")
+            XCTAssertThrowsError(try machine.snapshot(to: snapshot)) {
+                XCTAssertEqual("\($0)", "the VM must be paused for a snapshot; pause it first")
+            }
+            try machine.pause()
+            counterAtSnapshot = try machine.memory.load(UInt32.self, at: Self.counterAddress)
+            printed = text(firstOutput)
+            let timings = try machine.snapshot(to: snapshot)
+            print("snapshot of a 16 MiB guest: state \(timings.stateNanoseconds / 1000) µs, files \(timings.filesNanoseconds / 1_000_000) ms, "
+                  + "memory file \(timings.memoryBytes) bytes with \(timings.memoryDataBytes) bytes of data")
+            XCTAssertLessThan(timings.memoryDataBytes, 1 << 20, "the memory file is sparse")
+            XCTAssertEqual(stop(), .stoppedByRequest)
+        }
+        XCTAssertGreaterThan(counterAtSnapshot, 0)
+        // The guest printed each count's last digit; a pause may fall between the
+        // increment and the print.
+        XCTAssertTrue([printed.count, printed.count + 1].contains(Int(counterAtSnapshot)), "\(printed.count) printed, counter \(counterAtSnapshot)")
+        XCTAssertEqual(printed.last.flatMap(\.wholeNumberValue), printed.count % 10)
+
+        var restore = RestoreConfiguration(snapshotPath: snapshot)
+        let secondOutput = scratch.appendingPathComponent("second.txt").path
+        restore.serialOutput = .file(secondOutput)
+        restore.serialInput = false
+        let (machine, timings) = try MachineBuilder.restore(restore)
+        print("restore: files \(timings.filesNanoseconds / 1_000_000) ms, state \(timings.stateNanoseconds / 1000) µs")
+        XCTAssertNil(timings.refusalWarning, "the host that wrote the snapshot takes every MSR back")
+        XCTAssertEqual(try machine.memory.load(UInt32.self, at: Self.counterAddress), counterAtSnapshot, "memory came back")
+        XCTAssertEqual(machine.status.vcpuCount, 2)
+        XCTAssertEqual(machine.virtioDevices.map { "\($0.specification)" }, ["virtio-rng"])
+        XCTAssertTrue(machine.deviceDescriptions.contains("virtio-mmio at 0xd0000000, irq 5: virtio-rng"), "\(machine.deviceDescriptions)")
+        let stop = start(machine)
+        XCTAssertTrue(wait(20) { text(secondOutput).count >= 5 }, "the restored guest runs")
+        XCTAssertEqual(stop(), .stoppedByRequest)
+        let continued = text(secondOutput)
+        // It goes on from the next count, not from 1.
+        let expected = (1...5).map { String((printed.count + $0) % 10) }.joined()
+        XCTAssertTrue(continued.hasPrefix(expected), "before: …\(printed.suffix(5)), after: \(continued.prefix(10))")
+        XCTAssertGreaterThan(try machine.memory.load(UInt32.self, at: Self.counterAddress), counterAtSnapshot + 4)
+    }
+
+    func testARestoredMachineCanBeSnapshottedAgain() throws {
+        let image = scratch.appendingPathComponent("count.bin")
+        try Data(Self.countingGuest).write(to: image)
+        var configuration = MachineConfiguration(kernelPath: image.path)
+        configuration.kernelFormat = .flat(.protected32)
+        configuration.memorySize = 16 << 20
+        configuration.serialOutput = .file(scratch.appendingPathComponent("0.txt").path)
+        configuration.serialInput = false
+        var machine = try MachineBuilder.build(configuration)
+        var total = ""
+        for generation in 1...3 {
+            let stop = start(machine)
+            let output = scratch.appendingPathComponent("\(generation - 1).txt").path
+            XCTAssertTrue(wait(20) { text(output).count >= 3 }, "generation \(generation) runs")
+            try machine.pause()
+            total += text(output)
+            let snapshot = scratch.appendingPathComponent("snap\(generation)").path
+            try machine.snapshot(to: snapshot)
+            XCTAssertEqual(stop(), .stoppedByRequest)
+            var restore = RestoreConfiguration(snapshotPath: snapshot)
+            restore.serialOutput = .file(scratch.appendingPathComponent("\(generation).txt").path)
+            restore.serialInput = false
+            machine = try MachineBuilder.restore(restore).0
+        }
+        // The digits of all generations together are one unbroken count.
+        let digits = total.compactMap(\.wholeNumberValue)
+        XCTAssertEqual(digits, (1...digits.count).map { $0 % 10 }, total)
+    }
+
+    func testCorruptMemoryIsRefusedBeforeAnythingRuns() throws {
+        let image = scratch.appendingPathComponent("count.bin")
+        try Data(Self.countingGuest).write(to: image)
+        var configuration = MachineConfiguration(kernelPath: image.path)
+        configuration.kernelFormat = .flat(.protected32)
+        configuration.memorySize = 16 << 20
+        configuration.serialOutput = .file(scratch.appendingPathComponent("serial.txt").path)
+        configuration.serialInput = false
+        let machine = try MachineBuilder.build(configuration)
+        try machine.pause()  // before it ever ran: the entry state is saved
+        let snapshot = scratch.appendingPathComponent("snap").path
+        try machine.snapshot(to: snapshot)
+        // Flip one byte of the guest's code.
+        let memoryFile = try FileHandle(forUpdating: URL(fileURLWithPath: snapshot + "/memory"))
+        try memoryFile.seek(toOffset: 0x10_0000)
+        try memoryFile.write(contentsOf: Data([0x90]))
+        try memoryFile.close()
+        var restore = RestoreConfiguration(snapshotPath: snapshot)
+        restore.serialOutput = .file(scratch.appendingPathComponent("serial2.txt").path)
+        restore.serialInput = false
+        XCTAssertThrowsError(try MachineBuilder.restore(restore)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(snapshot)/memory: SHA-256 "), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix("; the file is corrupt"), "\(error)")
+        }
+    }
+
+    /// A vhost-user-rng device driven from here as a guest driver would (the vCPUs never
+    /// run): a request the backend has not answered blocks the snapshot; once answered, the
+    /// snapshot records the ring positions, and the restored machine's new backend
+    /// process continues the ring at them.
+    func testVhostUserRingContinuesInTheRestoredBackend() throws {
+        let driver = MachineRunTests.repository.appendingPathComponent("hypervisor/build/candor-rng").path
+        guard FileManager.default.isExecutableFile(atPath: driver) else { throw XCTSkip("\(driver) not built: run `make drivers`") }
+        let image = scratch.appendingPathComponent("count.bin")
+        try Data(Self.countingGuest).write(to: image)
+        var configuration = MachineConfiguration(kernelPath: image.path)
+        configuration.kernelFormat = .flat(.protected32)
+        configuration.memorySize = 16 << 20
+        configuration.serialOutput = .file(scratch.appendingPathComponent("serial.txt").path)
+        configuration.serialInput = false
+        configuration.virtioDevices = [.vhostUserDriver(.entropy, executable: driver, image: nil)]
+        let snapshot = scratch.appendingPathComponent("snap").path
+        let descriptors: UInt64 = 0x40_0000, availableRing: UInt64 = 0x40_1000, usedRing: UInt64 = 0x40_2000, buffers: UInt64 = 0x41_0000
+
+        func write(_ device: VirtioMMIODevice, _ register: VirtioMMIODevice.Register, _ value: UInt32) {
+            device.write(offset: register.rawValue, size: 4, value: UInt64(value))
+        }
+        /// Descriptor `index`: 16 device-writable bytes; made available as entry `index`.
+        func offer(_ memory: GuestMemory, _ index: UInt16) throws {
+            try memory.store(buffers + UInt64(index) * 64, at: GuestAddress(descriptors + 16 * UInt64(index)))
+            try memory.store(UInt32(16), at: GuestAddress(descriptors + 16 * UInt64(index) + 8))
+            try memory.store(UInt16(2), at: GuestAddress(descriptors + 16 * UInt64(index) + 12))
+            try memory.store(index, at: GuestAddress(availableRing + 4 + 2 * UInt64(index)))
+            try memory.store(index + 1, at: GuestAddress(availableRing + 2))
+        }
+        func usedIndex(_ memory: GuestMemory) throws -> UInt16 { try memory.load(at: GuestAddress(usedRing + 2)) }
+
+        do {
+            let machine = try MachineBuilder.build(configuration)
+            let device = machine.virtioDevices[0].device
+            write(device, .status, 1)
+            write(device, .status, 3)
+            write(device, .deviceFeaturesSelect, 1)
+            let high = UInt32(device.read(offset: VirtioMMIODevice.Register.deviceFeatures.rawValue, size: 4))
+            write(device, .driverFeaturesSelect, 1)
+            write(device, .driverFeatures, high & 1)  // VIRTIO_F_VERSION_1 only
+            write(device, .status, 0xb)
+            write(device, .queueSelect, 0)
+            write(device, .queueSize, 8)
+            write(device, .queueDescriptorLow, UInt32(descriptors))
+            write(device, .queueDriverLow, UInt32(availableRing))
+            write(device, .queueDeviceLow, UInt32(usedRing))
+            write(device, .queueReady, 1)
+            write(device, .status, 0xf)
+            XCTAssertEqual(device.deviceStatus, 0xf)
+            // Once the backend has the ring, an entry made available without a kick stays unanswered.
+            (device.backend as? VhostUserFrontend)?.waitForPendingWork()
+            try offer(machine.memory, 0)
+            try machine.pause()
+            XCTAssertThrowsError(try machine.snapshot(to: snapshot)) { error in
+                XCTAssertEqual("\(error)", "vhost-user-rng,driver=\(driver): queue 0 has 1 request(s) the backend has not answered; "
+                               + "a snapshot of a vhost-user device needs an idle backend (a network device's receive queue never is)")
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: snapshot))
+            write(device, .queueNotify, 0)
+            XCTAssertTrue(wait(5) { (try? usedIndex(machine.memory)) == 1 }, "the backend answers")
+            try machine.snapshot(to: snapshot)
+        }
+
+        var restore = RestoreConfiguration(snapshotPath: snapshot)
+        restore.serialOutput = .file(scratch.appendingPathComponent("serial2.txt").path)
+        restore.serialInput = false
+        let (machine, _) = try MachineBuilder.restore(restore)
+        XCTAssertEqual(machine.virtioDevices.map { "\($0.specification)" }, ["vhost-user-rng,driver=\(driver)"])
+        let device = machine.virtioDevices[0].device
+        XCTAssertEqual(device.deviceStatus, 0xf, "the restored device is live")
+        // A marker in used element 0: a backend that started the ring over would overwrite it.
+        try machine.memory.store(UInt32(0xdead), at: GuestAddress(usedRing + 4))
+        try offer(machine.memory, 1)
+        write(device, .queueNotify, 0)
+        XCTAssertTrue(wait(5) { (try? usedIndex(machine.memory)) == 2 }, "the new backend takes entry 1, not entry 0 again")
+        XCTAssertEqual(try machine.memory.load(UInt32.self, at: GuestAddress(usedRing + 4 + 8)), 1, "used element 1 is descriptor 1")
+        XCTAssertEqual(try machine.memory.load(UInt32.self, at: GuestAddress(usedRing + 4 + 8 + 4)), 16)
+        XCTAssertEqual(try machine.memory.load(UInt32.self, at: GuestAddress(usedRing + 4)), 0xdead, "entry 0 was not served again")
+    }
+}

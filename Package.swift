@@ -90,7 +90,7 @@ let package = Package(
         ]),
         // `candor release`: one scan, every artefact of a release.
         .target(name: "Release", dependencies: [
-            "Inventory", "Licensing", "SBOM", "SourceOffer", "Boundaries", "Audit", "SBOMReader", "Review",
+            "ELF", "Inventory", "Licensing", "SBOM", "SourceOffer", "Boundaries", "Audit", "SBOMReader", "Review",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "candor", dependencies: [

@@ -7,6 +7,7 @@
 // version banner), and the license those statements name.
 
 import Crypto
+import ELF
 import Foundation
 import Inventory
 import Licensing
@@ -78,22 +79,9 @@ struct EmbeddedCode {
         inputs.first { input in
             guard let data = FileManager.default.contents(atPath: input.archive) else { return false }
             return data.withUnsafeBytes { bytes in
-                statements.contains { contains(bytes, Array($0.utf8)) }
+                statements.contains { ByteSearch.contains(bytes, Array($0.utf8)) }
             }
         }
-    }
-
-    /// Whether `needle` occurs in `bytes` (memchr finds each candidate first byte).
-    static func contains(_ bytes: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, let base = bytes.baseAddress, bytes.count >= needle.count else { return needle.isEmpty }
-        var offset = 0
-        let last = bytes.count - needle.count
-        while offset <= last, let hit = memchr(base + offset, Int32(first), last - offset + 1) {
-            let position = base.distance(to: UnsafeRawPointer(hit))
-            if memcmp(base + position, needle, needle.count) == 0 { return true }
-            offset = position + 1
-        }
-        return false
     }
 
     static func find(in binaries: [String], tree: String, database: LicenseDatabase, linkInputs: [LinkInput] = []) -> [EmbeddedCode] {

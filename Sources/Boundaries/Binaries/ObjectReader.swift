@@ -113,7 +113,8 @@ enum ObjectReader {
 
     /// `name@VERSION` / `name@@VERSION` as written in some symbol tables, without the version.
     static func unversioned(_ name: String) -> String {
-        guard let at = name.firstIndex(of: "@"), at != name.startIndex else { return name }
+        // On UTF-8, not Characters: called for every symbol of every binary.
+        guard let at = name.utf8.firstIndex(of: UInt8(ascii: "@")), at != name.utf8.startIndex else { return name }
         return String(name[..<at])
     }
 

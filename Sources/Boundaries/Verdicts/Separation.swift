@@ -7,6 +7,7 @@
 // program, and the protocol both name. The verdict says "no static or dynamic linkage
 // found", never "separate works": that is a legal conclusion the binaries cannot prove.
 
+import ELF
 import Foundation
 
 extension CheckRun {
@@ -56,11 +57,11 @@ extension CheckRun {
         evidence.append(EvidenceStep(coreAt, spawns.isEmpty ? "no exec or posix_spawn call found"
                                      : "starts programs as separate processes: calls \(spawns.joined(separator: ", "))"))
         let coreText = contents(core.path), driverText = contents(driver.path)
+        func holds(_ text: Data?, _ marker: String) -> Bool {
+            text?.withUnsafeBytes { ByteSearch.contains($0, Array(marker.utf8)) } ?? false
+        }
         let protocols = Self.protocols.filter { _, markers in
-            markers.contains { marker in
-                let bytes = Data(marker.utf8)
-                return coreText?.range(of: bytes) != nil && driverText?.range(of: bytes) != nil
-            }
+            markers.contains { holds(coreText, $0) && holds(driverText, $0) }
         }.map(\.0)
         if !protocols.isEmpty {
             evidence.append(EvidenceStep(driverAt, "both binaries name the \(protocols.joined(separator: ", ")) protocol"))

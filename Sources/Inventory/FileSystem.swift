@@ -55,11 +55,26 @@ struct FileStatus: Hashable, Sendable, Codable {
         var st = stat()
         let rc = path.withCString { lstat($0, &st) }
         if rc != 0 { return .failure(.current()) }
-        return .success(FileStatus(
+        return .success(FileStatus(st))
+    }
+
+    /// `fstatat(directory, name, AT_SYMLINK_NOFOLLOW)`: `lstat` of an entry of an open
+    /// directory, without the kernel walking the whole path again.
+    static func of(name: UnsafePointer<CChar>, inDirectory directory: Int32) -> Result<FileStatus, Errno> {
+        var st = stat()
+        if fstatat(directory, name, &st, AT_SYMLINK_NOFOLLOW) != 0 { return .failure(.current()) }
+        return .success(FileStatus(st))
+    }
+}
+
+extension FileStatus {
+    /// The fields of a `stat` the scanner uses (the memberwise initializer stays available).
+    fileprivate init(_ st: stat) {
+        self.init(
             size: UInt64(max(0, st.st_size)),
             modifiedNanoseconds: Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec),
             changedNanoseconds: Int64(st.st_ctim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_ctim.tv_nsec),
-            inode: UInt64(st.st_ino), device: UInt64(st.st_dev), mode: UInt32(st.st_mode)))
+            inode: UInt64(st.st_ino), device: UInt64(st.st_dev), mode: UInt32(st.st_mode))
     }
 }
 

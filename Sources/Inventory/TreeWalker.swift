@@ -104,8 +104,8 @@ enum TreeWalker {
                 let entryPath = absolute.appending(name)
                 guard case .success(let st) = status else { continue }
                 let isDirectory = st.kind == .directory
-                let nameString = String(decoding: name, as: UTF8.self)
                 var ignored = false
+                let nameString = rules.isEmpty ? "" : String(decoding: name, as: UTF8.self)
                 for ruleSet in rules {
                     if let v = ruleSet.verdict(relativePath: relative.display, name: nameString, isDirectory: isDirectory) {
                         ignored = v

@@ -124,17 +124,24 @@ final class SystemFileStream: FileContentStream {
         }
     }
 
+    /// Reads into uninitialized memory: zeroing a 1 MiB buffer twice per file (data, then
+    /// end of file) was a tenth of a first scan's CPU time.
     func read(max: Int) throws -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: max)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, max) }
-            if n >= 0 {
-                buffer.removeLast(max - n)
-                return buffer
+        var failure: Int32 = 0
+        let buffer = [UInt8](unsafeUninitializedCapacity: max) { buffer, initialized in
+            initialized = 0
+            while true {
+                let n = Glibc.read(fd, buffer.baseAddress, max)
+                if n >= 0 { initialized = n; return }
+                if errno == EINTR { continue }
+                failure = errno
+                return
             }
-            if errno == EINTR { continue }
-            throw FileAccessError(operation: "read", path: path.display, code: POSIXErrorCode(rawValue: errno) ?? .EIO)
         }
+        if failure != 0 {
+            throw FileAccessError(operation: "read", path: path.display, code: POSIXErrorCode(rawValue: failure) ?? .EIO)
+        }
+        return buffer
     }
 
     func close() {

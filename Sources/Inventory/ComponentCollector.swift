@@ -52,7 +52,8 @@ struct ComponentCollector {
     /// The licenses of the top-level LICENSE/LICENCE/COPYING files (texts and notices
     /// detected in them); without such files, the license tag most files carry.
     private func declaredTreeLicense() -> (String?, String) {
-        let topLevel = files.filter { f in !f.path.contains("/") && SwiftPackages.isLicenseFileName(f.path) }
+        // A byte search: Foundation's `contains` on 78,000 paths was a visible part of a re-scan.
+        let topLevel = files.filter { f in !f.path.utf8.contains(UInt8(ascii: "/")) && SwiftPackages.isLicenseFileName(f.path) }
         let fromFiles = Set(topLevel.flatMap { f in f.licenseMatches.filter { $0.kind != .reference }.map(\.expression) }
             + topLevel.flatMap(\.licenseTags))
         if !fromFiles.isEmpty {

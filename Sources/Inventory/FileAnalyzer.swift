@@ -30,8 +30,11 @@ struct FileAnalyzer: Sendable {
         do {
             let stream = try reader.open(absolute)
             defer { stream.close() }
+            // Chunks no larger than the file (plus one byte, to see its end) where it is small, but
+            // not so small that a file which grew since it was listed is read in tiny pieces.
+            let chunkSize = Int(min(UInt64(FileAnalyzer.chunkSize), max(16 << 10, size + 1)))
             while true {
-                let chunk = try stream.read(max: FileAnalyzer.chunkSize)
+                let chunk = try stream.read(max: chunkSize)
                 if chunk.isEmpty { break }
                 sha1.update(data: chunk)
                 sha256.update(data: chunk)

@@ -55,11 +55,26 @@ struct FileStatus: Hashable, Sendable, Codable {
         var st = stat()
         let rc = path.withCString { lstat($0, &st) }
         if rc != 0 { return .failure(.current()) }
-        return .success(FileStatus(
+        return .success(FileStatus(st))
+    }
+
+    /// `fstatat(directory, name, AT_SYMLINK_NOFOLLOW)`: `lstat` of an entry of an open
+    /// directory, without the kernel walking the whole path again.
+    static func of(name: UnsafePointer<CChar>, inDirectory directory: Int32) -> Result<FileStatus, Errno> {
+        var st = stat()
+        if fstatat(directory, name, &st, AT_SYMLINK_NOFOLLOW) != 0 { return .failure(.current()) }
+        return .success(FileStatus(st))
+    }
+}
+
+extension FileStatus {
+    /// The fields of a `stat` the scanner uses (the memberwise initializer stays available).
+    fileprivate init(_ st: stat) {
+        self.init(
             size: UInt64(max(0, st.st_size)),
             modifiedNanoseconds: Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec),
             changedNanoseconds: Int64(st.st_ctim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_ctim.tv_nsec),
-            inode: UInt64(st.st_ino), device: UInt64(st.st_dev), mode: UInt32(st.st_mode)))
+            inode: UInt64(st.st_ino), device: UInt64(st.st_dev), mode: UInt32(st.st_mode))
     }
 }
 
@@ -109,17 +124,24 @@ final class SystemFileStream: FileContentStream {
         }
     }
 
+    /// Reads into uninitialized memory: zeroing a 1 MiB buffer twice per file (data, then
+    /// end of file) was a tenth of a first scan's CPU time.
     func read(max: Int) throws -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: max)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, max) }
-            if n >= 0 {
-                buffer.removeLast(max - n)
-                return buffer
+        var failure: Int32 = 0
+        let buffer = [UInt8](unsafeUninitializedCapacity: max) { buffer, initialized in
+            initialized = 0
+            while true {
+                let n = Glibc.read(fd, buffer.baseAddress, max)
+                if n >= 0 { initialized = n; return }
+                if errno == EINTR { continue }
+                failure = errno
+                return
             }
-            if errno == EINTR { continue }
-            throw FileAccessError(operation: "read", path: path.display, code: POSIXErrorCode(rawValue: errno) ?? .EIO)
         }
+        if failure != 0 {
+            throw FileAccessError(operation: "read", path: path.display, code: POSIXErrorCode(rawValue: failure) ?? .EIO)
+        }
+        return buffer
     }
 
     func close() {

@@ -134,18 +134,22 @@ public struct Scanner {
         // Files, from the cache where unchanged.
         let analyzed = analyzeFiles(listing.files, root: rootPath, cache: cache)
         var files: [FileRecord] = []
-        var fresh: [String: ScanCache.Entry] = [:]
+        files.reserveCapacity(analyzed.count)
         var cacheChanged = false
-        for (entry, result) in zip(listing.files, analyzed) {
+        for result in analyzed {
             findings += result.findings
             cacheChanged = cacheChanged || !result.fromCache
-            guard let record = result.record else { continue }
-            files.append(record)
-            fresh[record.path] = ScanCache.Entry(key: ScanCache.Key(entry.status), record: record, findings: result.findings)
+            if let record = result.record { files.append(record) }
         }
         // Rewritten only when something changed: a re-scan of an unchanged tree writes nothing.
-        if let directory = cacheDirectory, cache != nil, cacheChanged || fresh.count != cache!.entries.count {
-            cache!.entries = fresh
+        if let directory = cacheDirectory, cache != nil, cacheChanged || files.count != cache!.count {
+            var fresh: [ScanCache.Entry] = []
+            fresh.reserveCapacity(files.count)
+            for (entry, result) in zip(listing.files, analyzed) {
+                guard let record = result.record else { continue }
+                fresh.append(ScanCache.Entry(key: ScanCache.Key(entry.status), record: record, findings: result.findings))
+            }
+            cache!.replaceEntries(fresh)
             do {
                 try cache!.store(directory: directory, jobs: options.jobs)
             } catch {
@@ -184,7 +188,7 @@ public struct Scanner {
             Parallel.forEach(entries.count, jobs: options.jobs, batch: 16) { i in
                 let entry = entries[i]
                 let shown = entry.path.display
-                if let hit = cache?.entries[shown], hit.key == ScanCache.Key(entry.status) {
+                if let hit = cache?[shown], hit.key == ScanCache.Key(entry.status) {
                     out.buffer[i] = Analyzed(record: hit.record, findings: hit.findings, fromCache: true)
                 } else {
                     let (record, findings) = analyzer.analyze(path: entry.path, absolute: rootPath.appending(entry.path.bytes),

@@ -89,7 +89,7 @@ enum TreeWalker {
                let bytes = try? readSmallFile(ignoreFile.display) {
                 rules.append(GitIgnoreRules(base: directory.display, text: String(decoding: bytes, as: UTF8.self)))
             }
-            let names: [[UInt8]]
+            let names: [(name: [UInt8], status: Result<FileStatus, Errno>)]
             switch directoryEntries(absolute) {
             case .success(let n): names = n
             case .failure(let error):
@@ -98,14 +98,14 @@ enum TreeWalker {
                                                 severity: .error, message: error.description))
                 continue
             }
-            for name in names {
+            for (name, status) in names {
                 if name == Array(".git".utf8) { continue }
                 let relative = directory.bytes.isEmpty ? RawPath(name) : directory.appending(name)
                 let entryPath = absolute.appending(name)
-                guard case .success(let st) = FileStatus.of(entryPath) else { continue }
+                guard case .success(let st) = status else { continue }
                 let isDirectory = st.kind == .directory
-                let nameString = String(decoding: name, as: UTF8.self)
                 var ignored = false
+                let nameString = rules.isEmpty ? "" : String(decoding: name, as: UTF8.self)
                 for ruleSet in rules {
                     if let v = ruleSet.verdict(relativePath: relative.display, name: nameString, isDirectory: isDirectory) {
                         ignored = v
@@ -115,7 +115,7 @@ enum TreeWalker {
                 if isDirectory {
                     stack.append((relative, rules))
                 } else {
-                    add(relative, absolute: entryPath, root: root, to: &listing)
+                    add(relative, absolute: entryPath, status: .success(st), root: root, to: &listing)
                 }
             }
         }
@@ -126,15 +126,17 @@ enum TreeWalker {
         return listing
     }
 
-    /// Records one non-directory entry: a regular file, a symbolic link, or a note for anything else.
-    private static func add(_ relative: RawPath, absolute: RawPath, root: String, to listing: inout TreeListing) {
+    /// Records one non-directory entry: a regular file, a symbolic link, or a note for anything
+    /// else. `status`: its `lstat`, when the caller has it already.
+    private static func add(_ relative: RawPath, absolute: RawPath, status: Result<FileStatus, Errno>? = nil, root: String,
+                            to listing: inout TreeListing) {
         let shown = relative.display
         if !relative.isValidUTF8 {
             listing.findings.append(Finding(path: shown, rule: "non-utf8-file-name", severity: .warning,
                                             message: "file name is not valid UTF-8; shown with U+FFFD replacement characters"))
         }
         let st: FileStatus
-        switch FileStatus.of(absolute) {
+        switch status ?? FileStatus.of(absolute) {
         case .success(let s): st = s
         case .failure(.ENOENT): return  // tracked but deleted in the work tree
         case .failure(let code):
@@ -185,21 +187,25 @@ enum TreeWalker {
         return SymlinkRecord(path: shown, target: target, resolution: resolution)
     }
 
-    private static func directoryEntries(_ path: RawPath) -> Result<[[UInt8]], FileAccessError> {
+    /// The entries of a directory, sorted by name, each with its `lstat` (made relative to
+    /// the open directory, so the kernel does not walk the path for each of them).
+    private static func directoryEntries(_ path: RawPath) -> Result<[(name: [UInt8], status: Result<FileStatus, Errno>)], FileAccessError> {
         guard let dir = path.withCString({ opendir($0) }) else {
             return .failure(FileAccessError(operation: "opendir", path: path.display, code: POSIXErrorCode(rawValue: errno) ?? .EIO))
         }
         defer { closedir(dir) }
-        var names: [[UInt8]] = []
+        let fd = dirfd(dir)
+        var entries: [(name: [UInt8], status: Result<FileStatus, Errno>)] = []
         while let entry = readdir(dir) {
-            let name: [UInt8] = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            let item: (name: [UInt8], status: Result<FileStatus, Errno>)? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 let bytes = raw.bindMemory(to: UInt8.self)
                 let n = bytes.firstIndex(of: 0) ?? bytes.count
-                return Array(bytes[0..<n])
+                let name = Array(bytes[0..<n])
+                if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { return nil }
+                return (name, FileStatus.of(name: raw.baseAddress!.assumingMemoryBound(to: CChar.self), inDirectory: fd))
             }
-            if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
-            names.append(name)
+            if let item { entries.append(item) }
         }
-        return .success(names.sorted { $0.lexicographicallyPrecedes($1) })
+        return .success(entries.sorted { $0.name.lexicographicallyPrecedes($1.name) })
     }
 }

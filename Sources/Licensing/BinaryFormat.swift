@@ -1,40 +1,50 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 
-/// Little-endian writer for the compiled index: plain numbers and arrays, so that loading
-/// is a handful of memory copies.
-struct BinaryWriter {
-    private(set) var bytes: [UInt8] = []
+/// Little-endian writer for the compiled index and the scan cache: plain numbers and
+/// length-prefixed arrays and strings, so that loading is a handful of memory copies.
+public struct BinaryWriter {
+    public private(set) var bytes: [UInt8] = []
 
-    mutating func write<T: FixedWidthInteger>(_ value: T) {
+    public init() {}
+
+    public mutating func write<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    mutating func write<T: FixedWidthInteger>(array: [T]) {
+    public mutating func write<T: FixedWidthInteger>(array: [T]) {
         write(UInt64(array.count))
         array.withUnsafeBytes { bytes.append(contentsOf: $0) }
     }
 
-    mutating func write(string: String) { write(array: Array(string.utf8)) }
+    public mutating func write(string: String) {
+        var string = string
+        string.withUTF8 { utf8 in
+            write(UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
 
     /// Strings joined by NUL, which none of them contains.
-    mutating func write(strings: [String]) {
+    public mutating func write(strings: [String]) {
         write(string: strings.joined(separator: "\0"))
         write(UInt64(strings.count))
     }
 }
 
 /// Bounds-checked reader for what `BinaryWriter` wrote; a short or damaged file is an error.
-struct BinaryReader {
-    struct Truncated: Error {}
+public struct BinaryReader {
+    public struct Truncated: Error {
+        public init() {}
+    }
     private let bytes: [UInt8]
     private var offset = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    var isAtEnd: Bool { offset == bytes.count }
+    public var isAtEnd: Bool { offset == bytes.count }
 
-    mutating func read<T: FixedWidthInteger>(_: T.Type = T.self) throws -> T {
+    public mutating func read<T: FixedWidthInteger>(_: T.Type = T.self) throws -> T {
         let size = MemoryLayout<T>.size
         guard bytes.count - offset >= size else { throw Truncated() }
         var value = T.zero
@@ -47,7 +57,7 @@ struct BinaryReader {
         return T(littleEndian: value)
     }
 
-    mutating func readArray<T: FixedWidthInteger>(of _: T.Type = T.self) throws -> [T] {
+    public mutating func readArray<T: FixedWidthInteger>(of _: T.Type = T.self) throws -> [T] {
         let count64: UInt64 = try read()
         let size = MemoryLayout<T>.stride
         guard count64 <= UInt64((bytes.count - offset) / size) else { throw Truncated() }
@@ -67,11 +77,16 @@ struct BinaryReader {
         #endif
     }
 
-    mutating func readString() throws -> String {
-        String(decoding: try readArray(of: UInt8.self), as: UTF8.self)
+    /// Decoded straight from the buffer, without an intermediate array.
+    public mutating func readString() throws -> String {
+        let count64: UInt64 = try read()
+        guard count64 <= UInt64(bytes.count - offset) else { throw Truncated() }
+        let start = offset
+        offset += Int(count64)
+        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<offset]), as: UTF8.self) }
     }
 
-    mutating func readStrings() throws -> [String] {
+    public mutating func readStrings() throws -> [String] {
         let joined = try readArray(of: UInt8.self)
         let count: UInt64 = try read()
         if count == 0 { return [] }

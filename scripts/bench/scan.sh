@@ -3,8 +3,10 @@
 # SPDX-FileCopyrightText: 2026 The Candor Authors
 #
 # Scanning benchmark on the Linux kernel source (Debian's linux-source-6.1, ~78k files):
-#   1. `candor scan --jobs 2` of the whole tree: first scan and re-scan of the unchanged
-#      tree (goals: first scan under 60 s, re-scan at least 10x faster);
+#   1. `candor scan --jobs 2` of the whole, unmodified tree: first scan and re-scan of the
+#      unchanged tree with the same --cache, each as wall time, CPU time (user + sys) and
+#      peak resident memory (issue 11 goals: first scan under 30 s, re-scan under 1 s, both
+#      under 1 GB, on 2 cores);
 #   2. candor and ScanCode (`scancode --license --copyright -n 2`) on the same subset, in
 #      this run: files/s for both and the ratio (goal: candor at least 50x);
 #   3. accuracy: for files carrying an SPDX-License-Identifier line, does candor report
@@ -28,17 +30,17 @@ if [ ! -x "$work/venv/bin/scancode" ]; then
 fi
 
 now() { date +%s.%N; }
+# Wall, user and sys seconds and peak resident KB of one command, into file $1.
+timed() { local out=$1; shift; /usr/bin/time -f '%e %U %S %M' -o "$out" "$@"; }
+[ -x /usr/bin/time ] || { echo "scan bench: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
 # The license index is compiled once per cache directory; compile it before timing.
 rm -rf "$cache"; mkdir -p "$work/empty"
 "$candor" scan "$work/empty" --cache "$cache" >/dev/null
 
 # Both timed scans print the text summary, so they do the same output work; the JSON
 # report for the accuracy figures comes from a third, untimed run.
-t0=$(now)
-"$candor" scan "$tree" --jobs 2 --cache "$cache" --format text > "$work/scan1.txt"
-t1=$(now)
-"$candor" scan "$tree" --jobs 2 --cache "$cache" --format text > "$work/scan2.txt"
-t2=$(now)
+timed "$work/time-cold" "$candor" scan "$tree" --jobs 2 --cache "$cache" --format text > "$work/scan1.txt"
+timed "$work/time-warm" "$candor" scan "$tree" --jobs 2 --cache "$cache" --format text > "$work/scan2.txt"
 "$candor" scan "$tree" --jobs 2 --cache "$cache" --format json > "$work/scan.json"
 
 # The subset: every 100th file in sorted order (about 780 files), the same for both tools.
@@ -54,4 +56,4 @@ t5=$(now)
 
 cmp -s "$work/scan1.txt" "$work/scan2.txt" || { echo "scan bench: the re-scan's findings differ from the first scan's"; exit 1; }
 "$work/venv/bin/python" scripts/bench/compare_scan.py "$tree" "$work/scan.json" \
-  "$work/candor-subset.json" "$work/scancode-subset.json" "$t0" "$t1" "$t2" "$t3" "$t4" "$t5"
+  "$work/candor-subset.json" "$work/scancode-subset.json" "$work/time-cold" "$work/time-warm" "$t3" "$t4" "$t5"

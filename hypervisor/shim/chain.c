@@ -63,21 +63,30 @@ int candor_chain_read(const struct candor_chain *chain, size_t offset,
 }
 CANDOR_EXPORT(candor_chain_read);
 
+struct copy_in_ctx {
+	const struct candor_chain *chain;
+	const uint8_t *cursor;
+};
+
 static int copy_in(void *base, size_t len, void *ctx)
 {
-	const uint8_t **cursor = ctx;
+	struct copy_in_ctx *c = ctx;
 
-	memcpy(base, *cursor, len);
-	*cursor += len;
+	if (shim_check_enabled) {
+		if (!shim_check_write(c->chain, base, len))
+			return -1;	/* logged; the write is dropped */
+		c->chain->queue->written_bytes += len;
+	}
+	memcpy(base, c->cursor, len);
+	c->cursor += len;
 	return 0;
 }
 
 int candor_chain_write(struct candor_chain *chain, size_t offset,
 		       const void *buf, size_t len)
 {
-	const uint8_t *cursor = buf;
+	struct copy_in_ctx c = { chain, buf };
 
-	return chain_pieces(chain, CANDOR_WRITABLE, offset, len, copy_in,
-			    &cursor);
+	return chain_pieces(chain, CANDOR_WRITABLE, offset, len, copy_in, &c);
 }
 CANDOR_EXPORT(candor_chain_write);

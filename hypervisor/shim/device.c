@@ -75,6 +75,7 @@ struct candor_device *candor_device_register(const struct candor_device_info *in
 
 	if (!shim_license_allows_start())
 		return NULL;
+	shim_check_init();
 	if (!info || !info->device_type || !info->handle_queue ||
 	    info->num_queues == 0 || info->num_queues > MAX_QUEUES ||
 	    info->queue_size == 0 || info->queue_size > 32768 ||
@@ -506,6 +507,13 @@ static int set_mem_table(struct candor_device *dev, struct message *m)
 	dev->mem = mem;
 	for (unsigned int i = 0; i < dev->info.num_queues; i++)
 		virtq_map(&dev->queues[i], &dev->mem);
+	if (shim_check_enabled)
+		for (unsigned int i = 0; i < mem.count; i++)
+			shim_check_log(false, "SET_MEM_TABLE region %u: gpa 0x%llx size 0x%llx uva 0x%llx mmap_offset 0x%llx",
+				       i, (unsigned long long)t->regions[i].guest_phys_addr,
+				       (unsigned long long)t->regions[i].memory_size,
+				       (unsigned long long)t->regions[i].userspace_addr,
+				       (unsigned long long)t->regions[i].mmap_offset);
 	return 0;
 }
 
@@ -542,6 +550,10 @@ static int set_vring_fd(struct candor_device *dev, struct message *m)
 			return -1;
 		}
 		q->kick_fd = fd;
+		if (shim_check_enabled)
+			shim_check_log(false, "SET_VRING_KICK queue %u: ring starts at avail %u used %u (size %u)",
+				       q->index, q->last_avail_idx,
+				       q->used ? q->used->idx : 0, q->num);
 		if (!(dev->acked_features & BIT(VHOST_USER_F_PROTOCOL_FEATURES)))
 			q->enabled = true;
 		run_queue(dev, q);
@@ -602,6 +614,16 @@ static int dispatch(struct candor_device *dev, struct message *m, bool *replied)
 		close_fd(&q->kick_fd);
 		st.index = q->index;
 		st.num = q->last_avail_idx;
+		if (shim_check_enabled) {
+			unsigned int owned = 0;
+
+			for (unsigned int i = 0; i < sizeof(q->inflight) / 8; i++)
+				owned += __builtin_popcountll(q->inflight[i]);
+			shim_check_log(false, "GET_VRING_BASE queue %u: stopped at avail %u used %u, %u heads still owned, %llu bytes written, %llu violations so far",
+				       q->index, q->last_avail_idx, q->used_idx, owned,
+				       (unsigned long long)q->written_bytes,
+				       (unsigned long long)shim_check_violations);
+		}
 		return reply(dev, m, &st, sizeof(st));
 	}
 	}
@@ -800,6 +822,9 @@ int shim_serve_connection(struct candor_device *dev, int conn)
 	}
 	candor_log(CANDOR_LOG_ERROR, "vhost-user connection: %s", strerror(-rc));
 disconnected:
+	if (shim_check_enabled)
+		shim_check_log(false, "frontend gone: %llu violations",
+			       (unsigned long long)shim_check_violations);
 	free(m);
 	reset_device(dev);
 	close_fd(&dev->conn);

@@ -41,4 +41,5 @@ void mem_unmap(struct mem_table *mem)
 	for (unsigned int i = 0; i < mem->count; i++)
 		munmap(mem->regions[i].map, mem->regions[i].map_len);
 	mem->count = 0;
+	shim_mem_generation++;
 }

@@ -63,6 +63,12 @@ struct virtq {
 	int kick_fd;
 	int call_fd;
 	int err_fd;
+	/* CANDOR_SHIM_CHECK only (check.c): */
+	const struct mem_table *mem;	/* the table the rings were mapped with */
+	bool probing;			/* virtq_break only records (probe_failed) */
+	bool probe_failed;
+	uint64_t written_bytes;		/* into chains since the ring started */
+	uint64_t inflight[32768 / 64];	/* heads popped and not yet pushed */
 	struct iovec segments[VIRTQ_MAX_SEGMENTS];	/* scratch for pop */
 };
 
@@ -73,6 +79,7 @@ struct candor_chain {
 	unsigned int writable_count;	/* then writable_count more */
 	size_t readable_len;
 	size_t writable_len;
+	uint64_t mem_generation;	/* shim_mem_generation at pop */
 	struct iovec iov[];
 };
 
@@ -114,5 +121,23 @@ bool shim_license_allows_start(void);
 int chain_pieces(const struct candor_chain *chain, enum candor_direction dir,
 		 size_t offset, size_t len,
 		 int (*piece)(void *base, size_t len, void *ctx), void *ctx);
+
+/*
+ * CANDOR_SHIM_CHECK=1 (check.c): every write into a chain is checked and every
+ * violation logged (and the write dropped); see check.c for what is checked.
+ */
+extern bool shim_check_enabled;
+extern uint64_t shim_check_violations;
+/* Bumped whenever a memory table is unmapped: chains popped before are stale. */
+extern uint64_t shim_mem_generation;
+void shim_check_init(void);
+void shim_check_log(bool violation, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* True if writing @len bytes at @base is allowed for @chain; logs it if not. */
+bool shim_check_write(const struct candor_chain *chain, const void *base,
+		      size_t len);
+/* Check mode's bookkeeping at pop and push (virtqueue.c). */
+void virtq_check_pop(struct virtq *q, struct candor_chain *chain);
+void virtq_check_push(struct virtq *q, struct candor_chain *chain);
 
 #endif

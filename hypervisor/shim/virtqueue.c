@@ -30,6 +30,10 @@ void virtq_break(struct virtq *q, const char *fmt, ...)
 	char reason[256];
 	va_list ap;
 
+	if (q->probing) {
+		q->probe_failed = true;
+		return;
+	}
 	if (q->broken)
 		return;
 	q->broken = true;
@@ -61,6 +65,7 @@ bool virtq_map(struct virtq *q, const struct mem_table *mem)
 	q->desc = NULL;
 	q->avail = NULL;
 	q->used = NULL;
+	q->mem = mem;
 	if (!q->addr_set || n == 0 || mem->count == 0)
 		return false;
 	if ((q->addr.descriptor & 15) || (q->addr.available & 1) ||
@@ -270,6 +275,9 @@ int virtq_pop(struct virtq *q, const struct mem_table *mem,
 		else
 			c->writable_len += q->segments[k].iov_len;
 	}
+	c->mem_generation = shim_mem_generation;
+	if (shim_check_enabled)
+		virtq_check_pop(q, c);
 	q->last_avail_idx++;
 	*out = c;
 	return 1;
@@ -284,6 +292,8 @@ static void fill_used(struct virtq *q, struct candor_chain *chain,
 
 	if (written > chain->writable_len)
 		written = chain->writable_len;
+	if (shim_check_enabled)
+		virtq_check_push(q, chain);
 	STORE(e->id, chain->head);
 	STORE(e->len, written);
 	free(chain);
@@ -291,6 +301,9 @@ static void fill_used(struct virtq *q, struct candor_chain *chain,
 
 static void publish_used(struct virtq *q, uint16_t count)
 {
+	if (shim_check_enabled && LOAD(q->used->idx) != q->used_idx)
+		shim_check_log(true, "queue %u: used index in guest memory is %u, the device published %u",
+			       q->index, LOAD(q->used->idx), q->used_idx);
 	q->used_idx += count;
 	__atomic_store_n(&q->used->idx, q->used_idx, __ATOMIC_RELEASE);
 	q->pushed = true;
@@ -313,6 +326,8 @@ void virtq_push_batch(struct virtq *q, struct candor_chain **chains,
 
 void virtq_unpop(struct virtq *q, struct candor_chain *chain)
 {
+	if (shim_check_enabled)
+		q->inflight[chain->head / 64] &= ~(1ull << (chain->head % 64));
 	q->last_avail_idx--;
 	free(chain);
 }
@@ -333,4 +348,47 @@ bool virtq_should_notify(struct virtq *q)
 	q->signalled_used = q->used_idx;
 	q->signalled_valid = true;
 	return notify;
+}
+
+/* --- CANDOR_SHIM_CHECK bookkeeping (see check.c) --------------------- */
+
+void virtq_check_pop(struct virtq *q, struct candor_chain *chain)
+{
+	uint64_t bit = 1ull << (chain->head % 64);
+
+	if (q->inflight[chain->head / 64] & bit)
+		shim_check_log(true, "queue %u: head %u made available again (avail entry %u) while the device still owns it",
+			       q->index, chain->head, q->last_avail_idx);
+	q->inflight[chain->head / 64] |= bit;
+}
+
+void virtq_check_push(struct virtq *q, struct candor_chain *chain)
+{
+	uint64_t bit = 1ull << (chain->head % 64);
+	unsigned int count = 0, writable_count = 0;
+	bool same;
+
+	if (!(q->inflight[chain->head / 64] & bit))
+		shim_check_log(true, "queue %u: head %u pushed but not owned by the device",
+			       q->index, chain->head);
+	q->inflight[chain->head / 64] &= ~bit;
+	if (!q->desc || !q->mem || chain->mem_generation != shim_mem_generation) {
+		shim_check_log(true, "queue %u: head %u pushed after the rings or memory table changed",
+			       q->index, chain->head);
+		return;
+	}
+	/* The guest's descriptors must still describe the buffers we were given. */
+	q->probing = true;
+	q->probe_failed = false;
+	same = walk_chain(q, q->mem, chain->head, &count, &writable_count) &&
+	       !q->probe_failed &&
+	       count == chain->readable_count + chain->writable_count &&
+	       writable_count == chain->writable_count;
+	for (unsigned int k = 0; same && k < count; k++)
+		same = q->segments[k].iov_base == chain->iov[k].iov_base &&
+		       q->segments[k].iov_len == chain->iov[k].iov_len;
+	q->probing = false;
+	if (!same)
+		shim_check_log(true, "queue %u: head %u: the guest changed its descriptors while the device owned them",
+			       q->index, chain->head);
 }

@@ -9,8 +9,8 @@
 #      (component text, and text in the 78k-file drill-down) under 200 ms;
 #   3. `candor diff` of that SBOM and a changed copy (one package's version and license,
 #      every 100th file's license): goal under 3 s;
-#   4. beside them, what a user would otherwise run on the same document: pyspdxtools
-#      (parse and validate), capped at 300 s.
+#   4. beside them, what a user would otherwise run on the same documents: pyspdxtools
+#      (parse and validate) and sbomdiff (PyPI, the diff), each capped at 300 s.
 # Everything it writes stays in scripts/bench/.work (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -53,8 +53,17 @@ t3=$(now)
 status=0
 timeout 300 .venv/bin/pyspdxtools -i "$sbom" > "$out/pyspdxtools.txt" 2>&1 || status=$?
 t4=$(now)
+# sbomdiff (PyPI), the diff tool a user would otherwise pick, on the same two documents;
+# it exits 1 when it finds differences.
+if [ ! -x "$work/sbomdiff-venv/bin/sbomdiff" ]; then
+  python3 -m venv "$work/sbomdiff-venv"
+  "$work/sbomdiff-venv/bin/pip" install -q --disable-pip-version-check sbomdiff==0.6.0
+fi
+t5=$(now)
+timeout 300 "$work/sbomdiff-venv/bin/sbomdiff" "$sbom" "$out/linux-6.1-changed.spdx.json" > "$out/sbomdiff.txt" 2>&1 || true
+t6=$(now)
 
-awk -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" -v t4="$t4" -v ready="$ready" -v cf="$component_filter" \
+awk -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" -v t4="$t4" -v t5="$t5" -v t6="$t6" -v ready="$ready" -v cf="$component_filter" \
     -v ff="$file_filter" -v files="$files" -v status="$status" -v bytes="$(stat -c %s "$out/linux-6.1.html")" \
     -v sbombytes="$(stat -c %s "$sbom")" '
 function verdict(ok) { return ok ? "met" : "MISSED" }
@@ -65,6 +74,7 @@ BEGIN {
   printf "| headless Chromium: interactive | %d ms | goal < 2000 ms: %s |\n", ready, verdict(ready < 2000)
   printf "| filter: components %.1f ms, %d files %.1f ms | %.1f ms | goal < 200 ms: %s |\n", cf, files, ff, filter, verdict(filter < 200)
   printf "| candor diff (json) | %.2f s | goal < 3 s: %s |\n", diff, verdict(diff < 3)
+  printf "| sbomdiff 0.6.0 on the same two documents | %.2f s | ratio to candor diff: %.1f |\n", t6 - t5, (t6 - t5) / diff
   if (status == 124) printf "| pyspdxtools -i (parse and validate) | did not finish in 300 s | |\n"
   else printf "| pyspdxtools -i (parse and validate) | %.1f s (exit %d) | |\n", py, status
   exit !(write < 5 && ready < 2000 && filter < 200 && diff < 3)

@@ -195,7 +195,8 @@ public enum LicenseSemantics {
         if let (family, versions) = table[key] {
             var gpl = versions
             // "or later": GPL-2.0-or-later code may also be combined as GPL-3.0 (and LGPL likewise).
-            if later, let top = versions.max(), top < 3, family != .permissive { gpl.insert(3) }
+            // (GPL-1.0-or-later reaches version 2 as well as 3.)
+            if later, let top = versions.max(), top < 3, family != .permissive { gpl.formUnion((top + 1)...3) }
             return LicenseTermsInfo(id: id, family: family, obligations: obligations(family), gplVersions: gpl,
                                     known: !guessed)
         }

@@ -31,6 +31,9 @@ final class LicenseSemanticsTests: XCTestCase {
         XCTAssertTrue(LicenseSemantics.terms(of: "AGPL-3.0-only").obligations.contains(.sourceOnNetworkUse))
         XCTAssertEqual(LicenseSemantics.terms(of: "LicenseRef-scancode-gpl-2.0-plus").gplVersions, [2, 3])
         XCTAssertEqual(LicenseSemantics.terms(of: "GPL-2.0", orLater: true).gplVersions, [2, 3])
+        XCTAssertEqual(LicenseSemantics.terms(of: "GPL-1.0-or-later").gplVersions, [1, 2, 3])
+        XCTAssertEqual(try verdict("GPL-2.0-only", "GPL-1.0-or-later"), .compatible,
+                       "GPL-1.0-or-later code may be conveyed under GPL-2.0")
     }
 
     func testIdsOutsideTheTableTakeTheLicenseDataCategory() throws {

@@ -116,14 +116,7 @@ public enum MachineBuilder {
         }
 
         // 3. The VM with its in-kernel interrupt controllers and timer.
-        let virtualMachine: VirtualMachine
-        do { virtualMachine = try system.makeVirtualMachine() } catch let error as KVMError { throw MachineError.createVM(error) }
-        do {
-            try virtualMachine.setTSSAddress(Layout.tssAddress)
-            try virtualMachine.setIdentityMapAddress(Layout.identityMapAddress)
-            try virtualMachine.createInterruptController()
-            try virtualMachine.createProgrammableIntervalTimer()
-        } catch let error as KVMError { throw MachineError.configureVM(error) }
+        let virtualMachine = try makeVirtualMachine(system)
 
         // 4. Guest RAM, around the PCI hole.
         let memory: GuestMemory
@@ -220,6 +213,20 @@ public enum MachineBuilder {
     }
 
     /// The devices on the port bus; the UART's interrupt goes to the in-kernel irqchip.
+    /// The VM with its in-kernel interrupt controllers and timer, at our layout's TSS and
+    /// identity-map addresses: what a booted and a restored machine both start from.
+    static func makeVirtualMachine(_ system: KVMSystem) throws -> VirtualMachine {
+        let virtualMachine: VirtualMachine
+        do { virtualMachine = try system.makeVirtualMachine() } catch let error as KVMError { throw MachineError.createVM(error) }
+        do {
+            try virtualMachine.setTSSAddress(Layout.tssAddress)
+            try virtualMachine.setIdentityMapAddress(Layout.identityMapAddress)
+            try virtualMachine.createInterruptController()
+            try virtualMachine.createProgrammableIntervalTimer()
+        } catch let error as KVMError { throw MachineError.configureVM(error) }
+        return virtualMachine
+    }
+
     static func makePortBus(virtualMachine: VirtualMachine, uart: Serial16550, keyboardController: I8042) throws -> IOBus {
         let portBus = IOBus { line, asserted in try virtualMachine.setInterruptLine(line, asserted: asserted) }
         do {

@@ -231,14 +231,7 @@ extension MachineBuilder {
         try checkCompatibility(snapshot, state: state, supportedCPUID: supportedCPUID, system: system)
 
         // 3. The VM with its in-kernel interrupt controllers and timer, as `build` makes it.
-        let virtualMachine: VirtualMachine
-        do { virtualMachine = try system.makeVirtualMachine() } catch let error as KVMError { throw MachineError.createVM(error) }
-        do {
-            try virtualMachine.setTSSAddress(Layout.tssAddress)
-            try virtualMachine.setIdentityMapAddress(Layout.identityMapAddress)
-            try virtualMachine.createInterruptController()
-            try virtualMachine.createProgrammableIntervalTimer()
-        } catch let error as KVMError { throw MachineError.configureVM(error) }
+        let virtualMachine = try makeVirtualMachine(system)
 
         // 4. Guest RAM with the snapshot's layout, loaded from the memory file (its SHA-256 checked).
         let specifications: [VirtioDeviceSpecification]

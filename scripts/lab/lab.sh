@@ -5,15 +5,19 @@
 # The nested lab (see MACHINE.md): QEMU's TCG emulates AMD-V, so a Debian kernel in
 # qemu-system-x86_64 (L1) loads kvm-amd and the release candor-vm inside boots Linux (L2).
 #
-#   scripts/lab/lab.sh [--with-qemu] [--log FILE] [--timeout SECONDS] SCENARIO_DIR...
+#   scripts/lab/lab.sh [--with-qemu] [--log FILE] [--timeout SECONDS] [--stall SECONDS] SCENARIO_DIR...
 #
 # Builds the L1 image from Debian packages only (the kernel package's vmlinuz and kvm
 # modules, busybox-static, qemu-storage-daemon with its libraries) plus candor-vm and the
 # drivers, cached in .cache/lab/ under the hash of its inputs. Then boots L1 once and runs
 # every scenario in order (see scripts/lab/README.md for the scenario format). L1 prints
-# one line per check on its serial, which this script repeats on stdout:
+# one line per check on its serial, which this script repeats on stdout as it comes:
 #   LAB-CHECK <scenario> <check> pass|fail [detail]
 # and "LAB-END" when all scenarios ran. Exit status: 0 when every check passed.
+# --timeout bounds one L1 boot (default 1800 s). L1 beats on its second serial port; when
+# the beat stops for --stall seconds (default 180), L1 (the emulator or its kernel) has
+# stopped running: that is reported as "LAB-STALL <scenario> ..." and the scenarios not
+# yet done run again once in a new L1.
 # --with-qemu adds qemu-system-x86_64 and its microvm firmware to L1 (the benchmark).
 set -euo pipefail
 
@@ -25,6 +29,8 @@ drivers="$root/hypervisor/build"
 with_qemu=0
 log=""
 timeout=1800
+stall=180
+max_restarts=1
 
 die() { echo "lab: $*" >&2; exit 2; }
 
@@ -33,12 +39,14 @@ while [ $# -gt 0 ]; do
         --with-qemu) with_qemu=1; shift ;;
         --log) log=${2:?--log needs a file}; shift 2 ;;
         --timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
+        --stall) stall=${2:?--stall needs seconds}; shift 2 ;;
         -*) die "unknown option $1" ;;
         *) break ;;
     esac
 done
-[ $# -gt 0 ] || die "usage: lab.sh [--with-qemu] [--log FILE] [--timeout SECONDS] SCENARIO_DIR..."
+[ $# -gt 0 ] || die "usage: lab.sh [--with-qemu] [--log FILE] [--timeout SECONDS] [--stall SECONDS] SCENARIO_DIR..."
 case "$timeout" in ''|*[!0-9]*) die "--timeout: '$timeout' is not a number of seconds" ;; esac
+case "$stall" in ''|*[!0-9]*) die "--stall: '$stall' is not a number of seconds" ;; esac
 
 # Every tool comes from a Debian package; name the package when one is missing.
 need() {
@@ -175,41 +183,109 @@ fi
 
 # The run's own archive, appended to the L1 image (the kernel unpacks concatenated
 # archives in turn): the scenarios in order, each with its L2 initramfs (the L2 image
-# plus the scenario's guest.sh).
-run="$work/run"
-mkdir -p "$run/lab/run"
-: > "$run/lab/run/order"
-for s in "$@"; do
-    name=$(basename "$s")
-    mkdir -p "$run/lab/run/$name" "$work/guest-$name"
-    cp "$s/scenario.sh" "$run/lab/run/$name/scenario.sh"
-    cp "$s/guest.sh" "$work/guest-$name/scenario.sh"
-    pack "$work/guest-$name" "$work/guest-$name.cpio"
-    cat "$l2_image" "$work/guest-$name.cpio" > "$run/lab/run/$name/l2.cpio"
-    echo "$name" >> "$run/lab/run/order"
-done
-pack "$run" "$work/run.cpio"
-cat "$l1_image" "$work/run.cpio" > "$work/initrd.cpio"
+# plus the scenario's guest.sh). Writes $work/initrd.cpio for the scenario dirs given.
+make_initrd() {
+    local run="$work/run" s name
+    rm -rf "$run"; mkdir -p "$run/lab/run"
+    : > "$run/lab/run/order"
+    for s in "$@"; do
+        name=$(basename "$s")
+        rm -rf "$work/guest-$name"; mkdir -p "$run/lab/run/$name" "$work/guest-$name"
+        cp "$s/scenario.sh" "$run/lab/run/$name/scenario.sh"
+        cp "$s/guest.sh" "$work/guest-$name/scenario.sh"
+        pack "$work/guest-$name" "$work/guest-$name.cpio"
+        cat "$l2_image" "$work/guest-$name.cpio" > "$run/lab/run/$name/l2.cpio"
+        echo "$name" >> "$run/lab/run/order"
+    done
+    pack "$run" "$work/run.cpio"
+    cat "$l1_image" "$work/run.cpio" > "$work/initrd.cpio"
+}
+
+# The LAB- lines of the serial log $1 from line $2 on (the protocol, without the kernel's).
+lab_lines() {
+    tr -d '\r' < "$1" | grep -E '^LAB-(BEGIN|CHECK|DONE|END|ERROR|INFO|OUT|RESULT)' | tail -n +"$2" || true
+}
+
+# Boots L1 with $work/initrd.cpio, serial log $1. Prints the LAB- lines as they come. Sets
+# `ended` to how L1 ended: poweroff, exit STATUS, stalled (its heartbeat stopped: the
+# emulator or L1's kernel no longer runs) or timeout.
+# no_timer_check: on a loaded host the emulated timer can miss the kernel's IO-APIC timer
+# check, which then panics ("IO-APIC + timer doesn't work", seen here).
+boot_l1() {
+    local serial=$1 alive="$1.alive" shown=0 lines size beat_size=-1 beat_at=$SECONDS started=$SECONDS
+    : > "$serial"; : > "$alive"
+    # L1: TCG with AMD-V (-cpu max, vendor AuthenticAMD); its first serial port is the
+    # result channel, the second its heartbeat.
+    qemu-system-x86_64 -accel tcg,thread=multi \
+        -cpu max,vendor=AuthenticAMD -m 2048 -smp 2 \
+        -kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
+        -append "console=ttyS0 panic=-1 quiet no_timer_check" \
+        -display none -monitor none -serial "file:$serial" -serial "file:$alive" -no-reboot </dev/null &
+    local qemu=$!
+    ended=""
+    while kill -0 "$qemu" 2>/dev/null; do
+        sleep 2
+        lines=$(lab_lines "$serial" $((shown + 1)))
+        if [ -n "$lines" ]; then printf '%s\n' "$lines"; shown=$((shown + $(printf '%s\n' "$lines" | wc -l))); fi
+        size=$(stat -c %s "$alive")
+        if [ "$size" != "$beat_size" ]; then beat_size=$size; beat_at=$SECONDS; fi
+        if [ $((SECONDS - beat_at)) -ge "$stall" ]; then ended=stalled; break; fi
+        if [ $((SECONDS - started)) -ge "$timeout" ]; then ended=timeout; break; fi
+    done
+    if [ -n "$ended" ]; then
+        kill "$qemu" 2>/dev/null; sleep 5; kill -KILL "$qemu" 2>/dev/null
+    fi
+    local status=0
+    wait "$qemu" 2>/dev/null || status=$?   # (not the shell's "Killed" line: the reason is reported below)
+    lab_lines "$serial" $((shown + 1))
+    if [ -z "$ended" ]; then
+        if [ "$status" -eq 0 ]; then ended=poweroff; else ended="exit $status"; fi
+    fi
+}
+
+# The scenarios of $@ that L1's log $1 does not show as done (LAB-DONE).
+not_done() {
+    local serial=$1 s; shift
+    for s in "$@"; do
+        tr -d '\r' < "$serial" | grep -qx "LAB-DONE $(basename "$s")" || echo "$s"
+    done
+}
+
+# The end of a serial log, for a run that did not end well.
+show_tail() {
+    echo "lab: the last 40 lines of $1:" >&2
+    tr -d '\r' < "$1" | tail -n 40 | sed 's/^/  | /' >&2
+}
 
 [ -n "$log" ] || log="$work/l1.log"
 mkdir -p "$(dirname "$log")"
-# L1: TCG with AMD-V (-cpu max, vendor AuthenticAMD); its serial is the result channel.
-# no_timer_check: on a loaded host the emulated timer can miss the kernel's IO-APIC timer
-# check, which then panics ("IO-APIC + timer doesn't work", seen here).
-set +e
-timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg,thread=multi \
-    -cpu max,vendor=AuthenticAMD -m 2048 -smp 2 \
-    -kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
-    -append "console=ttyS0 panic=-1 quiet no_timer_check" \
-    -display none -monitor none -serial "file:$log" -no-reboot </dev/null
-status=$?
-set -e
-tr -d '\r' < "$log" | grep -E '^LAB-(CHECK|END|ERROR|INFO|OUT|RESULT)' || true
-if [ "$status" -eq 124 ]; then
-    echo "lab: L1 did not power off within $timeout s (serial log: $log)" >&2
-    exit 1
-fi
-[ "$status" -eq 0 ] || { echo "lab: qemu-system-x86_64 exited with status $status (serial log: $log)" >&2; exit 1; }
-tr -d '\r' < "$log" | grep -q '^LAB-END' || { echo "lab: L1 stopped before all scenarios ran (serial log: $log)" >&2; exit 1; }
-if tr -d '\r' < "$log" | grep -q '^LAB-CHECK [^ ]* [^ ]* fail'; then exit 1; fi
+# A stalled L1 (no heartbeat for $stall s) is the emulator's failure, not a check's: the
+# scenarios it had not finished run again in a new L1, at most $max_restarts times, and
+# the stall is reported (LAB-STALL). Everything else counts as it happened.
+remaining=("$@")
+restarts=0
+attempt_log=$log
+logs=()
+while :; do
+    logs+=("$attempt_log")
+    make_initrd "${remaining[@]}"
+    boot_l1 "$attempt_log"
+    [ "$ended" = stalled ] || break
+    current=$(tr -d '\r' < "$attempt_log" | sed -n 's/^LAB-BEGIN //p' | tail -n 1)
+    echo "LAB-STALL ${current:-boot} L1 stopped running (no heartbeat for $stall s) during ${current:-its boot}; log: $attempt_log"
+    show_tail "$attempt_log"
+    mapfile -t remaining < <(not_done "$attempt_log" "${remaining[@]}")
+    restarts=$((restarts + 1))
+    [ "$restarts" -le "$max_restarts" ] && [ "${#remaining[@]}" -gt 0 ] || break
+    attempt_log="$log.restart-$restarts"
+done
+case "$ended" in
+    poweroff) ;;
+    timeout) echo "lab: L1 did not power off within $timeout s (serial log: $attempt_log)" >&2; show_tail "$attempt_log"; exit 1 ;;
+    stalled) echo "lab: L1 stalled $restarts times (serial log: $attempt_log)" >&2; exit 1 ;;
+    *) echo "lab: qemu-system-x86_64: $ended (serial log: $attempt_log)" >&2; show_tail "$attempt_log"; exit 1 ;;
+esac
+tr -d '\r' < "$attempt_log" | grep -q '^LAB-END' || { echo "lab: L1 stopped before all scenarios ran (serial log: $attempt_log)" >&2; show_tail "$attempt_log"; exit 1; }
+# A check that failed in a stalled L1 still counts.
+if cat "${logs[@]}" | tr -d '\r' | grep -q '^LAB-CHECK [^ ]* [^ ]* fail'; then exit 1; fi
 exit 0

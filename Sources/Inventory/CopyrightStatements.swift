@@ -40,6 +40,12 @@ enum CopyrightStatements {
             if candidate && lineNumber != lastLineWithStatement {
                 var lineEnd = i
                 while lineEnd < n && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+                // "(c)" is a statement only before a year (`statement`); in code it is mostly
+                // a macro argument, `isdigit(c)`: settled here without making any text.
+                if b == UInt8(ascii: "(") && !digitFollows(bytes, at: i + 3, before: lineEnd) {
+                    i = lineEnd
+                    continue
+                }
                 var start = b == UInt8(ascii: "o") || b == UInt8(ascii: "O") ? i - 1 : i
                 let lead = commentStripped(bytes[lineStart..<start]).lowercased()
                 let portions = lead == "portions"
@@ -70,6 +76,14 @@ enum CopyrightStatements {
             i += 1
         }
         return results
+    }
+
+    /// Whether the first byte from `k` that is not a space, tab or CR is an ASCII digit, or
+    /// may start a non-ASCII one (what `Character.isNumber` accepts after "(c)").
+    private static func digitFollows(_ bytes: [UInt8], at k: Int, before end: Int) -> Bool {
+        var k = k
+        while k < end && (bytes[k] == 0x20 || bytes[k] == 0x09 || bytes[k] == 0x0D) { k += 1 }
+        return k < end && ((bytes[k] >= 0x30 && bytes[k] <= 0x39) || bytes[k] >= 0x80)
     }
 
     private static func hasPrefixIgnoringCase(_ bytes: [UInt8], at i: Int, _ word: String) -> Bool {

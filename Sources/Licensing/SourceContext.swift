@@ -121,24 +121,27 @@ enum SourceContext {
         // Locals: the loop runs once per byte of every file, and each use of a static
         // checks that it is initialised (swift_once was 3% of a first scan).
         let ignoreStart = ignoreStart, ignoreEnd = ignoreEnd
-        var i = 0
         let n = bytes.count
         var start: Int?
-        while i + ignoreEnd.count <= n {
-            if bytes[i] | 0x20 == UInt8(ascii: "r"), bytes[i + 5] == UInt8(ascii: "-") {
-                if start == nil, matches(ignoreStart, bytes, at: i) {
-                    start = i
-                    i += ignoreStart.count
-                    continue
-                }
-                if let s = start, matches(ignoreEnd, bytes, at: i) {
-                    for k in s..<(i + ignoreEnd.count) { out[k] = TextRegion.ignored.rawValue }
-                    start = nil
-                    i += ignoreEnd.count
-                    continue
-                }
+        // Both markers have a `-` at offset 5: only the bytes 5 before a `-` can start one.
+        // `resume`: the end of the last marker found.
+        var resume = 0
+        var dash = 5
+        while let d = ByteScan.index(of: UInt8(ascii: "-"), in: bytes, from: dash) {
+            dash = d + 1
+            let i = d - 5
+            guard i >= resume, i + ignoreEnd.count <= n, bytes[i] | 0x20 == UInt8(ascii: "r") else { continue }
+            if start == nil, matches(ignoreStart, bytes, at: i) {
+                start = i
+                resume = i + ignoreStart.count
+            } else if let s = start, matches(ignoreEnd, bytes, at: i) {
+                for k in s..<(i + ignoreEnd.count) { out[k] = TextRegion.ignored.rawValue }
+                start = nil
+                resume = i + ignoreEnd.count
+            } else {
+                continue
             }
-            i += 1
+            dash = max(dash, resume + 5)
         }
         if let s = start { for k in s..<n { out[k] = TextRegion.ignored.rawValue } }
     }
@@ -273,9 +276,23 @@ private struct Lexer {
             case UInt8(ascii: "#") where hashLines && isLineStart(i) && !preprocessorDirective(i + 1):
                 lineComment()
             default:
-                i += 1
+                // Skip to the next byte that may open a comment or string (most of the code).
+                var k = i + 1
+                while k < n && !Self.mayOpenCLike(bytes[k]) { k += 1 }
+                i = k
             }
         }
+    }
+
+    /// `/ " ' ` ; @ #`: the bytes `cLike` looks at; anything else is skipped.
+    @inline(__always)
+    static func mayOpenCLike(_ b: UInt8) -> Bool {
+        // Bit b of the mask for b < 64, bit b - 64 of the other for b < 128.
+        let low: UInt64 = 1 << 0x22 | 1 << 0x23 | 1 << 0x27 | 1 << 0x2F | 1 << 0x3B
+        let high: UInt64 = 1 << (0x40 - 64) | 1 << (0x60 - 64)
+        if b < 64 { return (low >> UInt64(b)) & 1 != 0 }
+        if b < 128 { return (high >> UInt64(b - 64)) & 1 != 0 }
+        return false
     }
 
     /// `#include`, `#define`, ... in assembler run through cpp are code, not comments.

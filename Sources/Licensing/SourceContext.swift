@@ -256,6 +256,7 @@ private struct Lexer {
     mutating func roff() {}
 
     mutating func cLike(hashLines: Bool) {
+        let openers = hashLines ? Self.assemblerOpeners : Self.cLikeOpeners
         while i < n {
             let b = bytes[i]
             switch b {
@@ -277,23 +278,14 @@ private struct Lexer {
                 lineComment()
             default:
                 // Skip to the next byte that may open a comment or string (most of the code).
-                var k = i + 1
-                while k < n && !Self.mayOpenCLike(bytes[k]) { k += 1 }
-                i = k
+                i = ByteScan.index(ofAny: openers, in: bytes, from: i + 1) ?? n
             }
         }
     }
 
-    /// `/ " ' ` ; @ #`: the bytes `cLike` looks at; anything else is skipped.
-    @inline(__always)
-    static func mayOpenCLike(_ b: UInt8) -> Bool {
-        // Bit b of the mask for b < 64, bit b - 64 of the other for b < 128.
-        let low: UInt64 = 1 << 0x22 | 1 << 0x23 | 1 << 0x27 | 1 << 0x2F | 1 << 0x3B
-        let high: UInt64 = 1 << (0x40 - 64) | 1 << (0x60 - 64)
-        if b < 64 { return (low >> UInt64(b)) & 1 != 0 }
-        if b < 128 { return (high >> UInt64(b - 64)) & 1 != 0 }
-        return false
-    }
+    /// The bytes `cLike` looks at (without and with `hashLines`); anything else is skipped.
+    static let cLikeOpeners = ByteScan.AnyOf(Array("/\"'`".utf8))
+    static let assemblerOpeners = ByteScan.AnyOf(Array("/\";@#".utf8))
 
     /// `#include`, `#define`, ... in assembler run through cpp are code, not comments.
     func preprocessorDirective(_ k: Int) -> Bool {

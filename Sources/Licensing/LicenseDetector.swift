@@ -227,7 +227,8 @@ public struct LicenseDetector: Sendable {
         for p in 0...(words.count - gram) {
             let w0 = words[p], w1 = words[p + 1], w2 = words[p + 2], w3 = words[p + 3]
             if w0 == 0 || w1 == 0 || w2 == 0 || w3 == 0 { continue }
-            if let slot = index.gramSlot(RuleIndex.pack(w0, w1, w2, w3)) { hits.append((p, slot)) }
+            let key = RuleIndex.pack(w0, w1, w2, w3)
+            if index.mayContainGram(key), let slot = index.gramSlot(key) { hits.append((p, slot)) }
         }
         guard !hits.isEmpty else { return [] }
         // Per-rule counters are 16-bit (saturating) so that the array stays small enough

@@ -193,14 +193,17 @@ private struct Lexer {
     }
 
     mutating func mark(_ from: Int, _ to: Int, _ region: TextRegion) {
-        var k = from
-        while k < min(to, n) { out[k] = region.rawValue; k += 1 }
+        let end = min(to, n)
+        guard from < end else { return }
+        out.withUnsafeMutableBufferPointer {
+            UnsafeMutableBufferPointer(rebasing: $0[from..<end]).update(repeating: region.rawValue)
+        }
     }
 
     /// From `i` to the end of the line is a comment.
     mutating func lineComment() {
         let start = i
-        while i < n && bytes[i] != 0x0A { i += 1 }
+        i = ByteScan.index(of: 0x0A, in: bytes, from: i) ?? n
         mark(start, i, .stated)
     }
 
@@ -284,7 +287,8 @@ private struct Lexer {
     }
 
     /// The bytes `cLike` looks at (without and with `hashLines`); anything else is skipped.
-    static let cLikeOpeners = ByteScan.AnyOf(Array("/\"'`".utf8))
+    /// (`;` opens a line comment in both: the `where` of its case covers `@` only.)
+    static let cLikeOpeners = ByteScan.AnyOf(Array("/\"'`;".utf8))
     static let assemblerOpeners = ByteScan.AnyOf(Array("/\";@#".utf8))
 
     /// `#include`, `#define`, ... in assembler run through cpp are code, not comments.

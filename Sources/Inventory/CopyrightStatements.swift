@@ -11,65 +11,122 @@
 // words license texts put there (notice, holder, owner, law, ...).
 // `SPDX-FileCopyrightText:` tags are left to SPDXTags.
 
+import Licensing
+
 enum CopyrightStatements {
     /// Statements in line order, with their 1-based line numbers.
     static func find(in bytes: [UInt8]) -> [(line: Int, statement: String)] {
+        bytes.withUnsafeBufferPointer { find(in: bytes, buffer: $0) }
+    }
+
+    private static func find(in bytes: [UInt8], buffer: UnsafeBufferPointer<UInt8>) -> [(line: Int, statement: String)] {
         var results: [(Int, String)] = []
-        var lineStart = 0
-        var lineNumber = 1
+        var lineNumber = 1, counted = 0
         var lastLineWithStatement = 0
-        var i = 0
+        // Candidates before `resume` lie on a line already read.
+        var resume = 0
+        var position = 0
         let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            if b == 0x0A {
-                lineNumber += 1
-                lineStart = i + 1
-                i += 1
-                continue
-            }
-            var candidate = false
-            if (b == UInt8(ascii: "o") || b == UInt8(ascii: "O")) && i > 0 && (bytes[i - 1] | 0x20) == UInt8(ascii: "c")
-                && hasPrefixIgnoringCase(bytes, at: i, "opyright") {
-                candidate = true
-            } else if b == UInt8(ascii: "(") && i + 2 < n && (bytes[i + 1] | 0x20) == UInt8(ascii: "c") && bytes[i + 2] == UInt8(ascii: ")") {
-                candidate = true
-            } else if b == 0xC2 && i + 1 < n && bytes[i + 1] == 0xA9 {
-                candidate = true
-            }
-            if candidate && lineNumber != lastLineWithStatement {
-                var lineEnd = i
-                while lineEnd < n && bytes[lineEnd] != 0x0A { lineEnd += 1 }
-                var start = b == UInt8(ascii: "o") || b == UInt8(ascii: "O") ? i - 1 : i
-                let lead = commentStripped(bytes[lineStart..<start]).lowercased()
-                let portions = lead == "portions"
-                if portions, let p = findPortions(bytes, from: lineStart, to: start) { start = p }
-                if var found = statement(Array(bytes[start..<lineEnd]), line: Array(bytes[lineStart..<lineEnd]),
-                                         opensLine: lead.isEmpty || portions) {
-                    // Unfinished statements continue on the following lines (at most two).
-                    var next = lineEnd + 1
-                    var added = 0
-                    while added < 2 && next < n && isUnfinished(found) {
-                        var e = next
-                        while e < n && bytes[e] != 0x0A { e += 1 }
-                        let more = commentStripped(bytes[next..<e])
-                        if more.isEmpty || more.lowercased().contains("copyright") || more.count > 200 { break }
-                        found += " " + more
-                        added += 1
-                        next = e + 1
-                    }
-                    // A year alone ("Copyright 2020") names no one.
-                    if namesSomeone(found) {
-                        results.append((lineNumber, String(found.prefix(300)).trimmingTrailing()))
-                        lastLineWithStatement = lineNumber
-                    }
+        while let k = nextKeyword(buffer, from: position) {
+            position = k + 1
+            let b = bytes[k]
+            let isCopyright = b | 0x20 == UInt8(ascii: "c")
+            // i: where the keyword is recognised ("copyright": its `o`).
+            let i = isCopyright ? k + 1 : k
+            if isCopyright && !hasPrefixIgnoringCase(bytes, at: i, "opyright") { continue }
+            guard i >= resume else { continue }
+            lineNumber += ByteScan.lineFeeds(in: buffer, from: counted, to: i)
+            counted = i
+            guard lineNumber != lastLineWithStatement else { continue }
+            var lineStart = i
+            while lineStart > 0 && bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
+            let lineEnd = ByteScan.index(of: 0x0A, in: buffer, from: i) ?? n
+            resume = lineEnd
+            // "(c)" is a statement only before a year (`statement`); in code it is mostly
+            // a macro argument, `isdigit(c)`: settled here without making any text.
+            if b == UInt8(ascii: "(") && !digitFollows(bytes, at: i + 3, before: lineEnd) { continue }
+            var start = isCopyright ? i - 1 : i
+            let lead = commentStripped(bytes[lineStart..<start]).lowercased()
+            let portions = lead == "portions"
+            if portions, let p = findPortions(bytes, from: lineStart, to: start) { start = p }
+            if var found = statement(Array(bytes[start..<lineEnd]), line: Array(bytes[lineStart..<lineEnd]),
+                                     opensLine: lead.isEmpty || portions) {
+                // Unfinished statements continue on the following lines (at most two).
+                var next = lineEnd + 1
+                var added = 0
+                while added < 2 && next < n && isUnfinished(found) {
+                    var e = next
+                    while e < n && bytes[e] != 0x0A { e += 1 }
+                    let more = commentStripped(bytes[next..<e])
+                    if more.isEmpty || more.lowercased().contains("copyright") || more.count > 200 { break }
+                    found += " " + more
+                    added += 1
+                    next = e + 1
                 }
-                i = lineEnd
-                continue
+                // A year alone ("Copyright 2020") names no one.
+                if namesSomeone(found) {
+                    results.append((lineNumber, String(found.prefix(300)).trimmingTrailing()))
+                    lastLineWithStatement = lineNumber
+                }
             }
-            i += 1
         }
         return results
+    }
+
+    /// The first index at or after `from` where "cop" or "(c)" (in any case) or "©" starts.
+    /// Eight bytes at a time (most of a file holds none): a block is read byte by byte only
+    /// where it has a `c` before an `o` or `)` (any case), or a `©`.
+    private static func nextKeyword(_ buffer: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        let n = buffer.count
+        func matches(_ k: Int) -> Bool {
+            let b = buffer[k]
+            if k + 2 < n && b | 0x20 == UInt8(ascii: "c") && buffer[k + 1] | 0x20 == UInt8(ascii: "o")
+                && buffer[k + 2] | 0x20 == UInt8(ascii: "p") { return true }
+            if k + 2 < n && b == UInt8(ascii: "(") && buffer[k + 1] | 0x20 == UInt8(ascii: "c")
+                && buffer[k + 2] == UInt8(ascii: ")") { return true }
+            return k + 1 < n && b == 0xC2 && buffer[k + 1] == 0xA9
+        }
+        guard let base = buffer.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        let lanes: UInt64 = 0x0101_0101_0101_0101
+        let fold = lanes &* 0x20, c = lanes &* UInt64(UInt8(ascii: "c")), o = lanes &* UInt64(UInt8(ascii: "o"))
+        let close = lanes &* UInt64(UInt8(ascii: ")")), c2 = lanes &* 0xC2, a9 = lanes &* 0xA9
+        var k = max(from, 0)
+        while true {
+            while k + 9 <= n {
+                let w0 = raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                let w1 = raw.loadUnaligned(fromByteOffset: k + 1, as: UInt64.self)
+                let letterC = zeroLanes((w0 | fold) ^ c)
+                let next = zeroLanes((w1 | fold) ^ o) | zeroLanes(w1 ^ close)
+                let symbol = zeroLanes(w0 ^ c2) & zeroLanes(w1 ^ a9)
+                if (letterC & next) | symbol != 0 { break }
+                k += 8
+            }
+            // "(c)" may start one byte before the block; the block's last `c` reads 2 past it.
+            let end = min(n, k + 9)
+            var j = max(from, k - 1)
+            while j < end {
+                if matches(j) { return j }
+                j += 1
+            }
+            if end >= n { return nil }
+            k += 8
+        }
+    }
+
+    /// 0x80 in each byte of `x` that is zero, 0 in the others.
+    @inline(__always)
+    private static func zeroLanes(_ x: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((x & low7) &+ low7) | x | low7)
+    }
+
+    /// Whether the first byte from `k` that is not a space, tab or CR is an ASCII digit, or
+    /// may start a non-ASCII one (what `Character.isNumber` accepts after "(c)").
+    private static func digitFollows(_ bytes: [UInt8], at k: Int, before end: Int) -> Bool {
+        var k = k
+        while k < end && (bytes[k] == 0x20 || bytes[k] == 0x09 || bytes[k] == 0x0D) { k += 1 }
+        return k < end && ((bytes[k] >= 0x30 && bytes[k] <= 0x39) || bytes[k] >= 0x80)
     }
 
     private static func hasPrefixIgnoringCase(_ bytes: [UInt8], at i: Int, _ word: String) -> Bool {

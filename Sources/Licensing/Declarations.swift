@@ -40,10 +40,15 @@ enum Declarations {
         var start = 0
         let n = bytes.count
         while start <= n {
-            var end = start
-            while end < n && bytes[end] != 0x0A { end += 1 }
+            let end = ByteScan.index(of: 0x0A, in: bytes, from: start) ?? n
             ranges.append((start, end))
             start = end + 1
+        }
+        // Whether a line holds a stated byte (`stated(k)` is empty without one).
+        func hasStated(_ range: (start: Int, end: Int)) -> Bool {
+            regions.withUnsafeBufferPointer {
+                ByteScan.index(of: TextRegion.stated.rawValue, in: $0, from: range.start, to: range.end) != nil
+            }
         }
         func stated(_ k: Int) -> String {
             guard k < ranges.count else { return "" }
@@ -66,7 +71,7 @@ enum Declarations {
                 let raw = String(decoding: UnsafeBufferPointer(rebasing: bytes[range.start..<range.end]), as: UTF8.self)
                 value = manifestValue(raw, manifest, inPOMLicense: &inPOMLicense)
             }
-            if value == nil && range.end - range.start <= 400 && mayDeclare(bytes, range.start, range.end) {
+            if value == nil && range.end - range.start <= 400 && hasStated(range) && mayDeclare(bytes, range.start, range.end) {
                 let line = stated(k)
                 if !line.isEmpty {
                     let text = stripCommentLead(line)
@@ -127,6 +132,8 @@ enum Declarations {
     /// "... (distributed|licensed|released|available) under [the terms of] [the] NAME." with NAME
     /// possibly running onto the next line.
     static func underPhrase(_ text: String, _ lower: String, next: String, usedNext: inout Int, line: Int) -> String? {
+        // Every verb ends in "under ": a line without it (most) needs no search.
+        guard lower.utf8.count >= 6, containsUnder(lower) else { return nil }
         for verb in ["distributed under ", "licensed under ", "licenced under ", "released under ", "available under "] {
             guard let range = lower.range(of: verb) else { continue }
             var rest = String(text[range.upperBound...])
@@ -145,6 +152,14 @@ enum Declarations {
             return String(value)
         }
         return nil
+    }
+
+    private static let under = Array("under ".utf8)
+
+    private static func containsUnder(_ lower: String) -> Bool {
+        var lower = lower
+        let under = under
+        return lower.withUTF8 { ByteScan.index(of: under, in: $0, from: 0) != nil }
     }
 
     private static func containsSentenceEnd(_ s: String) -> Bool { sentenceEnd(Substring(s)) != nil }
@@ -246,11 +261,9 @@ extension Declarations {
             return (lower >= 0x61 && lower <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: "_")
         }
         var i = 0
-        while i + name.count <= n {
-            guard bytes[i] == name[0] else { i += 1; continue }
-            var same = true
-            for k in 1..<name.count where bytes[i + k] != name[k] { same = false; break }
-            guard same, i == 0 || !isIdentifier(bytes[i - 1]), regions[i] != TextRegion.ignored.rawValue else {
+        while let found = ByteScan.index(of: name, in: bytes, from: i) {
+            i = found
+            guard i == 0 || !isIdentifier(bytes[i - 1]), regions[i] != TextRegion.ignored.rawValue else {
                 i += 1
                 continue
             }

@@ -51,19 +51,29 @@ public struct LicenseDetector: Sendable {
         let index = database.index
 
         // Words of the file in two streams, stated and code (tag lines left out: they are tags).
-        var words: [[UInt16]] = [[], []]
-        var lines: [[UInt32]] = [[], []]
-        words[0].reserveCapacity(bytes.count / 6)
-        lines[0].reserveCapacity(bytes.count / 6)
+        // Words come in line order, so the tag lines are passed through once, in order.
+        let sortedTagLines = tagLines.sorted()
+        var nextTagLine = 0
+        var statedWords: [UInt16] = [], codeWords: [UInt16] = []
+        var statedLines: [UInt32] = [], codeLines: [UInt32] = []
+        statedWords.reserveCapacity(bytes.count / 6)
+        statedLines.reserveCapacity(bytes.count / 6)
         var scanner = WordScanner(bytes)
         while let word = scanner.next() {
             let region = regions[word.start]
             if region != stated && region != code { continue }
-            if tagLines.contains(scanner.line) { continue }
-            let stream = Int(region)
-            words[stream].append(index.wordID(word.hash))
-            lines[stream].append(UInt32(truncatingIfNeeded: scanner.line))
+            let line = scanner.line
+            while nextTagLine < sortedTagLines.count && sortedTagLines[nextTagLine] < line { nextTagLine += 1 }
+            if nextTagLine < sortedTagLines.count && sortedTagLines[nextTagLine] == line { continue }
+            if region == stated {
+                statedWords.append(index.wordID(word.hash))
+                statedLines.append(UInt32(truncatingIfNeeded: line))
+            } else {
+                codeWords.append(index.wordID(word.hash))
+                codeLines.append(UInt32(truncatingIfNeeded: line))
+            }
         }
+        let words = [statedWords, codeWords], lines = [statedLines, codeLines]
         for stream in 0..<2 {
             for m in findRuleMatches(words: words[stream], index: index) {
                 let kind: LicenseMatch.Kind = switch RuleSource.Kind(rawValue: index.ruleKinds[m.rule]) {
@@ -217,7 +227,8 @@ public struct LicenseDetector: Sendable {
         for p in 0...(words.count - gram) {
             let w0 = words[p], w1 = words[p + 1], w2 = words[p + 2], w3 = words[p + 3]
             if w0 == 0 || w1 == 0 || w2 == 0 || w3 == 0 { continue }
-            if let slot = index.gramSlot(RuleIndex.pack(w0, w1, w2, w3)) { hits.append((p, slot)) }
+            let key = RuleIndex.pack(w0, w1, w2, w3)
+            if index.mayContainGram(key), let slot = index.gramSlot(key) { hits.append((p, slot)) }
         }
         guard !hits.isEmpty else { return [] }
         // Per-rule counters are 16-bit (saturating) so that the array stays small enough

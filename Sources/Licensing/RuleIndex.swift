@@ -43,8 +43,40 @@ struct RuleIndex: Sendable {
     /// phrases[phraseStarts[r] ..< phraseStarts[r + 1]] (two entries per phrase).
     var phraseStarts: [UInt32]
     var phrases: [UInt32]
+    /// Two bits per n-gram key in one 64-bit word (a blocked Bloom filter, about 6 bits per
+    /// key), made when the index is built or read, never stored: most n-grams of a file are
+    /// in no rule, and the filter (a few MB) answers for most of them without a read of the
+    /// key table (tens of MB, a cache miss per look-up).
+    var gramFilter: [UInt64] = []
 
     var ruleCount: Int { ruleNames.count }
+
+    /// Word and bit positions of a key in `gramFilter` (`filterMask`: its word count - 1).
+    @inline(__always)
+    static func filterBits(_ key: UInt64, filterMask: Int) -> (word: Int, bits: UInt64) {
+        // High bits of the product: its low bits depend on the key's low bits only.
+        let h = key &* 0xC2B2_AE3D_27D4_EB4F
+        let word = Int(truncatingIfNeeded: h >> 32) & filterMask
+        return (word, 1 << ((h >> 52) & 63) | 1 << (h >> 58))
+    }
+
+    static func makeGramFilter(_ keys: [UInt64]) -> [UInt64] {
+        // keys.count slots hold at most 70% keys: keys.count / 16 words give 4 bits per slot.
+        var filter = [UInt64](repeating: 0, count: max(1, keys.count / 16))
+        let mask = filter.count - 1
+        for key in keys where key != 0 {
+            let (word, bits) = filterBits(key, filterMask: mask)
+            filter[word] |= bits
+        }
+        return filter
+    }
+
+    /// False when no rule contains the n-gram; true when one may.
+    @inline(__always)
+    func mayContainGram(_ key: UInt64) -> Bool {
+        let (word, bits) = Self.filterBits(key, filterMask: gramFilter.count - 1)
+        return gramFilter[word] & bits == bits
+    }
 
     @inline(__always)
     static func slot(of hash: UInt64, mask: Int) -> Int {
@@ -234,6 +266,7 @@ struct RuleIndex: Sendable {
         self.expressions = expressions
         self.phraseStarts = phraseStarts
         self.phrases = phrases
+        self.gramFilter = Self.makeGramFilter(gramKeys)
     }
 
     func write(to writer: inout BinaryWriter) {
@@ -271,6 +304,7 @@ struct RuleIndex: Sendable {
         phraseStarts = try reader.readArray()
         phrases = try reader.readArray()
         try validate()
+        gramFilter = Self.makeGramFilter(gramKeys)
     }
 
     /// Cross-checks sizes and references so that detection can index without traps.

@@ -35,31 +35,30 @@ public enum SPDXTags {
     /// Tags with the byte offset of their marker (to tell a comment's tag from a string's).
     static func extractWithOffsets(from bytes: UnsafeBufferPointer<UInt8>) -> [(tag: Tag, offset: Int)] {
         var tags: [(tag: Tag, offset: Int)] = []
-        var line = 1
-        var i = 0
         let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            if b == 0x0A {
-                line += 1
-                i += 1
-                continue
-            }
-            if b | 0x20 == 0x73 /* s */, i + 5 < n, bytes[i + 4] == 0x2D /* - */ {
-                for (marker, kind) in [(licenseMarker, Tag.Kind.license), (copyrightMarker, .copyright)]
-                where matches(marker, in: bytes, at: i) {
-                    let valueStart = i + marker.count
-                    var end = valueStart
-                    while end < n, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
-                    if let value = trimmedValue(bytes, valueStart, end) {
-                        tags.append((Tag(kind: kind, value: value, line: line), i))
-                    }
-                    i = end
-                    break
+        // Both markers have their first `-` at offset 4: only the bytes 4 before a `-` can
+        // start one. `resume`: where the last tag's value ended; lines are counted up to
+        // each tag found.
+        var line = 1, counted = 0, resume = 0
+        var dash = 4
+        while let d = ByteScan.index(of: 0x2D, in: bytes, from: dash) {
+            dash = d + 1
+            let i = d - 4
+            guard i >= resume, i + 5 < n, bytes[i] | 0x20 == 0x73 /* s */ else { continue }
+            for (marker, kind) in [(licenseMarker, Tag.Kind.license), (copyrightMarker, .copyright)]
+            where matches(marker, in: bytes, at: i) {
+                let valueStart = i + marker.count
+                var end = valueStart
+                while end < n, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
+                line += ByteScan.lineFeeds(in: bytes, from: counted, to: i)
+                counted = i
+                if let value = trimmedValue(bytes, valueStart, end) {
+                    tags.append((Tag(kind: kind, value: value, line: line), i))
                 }
-                if i < n, bytes[i] == 0x0A { continue }
+                resume = end
+                dash = max(dash, end + 4)
+                break
             }
-            i += 1
         }
         return tags
     }

@@ -121,24 +121,27 @@ enum SourceContext {
         // Locals: the loop runs once per byte of every file, and each use of a static
         // checks that it is initialised (swift_once was 3% of a first scan).
         let ignoreStart = ignoreStart, ignoreEnd = ignoreEnd
-        var i = 0
         let n = bytes.count
         var start: Int?
-        while i + ignoreEnd.count <= n {
-            if bytes[i] | 0x20 == UInt8(ascii: "r"), bytes[i + 5] == UInt8(ascii: "-") {
-                if start == nil, matches(ignoreStart, bytes, at: i) {
-                    start = i
-                    i += ignoreStart.count
-                    continue
-                }
-                if let s = start, matches(ignoreEnd, bytes, at: i) {
-                    for k in s..<(i + ignoreEnd.count) { out[k] = TextRegion.ignored.rawValue }
-                    start = nil
-                    i += ignoreEnd.count
-                    continue
-                }
+        // Both markers have a `-` at offset 5: only the bytes 5 before a `-` can start one.
+        // `resume`: the end of the last marker found.
+        var resume = 0
+        var dash = 5
+        while let d = ByteScan.index(of: UInt8(ascii: "-"), in: bytes, from: dash) {
+            dash = d + 1
+            let i = d - 5
+            guard i >= resume, i + ignoreEnd.count <= n, bytes[i] | 0x20 == UInt8(ascii: "r") else { continue }
+            if start == nil, matches(ignoreStart, bytes, at: i) {
+                start = i
+                resume = i + ignoreStart.count
+            } else if let s = start, matches(ignoreEnd, bytes, at: i) {
+                for k in s..<(i + ignoreEnd.count) { out[k] = TextRegion.ignored.rawValue }
+                start = nil
+                resume = i + ignoreEnd.count
+            } else {
+                continue
             }
-            i += 1
+            dash = max(dash, resume + 5)
         }
         if let s = start { for k in s..<n { out[k] = TextRegion.ignored.rawValue } }
     }
@@ -190,14 +193,17 @@ private struct Lexer {
     }
 
     mutating func mark(_ from: Int, _ to: Int, _ region: TextRegion) {
-        var k = from
-        while k < min(to, n) { out[k] = region.rawValue; k += 1 }
+        let end = min(to, n)
+        guard from < end else { return }
+        out.withUnsafeMutableBufferPointer {
+            UnsafeMutableBufferPointer(rebasing: $0[from..<end]).update(repeating: region.rawValue)
+        }
     }
 
     /// From `i` to the end of the line is a comment.
     mutating func lineComment() {
         let start = i
-        while i < n && bytes[i] != 0x0A { i += 1 }
+        i = ByteScan.index(of: 0x0A, in: bytes, from: i) ?? n
         mark(start, i, .stated)
     }
 
@@ -253,6 +259,7 @@ private struct Lexer {
     mutating func roff() {}
 
     mutating func cLike(hashLines: Bool) {
+        let openers = hashLines ? Self.assemblerOpeners : Self.cLikeOpeners
         while i < n {
             let b = bytes[i]
             switch b {
@@ -273,10 +280,16 @@ private struct Lexer {
             case UInt8(ascii: "#") where hashLines && isLineStart(i) && !preprocessorDirective(i + 1):
                 lineComment()
             default:
-                i += 1
+                // Skip to the next byte that may open a comment or string (most of the code).
+                i = ByteScan.index(ofAny: openers, in: bytes, from: i + 1) ?? n
             }
         }
     }
+
+    /// The bytes `cLike` looks at (without and with `hashLines`); anything else is skipped.
+    /// (`;` opens a line comment in both: the `where` of its case covers `@` only.)
+    static let cLikeOpeners = ByteScan.AnyOf(Array("/\"'`;".utf8))
+    static let assemblerOpeners = ByteScan.AnyOf(Array("/\";@#".utf8))
 
     /// `#include`, `#define`, ... in assembler run through cpp are code, not comments.
     func preprocessorDirective(_ k: Int) -> Bool {

@@ -64,6 +64,18 @@ final class ParserTests: XCTestCase {
         XCTAssertTrue(CopyrightStatements.find(in: [0xFF, 0x28, 0x63, 0x29]).isEmpty, "cut-off input does not trap")
     }
 
+    /// Keywords are found 8 bytes at a time: at every offset, and at the very end.
+    func testCopyrightStatementsAtEveryOffset() {
+        for pad in 0..<20 {
+            let lead = String(repeating: "c", count: pad % 3) + String(repeating: " ", count: pad)
+            let text = "\(lead)(C) 2020 Ann\nisdigit(c); copy(x);\n\(lead)Copyright 2021 Bob\n\(lead)\u{A9} 2022 Cy"
+            let found = CopyrightStatements.find(in: Array(text.utf8))
+            XCTAssertEqual(found.map(\.statement), ["(C) 2020 Ann", "Copyright 2021 Bob", "\u{A9} 2022 Cy"], "pad \(pad)")
+            XCTAssertEqual(found.map(\.line), [1, 3, 4], "pad \(pad)")
+        }
+        XCTAssertTrue(CopyrightStatements.find(in: Array("x = f(c) + (c)".utf8)).isEmpty, "\"(c)\" without a year")
+    }
+
     func testCopyrightStatementsWithoutYearsAndOverLines() {
         let text = """
         /*

@@ -280,10 +280,9 @@ struct CheckRun {
 enum CheckRunRules {
     /// A Debian package's declared license lists every file of its source package, so GPL
     /// build scripts beside an LGPL library show up in it. A library is judged GPL when its
-    /// license is GPL-bound and names neither an LGPL license nor any exception.
-    static func isGPLLibrary(_ license: String?, exceptions: Set<String>) -> Bool {
-        guard let expression = LicenseTerms.parse(license),
-              LicenseTerms.isGPLBound(expression, exceptions: exceptions) else { return false }
+    /// license offers a GPL license and names neither an LGPL license nor any exception.
+    static func isGPLLibrary(_ license: String?) -> Bool {
+        guard let expression = LicenseTerms.parse(license), LicenseSemantics.offersGPL(expression) else { return false }
         let ids = expression.licenseIDs.union(expression.exceptionIDs).map { $0.lowercased() }
         return !ids.contains { $0.hasPrefix("lgpl-") || $0.contains("exception") }
     }

@@ -106,6 +106,17 @@ public enum CombinationVerdict: Sendable, Hashable {
     public var isIncompatible: Bool { if case .incompatible = self { return true } else { return false } }
 }
 
+/// A verdict with the alternatives it holds for: each license's ORs resolved to the choice
+/// made (`MIT OR GPL-2.0-only` used by GPL-2.0-only code: `GPL-2.0-only`). Nil where no
+/// choice allows the combination.
+public struct CombinationJudgement: Sendable, Hashable {
+    public var verdict: CombinationVerdict
+    /// The program's license as chosen.
+    public var program: LicenseExpression?
+    /// The code's license as chosen.
+    public var code: LicenseExpression?
+}
+
 public enum LicenseSemantics {
     // MARK: the license table
 
@@ -291,37 +302,138 @@ public enum LicenseSemantics {
     // MARK: combining
 
     /// May code under `code` be used, as `use`, by a program distributed under `program`?
-    /// An OR offers its best alternative, an AND needs every part, an exception lifts its
-    /// license only within its scope. Nil licenses are all rights reserved.
+    /// See `judge`, which also says which alternatives the verdict holds for.
     public static func verdict(program: LicenseExpression?, code: LicenseExpression?, use: CombinationUse) -> CombinationVerdict {
-        switch code {
-        case .or(let operands)?:
-            let verdicts = operands.map { verdict(program: program, code: $0, use: use) }
-            return verdicts.min(by: { rank($0) < rank($1) }) ?? .compatible
-        case .and(let operands)?:
-            let verdicts = operands.map { verdict(program: program, code: $0, use: use) }
-            return verdicts.max(by: { rank($0) < rank($1) }) ?? .compatible
-        case .with(let license, let exception)?:
-            if self.exception(exception, lifts: use) { return .compatible }
-            return verdict(program: program, code: license, use: use)
-        default:
-            break
+        judge(program: program, code: code, use: use).verdict
+    }
+
+    /// The verdict, and the alternative of each license it holds for. The licensee chooses
+    /// among the alternatives of an OR, so a combination is allowed when some choice allows
+    /// it and incompatible only when none does (the reason then names every alternative).
+    /// The program's licensee makes one choice for the whole program: the code is judged
+    /// against every part of the chosen alternative at once. The code's licensee chooses
+    /// for each OR of the code; every part of an AND must be allowed. An exception lifts
+    /// its license only within its scope. Nil licenses are all rights reserved.
+    public static func judge(program: LicenseExpression?, code: LicenseExpression?, use: CombinationUse) -> CombinationJudgement {
+        guard let program, let choices = alternatives(of: program) else {
+            // No license, or too many alternatives to list: each part of the program chooses alone.
+            return judge(programPart: program, code: code, use: use)
         }
+        var judged: [(choice: LicenseExpression, result: CodeChoice)] = []
+        for parts in choices {
+            let result = judgeCode(code, against: parts, use: use)
+            let choice = parts.count == 1 ? parts[0] : .and(parts)
+            if rank(result.verdict) == 0 {
+                return CombinationJudgement(verdict: result.verdict, program: choice, code: result.chosen)
+            }
+            judged.append((choice, result))
+        }
+        let best = judged.min { rank($0.result.verdict) < rank($1.result.verdict) }!
+        if judged.count > 1, case .incompatible = best.result.verdict {
+            let reasons = judged.map { "as \($0.choice): \(reason($0.result.verdict))" }
+            return CombinationJudgement(
+                verdict: .incompatible("no alternative of the program's \(program) allows it; " + reasons.joined(separator: "; ")),
+                program: nil, code: nil)
+        }
+        return CombinationJudgement(verdict: best.result.verdict, program: best.choice, code: best.result.chosen)
+    }
+
+    /// Beyond this many alternatives a program's expression is judged part by part.
+    private static let alternativeLimit = 64
+
+    /// The alternatives an expression offers, each the list of licenses (with their
+    /// exceptions) that all apply: `(A OR B) AND C` -> [[A, C], [B, C]]. Nil when there
+    /// are more than `alternativeLimit`.
+    static func alternatives(of expression: LicenseExpression) -> [[LicenseExpression]]? {
+        switch expression {
+        case .license:
+            return [[expression]]
+        case .with(let license, let exception):
+            if case .license = license { return [[expression]] }
+            return alternatives(of: license)?.map { $0.map { .with(license: $0, exception: exception) } }
+        case .or(let operands):
+            var all: [[LicenseExpression]] = []
+            for operand in operands {
+                guard let more = alternatives(of: operand), all.count + more.count <= alternativeLimit else { return nil }
+                all += more
+            }
+            return all
+        case .and(let operands):
+            var all: [[LicenseExpression]] = [[]]
+            for operand in operands {
+                guard let more = alternatives(of: operand), all.count * more.count <= alternativeLimit else { return nil }
+                all = all.flatMap { left in more.map { left + $0 } }
+            }
+            return all
+        }
+    }
+
+    /// The fallback for a program expression with too many alternatives (and for none):
+    /// an OR takes its best part, an AND its worst, each part judged on its own.
+    private static func judge(programPart program: LicenseExpression?, code: LicenseExpression?,
+                              use: CombinationUse) -> CombinationJudgement {
         switch program {
         case .or(let operands)?:
-            let verdicts = operands.map { verdict(program: $0, code: code, use: use) }
-            return verdicts.min(by: { rank($0) < rank($1) }) ?? .compatible
+            return operands.map { judge(programPart: $0, code: code, use: use) }.min { rank($0.verdict) < rank($1.verdict) }!
         case .and(let operands)?:
-            let verdicts = operands.map { verdict(program: $0, code: code, use: use) }
-            return verdicts.max(by: { rank($0) < rank($1) }) ?? .compatible
+            return operands.map { judge(programPart: $0, code: code, use: use) }.max { rank($0.verdict) < rank($1.verdict) }!
+        default:
+            let result = judgeCode(code, against: [program], use: use)
+            return CombinationJudgement(verdict: result.verdict, program: program, code: result.chosen)
+        }
+    }
+
+    /// A verdict on the code and the code's license with each OR resolved to the choice made.
+    private struct CodeChoice {
+        var verdict: CombinationVerdict
+        var chosen: LicenseExpression?
+    }
+
+    /// The code judged against every license of one alternative of the program.
+    private static func judgeCode(_ code: LicenseExpression?, against parts: [LicenseExpression?], use: CombinationUse) -> CodeChoice {
+        switch code {
+        case .or(let operands)?:
+            let judged = operands.map { judgeCode($0, against: parts, use: use) }
+            // Equal verdicts: the least demanding alternative (fewest obligations), else the first.
+            let key = judged.indices.map { (rank(judged[$0].verdict), family(of: operands[$0]), $0) }
+            let best = judged.indices.min { key[$0] < key[$1] }!
+            if case .incompatible = judged[best].verdict {
+                let reasons = zip(operands, judged).map { "as \($0): \(reason($1.verdict))" }
+                return CodeChoice(verdict: .incompatible("no alternative of \(code!) allows it; " + reasons.joined(separator: "; ")),
+                                  chosen: nil)
+            }
+            return judged[best]
+        case .and(let operands)?:
+            let judged = operands.map { judgeCode($0, against: parts, use: use) }
+            let worst = judged.max { rank($0.verdict) < rank($1.verdict) }!
+            let chosen = judged.allSatisfy { $0.chosen != nil } ? LicenseExpression.and(judged.map { $0.chosen! }) : nil
+            return CodeChoice(verdict: worst.verdict, chosen: chosen)
         case .with(let license, let exception)?:
+            if self.exception(exception, lifts: use) { return CodeChoice(verdict: .compatible, chosen: code) }
+            let result = judgeCode(license, against: parts, use: use)
+            return CodeChoice(verdict: result.verdict, chosen: result.chosen.map { .with(license: $0, exception: exception) })
+        default:
+            let verdicts = parts.map { pair(program: $0, code: code, use: use) }
+            return CodeChoice(verdict: verdicts.max { rank($0) < rank($1) } ?? .compatible, chosen: code)
+        }
+    }
+
+    /// One license of the program and one of the code (or none).
+    private static func pair(program: LicenseExpression?, code: LicenseExpression?, use: CombinationUse) -> CombinationVerdict {
+        if case .with(let license, let exception)? = program {
             // The program's own linking exception permits what it names (Classpath: any
             // independent module; openvpn-openssl-exception: OpenSSL only).
             let scope = scope(ofException: exception)
             if scope == .linking || scope == .linkingOpenSSL, self.exception(exception, lifts: use) { return .compatible }
-            return verdict(program: license, code: code, use: use)
-        default:
-            return single(program: program, code: code, use: use)
+            return pair(program: license, code: code, use: use)
+        }
+        return single(program: program, code: code, use: use)
+    }
+
+    private static func reason(_ verdict: CombinationVerdict) -> String {
+        switch verdict {
+        case .compatible: return "compatible"
+        case .conditional(_, let why), .incompatible(let why): return why
         }
     }
 
@@ -363,7 +475,13 @@ public enum LicenseSemantics {
             }
             return .compatible
         case .weakFileCopyleft:
-            // Its files keep their license; a GPL program needs it GPL-compatible.
+            // Its files keep their license; a GPL program needs it GPL-compatible. Code copied
+            // into another file makes that file covered too (MPL-2.0 1.10 "Modifications":
+            // "any new file ... that contains any Covered Software"), which only a GPL-family
+            // file with a common version may take (MPL-2.0's secondary licenses).
+            if case .copy = use, !sharesGPLVersion(pt, ct) {
+                return .incompatible("\(codeText) code copied into \(programText) code: the file it is copied into becomes \(codeText) (file-level copyleft)")
+            }
             if pf.bindsWholeProgram, let pt, let ct, pt.gplVersions.intersection(ct.gplVersions).isEmpty {
                 return .incompatible("\(codeText) files may not be combined with \(programText) code (file-level copyleft incompatible with the GPL)")
             }
@@ -372,6 +490,11 @@ public enum LicenseSemantics {
             if pf.bindsWholeProgram, let pt, let ct {
                 return pt.gplVersions.intersection(ct.gplVersions).isEmpty
                     ? .incompatible("\(codeText) may not be combined with \(programText) code (no common GPL version)") : .compatible
+            }
+            // Copied code forms "a work based on the Library" (LGPL-2.1 section 2), which must
+            // stay under it (or a GPL-family license with a common version, its section 3).
+            if case .copy = use, !sharesGPLVersion(pt, ct) {
+                return .incompatible("\(codeText) code copied into \(programText) code: the file becomes a work based on the library, under \(codeText)")
             }
             if case .dynamicLink = use { return .compatible }
             if case .include = use { return .compatible }  // headers: LGPL section 3 (small macros, inline functions)
@@ -402,6 +525,12 @@ public enum LicenseSemantics {
     private static func simple(_ expression: LicenseExpression) -> (id: String, orLater: Bool)? {
         if case .license(let id, let orLater) = expression { return (id, orLater) }
         return nil
+    }
+
+    /// A GPL-family program license with a GPL version the code's terms allow.
+    private static func sharesGPLVersion(_ program: LicenseTermsInfo?, _ code: LicenseTermsInfo?) -> Bool {
+        guard let program, let code, isGPLFamily(program.id) else { return false }
+        return !program.gplVersions.intersection(code.gplVersions).isEmpty
     }
 
     private static func isGPLFamily(_ id: String) -> Bool {

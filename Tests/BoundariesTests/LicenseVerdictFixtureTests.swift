@@ -232,4 +232,47 @@ final class LicenseVerdictFixtureTests: FixtureTestCase {
         let report = try CheckerSupport.check(fixture.root.path, policy: policy)
         XCTAssertFalse(report.findings.contains { $0.rule == "copied-code" }, "\(report.findings)")
     }
+    // MARK: OR expressions: the alternative that allows the combination decides
+
+    func testDualLicensedHeadersAreJudgedByTheAlternativeThatAllowsThem() throws {
+        let fixture = try tree([
+            "drv/main.c": header("GPL-2.0-only") + "#include \"mpl.h\"\n#include \"mit.h\"\n#include \"gpl3.h\"\n"
+                + "int main(void) { return 0; }\n",
+            "drv/mpl.h": header("MPL-1.1 OR GPL-2.0-only") + "int mpl(void);\n",
+            "drv/mit.h": header("MIT OR GPL-2.0-only") + "int mit(void);\n",
+            "drv/gpl3.h": header("GPL-3.0-only OR Apache-2.0") + "int gpl3(void);\n",
+        ])
+        let report = try CheckerSupport.check(fixture.root.path, clones: false)
+        let errors = report.findings.filter { $0.severity == .error }
+        XCTAssertEqual(errors.map(\.rule), ["incompatible-include"], "\(report.findings)")
+        let finding = try XCTUnwrap(errors.first)
+        XCTAssertEqual(finding.location, SourceLocation(path: "drv/main.c", line: 5))
+        XCTAssertTrue(finding.message.contains("as GPL-3.0-only: ") && finding.message.contains("as Apache-2.0: "), finding.message)
+    }
+
+    func testADualMPLGPLModuleIncludingGPLHeadersIsClean() throws {
+        // Linux's MODULE_LICENSE("Dual MPL/GPL") without an SPDX line: the module's zone is
+        // `LicenseRef-candor-MPL-unspecified OR GPL-2.0-only`, and its GPL-2.0-only
+        // alternative holds GPL-2.0-only headers.
+        let fixture = try tree([
+            "Kbuild": "obj-m += orinoco.o\n",
+            "orinoco.c": "#include \"gpl.h\"\nMODULE_LICENSE(\"Dual MPL/GPL\");\nint init_module(void) { return gpl(); }\n",
+            "gpl.h": header("GPL-2.0-only") + "int gpl(void);\n",
+        ])
+        let report = try CheckerSupport.check(fixture.root.path, clones: false)
+        XCTAssertTrue(report.zones.contains { $0.name == "module:orinoco" && $0.license == "LicenseRef-candor-MPL-unspecified OR GPL-2.0-only" },
+                      "\(report.zones)")
+        XCTAssertEqual(report.findings.filter { $0.severity == .error }, [])
+    }
+
+    func testAnMPLOrGPLFileCopiedIntoMITCodeIsFoundNamingBothAlternatives() throws {
+        let fixture = try tree([
+            "wlan/sort.c": header("GPL-2.0-only OR MPL-1.1") + Self.prelude + Self.kernelFunction,
+            "app/sort.c": header("MIT") + Self.prelude + Self.kernelFunction,
+        ])
+        let report = try CheckerSupport.check(fixture.root.path)
+        let finding = try XCTUnwrap(report.findings.first { $0.rule == "copied-code" }, "\(report.findings)")
+        XCTAssertEqual(finding.location.path, "app/sort.c")
+        XCTAssertTrue(finding.message.contains("as GPL-2.0-only: ") && finding.message.contains("as MPL-1.1: "), finding.message)
+    }
 }

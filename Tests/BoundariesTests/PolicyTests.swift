@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 
 import Foundation
+import Licensing
 import XCTest
 @testable import Boundaries
 
@@ -108,20 +109,26 @@ final class PolicyTests: XCTestCase {
     }
 
     func testLicenseTerms() throws {
-        func bound(_ text: String) throws -> Bool {
-            LicenseTerms.isGPLBound(try XCTUnwrap(LicenseTerms.parse(text)), exceptions: BoundaryPolicy.defaultBoundaryExceptions)
-        }
-        XCTAssertTrue(try bound("GPL-2.0-only"))
-        XCTAssertTrue(try bound("GPL-2.0+"))
-        XCTAssertTrue(try bound("AGPL-3.0-or-later"))
-        XCTAssertTrue(try bound("MIT AND GPL-2.0-only"))
-        XCTAssertFalse(try bound("MIT OR GPL-2.0-only"))
-        XCTAssertFalse(try bound("GPL-2.0 WITH Linux-syscall-note"))
-        XCTAssertFalse(try bound("LGPL-2.1-or-later"))
-        XCTAssertFalse(try bound("Apache-2.0"))
-        XCTAssertTrue(try bound("GPL-2.0-only WITH Some-other-exception"))
-        XCTAssertTrue(LicenseTerms.isGPLLicensed(try XCTUnwrap(LicenseTerms.parse("MIT OR GPL-2.0-only"))))
-        XCTAssertFalse(LicenseTerms.isGPLLicensed(try XCTUnwrap(LicenseTerms.parse("MIT"))))
+        // Whether code under a license may not go into all-rights-reserved code: the `gpl-`
+        // rules and the originals of clone detection ask it.
+        let judge = LicenseJudge(unlicensed: nil)
+        func copyleft(_ text: String, _ use: CombinationUse = .staticLink) -> Bool { judge.isCopyleft(text, use: use) }
+        XCTAssertTrue(copyleft("GPL-2.0-only"))
+        XCTAssertTrue(copyleft("GPL-2.0+"))
+        XCTAssertTrue(copyleft("AGPL-3.0-or-later"))
+        XCTAssertTrue(copyleft("MIT AND GPL-2.0-only"))
+        XCTAssertFalse(copyleft("MIT OR GPL-2.0-only"), "the MIT alternative allows it")
+        XCTAssertFalse(copyleft("GPL-2.0 WITH Linux-syscall-note", .include(userSpaceInterface: true)))
+        XCTAssertTrue(copyleft("GPL-2.0 WITH Linux-syscall-note", .staticLink), "the note covers user space only")
+        XCTAssertFalse(copyleft("LGPL-2.1-or-later"), "static linking is allowed where users can relink")
+        XCTAssertTrue(copyleft("LGPL-2.1-or-later", .copy), "a copy is a work based on the library")
+        XCTAssertTrue(copyleft("MPL-1.1 OR GPL-2.0-only", .copy), "a copy makes its file MPL-1.1 or GPL")
+        XCTAssertFalse(copyleft("MPL-2.0", .staticLink))
+        XCTAssertFalse(copyleft("Apache-2.0", .copy))
+        XCTAssertTrue(copyleft("GPL-2.0-only WITH Some-other-exception"))
+        XCTAssertFalse(copyleft("LicenseRef-scancode-proprietary-license", .copy))
+        XCTAssertTrue(judge.offersGPL("MIT OR GPL-2.0-only"))
+        XCTAssertFalse(judge.offersGPL("MIT"))
         XCTAssertNil(LicenseTerms.parse("NOASSERTION"))
     }
 }

@@ -104,15 +104,13 @@ final class ZoneRuleTests: FixtureTestCase {
     }
 
     func testADebianLibraryIsGPLOnlyWithoutLGPLOrAnException() {
-        let exceptions = BoundaryPolicy.defaultBoundaryExceptions
-        XCTAssertTrue(CheckRunRules.isGPLLibrary("GPL-3.0-or-later", exceptions: exceptions))
-        XCTAssertTrue(CheckRunRules.isGPLLibrary("GPL-2.0-only AND BSD-3-Clause", exceptions: exceptions))
-        XCTAssertFalse(CheckRunRules.isGPLLibrary("LGPL-2.1-or-later AND GPL-2.0-or-later", exceptions: exceptions))
-        XCTAssertFalse(CheckRunRules.isGPLLibrary("GPL-3.0-or-later WITH GCC-exception-3.1 AND GPL-3.0-only", exceptions: exceptions))
-        XCTAssertFalse(CheckRunRules.isGPLLibrary("LicenseRef-Debian-GPL-2-with-linking-exception AND GPL-2.0-or-later",
-                                                  exceptions: exceptions))
-        XCTAssertFalse(CheckRunRules.isGPLLibrary("MIT", exceptions: exceptions))
-        XCTAssertFalse(CheckRunRules.isGPLLibrary(nil, exceptions: exceptions))
+        XCTAssertTrue(CheckRunRules.isGPLLibrary("GPL-3.0-or-later"))
+        XCTAssertTrue(CheckRunRules.isGPLLibrary("GPL-2.0-only AND BSD-3-Clause"))
+        XCTAssertFalse(CheckRunRules.isGPLLibrary("LGPL-2.1-or-later AND GPL-2.0-or-later"))
+        XCTAssertFalse(CheckRunRules.isGPLLibrary("GPL-3.0-or-later WITH GCC-exception-3.1 AND GPL-3.0-only"))
+        XCTAssertFalse(CheckRunRules.isGPLLibrary("LicenseRef-Debian-GPL-2-with-linking-exception AND GPL-2.0-or-later"))
+        XCTAssertFalse(CheckRunRules.isGPLLibrary("MIT"))
+        XCTAssertFalse(CheckRunRules.isGPLLibrary(nil))
     }
 
     /// DESIGN.md's rules on this very repository: of the non-GPL code only Sources/CKVM

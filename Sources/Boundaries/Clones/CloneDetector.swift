@@ -93,6 +93,15 @@ public struct CloneDetector: Sendable {
         Set(kinds).count >= 10 && 3 * Set(hashes).count >= 2 * minimumTokens
     }
 
+    /// Whether a chain may start a region: a lone short hit cannot. Dropped as soon as it
+    /// ends, since most hits of a repetitive file are lone hits on diagonals of their own.
+    func keeps(_ chain: Chain) -> Bool {
+        chain.hits >= 2 || chain.queryEnd - chain.queryStart >= minimumTokens
+    }
+
+    /// Hits held at once while chaining one query file (16 bytes each).
+    static let hitsPerPass = 1 << 22
+
     func matches(path: String, tokens: CloneTokens, in index: CloneIndex) -> [CloneMatch] {
         let k = index.parameters.k
         let w = index.parameters.w
@@ -100,42 +109,56 @@ public struct CloneDetector: Sendable {
         guard !hashes.isEmpty else { return [] }
         let storage = index.storage
 
-        // (file, diagonal, query position, index entry) of every hit.
-        struct Hit { var file: UInt32; var diagonal: Int; var query: Int; var entry: Int }
+        // (file, diagonal, query position, index entry) of every hit, 16 bytes: a register
+        // header of 800,000 k-grams has 12 million hits. Positions and tokens of one file
+        // are far below 2^31.
+        struct Hit { var file: UInt32; var diagonal: Int32; var query: UInt32; var entry: UInt32 }
         var chains: [Chain] = []
         storage.withView { view in
+            let ranges = hashes.map { view.range(of: $0) }
+            let total = ranges.reduce(0) { $0 + $1.count }
+            // A chain never leaves its diagonal, so hits can be chained a share of the
+            // diagonals at a time: the same chains, in bounded memory.
+            let passes = max(1, (total + Self.hitsPerPass - 1) / Self.hitsPerPass)
             var hits: [Hit] = []
-            for (position, hash) in hashes.enumerated() {
-                for entry in view.range(of: hash) {
-                    hits.append(Hit(file: view.file(entry), diagonal: Int(view.token(entry)) - position,
-                                    query: position, entry: entry))
+            hits.reserveCapacity(passes == 1 ? total : total / passes + total / passes / 4)
+            for pass in 0..<passes {
+                hits.removeAll(keepingCapacity: true)
+                for (position, range) in ranges.enumerated() {
+                    for entry in range {
+                        let diagonal = Int(view.token(entry)) - position
+                        guard passes == 1 || (diagonal % passes + passes) % passes == pass else { continue }
+                        hits.append(Hit(file: view.file(entry), diagonal: Int32(clamping: diagonal),
+                                        query: UInt32(position), entry: UInt32(entry)))
+                    }
                 }
-            }
-            hits.sort { ($0.file, $0.diagonal, $0.query) < ($1.file, $1.diagonal, $1.query) }
-            // Consecutive hits on a diagonal are at most w apart in a copy; allow more, since
-            // common fingerprints inside the copy were dropped from the index.
-            let gap = 3 * (k + w)
-            var current: Chain?
-            for hit in hits {
-                let line = view.line(hit.entry)
-                let endLine = UInt32(clamping: Int(line) + Int(view.span(hit.entry)))
-                let reference = hit.query + hit.diagonal
-                if var chain = current, chain.file == hit.file,
-                   chain.referenceStart - chain.queryStart == hit.diagonal, hit.query <= chain.queryEnd - k + gap {
-                    chain.queryEnd = max(chain.queryEnd, hit.query + k)
-                    chain.referenceEnd = max(chain.referenceEnd, reference + k)
-                    chain.referenceLine = min(chain.referenceLine, line)
-                    chain.referenceEndLine = max(chain.referenceEndLine, endLine)
-                    chain.hits += 1
-                    current = chain
-                } else {
-                    if let chain = current { chains.append(chain) }
-                    current = Chain(file: hit.file, queryStart: hit.query, queryEnd: hit.query + k,
-                                    referenceStart: reference, referenceEnd: reference + k,
-                                    referenceLine: line, referenceEndLine: endLine, hits: 1)
+                hits.sort { ($0.file, $0.diagonal, $0.query) < ($1.file, $1.diagonal, $1.query) }
+                // Consecutive hits on a diagonal are at most w apart in a copy; allow more, since
+                // common fingerprints inside the copy were dropped from the index.
+                let gap = 3 * (k + w)
+                var current: Chain?
+                for hit in hits {
+                    let query = Int(hit.query), diagonal = Int(hit.diagonal), entry = Int(hit.entry)
+                    let line = view.line(entry)
+                    let endLine = UInt32(clamping: Int(line) + Int(view.span(entry)))
+                    let reference = query + diagonal
+                    if var chain = current, chain.file == hit.file,
+                       chain.referenceStart - chain.queryStart == diagonal, query <= chain.queryEnd - k + gap {
+                        chain.queryEnd = max(chain.queryEnd, query + k)
+                        chain.referenceEnd = max(chain.referenceEnd, reference + k)
+                        chain.referenceLine = min(chain.referenceLine, line)
+                        chain.referenceEndLine = max(chain.referenceEndLine, endLine)
+                        chain.hits += 1
+                        current = chain
+                    } else {
+                        if let chain = current, keeps(chain) { chains.append(chain) }
+                        current = Chain(file: hit.file, queryStart: query, queryEnd: query + k,
+                                        referenceStart: reference, referenceEnd: reference + k,
+                                        referenceLine: line, referenceEndLine: endLine, hits: 1)
+                    }
                 }
+                if let chain = current, keeps(chain) { chains.append(chain) }
             }
-            if let chain = current { chains.append(chain) }
         }
         guard !chains.isEmpty else { return [] }
 
@@ -148,7 +171,7 @@ public struct CloneDetector: Sendable {
         chains.sort { ($0.file, $0.queryStart, $0.referenceStart) < ($1.file, $1.queryStart, $1.referenceStart) }
         var merged: [Chain] = []
         let joinGap = k + w
-        for chain in chains where chain.hits >= 2 || chain.queryEnd - chain.queryStart >= minimumTokens {
+        for chain in chains {
             if var last = merged.last, last.file == chain.file,
                chain.queryStart <= last.queryEnd + joinGap, chain.queryStart >= last.queryStart,
                chain.referenceStart >= last.referenceStart, chain.referenceStart <= last.referenceEnd + joinGap {

@@ -67,7 +67,7 @@ public struct CloneIndex: Sendable {
             let nested = CloneTokenizer.nestsComments(path: sorted[index])
             return text.withUTF8 { CloneTokenizer.tokenize($0, nestedComments: nested) }
         }
-        let data = builder.finish(buckets: buckets, paths: sorted, jobs: jobs)
+        let data = builder.finish(buckets: consume buckets, paths: sorted, jobs: jobs)
         return CloneIndex(storage: try! CloneIndexStorage(data: data))
     }
 
@@ -79,7 +79,7 @@ public struct CloneIndex: Sendable {
             let nested = CloneTokenizer.nestsComments(path: sorted[index].path)
             return text.withUTF8 { CloneTokenizer.tokenize($0, nestedComments: nested) }
         }
-        let data = builder.finish(buckets: buckets, paths: sorted.map(\.path), jobs: jobs)
+        let data = builder.finish(buckets: consume buckets, paths: sorted.map(\.path), jobs: jobs)
         return CloneIndex(storage: try! CloneIndexStorage(data: data))
     }
 
@@ -136,7 +136,7 @@ public struct CloneIndex: Sendable {
             return tokens
         }
         let paths = files.map { name + "/" + $0.relativePath }
-        let data = builder.finish(buckets: buckets, paths: paths, jobs: jobs)
+        let data = builder.finish(buckets: consume buckets, paths: paths, jobs: jobs)
         let storage = try CloneIndexStorage(data: data)
 
         do {
@@ -257,16 +257,18 @@ struct IndexBuilder {
         }
     }
 
-    func finish(buckets perWorker: [[[IndexEntry]]], paths: [String], jobs: Int) -> Data {
+    /// Takes the buckets over (`consume` them): each is freed as soon as it is merged.
+    func finish(buckets perWorker: consuming [[[IndexEntry]]], paths: [String], jobs: Int) -> Data {
         let bucketCount = 1 << IndexBuilder.bucketBits
         let parameters = self.parameters
-        // Merge the workers' buckets, sort, and filter; bucket order is hash order.
+        // Each bucket's entries are released as they are merged, and what is kept is stored
+        // at its own size: the unfiltered entries of a kernel and the kept ones are never
+        // all held twice.
+        let collected = BucketBox(consume perWorker)
         let kept = Parallel.forEach(bucketCount, jobs: jobs, state: { [(Int, [IndexEntry])]() }) { out, bucket in
-            var entries: [IndexEntry] = []
-            for worker in perWorker { entries.append(contentsOf: worker[bucket]) }
+            var entries = collected.take(bucket)
             entries.sort { ($0.hash, $0.file, $0.token) < ($1.hash, $1.file, $1.token) }
-            var result: [IndexEntry] = []
-            result.reserveCapacity(entries.count)
+            var count = 0
             var start = 0
             while start < entries.count {
                 var end = start + 1
@@ -276,14 +278,39 @@ struct IndexBuilder {
                     end += 1
                 }
                 if distinctFiles <= parameters.commonFiles && end - start <= parameters.commonOccurrences {
-                    result.append(contentsOf: entries[start..<end])
+                    for index in start..<end {
+                        entries[count] = entries[index]
+                        count += 1
+                    }
                 }
                 start = end
             }
-            out.append((bucket, result))
+            out.append((bucket, Array(entries[0..<count])))
         }
         var ordered = [[IndexEntry]](repeating: [], count: bucketCount)
         for worker in kept { for (bucket, entries) in worker { ordered[bucket] = entries } }
-        return CloneIndexStorage.serialize(parameters: parameters, paths: paths, buckets: ordered)
+        return CloneIndexStorage.serialize(parameters: parameters, paths: paths, buckets: &ordered)
+    }
+}
+
+/// The workers' buckets, handed out one bucket at a time (all workers' parts of it merged)
+/// and then dropped.
+final class BucketBox: @unchecked Sendable {
+    // Safe: every access is under `lock`.
+    private var buckets: [[[IndexEntry]]]
+    private let lock = NSLock()
+
+    init(_ buckets: consuming [[[IndexEntry]]]) { self.buckets = buckets }
+
+    func take(_ bucket: Int) -> [IndexEntry] {
+        lock.lock()
+        defer { lock.unlock() }
+        var merged: [IndexEntry] = []
+        merged.reserveCapacity(buckets.reduce(0) { $0 + $1[bucket].count })
+        for worker in buckets.indices {
+            merged.append(contentsOf: buckets[worker][bucket])
+            buckets[worker][bucket] = []
+        }
+        return merged
     }
 }

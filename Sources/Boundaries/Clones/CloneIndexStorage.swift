@@ -55,6 +55,8 @@ final class CloneIndexStorage: @unchecked Sendable {
               header.counts[2] < UInt64(count) else {
             throw CloneIndexCorrupt(reason: "counts larger than the file")
         }
+        // Matching numbers entries with UInt32 (CloneDetector's hits).
+        guard header.counts[1] < UInt64(UInt32.max) else { throw CloneIndexCorrupt(reason: "more than 2^32 fingerprints") }
         let fileCount = Int(header.counts[0])
         entryCount = Int(header.counts[1])
         let pathBytes = Int(header.counts[2])
@@ -113,7 +115,8 @@ final class CloneIndexStorage: @unchecked Sendable {
         }
     }
 
-    static func serialize(parameters: CloneParameters, paths: [String], buckets: [[IndexEntry]]) -> Data {
+    /// The bytes of an index; each bucket is emptied once written.
+    static func serialize(parameters: CloneParameters, paths: [String], buckets: inout [[IndexEntry]]) -> Data {
         let entryCount = buckets.reduce(0) { $0 + $1.count }
         let pathBytes = paths.reduce(0) { $0 + $1.utf8.count }
         let pathsOffset = headerSize + 8 * (paths.count + 1)
@@ -147,8 +150,9 @@ final class CloneIndexStorage: @unchecked Sendable {
                 put(UInt64(offset), headerSize + 8 * (index + 1))
             }
             var n = 0
-            for bucket in buckets {
-                for entry in bucket {
+            for index in buckets.indices {
+                defer { buckets[index] = [] }
+                for entry in buckets[index] {
                     put(entry.hash, hashesOffset + 8 * n)
                     put(entry.file, filesOffset + 4 * n)
                     put(entry.token, tokensOffset + 4 * n)

@@ -17,11 +17,12 @@ extension CheckRun {
         var queryFiles: [String] = []
         // Only the files on either side are read, each when a worker reaches it.
         for path in candidates {
-            // Originals: copyleft files (dual-licensed ones too: the verdict decides). Copies
-            // are looked for in every other file, those with no license statement included.
+            // Originals: files whose code may not be copied into all-rights-reserved code
+            // (copyleft, weak copyleft included; an OR only when no alternative allows it: a
+            // copy of `GPL-2.0 OR MIT` code is allowed by MIT anywhere). Copies are looked
+            // for in every other file, those with no license statement included.
             let zone = zones.zone(of: path)
-            let family = LicenseSemantics.family(of: judge.expression(zone.fileLicense))
-            let isGPL = zone.fileLicense != nil && (judge.offersGPL(zone.fileLicense) || family != .permissive && family != .proprietary)
+            let isGPL = zone.fileLicense != nil && judge.isCopyleft(zone.fileLicense, use: .copy)
             guard isGPL || !zones.isIgnored(path) else { continue }
             if isGPL { gplFiles.append(path) } else { queryFiles.append(path) }
         }
@@ -49,7 +50,8 @@ extension CheckRun {
                 rule: "copied-code", severity: .error, fromZone: fromZone.zone,
                 toZone: original?.zone ?? "reference:\(corpus)", location: match.query,
                 message: "\(match.lines) lines (\(match.tokens) tokens) match \(match.reference) "
-                    + "with identifiers and layout normalised",
+                    + "with identifiers and layout normalised"
+                    + (original.map { ": " + reason(program: copyLicense, code: $0.fileLicense, use: .copy) } ?? ""),
                 evidence: [EvidenceStep(match.query, "copy in \(judge.describe(copyLicense)) code"),
                            EvidenceStep(match.reference, "original, "
                                         + (original.map { $0.fileLicense ?? "GPL" } ?? "reference corpus \(corpus)"))]))

@@ -10,22 +10,22 @@
 // modules); every other C file is judged under its own license.
 
 import Foundation
+import Parallel
 
 extension CheckRun {
     mutating func checkExports() {
         progress("boundaries: reading exports")
         let cFiles = files.filter(Self.isCFamily)
-        var texts: [String: String] = [:]
-        for path in cFiles {
-            if let text = try? String(contentsOfFile: root + "/" + path, encoding: .utf8) { texts[path] = text }
+        // Each file is read when a worker reaches it and only its GPL-only exports are kept:
+        // a kernel's C text (a gigabyte) is never held at once. Uses are read again below,
+        // only from the files that are judged.
+        let root = self.root
+        let exported = Parallel.map(cFiles.count, jobs: checker.options.jobs) { index -> [ExportedSymbol] in
+            guard let text = Self.text(root: root, path: cFiles[index]) else { return [] }
+            return ExportAnalysis.exports(in: text, path: cFiles[index]).filter(\.gplOnly)
         }
         var gplOnly: [String: ExportedSymbol] = [:]
-        for path in cFiles {
-            guard let text = texts[path] else { continue }
-            for export in ExportAnalysis.exports(in: text, path: path) where export.gplOnly {
-                if gplOnly[export.symbol] == nil { gplOnly[export.symbol] = export }
-            }
-        }
+        for export in exported.joined() where gplOnly[export.symbol] == nil { gplOnly[export.symbol] = export }
         for path in files where (path as NSString).lastPathComponent == "Module.symvers" {
             guard let text = try? String(contentsOfFile: root + "/" + path, encoding: .utf8) else { continue }
             for export in ExportAnalysis.symvers(in: text, path: path) where export.gplOnly {
@@ -57,8 +57,8 @@ extension CheckRun {
         // Modules not given built: their own .c files, lexed.
         for module in modules where !judgedFromBinary.contains(module.name) {
             guard let license = module.license, !ExportAnalysis.isGPLCompatibleModuleLicense(license) else { continue }
-            for source in module.sources {
-                guard let text = texts[source] else { continue }
+            for source in module.sources where Self.isCFamily(source) {
+                guard let text = Self.text(root: root, path: source) else { continue }
                 for use in ExportAnalysis.uses(of: symbols, in: text, path: source) {
                     guard let export = gplOnly[use.symbol] else { continue }
                     var evidence = [EvidenceStep(use.location, "uses \(use.symbol) (read from source: uses through headers "
@@ -82,7 +82,7 @@ extension CheckRun {
             && !Self.isHeader(path) {
             let zone = zones.zone(of: path)
             let license = zone.fileLicense ?? zone.license
-            guard let text = texts[path], !judge.offersGPL(license) else { continue }
+            guard !judge.offersGPL(license), let text = Self.text(root: root, path: path) else { continue }
             for use in ExportAnalysis.uses(of: symbols, in: text, path: path) {
                 // The exporting zone declares and implements its own symbols.
                 guard let export = gplOnly[use.symbol], zones.zone(of: export.location.path).zone != zone.zone else { continue }
@@ -95,6 +95,11 @@ extension CheckRun {
                                EvidenceStep(export.location, "exported GPL-only")]))
             }
         }
+    }
+
+    /// A file of the tree as UTF-8 text; nil when unreadable or not UTF-8.
+    static func text(root: String, path: String) -> String? {
+        try? String(contentsOfFile: root + "/" + path, encoding: .utf8)
     }
 
     static func isHeader(_ path: String) -> Bool {

@@ -85,20 +85,24 @@ final class LicenseJudge: @unchecked Sendable {
     /// Whether code under the license may be distributed as GPL code (modpost's test).
     func offersGPL(_ text: String?) -> Bool { LicenseSemantics.offersGPL(expression(text)) }
 
-    /// Whether combining code under it binds the whole program (strong or network copyleft,
-    /// after exceptions in scope for `use`): the rule ids say `gpl-` for these.
+    /// Whether code under the license may not go into all-rights-reserved code this way
+    /// (strong or network copyleft after exceptions in scope; for a copy, weak copyleft too;
+    /// an OR only when no alternative allows it): the rule ids say `gpl-` for these.
     func isCopyleft(_ text: String?, use: CombinationUse) -> Bool {
-        LicenseSemantics.verdict(program: LicenseTerms.parse("LicenseRef-candor-proprietary"), code: expression(text), use: use)
-            .isIncompatible && expression(text) != nil
+        expression(text) != nil && isIncompatible(program: Self.allRightsReserved, code: text, use: use)
     }
 
-    /// Two licenses in one program: compatible when either can hold the other's code.
+    /// A program license that allows nothing of its own: the test program of `isCopyleft`.
+    private static let allRightsReserved = KernelModuleLicense.proprietary
+
+    /// Two licenses in one program: compatible when either can hold the other's code; when
+    /// neither can, the reasons seen from both sides.
     func canCombine(_ a: String?, _ b: String?) -> CombinationVerdict {
         let ab = verdict(program: a, code: b, use: .staticLink)
         if !ab.isIncompatible { return ab }
         let ba = verdict(program: b, code: a, use: .staticLink)
         if !ba.isIncompatible { return ba }
-        // Both ways fail: give the reason seen from the more demanding license.
-        return LicenseSemantics.family(of: expression(a)) >= LicenseSemantics.family(of: expression(b)) ? ab : ba
+        guard case .incompatible(let abWhy) = ab, case .incompatible(let baWhy) = ba else { return ab }
+        return abWhy == baWhy ? ab : .incompatible("\(abWhy); \(baWhy)")
     }
 }

@@ -73,7 +73,7 @@ extension CheckRun {
         guard library.zone.zone != zone.zone, incompatible(program: zone.license, code: library.license, use: use) else { return }
         // A distribution's package: its declared license mixes every file's; only a plain
         // GPL library (no LGPL part, no exception) is judged as GPL.
-        if library.isPackage, !CheckRunRules.isGPLLibrary(library.license, exceptions: policy.boundaryExceptions) { return }
+        if library.isPackage, !CheckRunRules.isGPLLibrary(library.license) { return }
         report(BoundaryFinding(
             rule: rule(what2, code: library.license, use: use), severity: .error, fromZone: zone.zone, toZone: library.zone.zone,
             location: SourceLocation(path: binary.path),

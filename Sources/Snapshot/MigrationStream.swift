@@ -79,6 +79,8 @@ public struct MigrationStreamWriter {
     let write: (UnsafeRawBufferPointer) throws -> Void
     /// Bytes written so far, framing included.
     public private(set) var bytesWritten: UInt64 = 0
+    /// The pages record being sent, reused from record to record.
+    private var scratch: [UInt8] = []
 
     public init(write: @escaping (UnsafeRawBufferPointer) throws -> Void) { self.write = write }
 
@@ -104,12 +106,16 @@ public struct MigrationStreamWriter {
         }
     }
 
-    /// Sends `bytes` (whole pages of guest memory at `address`, at most `pagesPerRecord`)
-    /// without copying them first.
+    /// Sends `bytes` (whole pages of guest memory at `address`, at most `pagesPerRecord`).
+    /// They are copied first: a running guest may change them while they are sent, and
+    /// the checksum must cover the bytes that go out (a torn page is sent again in the
+    /// next round, since the guest's write is in the dirty log).
     public mutating func sendPages(address: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
-        var prefix: [UInt8] = []
-        appendLittleEndian(address, to: &prefix)
-        try prefix.withUnsafeBytes { prefixBytes in try sendFrame(.pages, [prefixBytes, bytes]) }
+        scratch.removeAll(keepingCapacity: true)
+        appendLittleEndian(address, to: &scratch)
+        scratch.append(contentsOf: bytes)
+        let payload = scratch
+        try sendFrame(.pages, payload)
     }
 
     private mutating func sendFrame(_ type: MigrationRecordType, _ payload: [UInt8]) throws {

@@ -53,6 +53,27 @@ final class MigrationStreamTests: XCTestCase {
         XCTAssertEqual(try reader(try encode([.failed("no room"), .acknowledged])).next(), .failed("no room"))
     }
 
+    /// A running guest changes its memory while it is sent: the record must still carry
+    /// a checksum of the bytes that went out.
+    func testPagesChangingWhileSentStillCheck() throws {
+        let page = UnsafeMutableRawBufferPointer.allocate(byteCount: 8192, alignment: 4096)
+        defer { page.deallocate() }
+        page.initializeMemory(as: UInt8.self, repeating: 7)
+        var bytes: [UInt8] = []
+        var writer = MigrationStreamWriter { written in
+            bytes.append(contentsOf: written)
+            page[100] &+= 1  // the guest writes meanwhile
+        }
+        try writer.send(.header(MigrationConfiguration(facts: facts, virtioDevices: [])))
+        try writer.sendPages(address: 0x2000, UnsafeRawBufferPointer(page))
+        try writer.send(.state([]))
+        try writer.send(.end)
+        let records = try decodeAll(bytes)
+        guard case let .pages(address, sent) = records[1] else { return XCTFail("\(records[1])") }
+        XCTAssertEqual(address, 0x2000)
+        XCTAssertEqual(sent.count, 8192)
+    }
+
     func testCorruptionAndForeignStreamsAreRefusedWithOneLine() throws {
         let header = MigrationRecord.header(MigrationConfiguration(facts: facts, virtioDevices: []))
         var bytes = try encode([header, .end])

@@ -74,6 +74,26 @@ final class MigrationStreamTests: XCTestCase {
         XCTAssertEqual(sent.count, 8192)
     }
 
+    func testCRC32CCheckValues() {
+        func crc(_ bytes: [UInt8]) -> UInt32 {
+            var crc = CRC32C()
+            bytes.withUnsafeBytes { crc.update($0) }
+            return crc.value
+        }
+        XCTAssertEqual(crc(Array("123456789".utf8)), 0xe306_9283, "the standard check value")
+        XCTAssertEqual(crc([UInt8](repeating: 0, count: 32)), 0x8a91_36aa, "RFC 3720 B.4: 32 bytes of zeros")
+        XCTAssertEqual(crc(Array(0..<32)), 0x46dd_794e, "RFC 3720 B.4: an incrementing sequence")
+        // In pieces of every alignment, the same as at once.
+        let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+        var pieces = CRC32C()
+        data.withUnsafeBytes { all in
+            pieces.update(UnsafeRawBufferPointer(rebasing: all[0..<3]))
+            pieces.update(UnsafeRawBufferPointer(rebasing: all[3..<500]))
+            pieces.update(UnsafeRawBufferPointer(rebasing: all[500...]))
+        }
+        XCTAssertEqual(pieces.value, crc(data))
+    }
+
     func testCorruptionAndForeignStreamsAreRefusedWithOneLine() throws {
         let header = MigrationRecord.header(MigrationConfiguration(facts: facts, virtioDevices: []))
         var bytes = try encode([header, .end])

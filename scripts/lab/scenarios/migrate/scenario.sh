@@ -9,6 +9,8 @@
 vcpus=2
 memory=256
 devices=""
+# The console line at which L1 migrates (scripts/bench/migration.sh sets its own).
+migrate_at="L2-COUNT 100 "
 
 run_vmm() {
     api=/tmp/mig-api.sock; incoming=/tmp/mig-in.sock
@@ -23,7 +25,7 @@ run_vmm() {
     (sleep 300; kill -9 "$spid" "$dpid" 2>/dev/null) &
     watchdog=$!
     n=0
-    until grep -q "L2-COUNT 100 " "$first" 2>/dev/null || [ $n -gt 2400 ]; do n=$((n + 1)); sleep 0.1; done
+    until grep -q "$migrate_at" "$first" 2>/dev/null || [ $n -gt 2400 ]; do n=$((n + 1)); sleep 0.1; done
     candor-vm ctl --api-socket "$api" migrate "unix:$incoming" >/tmp/mig-answer.txt 2>&1
     migrated=$?
     wait "$spid"

@@ -40,6 +40,11 @@ public struct MigrationReport: Equatable, Sendable {
     /// Pages sent in every round and in stop-and-copy.
     public var pages: UInt64 = 0
     public var stopAndCopyPages: UInt64 = 0
+    /// Parts of the downtime: the last pages sent, the state captured and sent, and the
+    /// destination's work from the end of the stream to its acknowledgment.
+    public var lastPagesNanoseconds: UInt64 = 0
+    public var stateNanoseconds: UInt64 = 0
+    public var destinationNanoseconds: UInt64 = 0
 }
 
 extension Machine {
@@ -100,15 +105,21 @@ extension Machine {
             do { try pause() } catch { throw MigrationError.failed("pausing the vCPUs: \(error)") }
             paused = true
             try whilePaused {
+                let stopped = Self.monotonicNanoseconds()
                 let last = try takeDirtyLogs()
                 let merged = zip(pending, last).map { earlier, later in
                     DirtyPageLog(words: zip(earlier.words, later.words).map { $0 | $1 }, pageCount: earlier.pageCount)
                 }
                 report.stopAndCopyPages = try sendPages(&writer, logs: merged)
                 report.pages += report.stopAndCopyPages
+                let pagesSent = Self.monotonicNanoseconds()
+                report.lastPagesNanoseconds = pagesSent - stopped
                 let state = try captureState()
                 try writer.send(.state(state.encoded()))
                 try writer.send(.end)
+                let ended = Self.monotonicNanoseconds()
+                report.stateNanoseconds = ended - pagesSent
+                defer { report.destinationNanoseconds = Self.monotonicNanoseconds() - ended }
                 let reader = MigrationStreamReader(source: "migration destination \(endpoint)") { try connection.readAll($0) }
                 switch try reader.next() {
                 case .acknowledged: break
@@ -250,6 +261,8 @@ extension MachineBuilder {
             throw MigrationStreamError(source: source, reason: "the header's virtio device: \(error)")
         }
         let memory = try allocateMemory(facts, specifications: specifications)
+        // The VM and its vCPUs now, so that making them is not part of the downtime.
+        let (virtualMachine, vcpus) = try prepareVM(system, memory: memory, vcpuCount: facts.vcpuCount)
         // Each region's start in the regions laid end to end, the offsets `order` gives.
         var offsets: [UInt64] = []
         var total: UInt64 = 0
@@ -273,7 +286,7 @@ extension MachineBuilder {
         var timings = SnapshotReport()
         let machine = try assemble(system: system, facts: facts, state: state, specifications: specifications, memory: memory,
                                    serialOutput: configuration.serialOutput, serialInput: configuration.serialInput,
-                                   timings: &timings)
+                                   prepared: PreparedVM(virtualMachine: virtualMachine, vcpus: vcpus), timings: &timings)
         timings.stateNanoseconds = Machine.monotonicNanoseconds() - started
         timings.memoryBytes = memory.totalSize
         return (machine, timings)

@@ -246,6 +246,26 @@ extension MachineBuilder {
         return (machine, timings)
     }
 
+    /// The VM with its in-kernel interrupt controllers and timer, the memory in it and its
+    /// vCPUs (ids 0 to vcpuCount - 1), before any state is written: a migration
+    /// destination makes them while the memory rounds come, outside the downtime.
+    struct PreparedVM {
+        var virtualMachine: VirtualMachine
+        var vcpus: [VCPU]
+    }
+
+    static func prepareVM(_ system: KVMSystem, memory: GuestMemory, vcpuCount: Int) throws -> (VirtualMachine, [VCPU]) {
+        let virtualMachine = try makeVirtualMachine(system)
+        do {
+            for (slot, region) in memory.regions.enumerated() { try virtualMachine.map(region, slot: UInt32(slot)) }
+        } catch let error as KVMError { throw MachineError.registerMemory(error) }
+        var vcpus: [VCPU] = []
+        for id in 0..<UInt32(vcpuCount) {
+            do { vcpus.append(try virtualMachine.makeVCPU(id: id)) } catch let error as KVMError { throw MachineError.createVCPU(id: id, error) }
+        }
+        return (virtualMachine, vcpus)
+    }
+
     /// `state.json` (or a migration's state record) decoded, its vCPUs those the facts count.
     static func decodeState(_ bytes: [UInt8], facts: SnapshotFacts, path: String) throws -> MachineState {
         let state: MachineState
@@ -290,12 +310,9 @@ extension MachineBuilder {
     /// with `state` written back: the one apply step of a restore and of a migration.
     static func assemble(system: KVMSystem, facts: SnapshotFacts, state: MachineState, specifications: [VirtioDeviceSpecification],
                          memory: GuestMemory, serialOutput: MachineConfiguration.SerialOutput, serialInput: Bool,
-                         timings: inout SnapshotReport) throws -> Machine {
-        // The VM with its in-kernel interrupt controllers and timer, and the memory in it.
-        let virtualMachine = try makeVirtualMachine(system)
-        do {
-            for (slot, region) in memory.regions.enumerated() { try virtualMachine.map(region, slot: UInt32(slot)) }
-        } catch let error as KVMError { throw MachineError.registerMemory(error) }
+                         prepared: PreparedVM? = nil, timings: inout SnapshotReport) throws -> Machine {
+        let (virtualMachine, vcpus) = try prepared.map { ($0.virtualMachine, $0.vcpus) }
+            ?? prepareVM(system, memory: memory, vcpuCount: facts.vcpuCount)
 
         // Devices on the port bus, their registers as they were.
         let console = try SerialConsole(output: serialOutput)
@@ -307,13 +324,7 @@ extension MachineBuilder {
             try portBus.withDevice(keyboardController) { $0.restore(state.i8042) }
         } catch { throw MachineError.attachDevices(error) }
 
-        // vCPUs, then the VM's state (PIT, clock, irqchip), then each vCPU's state.
-        var vcpus: [VCPU] = []
-        for vcpuState in state.vcpus {
-            do { vcpus.append(try virtualMachine.makeVCPU(id: vcpuState.id)) } catch let error as KVMError {
-                throw MachineError.createVCPU(id: vcpuState.id, error)
-            }
-        }
+        // The VM's state (PIT, clock, irqchip), then each vCPU's state.
         do { try virtualMachine.restoreState(state.virtualMachine) } catch let error as KVMError { throw MachineError.restoreState(error) }
         for (vcpu, vcpuState) in zip(vcpus, state.vcpus) {
             do {

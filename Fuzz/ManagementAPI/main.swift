@@ -44,6 +44,10 @@ final class RecordingController: VMController {
         actions.withLock { $0 += 1 }
         return SnapshotInfo(snapshotPath: path, memoryBytes: 16 << 20, memoryDataBytes: 0, durationMilliseconds: 0)
     }
+
+    func migrate(to destinationURL: String) throws(VMControlError) -> MigrationInfo {
+        throw .conflict("this fake does not migrate")
+    }
 }
 
 enum Outcome: Equatable {

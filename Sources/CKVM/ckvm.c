@@ -31,6 +31,13 @@ int ckvm_get_supported_cpuid(int kvm_fd, struct kvm_cpuid_entry2 *entries, uint3
 int ckvm_set_user_memory_region(int vm_fd, const struct kvm_userspace_memory_region *region) {
     return ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, region);
 }
+int ckvm_get_dirty_log(int vm_fd, uint32_t slot, uint64_t *bitmap) {
+    struct kvm_dirty_log log;
+    memset(&log, 0, sizeof log);
+    log.slot = slot;
+    log.dirty_bitmap = bitmap;
+    return ioctl(vm_fd, KVM_GET_DIRTY_LOG, &log);
+}
 int ckvm_set_tss_addr(int vm_fd, uint64_t address) { return ioctl(vm_fd, KVM_SET_TSS_ADDR, (unsigned long)address); }
 int ckvm_set_identity_map_addr(int vm_fd, uint64_t address) {
     return ioctl(vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &address);

@@ -19,6 +19,7 @@ struct KVMSyscalls: Sendable {
     var getSupportedCPUID: @Sendable (_ kvm: Int32, _ entries: UnsafeMutablePointer<kvm_cpuid_entry2>, _ count: UnsafeMutablePointer<UInt32>) -> Int32
     var createVM: @Sendable (_ kvm: Int32) -> Int32
     var setUserMemoryRegion: @Sendable (_ vm: Int32, _ region: UnsafePointer<kvm_userspace_memory_region>) -> Int32
+    var getDirtyLog: @Sendable (_ vm: Int32, _ slot: UInt32, _ bitmap: UnsafeMutablePointer<UInt64>) -> Int32
     var setTSSAddress: @Sendable (_ vm: Int32, _ address: UInt64) -> Int32
     var setIdentityMapAddress: @Sendable (_ vm: Int32, _ address: UInt64) -> Int32
     var createIRQChip: @Sendable (_ vm: Int32) -> Int32
@@ -55,6 +56,7 @@ struct KVMSyscalls: Sendable {
         getSupportedCPUID: { ckvm_get_supported_cpuid($0, $1, $2) },
         createVM: { ckvm_create_vm($0) },
         setUserMemoryRegion: { ckvm_set_user_memory_region($0, $1) },
+        getDirtyLog: { ckvm_get_dirty_log($0, $1, $2) },
         setTSSAddress: { ckvm_set_tss_addr($0, $1) },
         setIdentityMapAddress: { ckvm_set_identity_map_addr($0, $1) },
         createIRQChip: { ckvm_create_irqchip($0) },

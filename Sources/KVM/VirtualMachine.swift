@@ -16,14 +16,29 @@ public final class VirtualMachine {
         self.system = system
     }
 
-    /// Makes `region` guest RAM in memory slot `slot` (KVM_SET_USER_MEMORY_REGION).
-    public func map(_ region: GuestMemoryRegion, slot: UInt32) throws {
+    /// Makes `region` guest RAM in memory slot `slot` (KVM_SET_USER_MEMORY_REGION). With
+    /// `logDirtyPages` KVM records the pages the guest writes (`takeDirtyLog`); mapping
+    /// the same region in the same slot again turns that on or off while the guest runs.
+    public func map(_ region: GuestMemoryRegion, slot: UInt32, logDirtyPages: Bool = false) throws {
         var description = kvm_userspace_memory_region(
-            slot: slot, flags: 0, guest_phys_addr: region.start.rawValue,
+            slot: slot, flags: logDirtyPages ? CKVM_MEM_LOG_DIRTY_PAGES : 0, guest_phys_addr: region.start.rawValue,
             memory_size: region.size, userspace_addr: UInt64(UInt(bitPattern: region.hostAddress)))
-        try syscalls.checked("KVM_SET_USER_MEMORY_REGION(slot \(slot) at \(region.start))") {
+        try syscalls.checked("KVM_SET_USER_MEMORY_REGION(slot \(slot) at \(region.start)\(logDirtyPages ? ", logging dirty pages" : ""))") {
             syscalls.setUserMemoryRegion(descriptor.rawValue, &description)
         }
+    }
+
+    /// The pages of slot `slot` (`size` bytes, mapped with `logDirtyPages`) the guest
+    /// wrote since the logging began or since the last call (KVM_GET_DIRTY_LOG, which
+    /// clears the log). Writes the VMM or another process makes are not in it.
+    public func takeDirtyLog(slot: UInt32, size: UInt64) throws -> DirtyPageLog {
+        let pages = (size + DirtyPageLog.pageSize - 1) / DirtyPageLog.pageSize
+        var words = [UInt64](repeating: 0, count: Int((pages + 63) / 64))
+        if words.isEmpty { return DirtyPageLog(words: [], pageCount: 0) }
+        try syscalls.checked("KVM_GET_DIRTY_LOG(slot \(slot))") {
+            words.withUnsafeMutableBufferPointer { syscalls.getDirtyLog(descriptor.rawValue, slot, $0.baseAddress!) }
+        }
+        return DirtyPageLog(words: words, pageCount: pages)
     }
 
     /// Three pages of guest-physical space KVM may use for the real-mode TSS (KVM_SET_TSS_ADDR).

@@ -109,7 +109,7 @@ public final class Machine: @unchecked Sendable {
     /// Records the run's outcome (if it is the first) and stops every vCPU. Under the
     /// lock, so that no vCPU thread clears the stop request after it was made (see
     /// `parkWhilePaused`).
-    private func finish(with exit: MachineExit?) {
+    func finish(with exit: MachineExit?) {
         state.withLock { state in
             if state.outcome == nil, let exit { state.outcome = exit }
             for vcpu in vcpus { vcpu.requestStop() }

@@ -64,6 +64,8 @@ public enum MachineError: Error, CustomStringConvertible {
     /// The snapshot to restore is unreadable, corrupt, of another version or another host.
     case readSnapshot(SnapshotError)
     case restoreState(KVMError)
+    /// The incoming migration could not be received (the transport, or a refused stream).
+    case migration(MigrationError)
 
     public var description: String {
         switch self {
@@ -89,6 +91,7 @@ public enum MachineError: Error, CustomStringConvertible {
         case let .configureVCPU(id, error): return "configuring vCPU \(id): \(error)"
         case let .readSnapshot(error): return "\(error)"
         case let .restoreState(error): return "restoring the VM's state: \(error)"
+        case let .migration(error): return "\(error)"
         }
     }
 }

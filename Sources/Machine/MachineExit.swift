@@ -27,6 +27,8 @@ public enum MachineExit: Equatable, Sendable, CustomStringConvertible {
     case stoppedBySignal(Int32)
     /// The VMM was asked to stop through its management API and stopped cleanly.
     case stoppedByRequest
+    /// The guest moved to a migration destination, which acknowledged it.
+    case migrated(to: String)
 
     /// The process exit status candor-vm uses: the guest's own status (low 8 bits) where
     /// it reported one, 0 for a clean reset or power-off, 128 + the signal number when a
@@ -35,7 +37,7 @@ public enum MachineExit: Equatable, Sendable, CustomStringConvertible {
     public var processExitStatus: Int32 {
         switch self {
         case let .guestStatus(status): return Int32(status & 0xff)
-        case .resetRequested, .powerOff, .stoppedByRequest: return 0
+        case .resetRequested, .powerOff, .stoppedByRequest, .migrated: return 0
         case let .stoppedBySignal(signal): return 128 + signal
         default: return 1
         }
@@ -73,6 +75,8 @@ public enum MachineExit: Equatable, Sendable, CustomStringConvertible {
         case let .stoppedBySignal(signal):
             let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? "signal \(signal)"
             return "stopped by \(name); the guest was halted and its drivers stopped"
+        case let .migrated(destination):
+            return "the guest migrated to \(destination) and runs there now"
         case .stoppedByRequest:
             return "shut down through the management API; the guest was halted and its drivers stopped"
         }

@@ -115,12 +115,29 @@ extension Machine {
     private func writeSnapshot(to path: String) throws(SnapshotCreationError) -> SnapshotReport {
         var timings = SnapshotReport()
         let started = Self.monotonicNanoseconds()
-        let machineState: MachineState
+        let machineState = try captureState()
+        let stateBytes: [UInt8]
+        do { stateBytes = try machineState.encoded() } catch { throw .refused("encoding the state: \(error)") }
+        let facts = snapshotFacts(cpuid: machineState.vcpus.first?.cpuid ?? [])
+        let written = Self.monotonicNanoseconds()
+        timings.stateNanoseconds = written - started
+        let regions = memory.regions.map { UnsafeRawBufferPointer(start: $0.hostAddress, count: Int($0.size)) }
+        do { _ = try SnapshotWriter.write(to: path, facts: facts, state: stateBytes, memory: regions) } catch { throw .write(error) }
+        timings.filesNanoseconds = Self.monotonicNanoseconds() - written
+        timings.memoryBytes = memory.totalSize
+        var info = stat()
+        if stat(path + "/" + SnapshotFormat.memoryName, &info) == 0 { timings.memoryDataBytes = UInt64(info.st_blocks) * 512 }
+        return timings
+    }
+
+    /// The state of the paused machine (KVM's, the devices', the vhost-user rings'): the
+    /// one capture that a snapshot and a migration both send.
+    func captureState() throws(SnapshotCreationError) -> MachineState {
         do {
             let kinds = try system.vcpuStateKinds()
             let msrIndices = try system.msrIndexList()
             let vcpuStates = try vcpus.map { try $0.saveState(kinds: kinds, msrIndices: msrIndices) }
-            machineState = MachineState(
+            return MachineState(
                 vcpuStateKinds: kinds, vcpus: vcpuStates, virtualMachine: try virtualMachine.saveState(),
                 serial: try portBus.withDevice(uart) { $0.state }, i8042: try portBus.withDevice(keyboardController) { $0.state },
                 virtio: try virtioDevices.map { specification, device in
@@ -135,22 +152,15 @@ extension Machine {
         } catch {
             throw .refused("reading the devices' state: \(error)")
         }
-        let stateBytes: [UInt8]
-        do { stateBytes = try machineState.encoded() } catch { throw .refused("encoding the state: \(error)") }
-        let facts = SnapshotFacts(
+    }
+
+    /// What a restore or a migration destination checks before it takes the state.
+    func snapshotFacts(cpuid: [CPUIDEntry]) -> SnapshotFacts {
+        SnapshotFacts(
             vcpuCount: vcpus.count,
             memoryRegions: memory.regions.map { SnapshotMemoryRegion(start: $0.start.rawValue, size: $0.size) },
-            kvmAPIVersion: KVMSystem.apiVersion, cpuidSHA256: MachineState.cpuidHash(machineState.vcpus.first?.cpuid ?? []),
+            kvmAPIVersion: KVMSystem.apiVersion, cpuidSHA256: MachineState.cpuidHash(cpuid),
             kernelStructureSizes: MachineState.kernelStructureSizes(), devices: deviceDescriptions)
-        let written = Self.monotonicNanoseconds()
-        timings.stateNanoseconds = written - started
-        let regions = memory.regions.map { UnsafeRawBufferPointer(start: $0.hostAddress, count: Int($0.size)) }
-        do { _ = try SnapshotWriter.write(to: path, facts: facts, state: stateBytes, memory: regions) } catch { throw .write(error) }
-        timings.filesNanoseconds = Self.monotonicNanoseconds() - written
-        timings.memoryBytes = memory.totalSize
-        var info = stat()
-        if stat(path + "/" + SnapshotFormat.memoryName, &info) == 0 { timings.memoryDataBytes = UInt64(info.st_blocks) * 512 }
-        return timings
     }
 }
 
@@ -211,52 +221,101 @@ extension MachineBuilder {
         let snapshot: SnapshotReader
         do { snapshot = try SnapshotReader(directory: configuration.snapshotPath) } catch { throw MachineError.readSnapshot(error) }
         let facts = snapshot.manifest.facts
-        let state: MachineState
-        do { state = try JSONDecoder().decode(MachineState.self, from: Data(snapshot.state)) } catch {
-            throw MachineError.readSnapshot(.malformed(path: snapshot.statePath, reason: SnapshotManifest.reason(error)))
-        }
-        guard state.vcpus.count == facts.vcpuCount, state.vcpus.map(\.id) == Array(0..<UInt32(facts.vcpuCount)) else {
-            throw MachineError.readSnapshot(.malformed(path: snapshot.statePath,
-                                                       reason: "\(state.vcpus.count) vCPU states, the manifest says vcpu_count \(facts.vcpuCount)"))
-        }
+        let state = try decodeState(snapshot.state, facts: facts, path: snapshot.statePath)
 
         // 2. KVM, and whether this host can take the state: same structures, same CPUID.
-        let system: KVMSystem
-        do { system = try KVMSystem(path: configuration.kvmPath) } catch let error as KVMError { throw MachineError.openKVM(error) }
-        let supportedCPUID: [CPUIDEntry]
-        do {
-            try system.require([.irqChip, .pit2, .userMemory, .setTSSAddress, .setIdentityMapAddress, .extendedCPUID, .immediateExit])
-            supportedCPUID = try system.supportedCPUID()
-        } catch let error as KVMError { throw MachineError.checkCapabilities(error) }
-        try checkCompatibility(snapshot, state: state, supportedCPUID: supportedCPUID, system: system)
+        let system = try openForRestore(kvmPath: configuration.kvmPath)
+        try checkCompatibility(facts: facts, state: state, system: system, manifestPath: snapshot.manifestPath,
+                               statePath: snapshot.statePath)
 
-        // 3. The VM with its in-kernel interrupt controllers and timer, as `build` makes it.
-        let virtualMachine = try makeVirtualMachine(system)
-
-        // 4. Guest RAM with the snapshot's layout, loaded from the memory file (its SHA-256 checked).
-        let specifications: [VirtioDeviceSpecification]
-        do {
-            specifications = try state.virtio.map { try VirtioDeviceSpecification(parsing: $0.device) }
-        } catch {
-            throw MachineError.readSnapshot(.malformed(path: snapshot.statePath, reason: "virtio device: \(error)"))
-        }
-        let memory: GuestMemory
-        do {
-            // Shareable (file-backed) when a vhost-user backend process must map it.
-            memory = try GuestMemory(ranges: facts.memoryRegions.map { (GuestAddress($0.start), $0.size) },
-                                     shareable: specifications.contains { $0.usesVhostUser })
-        } catch let error as GuestMemoryError { throw MachineError.allocateMemory(error) }
-        do {
-            for (slot, region) in memory.regions.enumerated() { try virtualMachine.map(region, slot: UInt32(slot)) }
-        } catch let error as KVMError { throw MachineError.registerMemory(error) }
+        // 3. Guest RAM with the snapshot's layout, loaded from the memory file (its SHA-256 checked).
+        let specifications = try virtioSpecifications(state, path: snapshot.statePath)
+        let memory = try allocateMemory(facts, specifications: specifications)
         do {
             try snapshot.loadMemory(into: memory.regions.map { UnsafeMutableRawBufferPointer(start: $0.hostAddress, count: Int($0.size)) })
         } catch { throw MachineError.readSnapshot(error) }
         let loaded = Machine.monotonicNanoseconds()
         timings.filesNanoseconds = loaded - started
 
-        // 5. Devices on the port bus, their registers as they were.
-        let console = try SerialConsole(output: configuration.serialOutput)
+        // 4. The VM, its devices and vCPUs, and the state written back.
+        let machine = try assemble(system: system, facts: facts, state: state, specifications: specifications, memory: memory,
+                                   serialOutput: configuration.serialOutput, serialInput: configuration.serialInput,
+                                   timings: &timings)
+        timings.stateNanoseconds = Machine.monotonicNanoseconds() - loaded
+        timings.memoryBytes = memory.totalSize
+        return (machine, timings)
+    }
+
+    /// The VM with its in-kernel interrupt controllers and timer, the memory in it and its
+    /// vCPUs (ids 0 to vcpuCount - 1), before any state is written: a migration
+    /// destination makes them while the memory rounds come, outside the downtime.
+    struct PreparedVM {
+        var virtualMachine: VirtualMachine
+        var vcpus: [VCPU]
+    }
+
+    static func prepareVM(_ system: KVMSystem, memory: GuestMemory, vcpuCount: Int) throws -> (VirtualMachine, [VCPU]) {
+        let virtualMachine = try makeVirtualMachine(system)
+        do {
+            for (slot, region) in memory.regions.enumerated() { try virtualMachine.map(region, slot: UInt32(slot)) }
+        } catch let error as KVMError { throw MachineError.registerMemory(error) }
+        var vcpus: [VCPU] = []
+        for id in 0..<UInt32(vcpuCount) {
+            do { vcpus.append(try virtualMachine.makeVCPU(id: id)) } catch let error as KVMError { throw MachineError.createVCPU(id: id, error) }
+        }
+        return (virtualMachine, vcpus)
+    }
+
+    /// `state.json` (or a migration's state record) decoded, its vCPUs those the facts count.
+    static func decodeState(_ bytes: [UInt8], facts: SnapshotFacts, path: String) throws -> MachineState {
+        let state: MachineState
+        do { state = try JSONDecoder().decode(MachineState.self, from: Data(bytes)) } catch {
+            throw MachineError.readSnapshot(.malformed(path: path, reason: SnapshotManifest.reason(error)))
+        }
+        guard state.vcpus.count == facts.vcpuCount, state.vcpus.map(\.id) == Array(0..<UInt32(facts.vcpuCount)) else {
+            throw MachineError.readSnapshot(.malformed(path: path,
+                                                       reason: "\(state.vcpus.count) vCPU states, the manifest says vcpu_count \(facts.vcpuCount)"))
+        }
+        return state
+    }
+
+    /// KVM with what a restored machine needs of it.
+    static func openForRestore(kvmPath: String) throws -> KVMSystem {
+        let system: KVMSystem
+        do { system = try KVMSystem(path: kvmPath) } catch let error as KVMError { throw MachineError.openKVM(error) }
+        do {
+            try system.require([.irqChip, .pit2, .userMemory, .setTSSAddress, .setIdentityMapAddress, .extendedCPUID, .immediateExit])
+        } catch let error as KVMError { throw MachineError.checkCapabilities(error) }
+        return system
+    }
+
+    static func virtioSpecifications(_ state: MachineState, path: String) throws -> [VirtioDeviceSpecification] {
+        do {
+            return try state.virtio.map { try VirtioDeviceSpecification(parsing: $0.device) }
+        } catch {
+            throw MachineError.readSnapshot(.malformed(path: path, reason: "virtio device: \(error)"))
+        }
+    }
+
+    /// Guest RAM in the facts' layout; shareable (file-backed) when a vhost-user backend
+    /// process must map it.
+    static func allocateMemory(_ facts: SnapshotFacts, specifications: [VirtioDeviceSpecification]) throws -> GuestMemory {
+        do {
+            return try GuestMemory(ranges: facts.memoryRegions.map { (GuestAddress($0.start), $0.size) },
+                                   shareable: specifications.contains { $0.usesVhostUser })
+        } catch let error as GuestMemoryError { throw MachineError.allocateMemory(error) }
+    }
+
+    /// The machine around memory that already holds the guest's RAM, as `build` makes it,
+    /// with `state` written back: the one apply step of a restore and of a migration.
+    static func assemble(system: KVMSystem, facts: SnapshotFacts, state: MachineState, specifications: [VirtioDeviceSpecification],
+                         memory: GuestMemory, serialOutput: MachineConfiguration.SerialOutput, serialInput: Bool,
+                         prepared: PreparedVM? = nil, timings: inout SnapshotReport) throws -> Machine {
+        let (virtualMachine, vcpus) = try prepared.map { ($0.virtualMachine, $0.vcpus) }
+            ?? prepareVM(system, memory: memory, vcpuCount: facts.vcpuCount)
+
+        // Devices on the port bus, their registers as they were.
+        let console = try SerialConsole(output: serialOutput)
         let uart = Serial16550 { console.write($0) }
         let keyboardController = I8042()
         let portBus = try makePortBus(virtualMachine: virtualMachine, uart: uart, keyboardController: keyboardController)
@@ -265,13 +324,7 @@ extension MachineBuilder {
             try portBus.withDevice(keyboardController) { $0.restore(state.i8042) }
         } catch { throw MachineError.attachDevices(error) }
 
-        // 6. vCPUs, then the VM's state (PIT, clock, irqchip), then each vCPU's state.
-        var vcpus: [VCPU] = []
-        for vcpuState in state.vcpus {
-            do { vcpus.append(try virtualMachine.makeVCPU(id: vcpuState.id)) } catch let error as KVMError {
-                throw MachineError.createVCPU(id: vcpuState.id, error)
-            }
-        }
+        // The VM's state (PIT, clock, irqchip), then each vCPU's state.
         do { try virtualMachine.restoreState(state.virtualMachine) } catch let error as KVMError { throw MachineError.restoreState(error) }
         for (vcpu, vcpuState) in zip(vcpus, state.vcpus) {
             do {
@@ -281,7 +334,7 @@ extension MachineBuilder {
                 throw MachineError.configureVCPU(id: vcpu.id, error)
             }
         }
-        // 7. The virtio devices, made again in their slots, at their queue positions
+        // The virtio devices, made again in their slots, at their queue positions
         // (after the irqchip's state, so a pending interrupt raised again is not overwritten).
         // A vhost-user device's backend is started (or connected) again and given the
         // rings at the saved positions when the restored transport activates it.
@@ -294,37 +347,22 @@ extension MachineBuilder {
             }
         } catch { throw MachineError.attachVirtioDevices(error) }
 
-        timings.stateNanoseconds = Machine.monotonicNanoseconds() - loaded
-        timings.memoryBytes = memory.totalSize
-        let machine = Machine(system: system, virtualMachine: virtualMachine, memory: memory, vcpus: vcpus,
-                              portBus: portBus, mmioBus: mmioBus, console: console, uart: uart, keyboardController: keyboardController,
-                              virtioDevices: Array(zip(specifications, virtio.devices)),
-                              serialInput: configuration.serialInput, deviceDescriptions: facts.devices)
-        return (machine, timings)
+        return Machine(system: system, virtualMachine: virtualMachine, memory: memory, vcpus: vcpus,
+                       portBus: portBus, mmioBus: mmioBus, console: console, uart: uart, keyboardController: keyboardController,
+                       virtioDevices: Array(zip(specifications, virtio.devices)),
+                       serialInput: serialInput, deviceDescriptions: facts.devices)
     }
 
     /// Refuses a snapshot whose kernel structures or CPUID differ from this host's: its
     /// state would be misread, or the guest would find features gone.
-    static func checkCompatibility(_ snapshot: SnapshotReader, state: MachineState, supportedCPUID: [CPUIDEntry],
-                                   system: KVMSystem) throws {
-        let facts = snapshot.manifest.facts
-        func refuse(_ reason: String) -> MachineError { .readSnapshot(.incompatible(path: snapshot.manifestPath, reason: reason)) }
-        guard facts.kvmAPIVersion == KVMSystem.apiVersion else {
-            throw refuse("kvm_api_version \(facts.kvmAPIVersion), this host's KVM has \(KVMSystem.apiVersion)")
-        }
-        let sizes = MachineState.kernelStructureSizes()
-        for (part, size) in facts.kernelStructureSizes.sorted(by: { $0.key < $1.key }) where sizes[part] != size {
-            throw refuse("kernel_structure_sizes.\(part) is \(size), this build's is \(sizes[part].map(String.init) ?? "unknown")")
-        }
-        let savedCPUID = state.vcpus.first?.cpuid ?? []
-        let savedHash = MachineState.cpuidHash(savedCPUID)
+    static func checkCompatibility(facts: SnapshotFacts, state: MachineState, system: KVMSystem, manifestPath: String,
+                                   statePath: String) throws {
+        try checkHost(facts: facts, system: system, manifestPath: manifestPath)
+        func refuse(_ reason: String) -> MachineError { .readSnapshot(.incompatible(path: manifestPath, reason: reason)) }
+        let savedHash = MachineState.cpuidHash(state.vcpus.first?.cpuid ?? [])
         guard savedHash == facts.cpuidSHA256 else {
-            throw MachineError.readSnapshot(.malformed(path: snapshot.statePath,
+            throw MachineError.readSnapshot(.malformed(path: statePath,
                                                        reason: "vCPU 0's CPUID has SHA-256 \(savedHash), the manifest's cpuid_sha256 is \(facts.cpuidSHA256)"))
-        }
-        let hostHash = MachineState.cpuidHash(BootCPU.cpuid(supported: supportedCPUID, vcpuID: 0))
-        guard hostHash == savedHash else {
-            throw refuse("cpuid_sha256 \(savedHash), this host's CPUID for vCPU 0 has \(hostHash) (another CPU or KVM)")
         }
         do {
             let kinds = try system.vcpuStateKinds()
@@ -332,5 +370,25 @@ extension MachineBuilder {
                 throw refuse("the state has \(kind.rawValue), which this host's KVM cannot restore")
             }
         } catch let error as KVMError { throw MachineError.checkCapabilities(error) }
+    }
+
+    /// The facts alone against this host: KVM's API version, the kernel structures' sizes
+    /// and the CPUID the vCPUs ran with (what a migration destination checks before any
+    /// memory arrives).
+    static func checkHost(facts: SnapshotFacts, system: KVMSystem, manifestPath: String) throws {
+        func refuse(_ reason: String) -> MachineError { .readSnapshot(.incompatible(path: manifestPath, reason: reason)) }
+        guard facts.kvmAPIVersion == KVMSystem.apiVersion else {
+            throw refuse("kvm_api_version \(facts.kvmAPIVersion), this host's KVM has \(KVMSystem.apiVersion)")
+        }
+        let sizes = MachineState.kernelStructureSizes()
+        for (part, size) in facts.kernelStructureSizes.sorted(by: { $0.key < $1.key }) where sizes[part] != size {
+            throw refuse("kernel_structure_sizes.\(part) is \(size), this build's is \(sizes[part].map(String.init) ?? "unknown")")
+        }
+        let supportedCPUID: [CPUIDEntry]
+        do { supportedCPUID = try system.supportedCPUID() } catch let error as KVMError { throw MachineError.checkCapabilities(error) }
+        let hostHash = MachineState.cpuidHash(BootCPU.cpuid(supported: supportedCPUID, vcpuID: 0))
+        guard hostHash == facts.cpuidSHA256 else {
+            throw refuse("cpuid_sha256 \(facts.cpuidSHA256), this host's CPUID for vCPU 0 has \(hostHash) (another CPU or KVM)")
+        }
     }
 }

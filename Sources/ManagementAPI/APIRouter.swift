@@ -9,8 +9,9 @@ import Foundation
 public enum APIRoute: String, CaseIterable, Sendable {
     case info, pause, resume, shutdown
     case snapshotCreate
-    /// Issue 15, not done yet: answered 501 (a snapshot is restored by `candor-vm restore`).
-    case snapshotLoad, migrationSend, migrationReceive
+    /// Not done yet: answered 501 (a snapshot is restored by `candor-vm restore`).
+    case snapshotLoad
+    case migrate
 
     public var method: String {
         switch self {
@@ -27,8 +28,7 @@ public enum APIRoute: String, CaseIterable, Sendable {
         case .shutdown: return "/vm/shutdown"
         case .snapshotCreate: return "/snapshot/create"
         case .snapshotLoad: return "/snapshot/load"
-        case .migrationSend: return "/migration/send"
-        case .migrationReceive: return "/migration/receive"
+        case .migrate: return "/vm/migrate"
         }
     }
 }
@@ -59,10 +59,7 @@ public struct APIRouter: Sendable {
             do {
                 if route == .pause { try controller.pause() } else { try controller.resume() }
             } catch {
-                switch error {
-                case let .conflict(message): return (.error(.conflict, message), nil)
-                case let .failed(message): return (.error(.internalServerError, message), nil)
-                }
+                return (Self.response(to: error), nil)
             }
             return (Self.json(controller.info()), nil)
         case .shutdown:
@@ -81,13 +78,28 @@ public struct APIRouter: Sendable {
             do {
                 return (Self.json(try controller.snapshot(to: snapshot.snapshotPath)), nil)
             } catch {
-                switch error {
-                case let .conflict(message): return (.error(.conflict, message), nil)
-                case let .failed(message): return (.error(.internalServerError, message), nil)
-                }
+                return (Self.response(to: error), nil)
             }
-        case .snapshotLoad, .migrationSend, .migrationReceive:
-            return (.error(.notImplemented, "\(request.method) \(route.path) is not implemented yet (issue 15: snapshot, restore and live migration)"), nil)
+        case .migrate:
+            let migration: MigrationRequest
+            do { migration = try JSONDecoder().decode(MigrationRequest.self, from: Data(request.body)) } catch {
+                return (.error(.badRequest, #"the body must name the destination: {"destination_url": "unix:PATH" or "tcp:HOST:PORT"}"#), nil)
+            }
+            do {
+                return (Self.json(try controller.migrate(to: migration.destinationURL)), nil)
+            } catch {
+                return (Self.response(to: error), nil)
+            }
+        case .snapshotLoad:
+            return (.error(.notImplemented, "\(request.method) \(route.path) is not implemented yet; restore with `candor-vm restore --snapshot DIR`"), nil)
+        }
+    }
+
+    static func response(to error: VMControlError) -> HTTPResponse {
+        switch error {
+        case let .invalid(message): return .error(.badRequest, message)
+        case let .conflict(message): return .error(.conflict, message)
+        case let .failed(message): return .error(.internalServerError, message)
         }
     }
 

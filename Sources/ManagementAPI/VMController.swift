@@ -13,6 +13,38 @@ public protocol VMController: Sendable {
     func shutdown()
     /// Writes a snapshot of the paused VM to the new directory `path` (absolute).
     func snapshot(to path: String) throws(VMControlError) -> SnapshotInfo
+    /// Live-migrates the running VM to `destinationURL` (unix:PATH or tcp:HOST:PORT) and
+    /// returns once the destination acknowledged; the VM's run then ends here (the VMM
+    /// exits 0 once this answer is out). On an error the VM runs on here.
+    func migrate(to destinationURL: String) throws(VMControlError) -> MigrationInfo
+}
+
+/// The body of `PUT /vm/migrate`.
+public struct MigrationRequest: Codable, Equatable, Sendable {
+    public var destinationURL: String
+    public init(destinationURL: String) { self.destinationURL = destinationURL }
+    enum CodingKeys: String, CodingKey { case destinationURL = "destination_url" }
+}
+
+/// The answer to `PUT /vm/migrate`.
+public struct MigrationInfo: Codable, Equatable, Sendable {
+    public var destinationURL: String
+    public var totalMilliseconds: UInt64
+    public var downtimeMilliseconds: UInt64
+    public var rounds: Int
+    public var bytes: UInt64
+    public var pages: UInt64
+
+    public init(destinationURL: String, totalMilliseconds: UInt64, downtimeMilliseconds: UInt64, rounds: Int, bytes: UInt64,
+                pages: UInt64) {
+        self.destinationURL = destinationURL; self.totalMilliseconds = totalMilliseconds
+        self.downtimeMilliseconds = downtimeMilliseconds; self.rounds = rounds; self.bytes = bytes; self.pages = pages
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case destinationURL = "destination_url", totalMilliseconds = "total_ms", downtimeMilliseconds = "downtime_ms"
+        case rounds, bytes, pages
+    }
 }
 
 /// The answer to `PUT /snapshot/create`.
@@ -74,6 +106,8 @@ public struct VMInfo: Codable, Equatable, Sendable {
 
 /// Why a pause or resume was refused or failed; the message is what the client sees.
 public enum VMControlError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The request's values are wrong (answered 400).
+    case invalid(String)
     /// The VM is not in a state where the request makes sense (answered 409).
     case conflict(String)
     /// The request was valid but could not be carried out (answered 500).
@@ -81,7 +115,7 @@ public enum VMControlError: Error, Equatable, Sendable, CustomStringConvertible 
 
     public var description: String {
         switch self {
-        case let .conflict(message), let .failed(message): return message
+        case let .invalid(message), let .conflict(message), let .failed(message): return message
         }
     }
 }

@@ -92,7 +92,8 @@ public enum SnapshotWriter {
         return SnapshotPart(file: SnapshotFormat.memoryName, size: UInt64(total), sha256: hex(hasher.finalize()))
     }
 
-    static func isZero(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    /// Whether every byte is zero (the memory file's holes; a migration's first round skips such pages).
+    public static func isZero(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var index = 0
         let words = bytes.count / 8
         while index < words {

@@ -55,6 +55,23 @@ public struct SnapshotFacts: Codable, Equatable, Sendable {
 
     public var memorySize: UInt64 { memoryRegions.reduce(0) { $0 &+ $1.size } }
 
+    /// What makes these facts unusable (one line), or nil: a vCPU count out of range, no
+    /// or unaligned memory regions, regions whose total overflows.
+    public var problem: String? {
+        guard vcpuCount >= 1, vcpuCount <= 255 else { return "vcpu_count \(vcpuCount) is not between 1 and 255" }
+        let page = UInt64(SnapshotFormat.pageSize)
+        guard !memoryRegions.isEmpty,
+              memoryRegions.allSatisfy({ $0.size > 0 && $0.size % page == 0 && $0.start % page == 0 && $0.start <= UInt64.max - $0.size })
+        else { return "memory_regions must be non-empty, page-aligned regions" }
+        var total: UInt64 = 0
+        for region in memoryRegions {
+            let (sum, overflow) = total.addingReportingOverflow(region.size)
+            guard !overflow else { return "memory_regions: their sizes overflow 64 bits" }
+            total = sum
+        }
+        return nil
+    }
+
     enum CodingKeys: String, CodingKey {
         case vcpuCount = "vcpu_count", memoryRegions = "memory_regions", kvmAPIVersion = "kvm_api_version"
         case cpuidSHA256 = "cpuid_sha256", kernelStructureSizes = "kernel_structure_sizes", devices
@@ -124,20 +141,9 @@ public struct SnapshotManifest: Codable, Equatable, Sendable {
                 throw .malformed(path: path, reason: "part \(name): sha256 \(part.sha256.prefix(80)) is not 64 lowercase hex digits")
             }
         }
-        let facts = manifest.facts
-        guard facts.vcpuCount >= 1, facts.vcpuCount <= 255 else {
-            throw .malformed(path: path, reason: "vcpu_count \(facts.vcpuCount) is not between 1 and 255")
-        }
-        guard !facts.memoryRegions.isEmpty,
-              facts.memoryRegions.allSatisfy({ $0.size > 0 && $0.size % UInt64(SnapshotFormat.pageSize) == 0
-                  && $0.start % UInt64(SnapshotFormat.pageSize) == 0 && $0.start <= UInt64.max - $0.size }) else {
-            throw .malformed(path: path, reason: "memory_regions must be non-empty, page-aligned regions")
-        }
-        let (total, overflow) = facts.memoryRegions.reduce((UInt64(0), false)) { sum, region in
-            let (value, overflowed) = sum.0.addingReportingOverflow(region.size)
-            return (value, sum.1 || overflowed)
-        }
-        guard !overflow, manifest.part(SnapshotFormat.memoryName)?.size == total else {
+        if let problem = manifest.facts.problem { throw .malformed(path: path, reason: problem) }
+        let total = manifest.facts.memorySize
+        guard manifest.part(SnapshotFormat.memoryName)?.size == total else {
             throw .malformed(path: path, reason: "the memory part's size \(manifest.part(SnapshotFormat.memoryName)?.size ?? 0) is not the memory regions' total \(total)")
         }
         return manifest

@@ -41,8 +41,15 @@ struct Run: ParsableCommand {
         case protected32, long64
     }
 
-    @Option(help: "The kernel image.")
-    var kernel: String
+    @Option(help: "The kernel image (not with --incoming).")
+    var kernel: String?
+
+    @Option(help: """
+        Instead of booting a kernel, wait for a live migration on unix:PATH (a socket created \
+        private to this user) or tcp:HOST:PORT (unauthenticated, unencrypted: a trusted network \
+        only), take the machine's configuration and state from the source, and run its guest.
+        """)
+    var incoming: String?
 
     @Option(help: "An initial ramdisk for a Linux kernel.")
     var initrd: String?
@@ -50,11 +57,11 @@ struct Run: ParsableCommand {
     @Option(help: "The kernel command line.")
     var cmdline: String = ""
 
-    @Option(help: "Guest memory in MiB.")
-    var memory: UInt64 = 256
+    @Option(help: "Guest memory in MiB (default 256).")
+    var memory: UInt64?
 
-    @Option(help: "Number of vCPUs.")
-    var vcpus: Int = 1
+    @Option(help: "Number of vCPUs (default 1).")
+    var vcpus: Int?
 
     @Option(help: "Write the guest's serial output to this file instead of stdout.")
     var serialOutput: String?
@@ -79,8 +86,18 @@ struct Run: ParsableCommand {
     var apiSocket: String?
 
     func validate() throws {
+        if let incoming {
+            guard kernel == nil, initrd == nil, cmdline.isEmpty, memory == nil, vcpus == nil, flat == nil, devices.isEmpty else {
+                throw ValidationError("--incoming: the machine's configuration comes from the migration source; "
+                                      + "--kernel, --initrd, --cmdline, --memory, --vcpus, --flat and --device do not go with it")
+            }
+            do { _ = try MigrationEndpoint(parsing: incoming) } catch { throw ValidationError("--incoming: \(error)") }
+            return
+        }
+        guard kernel != nil else { throw ValidationError("name the kernel to boot with --kernel, or wait for a migration with --incoming") }
+        let memory = memory ?? 256
         guard memory > 0, memory <= 1 << 30 else { throw ValidationError("--memory: \(memory) MiB is not between 1 and 2^30") }
-        guard vcpus > 0 else { throw ValidationError("--vcpus: must be at least 1") }
+        guard vcpus ?? 1 > 0 else { throw ValidationError("--vcpus: must be at least 1") }
         for device in devices {
             do { _ = try VirtioDeviceSpecification(parsing: device) } catch { throw ValidationError("\(error)") }
         }
@@ -90,11 +107,20 @@ struct Run: ParsableCommand {
     static let stopSignals = [SIGINT, SIGTERM]
 
     func run() throws {
-        var configuration = MachineConfiguration(kernelPath: kernel)
+        if let incoming {
+            var configuration = IncomingConfiguration(endpoint: try MigrationEndpoint(parsing: incoming))
+            if let serialOutput { configuration.serialOutput = .file(serialOutput) }
+            try runMachine(apiSocket: apiSocket) {
+                let (machine, report) = try MachineBuilder.receiveMigration(configuration)
+                if let warning = report.refusalWarning { printError("candor-vm: \(warning)") }
+                return machine
+            }
+        }
+        var configuration = MachineConfiguration(kernelPath: kernel ?? "")
         configuration.initrdPath = initrd
         configuration.commandLine = cmdline
-        configuration.memorySize = memory << 20
-        configuration.vcpuCount = vcpus
+        configuration.memorySize = (memory ?? 256) << 20
+        configuration.vcpuCount = vcpus ?? 1
         if let serialOutput { configuration.serialOutput = .file(serialOutput) }
         configuration.virtioDevices = try devices.map { try VirtioDeviceSpecification(parsing: $0) }
         if let flat { configuration.kernelFormat = .flat(flat == .long64 ? .long64 : .protected32) }
@@ -208,6 +234,21 @@ struct MachineController: VMController {
         }
     }
 
+    func migrate(to destinationURL: String) throws(VMControlError) -> MigrationInfo {
+        do {
+            let report = try machine.migrate(to: try MigrationEndpoint(parsing: destinationURL))
+            return MigrationInfo(destinationURL: destinationURL, totalMilliseconds: report.totalNanoseconds / 1_000_000,
+                                 downtimeMilliseconds: report.downtimeNanoseconds / 1_000_000, rounds: report.rounds,
+                                 bytes: report.bytes, pages: report.pages)
+        } catch {
+            switch error {
+            case let .invalid(message): throw .invalid(message)
+            case let .refused(message): throw .conflict(message)
+            case let .failed(message): throw .failed(message)
+            }
+        }
+    }
+
     static func translate(_ error: Machine.ControlError) -> VMControlError {
         switch error {
         case .pauseTimedOut: return .failed("\(error)")
@@ -226,7 +267,7 @@ struct Ctl: ParsableCommand {
             """)
 
     enum Action: String, ExpressibleByArgument, CaseIterable {
-        case info, pause, resume, shutdown, snapshot
+        case info, pause, resume, shutdown, snapshot, migrate
 
         var route: APIRoute {
             switch self {
@@ -235,6 +276,7 @@ struct Ctl: ParsableCommand {
             case .resume: return .resume
             case .shutdown: return .shutdown
             case .snapshot: return .snapshotCreate
+            case .migrate: return .migrate
             }
         }
     }
@@ -245,19 +287,26 @@ struct Ctl: ParsableCommand {
     @Argument(help: "What to do: \(Action.allCases.map(\.rawValue).joined(separator: ", ")).")
     var action: Action
 
-    @Argument(help: "For snapshot: the new directory to write it to (the VM must be paused).")
-    var directory: String?
+    @Argument(help: """
+        For snapshot: the new directory to write it to (the VM must be paused). For migrate: the \
+        destination's URL, unix:PATH or tcp:HOST:PORT, where `candor-vm run --incoming` waits.
+        """)
+    var target: String?
 
     func validate() throws {
-        if action == .snapshot && directory == nil { throw ValidationError("snapshot: name the new directory, e.g. ctl --api-socket S snapshot DIR") }
-        if action != .snapshot && directory != nil { throw ValidationError("\(action.rawValue) takes no directory") }
+        if action == .snapshot && target == nil { throw ValidationError("snapshot: name the new directory, e.g. ctl --api-socket S snapshot DIR") }
+        if action == .migrate && target == nil { throw ValidationError("migrate: name the destination, e.g. ctl --api-socket S migrate unix:/run/in.sock") }
+        if action != .snapshot && action != .migrate && target != nil { throw ValidationError("\(action.rawValue) takes no argument") }
     }
 
     func run() throws {
-        let client = APIClient(socketPath: apiSocket)
+        // A migration answers when it is over: it may take minutes.
+        let client = APIClient(socketPath: apiSocket, timeoutMilliseconds: action == .migrate ? 900_000 : 30_000)
         let answer: (status: Int, body: [UInt8])
         var body: [UInt8] = []
-        if let directory {
+        if action == .migrate, let target {
+            body = Array(try JSONEncoder().encode(MigrationRequest(destinationURL: target)))
+        } else if let directory = target {
             // The server's working directory is not ours: send an absolute path.
             let absolute = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
             body = Array((try JSONEncoder().encode(SnapshotRequest(snapshotPath: absolute))))

@@ -77,6 +77,35 @@ final class VCPURunTests: XCTestCase {
         XCTAssertEqual(try memory.load(UInt8.self, at: GuestAddress(0x2000)), 0x5a, "the IN value reached the guest")
     }
 
+    func testDirtyLogNamesExactlyThePagesTheGuestWrote() throws {
+        // mov byte [0x3000], 1; mov byte [0x5000], 1; mov byte [0x9ffc], 1; hlt;
+        // mov byte [0x7000], 2; hlt
+        let code: [UInt8] = [0xc6, 0x05, 0x00, 0x30, 0x00, 0x00, 0x01, 0xc6, 0x05, 0x00, 0x50, 0x00, 0x00, 0x01,
+                             0xc6, 0x05, 0xfc, 0x9f, 0x00, 0x00, 0x01, 0xf4,
+                             0xc6, 0x05, 0x00, 0x70, 0x00, 0x00, 0x02, 0xf4]
+        let (vm, vcpu, memory) = try makeGuest(code)
+        // Logging is turned on by mapping the same slot again, as a migration does.
+        try vm.map(memory.regions[0], slot: 0, logDirtyPages: true)
+        try memory.store(UInt8(9), at: GuestAddress(0xa000))  // the VMM's write: not in KVM's log
+        guard case .halt = try vcpu.run() else { return XCTFail("expected HLT") }
+        let first = try vm.takeDirtyLog(slot: 0, size: memory.regions[0].size)
+        XCTAssertEqual(first.pageCount, 256)
+        XCTAssertEqual(first.pageIndices, [3, 5, 9])
+        XCTAssertEqual(first.dirtyCount, 3)
+        guard case .halt = try vcpu.run() else { return XCTFail("expected the second HLT") }
+        XCTAssertEqual(try vm.takeDirtyLog(slot: 0, size: memory.regions[0].size).pageIndices, [7],
+                       "the log was cleared by the first read")
+        XCTAssertEqual(try memory.load(UInt8.self, at: GuestAddress(0x7000)), 2)
+        try vm.map(memory.regions[0], slot: 0, logDirtyPages: false)
+        XCTAssertThrowsError(try vm.takeDirtyLog(slot: 0, size: memory.regions[0].size), "no log once it is off")
+    }
+
+    func testDirtyPageLogIndices() {
+        let log = DirtyPageLog(words: [0b1010_0001, 1 << 63], pageCount: 128)
+        XCTAssertEqual(log.pageIndices, [0, 5, 7, 127])
+        XCTAssertEqual(log.dirtyCount, 4)
+    }
+
     func testRequestStopMakesRunReturnInterrupted() throws {
         let (_, vcpu, _) = try makeGuest([0xeb, 0xfe])  // jmp $
         vcpu.requestStop()

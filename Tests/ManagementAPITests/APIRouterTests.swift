@@ -8,7 +8,10 @@ import XCTest
 
 /// A VM stand-in that records what the API asked of it.
 final class FakeController: VMController {
-    struct State { var paused = false; var shutdowns = 0; var pauseError: VMControlError?; var snapshots: [String] = [] }
+    struct State {
+        var paused = false; var shutdowns = 0; var pauseError: VMControlError?; var snapshots: [String] = []
+        var migrations: [String] = []
+    }
     let state = Mutex(State())
 
     func info() -> VMInfo {
@@ -39,6 +42,19 @@ final class FakeController: VMController {
             state.snapshots.append(path)
         }
         return SnapshotInfo(snapshotPath: path, memoryBytes: 64 << 20, memoryDataBytes: 4096, durationMilliseconds: 5)
+    }
+
+    /// Refuses a paused VM and URLs that are not unix: or tcp:, as the real one does.
+    func migrate(to destinationURL: String) throws(VMControlError) -> MigrationInfo {
+        guard destinationURL.hasPrefix("unix:") || destinationURL.hasPrefix("tcp:") else {
+            throw .invalid("\(destinationURL): a migration URL is unix:PATH or tcp:HOST:PORT")
+        }
+        try state.withLock { (state) throws(VMControlError) in
+            guard !state.paused else { throw .conflict("the VM must be running to migrate") }
+            state.migrations.append(destinationURL)
+        }
+        return MigrationInfo(destinationURL: destinationURL, totalMilliseconds: 40, downtimeMilliseconds: 7, rounds: 2,
+                             bytes: 1 << 20, pages: 256)
     }
 }
 
@@ -123,12 +139,32 @@ final class APIRouterTests: XCTestCase {
         XCTAssertEqual(controller.state.withLock { $0.snapshots }, ["/tmp/snap"])
     }
 
-    func testLoadAndMigrationAreNotImplementedYet() {
-        for route in [APIRoute.snapshotLoad, .migrationSend, .migrationReceive] {
-            let (status, json, _) = respond(route.method, route.path, body: "{\"snapshot_path\":\"/tmp/x\"}")
-            XCTAssertEqual(status, 501, route.path)
-            XCTAssertTrue((json["error"] as? String ?? "").contains("not implemented yet"), route.path)
-        }
+    func testLoadIsNotImplementedYet() {
+        let (status, json, _) = respond("PUT", "/snapshot/load", body: "{\"snapshot_path\":\"/tmp/x\"}")
+        XCTAssertEqual(status, 501)
+        XCTAssertTrue((json["error"] as? String ?? "").contains("not implemented yet"))
         XCTAssertEqual(respond("PUT", "/snapshot/create", body: "nope").status, 400, "the body is checked first")
+    }
+
+    func testMigrateAnswersTheReport() {
+        for body in ["", "{}", #"{"destination_url": 4}"#] {
+            let (status, json, _) = respond("PUT", "/vm/migrate", body: body)
+            XCTAssertEqual(status, 400, body)
+            XCTAssertTrue((json["error"] as? String ?? "").contains("destination_url"), body)
+        }
+        XCTAssertEqual(respond("PUT", "/vm/migrate", body: #"{"destination_url":"ftp:x"}"#).status, 400)
+        XCTAssertEqual(respond("GET", "/vm/migrate").status, 405)
+        try? controller.pause()
+        XCTAssertEqual(respond("PUT", "/vm/migrate", body: #"{"destination_url":"unix:/tmp/in.sock"}"#).status, 409)
+        try? controller.resume()
+        let (status, json, _) = respond("PUT", "/vm/migrate", body: #"{"destination_url":"tcp:10.0.0.2:4444"}"#,
+                                        headers: [("Content-Type", "application/json")])
+        XCTAssertEqual(status, 200)
+        XCTAssertEqual(json["destination_url"] as? String, "tcp:10.0.0.2:4444")
+        XCTAssertEqual(json["downtime_ms"] as? Int, 7)
+        XCTAssertEqual(json["total_ms"] as? Int, 40)
+        XCTAssertEqual(json["rounds"] as? Int, 2)
+        XCTAssertEqual(json["bytes"] as? Int, 1 << 20)
+        XCTAssertEqual(controller.state.withLock { $0.migrations }, ["tcp:10.0.0.2:4444"])
     }
 }

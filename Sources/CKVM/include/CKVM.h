@@ -75,6 +75,12 @@ int ckvm_get_vcpu_mmap_size(int kvm_fd);
 int ckvm_get_supported_cpuid(int kvm_fd, struct kvm_cpuid_entry2 *entries, uint32_t *count);
 
 int ckvm_set_user_memory_region(int vm_fd, const struct kvm_userspace_memory_region *region);
+// The flag of a memory slot that makes KVM record which of its pages the guest writes.
+static const uint32_t CKVM_MEM_LOG_DIRTY_PAGES = KVM_MEM_LOG_DIRTY_PAGES;
+// KVM_GET_DIRTY_LOG: copies the slot's dirty bitmap (one bit per 4 KiB page, in 64-bit
+// words; `bitmap` holds the slot's page count rounded up to 64 bits) and clears it, so
+// the next call names only pages written since.
+int ckvm_get_dirty_log(int vm_fd, uint32_t slot, uint64_t *bitmap);
 int ckvm_set_tss_addr(int vm_fd, uint64_t address);
 int ckvm_set_identity_map_addr(int vm_fd, uint64_t address);
 int ckvm_create_irqchip(int vm_fd);

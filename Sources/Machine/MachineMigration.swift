@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 The Candor Authors
+
+import Foundation
+import GuestMemory
+import KVM
+import Snapshot
+import VhostUser
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a migration did not happen. Before the destination acknowledged, the source's
+/// guest runs on as if nothing had been tried.
+public enum MigrationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A bad destination URL (answered 400).
+    case invalid(String)
+    /// The VM cannot be migrated as it is (answered 409).
+    case refused(String)
+    /// The migration was tried and failed (answered 500).
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case let .invalid(message), let .refused(message), let .failed(message): return message
+        }
+    }
+}
+
+/// How a migration went, for the API's answer.
+public struct MigrationReport: Equatable, Sendable {
+    /// From the request to the destination's acknowledgment.
+    public var totalNanoseconds: UInt64 = 0
+    /// From pausing the vCPUs to the destination's acknowledgment (it resumes them then).
+    public var downtimeNanoseconds: UInt64 = 0
+    /// Memory rounds before stop-and-copy: the full round and the dirty rounds.
+    public var rounds = 0
+    /// Bytes sent on the stream, framing included.
+    public var bytes: UInt64 = 0
+    /// Pages sent in every round and in stop-and-copy.
+    public var pages: UInt64 = 0
+    public var stopAndCopyPages: UInt64 = 0
+    /// Parts of the downtime: the last pages sent, the state captured and sent, and the
+    /// destination's work from the end of the stream to its acknowledgment.
+    public var lastPagesNanoseconds: UInt64 = 0
+    public var stateNanoseconds: UInt64 = 0
+    public var destinationNanoseconds: UInt64 = 0
+}
+
+extension Machine {
+    /// Most dirty rounds before stop-and-copy, whether or not the dirty set shrinks.
+    static let maximumDirtyRounds = 12
+    /// A dirty set this small (1 MiB) goes in stop-and-copy at once.
+    static let smallDirtySet = 256
+
+    /// Moves the running guest to a destination waiting with `--incoming`: memory in
+    /// pre-copy rounds while the guest runs (KVM's dirty-page log names what it wrote
+    /// since the last round), then the vCPUs paused, the last dirty pages and the state
+    /// the snapshot captures sent, and the destination's acknowledgment awaited. Then the
+    /// run ends with `.migrated` (the process exits 0). On any failure before that
+    /// acknowledgment the guest runs on here and the error is thrown.
+    public func migrate(to endpoint: MigrationEndpoint) throws(MigrationError) -> MigrationReport {
+        let started = Self.monotonicNanoseconds()
+        guard status.runStatus == .running else {
+            throw .refused("the VM must be running to migrate (it is \(status.runStatus)); resume it first")
+        }
+        // KVM's log names only the pages vCPUs write. A virtio device writes guest memory
+        // from this process or from a backend process, outside that log: migrating it
+        // would lose pages, so it is refused.
+        if let device = virtioDevices.first {
+            throw .refused("\(device.specification): virtio devices write guest memory outside KVM's dirty-page log, and "
+                           + "vhost-user dirty logging (VHOST_F_LOG_ALL) is not implemented; live migration of a VM with "
+                           + "virtio devices is not supported (a snapshot is)")
+        }
+        guard let firstVCPU = vcpus.first else { throw .refused("the VM has no vCPUs") }
+        let connection = try endpoint.connect()
+        var writer = MigrationStreamWriter { try connection.writeAll($0) }
+        var report = MigrationReport()
+        do {
+            try setDirtyPageLogging(true)
+        } catch {
+            throw .failed("turning on KVM's dirty-page log: \(error)")
+        }
+        var paused = false
+        do {
+            let configuration = MigrationConfiguration(facts: snapshotFacts(cpuid: firstVCPU.cpuid), virtioDevices: [])
+            try writer.send(.header(configuration))
+            // Round 0: every page that holds data (the destination's memory starts zeroed).
+            report.pages += try sendPages(&writer, nonZeroOnly: true)
+            try writer.send(.roundEnd(0))
+            report.rounds = 1
+            var pending = try takeDirtyLogs()
+            var previous = Int.max
+            while true {
+                let count = pending.reduce(0) { $0 + $1.dirtyCount }
+                if count <= Self.smallDirtySet || count >= previous || report.rounds > Self.maximumDirtyRounds { break }
+                report.pages += try sendPages(&writer, logs: pending)
+                try writer.send(.roundEnd(UInt32(report.rounds)))
+                report.rounds += 1
+                previous = count
+                pending = try takeDirtyLogs()
+            }
+            // Stop-and-copy.
+            let pausedAt = Self.monotonicNanoseconds()
+            do { try pause() } catch { throw MigrationError.failed("pausing the vCPUs: \(error)") }
+            paused = true
+            try whilePaused {
+                let stopped = Self.monotonicNanoseconds()
+                let last = try takeDirtyLogs()
+                let merged = zip(pending, last).map { earlier, later in
+                    DirtyPageLog(words: zip(earlier.words, later.words).map { $0 | $1 }, pageCount: earlier.pageCount)
+                }
+                report.stopAndCopyPages = try sendPages(&writer, logs: merged)
+                report.pages += report.stopAndCopyPages
+                let pagesSent = Self.monotonicNanoseconds()
+                report.lastPagesNanoseconds = pagesSent - stopped
+                let state = try captureState()
+                try writer.send(.state(state.encoded()))
+                try writer.send(.end)
+                let ended = Self.monotonicNanoseconds()
+                report.stateNanoseconds = ended - pagesSent
+                defer { report.destinationNanoseconds = Self.monotonicNanoseconds() - ended }
+                let reader = MigrationStreamReader(source: "migration destination \(endpoint)") { try connection.readAll($0) }
+                switch try reader.next() {
+                case .acknowledged: break
+                case let .failed(message): throw MigrationError.failed("the destination refused the migration: \(message)")
+                default: throw MigrationError.failed("\(endpoint): the destination answered neither acknowledged nor failed")
+                }
+            }
+            let finished = Self.monotonicNanoseconds()
+            report.downtimeNanoseconds = finished - pausedAt
+            report.totalNanoseconds = finished - started
+            report.bytes = writer.bytesWritten
+        } catch {
+            // The guest goes on here: logging off, vCPUs running again.
+            try? setDirtyPageLogging(false)
+            if paused { try? resume() }
+            switch error {
+            case let error as MigrationError: throw error
+            case let error as MigrationStreamError: throw .failed("\(error)")
+            case let error as SnapshotCreationError: throw .refused("\(error)")
+            default: throw .failed("migrating to \(endpoint): \(error)")
+            }
+        }
+        finish(with: .migrated(to: "\(endpoint)"))
+        return report
+    }
+
+    /// Maps every RAM region again with KVM's dirty-page log on or off.
+    func setDirtyPageLogging(_ on: Bool) throws {
+        for (slot, region) in memory.regions.enumerated() {
+            try virtualMachine.map(region, slot: UInt32(slot), logDirtyPages: on)
+        }
+    }
+
+    func takeDirtyLogs() throws -> [DirtyPageLog] {
+        try memory.regions.enumerated().map { slot, region in try virtualMachine.takeDirtyLog(slot: UInt32(slot), size: region.size) }
+    }
+
+    /// Sends the pages the logs name (runs of consecutive pages in one record); returns how many.
+    func sendPages(_ writer: inout MigrationStreamWriter, logs: [DirtyPageLog]) throws -> UInt64 {
+        var sent: UInt64 = 0
+        for (region, log) in zip(memory.regions, logs) {
+            var run: (first: UInt64, count: UInt64)?
+            for page in log.pageIndices {
+                if let current = run, current.first + current.count == page, current.count < UInt64(MigrationFormat.pagesPerRecord) {
+                    run = (current.first, current.count + 1)
+                    continue
+                }
+                if let current = run { try sendRun(&writer, region: region, current.first, current.count) }
+                run = (page, 1)
+            }
+            if let current = run { try sendRun(&writer, region: region, current.first, current.count) }
+            sent += UInt64(log.dirtyCount)
+        }
+        return sent
+    }
+
+    /// Sends every page of every region, or only those that are not all zeroes.
+    func sendPages(_ writer: inout MigrationStreamWriter, nonZeroOnly: Bool) throws -> UInt64 {
+        var sent: UInt64 = 0
+        let pageSize = UInt64(MigrationFormat.pageSize)
+        for region in memory.regions {
+            let pages = region.size / pageSize
+            var run: (first: UInt64, count: UInt64)?
+            for page in 0..<pages {
+                let bytes = UnsafeRawBufferPointer(start: region.hostAddress + Int(page * pageSize), count: Int(pageSize))
+                let wanted = !nonZeroOnly || !SnapshotWriter.isZero(bytes)
+                if wanted, let current = run, current.count < UInt64(MigrationFormat.pagesPerRecord) {
+                    run = (current.first, current.count + 1)
+                    continue
+                }
+                if let current = run { try sendRun(&writer, region: region, current.first, current.count); sent += current.count }
+                run = wanted ? (page, 1) : nil
+            }
+            if let current = run { try sendRun(&writer, region: region, current.first, current.count); sent += current.count }
+        }
+        return sent
+    }
+
+    private func sendRun(_ writer: inout MigrationStreamWriter, region: GuestMemoryRegion, _ first: UInt64, _ count: UInt64) throws {
+        let pageSize = UInt64(MigrationFormat.pageSize)
+        let bytes = UnsafeRawBufferPointer(start: region.hostAddress + Int(first * pageSize), count: Int(count * pageSize))
+        try writer.sendPages(address: region.start.rawValue + first * pageSize, bytes)
+    }
+}
+
+/// Where a destination waits and where its guest's console goes.
+public struct IncomingConfiguration: Sendable {
+    public var endpoint: MigrationEndpoint
+    public var serialOutput: MachineConfiguration.SerialOutput = .standardOutput
+    public var serialInput = true
+    public var kvmPath = "/dev/kvm"
+    /// How long to wait for the source to connect.
+    public var acceptTimeoutMilliseconds: Int32 = 600_000
+
+    public init(endpoint: MigrationEndpoint) { self.endpoint = endpoint }
+}
+
+extension MachineBuilder {
+    /// The destination of a migration: waits for the source, checks the header against
+    /// this host before any memory comes, takes the memory rounds, then builds the machine
+    /// from the configuration and the state as a restore does, and acknowledges. On an
+    /// error the source is told why (it resumes its guest) and the error is thrown.
+    /// `run()` continues the guest.
+    public static func receiveMigration(_ configuration: IncomingConfiguration) throws -> (Machine, SnapshotReport) {
+        let connection: MigrationConnection
+        do { connection = try configuration.endpoint.acceptOne(timeoutMilliseconds: configuration.acceptTimeoutMilliseconds) } catch {
+            throw MachineError.migration(error)
+        }
+        let source = "incoming migration on \(configuration.endpoint)"
+        do {
+            let reader = MigrationStreamReader(source: source) { try connection.readAll($0) }
+            let (machine, timings) = try receive(reader, configuration: configuration, source: source)
+            var writer = MigrationStreamWriter { try connection.writeAll($0) }
+            try writer.send(.acknowledged)
+            return (machine, timings)
+        } catch {
+            var writer = MigrationStreamWriter { try connection.writeAll($0) }
+            try? writer.send(.failed("\(error)"))
+            switch error {
+            case let error as MigrationStreamError: throw MachineError.migration(.failed("\(error)"))
+            case let error as MigrationError: throw MachineError.migration(error)
+            default: throw error
+            }
+        }
+    }
+
+    static func receive(_ reader: MigrationStreamReader, configuration: IncomingConfiguration,
+                        source: String) throws -> (Machine, SnapshotReport) {
+        var order = MigrationStreamOrder(source: source)
+        guard case let .header(header) = try reader.next() else {
+            throw MigrationStreamError(source: source, reason: "the stream does not start with a header")
+        }
+        _ = try order.accept(.header(header))
+        let facts = header.facts
+        let system = try openForRestore(kvmPath: configuration.kvmPath)
+        try checkHost(facts: facts, system: system, manifestPath: source)
+        let specifications: [VirtioDeviceSpecification]
+        do { specifications = try header.virtioDevices.map { try VirtioDeviceSpecification(parsing: $0) } } catch {
+            throw MigrationStreamError(source: source, reason: "the header's virtio device: \(error)")
+        }
+        let memory = try allocateMemory(facts, specifications: specifications)
+        // The VM and its vCPUs now, so that making them is not part of the downtime.
+        let (virtualMachine, vcpus) = try prepareVM(system, memory: memory, vcpuCount: facts.vcpuCount)
+        // Each region's start in the regions laid end to end, the offsets `order` gives.
+        var offsets: [UInt64] = []
+        var total: UInt64 = 0
+        for region in memory.regions { offsets.append(total); total += region.size }
+        while !order.ended {
+            let record = try reader.next()
+            let offset = try order.accept(record)
+            if case let .pages(_, bytes) = record, let offset {
+                guard let index = offsets.lastIndex(where: { $0 <= offset }) else { continue }
+                let region = memory.regions[index]
+                bytes.withUnsafeBytes { region.hostAddress.advanced(by: Int(offset - offsets[index])).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            }
+        }
+        let started = Machine.monotonicNanoseconds()
+        let state = try decodeState(order.state ?? [], facts: facts, path: source)
+        try checkCompatibility(facts: facts, state: state, system: system, manifestPath: source, statePath: source)
+        let stateSpecifications = try virtioSpecifications(state, path: source)
+        guard stateSpecifications.map(\.description) == specifications.map(\.description) else {
+            throw MigrationStreamError(source: source, reason: "the state's virtio devices are not the header's")
+        }
+        var timings = SnapshotReport()
+        let machine = try assemble(system: system, facts: facts, state: state, specifications: specifications, memory: memory,
+                                   serialOutput: configuration.serialOutput, serialInput: configuration.serialInput,
+                                   prepared: PreparedVM(virtualMachine: virtualMachine, vcpus: vcpus), timings: &timings)
+        timings.stateNanoseconds = Machine.monotonicNanoseconds() - started
+        timings.memoryBytes = memory.totalSize
+        return (machine, timings)
+    }
+}

@@ -73,7 +73,7 @@ struct LicenseIndexCommand: ParsableCommand {
     var output: String
 
     @Option(name: .customLong("license-data"),
-            help: ArgumentHelp("The licensedcode data directory (default: $CANDOR_LICENSE_DATA, else the repository's .venv).", valueName: "DIR"))
+            help: ArgumentHelp("The licensedcode data directory to compile (default: $CANDOR_LICENSE_DATA, else the .venv of the repository around the current directory).", valueName: "DIR"))
     var licenseData: String?
 
     func run() throws {

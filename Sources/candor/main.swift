@@ -50,7 +50,7 @@ struct ScanArguments: ParsableArguments {
     var respectGitignore = false
 
     @Option(name: .customLong("license-data"),
-            help: ArgumentHelp("The licensedcode data directory (default: $CANDOR_LICENSE_DATA, else the one in the repository's .venv, installed by `make setup`).", valueName: "DIR"))
+            help: ArgumentHelp("A licensedcode data directory to use instead of the index that ships with candor (default: $CANDOR_LICENSE_DATA, else licenses.index beside the executable or in ../share/candor/, else the .venv of the repository around the current directory, installed by `make setup`).", valueName: "DIR"))
     var licenseData: String?
 
     /// Loads the license database and scans PATH. When PATH is Candor's own source, the

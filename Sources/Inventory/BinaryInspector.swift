@@ -60,6 +60,11 @@ struct BinaryInspector {
             findings.append(Finding(path: name, rule: "unreadable-binary", severity: .error, message: "\(error)"))
             return
         }
+        // A shipped license index is data, not a program.
+        if let dataVersion = LicenseDatabase.indexDataVersion(ofFile: path) {
+            addLicenseIndex(name, dataVersion: dataVersion, bytes: bytes, evidence: "a compiled license index (its header states \(dataVersion))")
+            return
+        }
         var binary = Component(id: "binary:\(name)", kind: .binary, name: (path as NSString).lastPathComponent,
                                distribution: .distributed, checksums: Self.checksums(bytes),
                                location: name, relationships: [.init(.generatedFrom, "tree")])
@@ -79,6 +84,7 @@ struct BinaryInspector {
         // Statically linked: modules whose symbols the binary defines.
         let modules = definedSwiftModules(elf, name: name, findings: &findings)
         concludeLicense(of: &binary, modules: modules, sourceFiles: sourceFileSymbols(elf))
+        if modules.contains("Licensing") { relateLicenseIndex(of: &binary, path: path) }
         for package in packages where package.modules.contains(where: modules.contains) {
             binary.relationships.append(.init(.staticLink, package.component.id))
         }
@@ -116,6 +122,44 @@ struct BinaryInspector {
 
     private static func checksums(_ bytes: [UInt8]) -> [String: String] {
         ["SHA1": hex(Insecure.SHA1.hash(data: bytes)), "SHA256": hex(SHA256.hash(data: bytes)), "SHA512": hex(SHA512.hash(data: bytes))]
+    }
+
+    /// A program with the code of Candor's license database (module Licensing) loads the
+    /// compiled index at run time from where `LicenseDatabase.shippedIndexCandidates` looks:
+    /// the first of those files that is an index is data the binary depends on.
+    private mutating func relateLicenseIndex(of binary: inout Component, path: String) {
+        let real = resolvedPath(RawPath(path)).value?.display ?? path
+        for candidate in LicenseDatabase.shippedIndexCandidates(executable: real) {
+            guard let dataVersion = LicenseDatabase.indexDataVersion(ofFile: candidate),
+                  let bytes = try? readSmallFile(candidate, limit: 2 << 30) else { continue }
+            let id = addLicenseIndex(shown(candidate), dataVersion: dataVersion, bytes: bytes,
+                                     evidence: "\(binary.location ?? binary.name) defines symbols of module Licensing, "
+                                         + "which loads the license index from \(shown(candidate))")
+            binary.relationships.append(.init(.dependsOn, id))
+            return
+        }
+    }
+
+    /// The license data component of the index at `name` (shown path); the same data found
+    /// twice is one component with both locations, other data a component of its own.
+    @discardableResult
+    private mutating func addLicenseIndex(_ name: String, dataVersion: String, bytes: [UInt8], evidence: String) -> String {
+        var data = licenseDataComponent(dataVersion: dataVersion, location: name)
+        data.checksums = Self.checksums(bytes)
+        if let existing = components[data.id], existing.checksums != data.checksums {
+            data.id += "@\(data.checksums["SHA256"]?.prefix(12) ?? "")"
+        }
+        if var existing = components[data.id] {
+            if let location = existing.location, !location.split(separator: "\n").contains(Substring(name)) {
+                existing.location = location + "\n" + name
+            }
+            if !(existing.comment ?? "").contains(evidence) { existing.comment = (existing.comment ?? "") + "; " + evidence }
+            components[data.id] = existing
+        } else {
+            data.comment = (data.comment ?? "") + "; " + evidence
+            components[data.id] = data
+        }
+        return data.id
     }
 
     private mutating func link(_ from: String, to id: String, binary: inout Component) {

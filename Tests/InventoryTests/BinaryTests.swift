@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 
 import Foundation
+import Licensing
 import XCTest
 @testable import Inventory
 
@@ -240,5 +241,81 @@ final class BinaryTests: XCTestCase {
         XCTAssertEqual(SwiftToolchain.versionStrings(in: bytes), ["Swift version 6.3.1 (swift-6.3.1-RELEASE)"])
         XCTAssertEqual(SwiftToolchain.version(in: "Swift version 6.3.1 (swift-6.3.1-RELEASE)\nTarget: x"), "6.3.1")
         XCTAssertNil(SwiftToolchain.version(in: "the \"Swift version\" string"))
+    }
+
+    // MARK: - License indexes: the data a binary loads, or a file of the tree
+
+    /// The header `candor license-index` writes (magic, format, key, data version), then bytes.
+    private func fakeIndex(_ path: String, dataVersion: String) throws {
+        var writer = BinaryWriter()
+        for b in Array("CANDORLI".utf8) { writer.write(b) }
+        writer.write(UInt32(1))
+        writer.write(UInt64(0))
+        writer.write(string: dataVersion)
+        writer.write(array: [UInt8](repeating: 0, count: 64))
+        try TestSupport.writeBytes(writer.bytes, to: path)
+    }
+
+    /// A C program; with `usesLicensing` it defines a symbol of Swift module Licensing
+    /// (`$s9Licensing...`), as a program that links candor's license database does.
+    private func program(_ path: String, usesLicensing: Bool) throws {
+        guard FileManager.default.isExecutableFile(atPath: cc) else { throw XCTSkip("no C compiler at \(cc)") }
+        let symbol = usesLicensing ? "void load(void) __asm__(\"$s9Licensing15LicenseDatabaseC4loadyyFZ\");\nvoid load(void) {}\n" : ""
+        try TestSupport.write("\(symbol)int main(void) { return 0; }\n", to: path + ".c")
+        try TestSupport.run(cc, ["-o", path, path + ".c"])
+    }
+
+    func testLicenseIndexBesideABinaryThatLoadsItIsItsData() throws {
+        let base = try TestSupport.temporaryDirectory()
+        try TestSupport.write("// \(spdxLicense) MIT\nint x;\n", to: base + "/tree/a.c")
+        try program(base + "/tools/user", usesLicensing: true)
+        try program(base + "/tools/plain", usesLicensing: false)
+        try fakeIndex(base + "/tools/licenses.index", dataVersion: "licensedcode-data 99.1.0")
+        var options = TestSupport.options()
+        options.binaries = [base + "/tools/user", base + "/tools/plain"]
+        options.system = try system(listing: "")
+        var report = try Scanner(database: try TestSupport.database(), options: options).scan(root: base + "/tree")
+        let data = try XCTUnwrap(report.component("data:licensedcode-data"), "\(report.components.map(\.id))")
+        XCTAssertEqual(data.version, "99.1.0", "the version the index states")
+        XCTAssertEqual(data.declaredLicense, "CC-BY-4.0")
+        XCTAssertEqual(data.location, base + "/tools/licenses.index")
+        XCTAssertNotNil(data.checksums["SHA256"])
+        XCTAssertTrue(report.component("binary:\(base)/tools/user")?.relationships.contains(.init(.dependsOn, data.id)) == true)
+        XCTAssertFalse(report.component("binary:\(base)/tools/plain")?.relationships.contains(.init(.dependsOn, data.id)) == true,
+                       "a program without the license database's code does not load the index")
+
+        // Without the index, or without a program that loads it, there is no license data.
+        options.binaries = [base + "/tools/plain"]
+        report = try Scanner(database: try TestSupport.database(), options: options).scan(root: base + "/tree")
+        XCTAssertNil(report.component("data:licensedcode-data"))
+        try FileManager.default.removeItem(atPath: base + "/tools/licenses.index")
+        options.binaries = [base + "/tools/user"]
+        report = try Scanner(database: try TestSupport.database(), options: options).scan(root: base + "/tree")
+        XCTAssertNil(report.component("data:licensedcode-data"))
+    }
+
+    func testLicenseIndexShippedOrInTheTreeIsData() throws {
+        let base = try TestSupport.temporaryDirectory()
+        try TestSupport.write("// \(spdxLicense) MIT\nint x;\n", to: base + "/tree/a.c")
+        // Known by its header, whatever its name.
+        try fakeIndex(base + "/tree/share/rules.dat", dataVersion: "licensedcode-data 99.2.0")
+        try fakeIndex(base + "/shipped.index", dataVersion: "licensedcode-data 99.2.0")
+        var options = TestSupport.options()
+        options.binaries = [base + "/shipped.index"]
+        options.system = try system(listing: "")
+        let report = try Scanner(database: try TestSupport.database(), options: options).scan(root: base + "/tree")
+        XCTAssertEqual(report.findings("corrupt-elf"), [], "an index given as a shipped file is data, not a broken program")
+        XCTAssertNil(report.component("binary:\(base)/shipped.index"))
+        let data = try XCTUnwrap(report.component("data:licensedcode-data"), "\(report.components.map(\.id))")
+        XCTAssertEqual(data.version, "99.2.0")
+        XCTAssertEqual(data.location, base + "/shipped.index\nshare/rules.dat", "the same file (same SHA-256) is one component")
+        XCTAssertTrue(report.component("tree")?.relationships.contains(.init(.contains, data.id)) == true)
+
+        // Only in the tree.
+        options.binaries = []
+        let treeOnly = try Scanner(database: try TestSupport.database(), options: options).scan(root: base + "/tree")
+        XCTAssertEqual(treeOnly.component("data:licensedcode-data")?.location, "share/rules.dat")
+        XCTAssertEqual(treeOnly.component("data:licensedcode-data")?.version, "99.2.0")
+        XCTAssertTrue(treeOnly.component("tree")?.relationships.contains(.init(.contains, "data:licensedcode-data")) == true)
     }
 }

@@ -176,7 +176,7 @@ struct BinaryInspector {
     /// The component of a shared library file: its Debian package or the Swift toolchain.
     private mutating func libraryComponent(_ library: String, neededBy name: String, findings: inout [Finding]) -> String? {
         let real = resolvedPath(RawPath(library)).map(\.display).value ?? library
-        if let toolchain = system.swiftToolchain, case let toolchainLibs = (toolchain == "/" ? "" : toolchain) + "/usr/lib/swift/",
+        if let toolchain = system.swiftToolchain, case let toolchainLibs = SwiftToolchain.path("usr/lib/swift/", in: toolchain),
            library.hasPrefix(toolchainLibs) || real.hasPrefix(toolchainLibs) {
             let id = SwiftToolchain.componentID(ofLibrary: (library as NSString).lastPathComponent)
             addToolchain(id, distribution: .providedByPlatform, evidence: "\(library) linked dynamically", usedBy: name)

@@ -32,9 +32,9 @@ public enum SwiftToolchain {
         return root.isEmpty ? "/" : root
     }
 
-    /// The file whose license the toolchain's libraries carry.
-    static func licenseFile(of toolchain: String) -> String {
-        (toolchain == "/" ? "" : toolchain) + "/usr/share/swift/LICENSE.txt"
+    /// `relative` (`usr/bin/swift`) inside the toolchain at `root` (which may be `/`).
+    static func path(_ relative: String, in root: String) -> String {
+        (root.hasSuffix("/") ? root : root + "/") + relative
     }
 
     /// The distinct "Swift version 6.3.1 (swift-6.3.1-RELEASE)" strings a binary carries (the
@@ -65,8 +65,7 @@ public enum SwiftToolchain {
 
     /// The version `<toolchain>/usr/bin/swift --version` prints.
     static func installedVersion(_ toolchain: String) -> String? {
-        let swift = (toolchain == "/" ? "" : toolchain) + "/usr/bin/swift"
-        guard let output = try? ProcessRunner.run(swift, ["--version"], directory: nil, timeout: 60) else { return nil }
+        guard let output = try? ProcessRunner.run(path("usr/bin/swift", in: toolchain), ["--version"], directory: nil, timeout: 60) else { return nil }
         return version(in: output.standardOutput)
     }
 
@@ -74,7 +73,7 @@ public enum SwiftToolchain {
     /// came from; nil (not asserted) when there is no toolchain, no file or nothing detected.
     static func license(of toolchain: String?, detector: LicenseDetector) -> (license: String?, note: String) {
         guard let toolchain else { return (nil, "no Swift toolchain found (no swift on PATH): license not asserted") }
-        let file = licenseFile(of: toolchain)
+        let file = path("usr/share/swift/LICENSE.txt", in: toolchain)
         guard fileExists(file) else { return (nil, "no \(file): license not asserted") }
         guard let license = SwiftPackages.declaredLicense(files: [file], detector: detector) else {
             return (nil, "no license detected in \(file): license not asserted")

@@ -12,15 +12,20 @@ import Glibc
 public enum ByteSearch {
     /// Whether `needle` occurs in `bytes`; an empty needle occurs everywhere.
     public static func contains(_ bytes: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first else { return true }
-        guard let base = bytes.baseAddress, bytes.count >= needle.count else { return false }
-        var offset = 0
+        firstOffset(of: needle, in: bytes) != nil
+    }
+
+    /// The offset of the first occurrence of `needle` in `bytes` at or after `start`.
+    public static func firstOffset(of needle: [UInt8], in bytes: UnsafeRawBufferPointer, from start: Int = 0) -> Int? {
+        guard let first = needle.first else { return start }
+        guard let base = bytes.baseAddress, bytes.count >= needle.count else { return nil }
+        var offset = start
         let last = bytes.count - needle.count
         while offset <= last, let hit = memchr(base + offset, Int32(first), last - offset + 1) {
             let position = base.distance(to: UnsafeRawPointer(hit))
-            if memcmp(base + position, needle, needle.count) == 0 { return true }
+            if memcmp(base + position, needle, needle.count) == 0 { return position }
             offset = position + 1
         }
-        return false
+        return nil
     }
 }

@@ -10,7 +10,6 @@ import Crypto
 import ELF
 import Foundation
 import Licensing
-import Processes
 
 struct BinaryInspector {
     let root: String
@@ -22,7 +21,10 @@ struct BinaryInspector {
     private var dpkg: DpkgDatabase?
     private var dpkgError: String?
     private var components: [String: Component] = [:]
-    private var toolchainVersion: String??
+    /// The binaries (shown paths) that link each toolchain component.
+    private var toolchainUsers: [String: Set<String>] = [:]
+    /// The "Swift version" strings each binary carries.
+    private var versionStrings: [String: [String]] = [:]
 
     init(root: String, system: SystemLayout, packages: [SwiftPackage], detector: LicenseDetector,
          files: [FileRecord] = []) {
@@ -40,6 +42,7 @@ struct BinaryInspector {
 
     mutating func inspect(_ binaries: [String], findings: inout [Finding]) -> [Component] {
         for binary in binaries { inspect(binary, findings: &findings) }
+        completeToolchainComponents(findings: &findings)
         return Array(components.values)
     }
 
@@ -57,10 +60,13 @@ struct BinaryInspector {
             findings.append(Finding(path: name, rule: "unreadable-binary", severity: .error, message: "\(error)"))
             return
         }
+        // A shipped license index is data, not a program.
+        if let dataVersion = LicenseDatabase.indexDataVersion(ofFile: path) {
+            addLicenseIndex(name, dataVersion: dataVersion, bytes: bytes, evidence: "a compiled license index (its header states \(dataVersion))")
+            return
+        }
         var binary = Component(id: "binary:\(name)", kind: .binary, name: (path as NSString).lastPathComponent,
-                               distribution: .distributed,
-                               checksums: ["SHA1": hex(Insecure.SHA1.hash(data: bytes)), "SHA256": hex(SHA256.hash(data: bytes)),
-                                           "SHA512": hex(SHA512.hash(data: bytes))],
+                               distribution: .distributed, checksums: Self.checksums(bytes),
                                location: name, relationships: [.init(.generatedFrom, "tree")])
         defer { components[binary.id] = binary }
         let elf: ELFFile
@@ -72,16 +78,18 @@ struct BinaryInspector {
             return
         }
         binary.fileFormat = "ELF64"
+        versionStrings[name] = SwiftToolchain.versionStrings(in: bytes)
         let machine = elf.header.machine
 
         // Statically linked: modules whose symbols the binary defines.
         let modules = definedSwiftModules(elf, name: name, findings: &findings)
         concludeLicense(of: &binary, modules: modules, sourceFiles: sourceFileSymbols(elf))
+        if modules.contains("Licensing") { relateLicenseIndex(of: &binary, path: path) }
         for package in packages where package.modules.contains(where: modules.contains) {
             binary.relationships.append(.init(.staticLink, package.component.id))
         }
         for (id, evidence) in staticToolchainLibraries(modules: modules, needed: elf.dynamic.needed) {
-            addToolchain(id, distribution: .distributed, evidence: evidence)
+            addToolchain(id, distribution: .distributed, evidence: evidence, usedBy: name)
             binary.relationships.append(.init(.staticLink, id))
         }
 
@@ -112,6 +120,48 @@ struct BinaryInspector {
         }
     }
 
+    private static func checksums(_ bytes: [UInt8]) -> [String: String] {
+        ["SHA1": hex(Insecure.SHA1.hash(data: bytes)), "SHA256": hex(SHA256.hash(data: bytes)), "SHA512": hex(SHA512.hash(data: bytes))]
+    }
+
+    /// A program with the code of Candor's license database (module Licensing) loads the
+    /// compiled index at run time from where `LicenseDatabase.shippedIndexCandidates` looks:
+    /// the first of those files that is an index is data the binary depends on.
+    private mutating func relateLicenseIndex(of binary: inout Component, path: String) {
+        let real = resolvedPath(RawPath(path)).value?.display ?? path
+        for candidate in LicenseDatabase.shippedIndexCandidates(executable: real) {
+            guard let dataVersion = LicenseDatabase.indexDataVersion(ofFile: candidate),
+                  let bytes = try? readSmallFile(candidate, limit: 2 << 30) else { continue }
+            let id = addLicenseIndex(shown(candidate), dataVersion: dataVersion, bytes: bytes,
+                                     evidence: "\(binary.location ?? binary.name) defines symbols of module Licensing, "
+                                         + "which loads the license index from \(shown(candidate))")
+            binary.relationships.append(.init(.dependsOn, id))
+            return
+        }
+    }
+
+    /// The license data component of the index at `name` (shown path); the same data found
+    /// twice is one component with both locations, other data a component of its own.
+    @discardableResult
+    private mutating func addLicenseIndex(_ name: String, dataVersion: String, bytes: [UInt8], evidence: String) -> String {
+        var data = licenseDataComponent(dataVersion: dataVersion, location: name)
+        data.checksums = Self.checksums(bytes)
+        if let existing = components[data.id], existing.checksums != data.checksums {
+            data.id += "@\(data.checksums["SHA256"]?.prefix(12) ?? "")"
+        }
+        if var existing = components[data.id] {
+            if let location = existing.location, !location.split(separator: "\n").contains(Substring(name)) {
+                existing.location = location + "\n" + name
+            }
+            if !(existing.comment ?? "").contains(evidence) { existing.comment = (existing.comment ?? "") + "; " + evidence }
+            components[data.id] = existing
+        } else {
+            data.comment = (data.comment ?? "") + "; " + evidence
+            components[data.id] = data
+        }
+        return data.id
+    }
+
     private mutating func link(_ from: String, to id: String, binary: inout Component) {
         guard from != id else { return }
         let relation = Component.Relationship(.dynamicLink, id)
@@ -126,10 +176,10 @@ struct BinaryInspector {
     /// The component of a shared library file: its Debian package or the Swift toolchain.
     private mutating func libraryComponent(_ library: String, neededBy name: String, findings: inout [Finding]) -> String? {
         let real = resolvedPath(RawPath(library)).map(\.display).value ?? library
-        let toolchainLibs = system.swiftToolchain + "/usr/lib/swift/"
-        if library.hasPrefix(toolchainLibs) || real.hasPrefix(toolchainLibs) {
+        if let toolchain = system.swiftToolchain, case let toolchainLibs = SwiftToolchain.path("usr/lib/swift/", in: toolchain),
+           library.hasPrefix(toolchainLibs) || real.hasPrefix(toolchainLibs) {
             let id = SwiftToolchain.componentID(ofLibrary: (library as NSString).lastPathComponent)
-            addToolchain(id, distribution: .providedByPlatform, evidence: "\(library) linked dynamically")
+            addToolchain(id, distribution: .providedByPlatform, evidence: "\(library) linked dynamically", usedBy: name)
             return id
         }
         guard let dpkg else {
@@ -246,32 +296,68 @@ struct BinaryInspector {
         return found
     }
 
-    private mutating func addToolchain(_ id: String, distribution: Component.Distribution, evidence: String) {
-        if toolchainVersion == nil { toolchainVersion = .some(BinaryInspector.swiftVersion(system.swiftToolchain)) }
-        let version = toolchainVersion ?? nil
+    private mutating func addToolchain(_ id: String, distribution: Component.Distribution, evidence: String, usedBy binary: String) {
+        toolchainUsers[id, default: []].insert(binary)
         if var existing = components[id] {
             if distribution == .distributed { existing.distribution = .distributed }
             if !(existing.comment ?? "").contains(evidence) { existing.comment = (existing.comment ?? "") + "; " + evidence }
             components[id] = existing
             return
         }
-        let (name, license) = switch id {
-        case "toolchain:foundation": ("Foundation", "Apache-2.0 WITH Swift-exception")
-        case "toolchain:dispatch": ("Dispatch", "Apache-2.0 WITH Swift-exception")
-        default: ("Swift standard library and runtime", "Apache-2.0 WITH Swift-exception")
+        let name = switch id {
+        case "toolchain:foundation": "Foundation"
+        case "toolchain:dispatch": "Dispatch"
+        default: "Swift standard library and runtime"
         }
         components[id] = Component(
-            id: id, kind: .toolchainLibrary, name: name, version: version,
-            supplier: "Organization: Swift.org", downloadLocation: "https://github.com/swiftlang",
-            declaredLicense: license, distribution: distribution, location: system.swiftToolchain,
-            comment: "from the Swift toolchain at \(system.swiftToolchain)\(version.map { " (Swift \($0))" } ?? ""); \(evidence)")
+            id: id, kind: .toolchainLibrary, name: name, supplier: "Organization: Swift.org",
+            downloadLocation: "https://github.com/swiftlang", distribution: distribution,
+            location: system.swiftToolchain, comment: evidence)
     }
 
-    /// "6.3.1" from `swift --version` ("Swift version 6.3.1 (swift-6.3.1-RELEASE)").
-    static func swiftVersion(_ toolchain: String) -> String? {
-        guard let text = try? ProcessRunner.run(toolchain + "/usr/bin/swift", ["--version"], directory: nil).standardOutput else { return nil }
-        guard let range = text.range(of: "Swift version ") else { return nil }
-        return String(text[range.upperBound...].prefix(while: { $0 != " " && $0 != "\n" }))
+    /// Version and license of the toolchain components, once every binary is inspected.
+    /// The version is the one in the "Swift version" strings of the binaries that link the
+    /// component; only when none has one, the toolchain's `swift --version`. Binaries built
+    /// by different versions leave it unasserted, each version named. The license is the
+    /// one detected in the toolchain's own license file.
+    private mutating func completeToolchainComponents(findings: inout [Finding]) {
+        let ids = components.values.filter { $0.kind == .toolchainLibrary }.map(\.id).sorted()
+        guard !ids.isEmpty else { return }
+        let (license, licenseNote) = SwiftToolchain.license(of: system.swiftToolchain, detector: detector)
+        var installed: String??
+        let origin = system.swiftToolchain.map { "from the Swift toolchain at \($0)" }
+            ?? "no Swift toolchain found (no swift on PATH)"
+        for id in ids {
+            guard var component = components[id] else { continue }
+            let users = (toolchainUsers[id] ?? []).sorted()
+            var byVersion: [String: [String]] = [:]  // version -> the binaries whose strings say so
+            for user in users {
+                for string in versionStrings[user] ?? [] {
+                    if let v = SwiftToolchain.version(in: string), !(byVersion[v] ?? []).contains(user) { byVersion[v, default: []].append(user) }
+                }
+            }
+            let versionNote: String
+            if byVersion.count == 1, let only = byVersion.first {
+                component.version = only.key
+                versionNote = "version from the \"Swift version\" string in \(only.value.joined(separator: ", "))"
+            } else if byVersion.count > 1 {
+                let each = byVersion.keys.sorted().map { "\($0) in \(byVersion[$0]!.joined(separator: ", "))" }.joined(separator: "; ")
+                versionNote = "the binaries' \"Swift version\" strings disagree (\(each)): version not asserted"
+                findings.append(Finding(path: users.first ?? "", rule: "toolchain-version-mismatch", severity: .warning,
+                                        message: "\(component.name): \(each)"))
+            } else {
+                if installed == nil { installed = .some(system.swiftToolchain.flatMap(SwiftToolchain.installedVersion)) }
+                if let toolchain = system.swiftToolchain, let version = installed ?? nil {
+                    component.version = version
+                    versionNote = "no \"Swift version\" string in the binaries: version from \(toolchain)/usr/bin/swift --version"
+                } else {
+                    versionNote = "no \"Swift version\" string in the binaries and no toolchain's swift --version: version unknown"
+                }
+            }
+            component.declaredLicense = license
+            component.comment = [origin, versionNote, licenseNote, component.comment].compactMap { $0 }.joined(separator: "; ")
+            components[id] = component
+        }
     }
 }
 
@@ -279,16 +365,5 @@ extension Result {
     var value: Success? {
         if case .success(let v) = self { return v }
         return nil
-    }
-}
-
-public enum SwiftToolchain {
-    /// The toolchain component a library file of the Swift toolchain belongs to, shared
-    /// (`libFoundation.so`) or static (`lib_FoundationICU.a`).
-    public static func componentID(ofLibrary file: String) -> String {
-        let name = file.hasPrefix("lib_") ? "lib" + file.dropFirst(4) : file
-        if name.hasPrefix("libFoundation") || name.hasPrefix("libCoreFoundation") || name.hasPrefix("libCF") { return "toolchain:foundation" }
-        if name.hasPrefix("libdispatch") || name.hasPrefix("libBlocksRuntime") { return "toolchain:dispatch" }
-        return "toolchain:swift-stdlib"
     }
 }

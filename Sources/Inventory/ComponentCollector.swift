@@ -24,11 +24,35 @@ struct ComponentCollector {
                                             detector: LicenseDetector(database: database), files: files)
             components += inspector.inspect(options.binaries, findings: &findings)
         }
+        addLicenseIndexes(to: &components)
         if let file = options.componentsFile {
             components += DeclaredComponents.load(file, root: root, system: options.system, database: database,
                                                   findings: &findings)
         }
         return components
+    }
+
+    /// The tree's files that are compiled license indexes (known by their header, whatever
+    /// their name): the license data they hold is a component the tree contains; the same
+    /// file already found beside a binary is that component.
+    private func addLicenseIndexes(to components: inout [Component]) {
+        for file in files where file.isBinary {
+            guard let dataVersion = LicenseDatabase.indexDataVersion(ofFile: root + "/" + file.path) else { continue }
+            let id: String
+            if let known = components.firstIndex(where: { $0.kind == .data && $0.checksums["SHA256"] == file.sha256 }) {
+                id = components[known].id
+                components[known].location = [components[known].location, file.path].compactMap { $0 }.joined(separator: "\n")
+            } else {
+                var data = licenseDataComponent(dataVersion: dataVersion, location: file.path)
+                data.checksums = ["SHA1": file.sha1, "SHA256": file.sha256]
+                if components.contains(where: { $0.id == data.id }) { data.id += "@\(file.sha256.prefix(12))" }
+                data.comment = (data.comment ?? "") + "; \(file.path) is a compiled license index (its header states \(dataVersion))"
+                components.append(data)
+                id = data.id
+            }
+            let contains = Component.Relationship(.contains, id)
+            if !components[0].relationships.contains(contains) { components[0].relationships.append(contains) }
+        }
     }
 
     /// The scanned tree: named after its Package.swift or directory, versioned by git.
@@ -75,18 +99,20 @@ func conjunction(_ expressions: Set<String>) -> String? {
     return sorted.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
 }
 
-/// The license data Candor itself uses, as a component of a report about Candor (the data
-/// is CC-BY-4.0 and ships compiled into the tool, so the tool's own SBOM must list it).
-public func licenseDatabaseComponent(_ database: LicenseDatabase) -> Component {
-    let parts = database.dataVersion.split(separator: " ", maxSplits: 1).map(String.init)
+/// The license data a compiled license index holds (the file `candor license-index`
+/// writes, recognised by its header), named and versioned as the index states
+/// (`licensedcode-data 32.1.0`). The data is CC-BY-4.0: an SBOM of what ships it lists it.
+public func licenseDataComponent(dataVersion: String, location: String? = nil) -> Component {
+    let parts = dataVersion.split(separator: " ", maxSplits: 1).map(String.init)
     let name = parts.first ?? "licensedcode-data"
-    let version = parts.count > 1 ? parts[1] : nil
+    // "licensedcode-data (version unknown)": compiled from data without a wheel's metadata.
+    let version = parts.count > 1 && !parts[1].hasPrefix("(") ? parts[1] : nil
     return Component(id: "data:\(name)", kind: .data, name: name, version: version,
                      purl: version.map { "pkg:pypi/\(name)@\($0)" },
                      supplier: "Organization: nexB Inc. and others (ScanCode)",
                      downloadLocation: version.map { "https://pypi.org/project/\(name)/\($0)/" },
                      declaredLicense: "CC-BY-4.0", concludedLicense: "CC-BY-4.0",
                      copyrightText: "Copyright (c) nexB Inc. and others",
-                     distribution: .distributed,
-                     comment: "license texts and detection rules compiled into Candor's license index")
+                     distribution: .distributed, location: location,
+                     comment: "license texts and detection rules compiled into a license index; version as the index states it")
 }

@@ -58,13 +58,15 @@ public struct SystemLayout: Sendable {
     public var ldSoConf: String
     /// The loader's built-in search directories, searched last.
     public var defaultLibraryDirectories: [String]
-    /// The Swift toolchain whose runtime a binary may link (`usr/lib/swift/linux`, `usr/bin/swift`).
-    public var swiftToolchain: String
+    /// The Swift toolchain whose runtime a binary may link (`usr/lib/swift/linux`,
+    /// `usr/bin/swift`, `usr/share/swift/LICENSE.txt`); default: the one of the `swift` on
+    /// PATH; nil: none, and toolchain components say so.
+    public var swiftToolchain: String?
 
     public init(dpkgDirectory: String = "/var/lib/dpkg", documentationDirectory: String = "/usr/share/doc",
                 ldSoCache: String = "/etc/ld.so.cache", ldSoConf: String = "/etc/ld.so.conf",
                 defaultLibraryDirectories: [String] = ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"],
-                swiftToolchain: String = "/opt/swift") {
+                swiftToolchain: String? = SwiftToolchain.locate()) {
         self.dpkgDirectory = dpkgDirectory
         self.documentationDirectory = documentationDirectory
         self.ldSoCache = ldSoCache

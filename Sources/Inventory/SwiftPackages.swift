@@ -41,12 +41,7 @@ enum SwiftPackages {
                 findings.append(Finding(path: "Package.resolved", rule: "no-license-file", severity: .warning,
                                         message: "\(pin.identity): \(note)"))
             } else {
-                var found = Set<String>()
-                for f in licenseFiles {
-                    guard let text = try? readTextFile("\(checkout)/\(f)") else { continue }
-                    for m in detector.detect(in: text) where m.kind != .reference { found.insert(m.expression) }
-                }
-                license = conjunction(found)
+                license = declaredLicense(files: licenseFiles.map { "\(checkout)/\($0)" }, detector: detector)
                 note = "license detected in .build/checkouts/\(pin.checkoutName)/\(licenseFiles.joined(separator: ", "))"
             }
             let originators = holders(inCheckout: checkout)
@@ -163,6 +158,17 @@ enum SwiftPackages {
         guard rest.first == "\"" else { return nil }
         let value = rest.dropFirst().prefix(while: { $0 != "\"" && $0 != "\n" })
         return value.isEmpty ? nil : String(value)
+    }
+
+    /// The licenses the texts and notices in `files` (a component's license files) state,
+    /// `A AND B`; nil when none is detected or none is readable.
+    static func declaredLicense(files: [String], detector: LicenseDetector) -> String? {
+        var found = Set<String>()
+        for file in files {
+            guard let text = try? readTextFile(file) else { continue }
+            for m in detector.detect(in: text) where m.kind != .reference { found.insert(m.expression) }
+        }
+        return conjunction(found)
     }
 
     static func isLicenseFileName(_ name: String) -> Bool {

@@ -132,6 +132,25 @@ public final class LicenseDatabase: Sendable {
         }
     }
 
+    /// The data version (`licensedcode-data 32.1.0`) a compiled index file (what
+    /// `writeIndex(to:)` writes) states in its header; nil when `path` is not one. Reads
+    /// only the header, so any index of any format version is recognised.
+    public static func indexDataVersion(ofFile path: String) -> String? {
+        guard let file = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? file.close() }
+        guard let header = try? file.read(upToCount: magic.count + 4 + 8 + 8 + 256) else { return nil }
+        var reader = BinaryReader([UInt8](header))
+        do {
+            for b in magic where try reader.read(UInt8.self) != b { return nil }
+            _ = try reader.read(UInt32.self)  // format version
+            _ = try reader.read(UInt64.self)  // data key
+            let version = try reader.readString()
+            return version.hasPrefix("licensedcode-data") ? version : nil
+        } catch {
+            return nil
+        }
+    }
+
     /// The whole file read straight into one array: the index is ~90 MB, and reading it as
     /// `Data` and copying that into an array cost a re-scan a tenth of a second.
     private static func readWholeFile(_ path: String) -> [UInt8]? {

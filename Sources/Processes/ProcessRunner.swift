@@ -16,6 +16,17 @@ public enum ProcessRunner {
         public var combined: String { standardOutput + standardError }
     }
 
+    /// The first executable file named `name` in the directories of `searchPath` (the
+    /// syntax of `PATH`, which it defaults to), as found there (links not resolved).
+    public static func executableInPath(_ name: String,
+                                        searchPath: String? = ProcessInfo.processInfo.environment["PATH"]) -> String? {
+        for directory in (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
     /// Runs `executable` with stdin from /dev/null in `directory` (nil: the current one),
     /// `environment` laid over this process's, and collects both output streams; after
     /// `timeout` seconds (nil: never) the process is terminated (status then reports the signal).

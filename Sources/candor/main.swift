@@ -53,8 +53,7 @@ struct ScanArguments: ParsableArguments {
             help: ArgumentHelp("A licensedcode data directory to use instead of the index that ships with candor (default: $CANDOR_LICENSE_DATA, else licenses.index beside the executable or in ../share/candor/, else the .venv of the repository around the current directory, installed by `make setup`).", valueName: "DIR"))
     var licenseData: String?
 
-    /// Loads the license database and scans PATH. When PATH is Candor's own source, the
-    /// license database (CC-BY-4.0 data that ships in the tool) is listed as a component.
+    /// Loads the license database and scans PATH.
     func scan() throws -> (ScanReport, LicenseDatabase) {
         guard jobs >= 1 else { throw CommandError("--jobs: must be at least 1, got \(jobs)") }
         var isDirectory: ObjCBool = false
@@ -71,14 +70,7 @@ struct ScanArguments: ParsableArguments {
         var options = ScanOptions(jobs: jobs, cacheDirectory: cache, progress: true, binaries: binaries,
                                   componentsFile: componentsFile)
         options.respectGitignore = respectGitignore
-        var report = try Scanner(database: database, options: options).scan(root: path)
-        // Candor's own tree: the license data compiled into the tool is one of its components.
-        if let tree = report.components.firstIndex(where: { $0.kind == .sourceTree && $0.name == "Candor" }) {
-            let data = licenseDatabaseComponent(database)
-            report.components[tree].relationships.append(.init(.dependsOn, data.id))
-            report.components.append(data)
-            report.components.sort { $0.id < $1.id }
-        }
+        let report = try Scanner(database: database, options: options).scan(root: path)
         return (report, database)
     }
 }

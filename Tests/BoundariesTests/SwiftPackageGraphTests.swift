@@ -122,6 +122,20 @@ final class SwiftPackageGraphTests: XCTestCase {
         XCTAssertTrue(graphs[0].problems[0].message.contains("error"), graphs[0].problems[0].message)
     }
 
+    /// Only SwiftPM's own directories are skipped: a package under a directory that
+    /// happens to be named Fixtures is part of the tree (a policy may ignore it).
+    func testPackagesUnderAnyDirectoryNameAreFound() throws {
+        let manifest = "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \"P\")\n"
+        let tree = try FixtureTree([
+            "Fixtures/p/Package.swift": manifest,
+            ".build/checkouts/dep/Package.swift": manifest,
+            "vendor/checkouts/dep/Package.swift": manifest,
+        ], name: "swiftpm-dirs")
+        defer { tree.remove() }
+        let graphs = SwiftPackageGraph.loadAll(root: tree.root.path, files: nil)
+        XCTAssertEqual(graphs.map(\.packageDirectory), ["Fixtures/p"])
+    }
+
     func testImportScannerSkipsCommentsAndStrings() {
         let text = """
         /* outer /* nested */ import InComment */

@@ -132,9 +132,10 @@ final class ComponentTests: XCTestCase {
 
     func testLicenseDatabaseComponent() throws {
         let database = try TestSupport.database()
-        let data = licenseDatabaseComponent(database)
+        let data = licenseDataComponent(dataVersion: database.dataVersion)
         XCTAssertEqual(data.kind, .data)
         XCTAssertEqual(data.declaredLicense, "CC-BY-4.0")
         XCTAssertEqual("\(data.name) \(data.version ?? "")", database.dataVersion)
+        XCTAssertNil(licenseDataComponent(dataVersion: "licensedcode-data (version unknown)").version)
     }
 }

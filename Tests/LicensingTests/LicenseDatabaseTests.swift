@@ -24,6 +24,18 @@ final class LicenseDatabaseTests: XCTestCase {
         XCTAssertTrue(db.attribution.contains("CC-BY-4.0"))
     }
 
+    func testIndexDataVersionIsReadFromTheHeaderTheWriterWrites() throws {
+        let db = try database()
+        let directory = NSTemporaryDirectory() + "candor-index-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try db.writeIndex(to: directory + "/licenses.index")
+        XCTAssertEqual(LicenseDatabase.indexDataVersion(ofFile: directory + "/licenses.index"), db.dataVersion)
+        try Data("CANDORL".utf8).write(to: URL(fileURLWithPath: directory + "/short"))
+        XCTAssertNil(LicenseDatabase.indexDataVersion(ofFile: directory + "/short"))
+        XCTAssertNil(LicenseDatabase.indexDataVersion(ofFile: #filePath))
+        XCTAssertNil(LicenseDatabase.indexDataVersion(ofFile: directory + "/missing"))
+    }
+
     func testUnknownIDsOfAnExpression() throws {
         let db = try database()
         let e = try LicenseExpression.parse("MIT OR Foo-1.0 AND GPL-2.0 WITH Bar-exception AND LicenseRef-mine")

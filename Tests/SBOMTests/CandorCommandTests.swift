@@ -137,7 +137,7 @@ final class CandorCommandTests: XCTestCase {
         let json = String(decoding: outputs[0][0], as: UTF8.self)
         XCTAssertTrue(json.contains("\"created\" : \"2026-01-01T00:00:00Z\""), json)
         XCTAssertTrue(json.contains("LicenseRef-Foo-Unknown-1.0"), "the unknown license stays visible")
-        XCTAssertFalse(json.contains("licensedcode-data"), "the license database is Candor's component, not the widget's")
+        XCTAssertFalse(json.contains("licensedcode-data"), "no license index in the tree or beside a binary: no license data")
         for path in ["\(scratch)/out1/widget.spdx.json", "\(scratch)/out1/widget.spdx"] {
             try Validators.assertValid(path)
         }
@@ -187,8 +187,49 @@ final class CandorCommandTests: XCTestCase {
         XCTAssertTrue(unknown.stderr.contains("'nope'"), unknown.stderr)
     }
 
+    /// A binary with candor's license database code and the compiled index beside it (as
+    /// `make release-build` and `make install` lay them out): the index's license data is a
+    /// component of the SBOM of whatever tree the binary is shipped with (here "widget"),
+    /// versioned as the index states, and the binary depends on it.
+    func testLicenseDataIsTheIndexBesideABinaryThatLoadsIt() throws {
+        let tree = try makeTree()
+        let bin = "\(scratch)/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try candor(), toPath: "\(bin)/candor")
+        let index = try run(["license-index", "-o", "\(bin)/licenses.index", "--license-data", try licenseData()])
+        XCTAssertEqual(index.status, 0, index.stderr)
+        // "<file>: licensedcode-data 32.1.0"
+        let stated = try XCTUnwrap(index.stdout.components(separatedBy: ": ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertTrue(stated.hasPrefix("licensedcode-data "), index.stdout)
+        let arguments = ["sbom", tree, "--binary", "\(bin)/candor", "--allow-gaps", "--organization", "Widget Makers <sbom@widget.example>",
+                         "--license-data", try licenseData(), "--cache", cache]
+        let result = try run(arguments + ["-o", "\(scratch)/out"], environment: ["SOURCE_DATE_EPOCH": "1767225600"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: "\(scratch)/out/widget.spdx.json"))) as? [String: Any])
+        let packages = document["packages"] as? [[String: Any]] ?? []
+        let data = try XCTUnwrap(packages.first { $0["name"] as? String == "licensedcode-data" }, "\(packages.compactMap { $0["name"] })")
+        XCTAssertEqual(data["versionInfo"] as? String, String(stated.dropFirst("licensedcode-data ".count)), "the version the index states")
+        XCTAssertEqual(data["licenseDeclared"] as? String, "CC-BY-" + "4.0", "the license data is attributed")
+        let binary = try XCTUnwrap(packages.first { $0["name"] as? String == "candor" })
+        let relationships = document["relationships"] as? [[String: Any]] ?? []
+        XCTAssertTrue(relationships.contains {
+            $0["spdxElementId"] as? String == binary["SPDXID"] as? String && $0["relationshipType"] as? String == "DEPENDS_ON"
+                && $0["relatedSpdxElement"] as? String == data["SPDXID"] as? String
+        }, "\(relationships)")
+        try Validators.assertValid("\(scratch)/out/widget.spdx.json")
+
+        // The same binary without the index beside it: no license data is claimed.
+        try FileManager.default.removeItem(atPath: "\(bin)/licenses.index")
+        let without = try run(arguments + ["-o", "\(scratch)/without"], environment: ["SOURCE_DATE_EPOCH": "1767225600"])
+        XCTAssertEqual(without.status, 0, without.stderr)
+        let json = try String(contentsOfFile: "\(scratch)/without/widget.spdx.json", encoding: .utf8)
+        XCTAssertFalse(json.contains("licensedcode-data"))
+    }
+
     /// Acceptance: Candor's own SBOM with the debug candor-vm lists glibc, the Swift runtime
-    /// and every Swift package, and validates.
+    /// and every Swift package, and validates. (The license data is listed where an index
+    /// ships beside a binary that loads it: testLicenseDataIsTheIndexBesideABinaryThatLoadsIt.)
     func testSBOMOfThisRepository() throws {
         guard ProcessInfo.processInfo.environment["CANDOR_ACCEPTANCE"] == "1" else {
             throw XCTSkip("scans the whole repository (minutes on a cold cache); run with CANDOR_ACCEPTANCE=1")
@@ -205,13 +246,11 @@ final class CandorCommandTests: XCTestCase {
         let json = try Data(contentsOf: URL(fileURLWithPath: "\(scratch)/out/candor.spdx.json"))
         let document = try XCTUnwrap(JSONSerialization.jsonObject(with: json) as? [String: Any])
         let names = Set((document["packages"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
-        for expected in ["libc6", "swift-argument-parser", "swift-crypto", "tomlkit", "licensedcode-data"] {
+        for expected in ["libc6", "swift-argument-parser", "swift-crypto", "tomlkit"] {
             XCTAssertTrue(names.contains { $0.lowercased() == expected }, "\(expected) missing from \(names.sorted())")
         }
         XCTAssertTrue(names.contains { $0.lowercased().contains("swift") && $0.lowercased().contains("runtime") },
                       "the Swift runtime is missing from \(names.sorted())")
-        let data = try XCTUnwrap((document["packages"] as? [[String: Any]])?.first { $0["name"] as? String == "licensedcode-data" })
-        XCTAssertEqual(data["licenseDeclared"] as? String, "CC-BY-" + "4.0", "the license data is attributed")
         for path in ["\(scratch)/out/candor.spdx.json", "\(scratch)/out/candor.spdx"] {
             try Validators.assertValid(path)
         }

@@ -6,6 +6,7 @@
 // parallel loop.
 
 import Foundation
+import Processes
 
 enum PathText {
     static func join(_ directory: String, _ path: String) -> String {
@@ -106,12 +107,7 @@ enum ExternalProcess {
             let path = name.hasPrefix("/") ? name : PathText.join(directory ?? FileManager.default.currentDirectoryPath, name)
             return FileManager.default.isExecutableFile(atPath: path) ? PathText.normalize(path) : nil
         }
-        let search = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in search.split(separator: ":") {
-            let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
+        return ProcessRunner.executableInPath(name)
     }
 }
 

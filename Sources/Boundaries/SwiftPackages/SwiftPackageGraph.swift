@@ -133,8 +133,8 @@ public struct SwiftPackageGraph: Codable, Sendable {
 
     /// SwiftPM's reading of the manifest: runs the manifest (only with --trust-build).
     private static func dumpPackage(directory: String, fail: (String) -> Void) -> [String: Any]? {
-        guard let swift = ExternalProcess.locate("/opt/swift/usr/bin/swift") ?? ExternalProcess.locate("swift") else {
-            fail("swift not found: cannot read the manifest")
+        guard let swift = ExternalProcess.locate("swift") else {
+            fail("swift not found on PATH: cannot read the manifest")
             return nil
         }
         let output: ProcessRunner.Output
@@ -160,12 +160,13 @@ public struct SwiftPackageGraph: Codable, Sendable {
         return json
     }
 
-    /// Finds the Package.swift files of the tree (not under .build, Fixtures or checkouts)
-    /// and loads each.
+    /// Finds the Package.swift files of the tree (not under SwiftPM's own `.build` or
+    /// `checkouts`, nor hidden directories) and loads each. Anything else a project wants
+    /// left out (test fixtures, say) goes into its policy's `[boundaries] ignore`.
     public static func loadAll(root: String, files: [String]?, trustBuild: Bool = false) -> [SwiftPackageGraph] {
         let tree = TreeRoot(root)
         let all = files ?? TreeFiles.walk(tree.path)
-        let skipped: Set<Substring> = [".build", "Fixtures", "checkouts"]
+        let skipped: Set<Substring> = [".build", "checkouts"]
         let directories = all.map { PathText.normalize($0) }
             .filter { PathText.fileName(of: $0) == "Package.swift" }
             .filter { !$0.split(separator: "/").contains { skipped.contains($0) || $0.hasPrefix(".") } }

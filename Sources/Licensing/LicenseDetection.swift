@@ -48,15 +48,21 @@ extension LicenseDetector {
         guard !found.isEmpty else { return nil }
 
         // Exceptions join the nearest license (within a few lines) as `license WITH exception`.
+        // Nearness is the gap between the two matches, not between their first lines: an
+        // exception text that follows a whole license text (Swift's LICENSE.txt: Apache-2.0,
+        // then the runtime library exception 200 lines down) is next to it.
         var exceptions: [Int] = []
         for (k, m) in found.enumerated() where isException(m.expression) { exceptions.append(k) }
         var consumed = Set<Int>()
+        func gap(_ a: LicenseMatch, _ b: LicenseMatch) -> Int {
+            max(0, max(a.startLine, b.startLine) - min(a.endLine, b.endLine))
+        }
         for k in exceptions {
             let e = found[k]
             let partner = found.indices.filter { j in
                 !exceptions.contains(j) && !consumed.contains(j) && !found[j].expression.contains(" ")
-                    && abs(found[j].startLine - e.startLine) <= 10
-            }.min { abs(found[$0].startLine - e.startLine) < abs(found[$1].startLine - e.startLine) }
+                    && gap(found[j], e) <= 10
+            }.min { gap(found[$0], e) < gap(found[$1], e) }
             if let j = partner {
                 found[j].expression = "\(found[j].expression) WITH \(e.expression)"
                 found[j].endLine = max(found[j].endLine, e.endLine)

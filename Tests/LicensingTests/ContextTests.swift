@@ -148,6 +148,28 @@ final class ContextTests: XCTestCase {
         XCTAssertEqual(e, "GPL-3.0-or-later WITH Bison-exception-2.2")
     }
 
+    /// A whole license text and, after it, its exception (as in Swift's LICENSE.txt): one
+    /// `WITH` expression, though the two texts' first lines are 200 lines apart.
+    func testExceptionAfterAWholeLicenseTextJoinsIt() throws {
+        let d = try detector()
+        let apache = try XCTUnwrap(d.database.license(spdxID: "Apache-2.0")?.text)
+        let swift = try XCTUnwrap(d.database.license(spdxID: "Swift-exception")?.text)
+        XCTAssertGreaterThan(apache.split(separator: "\n", omittingEmptySubsequences: false).count, 150)
+        let e = try XCTUnwrap(d.analyze("\(apache)\n\n## Runtime Library Exception to the Apache 2.0 License: ##\n\n\(swift)\n",
+                                        path: "LICENSE.txt").expression)
+        XCTAssertEqual(e, "Apache-2.0 WITH Swift-exception")
+    }
+
+    /// Far apart, a license and an exception stay independent findings.
+    func testExceptionFarFromAnyLicenseJoinsNone() throws {
+        let d = try detector()
+        let mit = try XCTUnwrap(d.database.license(spdxID: "MIT")?.text)
+        let swift = try XCTUnwrap(d.database.license(spdxID: "Swift-exception")?.text)
+        let filler = Array(repeating: "Unrelated prose about the program.", count: 40).joined(separator: "\n")
+        let e = try XCTUnwrap(d.analyze("\(mit)\n\(filler)\n\(swift)\n", path: "NOTICE").expression)
+        XCTAssertFalse(e.contains("MIT WITH"), e)
+    }
+
     func testTagContradictingTheText() throws {
         let text = """
         // \(tag) MIT

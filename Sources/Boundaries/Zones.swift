@@ -187,6 +187,13 @@ final class ZoneMap: @unchecked Sendable {
         return ZoneAssignment(zone: "\(name):\(fileLicense ?? "unknown")", license: fileLicense, fileLicense: fileLicense)
     }
 
+    /// Whether a policy zone or the build (a kernel module's MODULE_LICENSE) states the
+    /// license the zone's code is distributed under; otherwise the zone is only the file's
+    /// own license.
+    func declaresProgramLicense(_ zone: ZoneAssignment) -> Bool {
+        !zone.zone.hasPrefix("tree:") && !zone.zone.hasPrefix("system:")
+    }
+
     /// A binary's zone by policy glob; nil when no zone names it.
     func zone(ofBinary path: String) -> ZoneAssignment? {
         guard let match = binaryGlobs.first(where: { $0.globs.contains { $0.matches(path) } }) else { return nil }

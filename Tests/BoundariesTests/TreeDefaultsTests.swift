@@ -25,16 +25,35 @@ final class TreeDefaultsTests: FixtureTestCase {
             "COPYING": Self.copying,
             "kernel/main.c": header("GPL-2.0-only") + "#include \"plain.h\"\nint main(void) { return plain(1); }\n",
             "kernel/plain.h": Self.plainHeader,
-            "app/tool.c": header("MIT") + "#include \"../kernel/plain.h\"\nint tool(void) { return plain(2); }\n",
+            "app/tool.c": header("Apache-2.0") + "#include \"../kernel/plain.h\"\nint tool(void) { return plain(2); }\n",
         ])
         let report = try CheckerSupport.check(fixture.root.path, clones: false)
         // GPL code may include it: the tree's COPYING covers it.
         XCTAssertFalse(report.findings.contains { $0.location.path == "kernel/main.c" }, "\(report.findings)")
-        // MIT code may not, and the finding says where the license came from.
+        // Apache-2.0 code may not (no program can be under both), and the finding says where
+        // the license came from.
         let finding = try XCTUnwrap(report.findings.first { $0.location.path == "app/tool.c" }, "\(report.findings)")
         XCTAssertEqual(finding.rule, "gpl-include")
         XCTAssertTrue(finding.message.contains("no license statement (the tree's COPYING states GPL-2.0-only WITH Linux-syscall-note; "
             + "inferred, lower confidence)"), finding.message)
+    }
+
+    /// Without a policy, an MIT file is judged by its own license only: with GPL headers it
+    /// goes into a GPL program, which may hold MIT code, so there is nothing to report. A
+    /// policy zone that distributes the same file under MIT makes the include an error.
+    func testMITFileWithGPLHeadersIsAViolationOnlyWhereItsZoneIsDistributedUnderMIT() throws {
+        let fixture = try tree([
+            "kernel/gpl.h": header("GPL-2.0-only") + Self.plainHeader,
+            "app/tool.c": header("MIT") + "#include \"../kernel/gpl.h\"\nint tool(void) { return plain(2); }\n",
+        ])
+        let loose = try CheckerSupport.check(fixture.root.path, clones: false)
+        XCTAssertFalse(loose.findings.contains { $0.location.path == "app/tool.c" && $0.severity == .error }, "\(loose.findings)")
+        var policy = BoundaryPolicy()
+        policy.zones = [.init(name: "app", license: "MIT", paths: ["app/**"])]
+        let zoned = try CheckerSupport.check(fixture.root.path, policy: policy, clones: false)
+        let finding = try XCTUnwrap(zoned.findings.first { $0.location.path == "app/tool.c" }, "\(zoned.findings)")
+        XCTAssertEqual(finding.rule, "gpl-include")
+        XCTAssertEqual(finding.severity, .error)
     }
 
     func testWithoutATreeLicenseUnlicensedCodeIsAllRightsReserved() throws {

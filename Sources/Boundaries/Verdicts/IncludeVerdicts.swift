@@ -58,12 +58,19 @@ extension CheckRun {
         }
         // (program license, header class) -> incompatible.
         var verdicts: [String: [Int: Bool]] = [:]
-        func breaks(_ program: String?, _ reached: HeaderFacts) -> Bool {
+        // `declared`: a policy zone or a module states the license the unit is distributed
+        // under. Otherwise the zone is only the file's own license (a tree without a policy):
+        // the file is not a program of its own but goes into one under some license, so a
+        // header breaks it only where no program can hold both, i.e. neither can the
+        // header's license hold the file's code nor the file's license the header's (an MIT
+        // file with GPL headers goes into a GPL program; a proprietary one cannot).
+        func breaks(_ program: String?, _ reached: HeaderFacts, declared: Bool) -> Bool {
             guard reached.licenseClass >= 0, !reached.forwards else { return false }
-            let key = program ?? ""
+            let key = (declared ? "" : "file\u{0}") + (program ?? "")
             if let known = verdicts[key]?[reached.licenseClass] { return known }
             let code = classLicense[reached.licenseClass]
-            let made = incompatible(program: program, code: code.license, use: .include(userSpaceInterface: code.uapi))
+            var made = incompatible(program: program, code: code.license, use: .include(userSpaceInterface: code.uapi))
+            if made && !declared { made = incompatible(program: code.license, code: program, use: .staticLink) }
             verdicts[key, default: [:]][reached.licenseClass] = made
             return made
         }
@@ -75,14 +82,15 @@ extension CheckRun {
             let program = unitZone.license
             let unitBroken = unitZone.fileLicense != program && incompatible(program: program, code: unitZone.fileLicense, use: .staticLink)
             let unitOffersGPL = judge.offersGPL(program)
+            let declared = zones.declaresProgramLicense(unitZone)
             let reach = graph.reachable(from: unit.source)
             for header in reach.headers {
                 let reached = facts(header)
                 let headerZone = reached.zone
-                let declared = reach.depth[header, default: 0] > 1 && headerZone.zone != unitZone.zone
+                let crossingDeclared = reach.depth[header, default: 0] > 1 && headerZone.zone != unitZone.zone
                     && policy.crossing(from: unitZone.zone, to: headerZone.zone) != nil
-                let breaksUnit = !unitBroken && breaks(program, reached)
-                guard declared || !reached.sets.isEmpty || breaksUnit else { continue }
+                let breaksUnit = !unitBroken && breaks(program, reached, declared: declared)
+                guard crossingDeclared || !reached.sets.isEmpty || breaksUnit else { continue }
                 let chain = reach.chain(to: header)
                 let first = chain[0]
                 let location = SourceLocation(path: first.from, line: first.line)
@@ -91,7 +99,7 @@ extension CheckRun {
                     + [EvidenceStep(SourceLocation(path: header), "license \(judge.describe(headerLicense))")]
                 let chainText = Self.describe(chain: chain, header: header)
                 // Direct edges are counted below; here the policy judges what the unit reaches.
-                if declared {
+                if crossingDeclared {
                     judge(unitZone, headerZone, kind: .include, at: location, evidence: evidence, what: chainText)
                 }
                 // Header sets: only zones naming the set may include it (counted where a file of
@@ -125,7 +133,7 @@ extension CheckRun {
                     }
                 }
                 // Code the unit's license cannot hold: only the first such header of a chain.
-                if breaksUnit, !chain.dropLast().contains(where: { $0.to.map { breaks(program, facts($0)) } ?? false }) {
+                if breaksUnit, !chain.dropLast().contains(where: { $0.to.map { breaks(program, facts($0), declared: declared) } ?? false }) {
                     let use = CombinationUse.include(userSpaceInterface: classLicense[reached.licenseClass].uapi)
                     report(BoundaryFinding(
                         rule: rule("include", code: headerLicense, use: use), severity: .error, fromZone: unitZone.zone,

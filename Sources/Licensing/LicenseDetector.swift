@@ -14,7 +14,7 @@ public struct LicenseDetector: Sendable {
 
     /// Changes whenever detection changes what it reports for the same text and data, so
     /// that caches of earlier results are not reused (see `ScanCache`).
-    public static let version = "5"
+    public static let version = "6"
 
     /// Everything detected, the whole text read as license prose (no path: no code).
     public func detect(in text: String) -> [LicenseMatch] {
@@ -328,9 +328,23 @@ public struct LicenseDetector: Sendable {
         func overlaps(_ a: RuleMatch, _ b: RuleMatch) -> Bool {
             (min(a.end, b.end) - max(a.start, b.start) + 1) * 2 > min(a.end - a.start + 1, b.end - b.start + 1)
         }
-        let exactTexts = found.filter { !$0.isModified && $0.covered == Int(index.ruleLengths[$0.rule])
-            && index.ruleKinds[$0.rule] == RuleSource.Kind.text.rawValue }
-        for k in found.indices where found[k].isModified && exactTexts.contains(where: { overlaps($0, found[k]) }) {
+        // So are exact notices that together make up most of a modified match's words: the
+        // same notice twice with code between (GCC's limits.h) is two notices, not one
+        // edited text of a longer rule.
+        let exact = found.filter { !$0.isModified && $0.covered == Int(index.ruleLengths[$0.rule])
+            && index.ruleKinds[$0.rule] != RuleSource.Kind.falsePositive.rawValue }
+        let exactTexts = exact.filter { index.ruleKinds[$0.rule] == RuleSource.Kind.text.rawValue }
+        func exactlyExplained(_ m: RuleMatch) -> Bool {
+            let inside = exact.map { (max($0.start, m.start), min($0.end, m.end)) }.filter { $0.0 <= $0.1 }.sorted { $0 < $1 }
+            var words = 0, reached = m.start - 1
+            for (start, end) in inside where end > reached {
+                words += end - max(start, reached + 1) + 1
+                reached = end
+            }
+            return words * 3 >= (m.end - m.start + 1) * 2
+        }
+        for k in found.indices where found[k].isModified
+            && (exactTexts.contains(where: { overlaps($0, found[k]) }) || exactlyExplained(found[k])) {
             found[k].covered -= 1 << 20
         }
         func weight(_ m: RuleMatch) -> Int { m.covered - 2 * (Int(index.ruleLengths[m.rule]) - m.covered) }

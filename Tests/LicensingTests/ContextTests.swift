@@ -160,6 +160,41 @@ final class ContextTests: XCTestCase {
         XCTAssertEqual(e, "Apache-2.0 WITH Swift-exception")
     }
 
+    /// The same notice twice with code between (GCC's limits.h): that notice, exactly, not a
+    /// longer rule's text "modified" across both.
+    func testANoticeTwiceIsThatNoticeNotAModifiedLongerText() throws {
+        let d = try detector()
+        let notice = """
+        /* Copyright (C) 1992-2022 Free Software Foundation, Inc.
+
+        This file is part of GCC.
+
+        GCC is free software; you can redistribute it and/or modify it under
+        the terms of the GNU General Public License as published by the Free
+        Software Foundation; either version 3, or (at your option) any later
+        version.
+
+        GCC is distributed in the hope that it will be useful, but WITHOUT ANY
+        WARRANTY; without even the implied warranty of MERCHANTABILITY or
+        FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+        for more details.
+
+        Under Section 7 of GPL version 3, you are granted additional
+        permissions described in the GCC Runtime Library Exception, version
+        3.1, as published by the Free Software Foundation.
+
+        You should have received a copy of the GNU General Public License and
+        a copy of the GCC Runtime Library Exception along with this program;
+        see the files COPYING3 and COPYING.RUNTIME respectively.  If not, see
+        <http://www.gnu.org/licenses/>.  */
+        """
+        let once = try XCTUnwrap(d.analyze(notice, path: "limits.h").expression)
+        XCTAssertEqual(once, "GPL-3.0-or-later WITH GCC-exception-3.1")
+        let twice = d.analyze(notice + "\n#ifndef _LIBC_LIMITS_H_\n#include \"syslimits.h\"\n#endif\n" + notice, path: "limits.h")
+        XCTAssertEqual(twice.expression, once, "\(twice.matches)")
+        XCTAssertFalse(twice.matches.contains { $0.modifiedFrom != nil }, "\(twice.matches)")
+    }
+
     /// Far apart, a license and an exception stay independent findings.
     func testExceptionFarFromAnyLicenseJoinsNone() throws {
         let d = try detector()

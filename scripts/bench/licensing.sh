@@ -90,9 +90,9 @@ SWIFT
 # Licensing's own dependency (AtomicFile) as a module and a static library, then the
 # bench with Licensing's sources compiled in (whole-module, as the release build does).
 mkdir -p "$work/modules"
-swiftc -O -parse-as-library -module-name AtomicFile -emit-module -emit-module-path "$work/modules/AtomicFile.swiftmodule" \
+swiftc -O -parse-as-library -package-name candor -module-name AtomicFile -emit-module -emit-module-path "$work/modules/AtomicFile.swiftmodule" \
   -emit-library -static -o "$work/modules/libAtomicFile.a" Sources/AtomicFile/*.swift
-swiftc -O -parse-as-library -module-name LicensingBench -o "$work/licensing-bench" -I "$work/modules" -L "$work/modules" -lAtomicFile \
+swiftc -O -parse-as-library -package-name candor -module-name LicensingBench -o "$work/licensing-bench" -I "$work/modules" -L "$work/modules" -lAtomicFile \
   "$work/main.swift" Sources/Licensing/*.swift
 
 data=$(ls -d .venv/lib/python3*/site-packages/licensedcode/data | head -1)

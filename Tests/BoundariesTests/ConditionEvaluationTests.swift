@@ -42,6 +42,24 @@ final class ConditionEvaluationTests: FixtureTestCase {
         XCTAssertEqual(on.edges["main.c"]?.first?.line, 2)
     }
 
+    func testTheCheckerJudgesOnlyTheCompiledBranchAndSaysHowItKnows() throws {
+        for (flag, expected) in [("-DUSE_GPL=0", 0), ("-DUSE_GPL=1", 1)] {
+            let fixture = try tree([
+                "main.c": header("MIT") + "#if USE_GPL\n#include \"gpl.h\"\n#endif\nint main(void) { return 0; }\n",
+                "gpl.h": header("GPL-2.0-only") + "static inline int gpl(void) { return 1; }\n",
+            ], name: "checker\(expected)")
+            let database = [["directory": fixture.root.path, "file": "main.c", "arguments": ["cc", flag, "-c", "main.c"]]]
+            try JSONSerialization.data(withJSONObject: database).write(to: fixture.root.appendingPathComponent("compile_commands.json"))
+            let report = try CheckerSupport.check(fixture.root.path, clones: false)
+            let includes = report.findings.filter { $0.evidence.contains { $0.text.hasPrefix("include graph:") } }
+            XCTAssertEqual(includes.count, expected, "\(flag): \(report.findings)")
+            if let finding = includes.first {
+                XCTAssertTrue(finding.evidence.contains { $0.text == "include graph: as compiled (conditions evaluated with the unit's flags; 0 conditions undecided, all their branches followed)" },
+                              "\(finding.evidence)")
+            }
+        }
+    }
+
     func testWithoutACompileCommandEveryBranchIsFollowed() throws {
         let fixture = try tree(useGPL)
         let textual = try IncludeGraphBuilder.build(root: fixture.root.path, files: nil, compileCommands: nil, jobs: 1)

@@ -209,7 +209,10 @@ final class ConditionEvaluationTests: FixtureTestCase {
         XCTAssertTrue(doubleElse.problems.contains { $0.location.line == 3 && $0.message.contains("#else after #else") })
 
         // A header that includes itself without a guard stops at the include depth limit.
-        let recursive = try graph(["main.c": "#include \"self.h\"\n", "self.h": "#include \"self.h\"\n"], units: ["main.c": []])
+        // Several units, so that worker threads (smaller stacks) walk it too.
+        let recursive = try graph(["main.c": "#include \"self.h\"\n", "self.h": "#include \"self.h\"\n", "b.c": "#include \"self.h\"\n",
+                                   "c.c": "#include \"self.h\"\n", "d.c": "#include \"self.h\"\n"],
+                                  units: ["main.c": [], "b.c": [], "c.c": [], "d.c": []])
         XCTAssertTrue(recursive.units[0].evidence.description.contains("nested more than"), recursive.units[0].evidence.description)
         XCTAssertEqual(reached(recursive, "main.c"), ["self.h"])
 

@@ -45,13 +45,18 @@ struct MacroTable: Sendable {
     /// Names the compiler predefines in families we do not model (`__GNUC_MINOR__`,
     /// `__SIZEOF_LONG__`, `__clang_major__`...): unknown, not 0, when no flag or #define set them.
     static func isCompilerNamespace(_ name: String) -> Bool {
-        ["__GNUC_", "__clang", "__SIZEOF_", "__BYTE_ORDER", "__ORDER_", "__STDC_", "__OPTIMIZE", "__SANITIZE",
-         "__LP64", "_LP64", "__CHAR_BIT", "__INT", "__UINT", "__LONG", "__SCHAR", "__SHRT", "__WCHAR",
-         "__PTRDIFF", "__SIZE_", "__FLT", "__DBL", "__LDBL", "__GCC_", "__VERSION__", "__ELF__", "__PIC__", "__pic__",
-         "__PIE__", "__pie__", "__SSE", "__AVX", "__MMX", "__i386", "__amd64", "__aarch64", "__arm", "__riscv",
-         "__powerpc", "__APPLE", "__MACH", "_WIN", "__MINGW", "__CYGWIN", "__FreeBSD", "__NetBSD", "__OpenBSD"]
-            .contains { name.hasPrefix($0) }
+        // Every family starts with an underscore; most names of a program do not.
+        guard name.utf8.first == 0x5F else { return false }
+        return compilerPrefixes.contains { name.hasPrefix($0) }
     }
+
+    private static let compilerPrefixes = [
+        "__GNUC_", "__clang", "__SIZEOF_", "__BYTE_ORDER", "__ORDER_", "__STDC_", "__OPTIMIZE", "__SANITIZE",
+        "__LP64", "_LP64", "__CHAR_BIT", "__INT", "__UINT", "__LONG", "__SCHAR", "__SHRT", "__WCHAR",
+        "__PTRDIFF", "__SIZE_", "__FLT", "__DBL", "__LDBL", "__GCC_", "__VERSION__", "__ELF__", "__PIC__", "__pic__",
+        "__PIE__", "__pie__", "__SSE", "__AVX", "__MMX", "__i386", "__amd64", "__aarch64", "__arm", "__riscv",
+        "__powerpc", "__APPLE", "__MACH", "_WIN", "__MINGW", "__CYGWIN", "__FreeBSD", "__NetBSD", "__OpenBSD",
+    ]
 
     /// The macro table a compile command starts with: the predefined macros, then its `-D`
     /// and `-U` options in command-line order. C++ by the source's extension or `-x c++`.
@@ -137,9 +142,6 @@ enum ConditionExpression {
             }
         }
     }
-
-    private static let punctuators = ["<<", ">>", "<=", ">=", "==", "!=", "&&", "||",
-                                      "!", "~", "*", "/", "%", "+", "-", "<", ">", "&", "^", "|", "?", ":", "(", ")", ","]
 
     private static func isIdentifierByte(_ byte: UInt8) -> Bool {
         byte == 0x5F || byte == 0x24 || (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
@@ -253,7 +255,7 @@ enum ConditionExpression {
                 }
                 continue
             }
-            guard let punctuator = punctuators.first(where: { matches($0, text, at: index) }) else {
+            guard let punctuator = punctuator(text, at: index) else {
                 failure = "unexpected character '\(String(decoding: [byte], as: UTF8.self))' in #if expression"
                 return
             }
@@ -262,13 +264,40 @@ enum ConditionExpression {
         }
     }
 
-    private static func matches(_ punctuator: String, _ text: [UInt8], at index: Int) -> Bool {
-        var position = index
-        for byte in punctuator.utf8 {
-            guard position < text.count, text[position] == byte else { return false }
-            position += 1
+    /// The operator or parenthesis at `text[index]`, the longest that matches.
+    private static func punctuator(_ text: [UInt8], at index: Int) -> String? {
+        let next: UInt8 = index + 1 < text.count ? text[index + 1] : 0
+        switch (text[index], next) {
+        case (0x3C, 0x3C): return "<<"
+        case (0x3E, 0x3E): return ">>"
+        case (0x3C, 0x3D): return "<="
+        case (0x3E, 0x3D): return ">="
+        case (0x3D, 0x3D): return "=="
+        case (0x21, 0x3D): return "!="
+        case (0x26, 0x26): return "&&"
+        case (0x7C, 0x7C): return "||"
+        default: break
         }
-        return true
+        switch text[index] {
+        case 0x21: return "!"
+        case 0x7E: return "~"
+        case 0x2A: return "*"
+        case 0x2F: return "/"
+        case 0x25: return "%"
+        case 0x2B: return "+"
+        case 0x2D: return "-"
+        case 0x3C: return "<"
+        case 0x3E: return ">"
+        case 0x26: return "&"
+        case 0x5E: return "^"
+        case 0x7C: return "|"
+        case 0x3F: return "?"
+        case 0x3A: return ":"
+        case 0x28: return "("
+        case 0x29: return ")"
+        case 0x2C: return ","
+        default: return nil
+        }
     }
 
     /// An integer literal with an optional `u`/`l` suffix: decimal, 0x hex, 0b binary, octal;

@@ -45,18 +45,21 @@ struct MacroTable: Sendable {
     /// Names the compiler predefines in families we do not model (`__GNUC_MINOR__`,
     /// `__SIZEOF_LONG__`, `__clang_major__`...): unknown, not 0, when no flag or #define set them.
     static func isCompilerNamespace(_ name: String) -> Bool {
-        // Every family starts with an underscore; most names of a program do not.
-        guard name.utf8.first == 0x5F else { return false }
-        return compilerPrefixes.contains { name.hasPrefix($0) }
+        // Every family starts with an underscore; most names of a program do not. The few
+        // prefixes that can match are those with the same first letter after the underscores.
+        guard name.utf8.first == 0x5F, let letter = name.utf8.first(where: { $0 != 0x5F }),
+              let candidates = compilerPrefixes[letter] else { return false }
+        return candidates.contains { name.hasPrefix($0) }
     }
 
-    private static let compilerPrefixes = [
+    /// By the first byte after the leading underscores.
+    private static let compilerPrefixes: [UInt8: [String]] = Dictionary(grouping: [
         "__GNUC_", "__clang", "__SIZEOF_", "__BYTE_ORDER", "__ORDER_", "__STDC_", "__OPTIMIZE", "__SANITIZE",
         "__LP64", "_LP64", "__CHAR_BIT", "__INT", "__UINT", "__LONG", "__SCHAR", "__SHRT", "__WCHAR",
         "__PTRDIFF", "__SIZE_", "__FLT", "__DBL", "__LDBL", "__GCC_", "__VERSION__", "__ELF__", "__PIC__", "__pic__",
         "__PIE__", "__pie__", "__SSE", "__AVX", "__MMX", "__i386", "__amd64", "__aarch64", "__arm", "__riscv",
         "__powerpc", "__APPLE", "__MACH", "_WIN", "__MINGW", "__CYGWIN", "__FreeBSD", "__NetBSD", "__OpenBSD",
-    ]
+    ]) { $0.utf8.first { $0 != 0x5F }! }
 
     /// The macro table a compile command starts with: the predefined macros, then its `-D`
     /// and `-U` options in command-line order. C++ by the source's extension or `-x c++`.

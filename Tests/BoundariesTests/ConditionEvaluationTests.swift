@@ -180,15 +180,18 @@ final class ConditionEvaluationTests: FixtureTestCase {
                 #if __GNUC_MINOR__ > 3
                 #include "minor.h"
                 #endif
+                #ifdef __has_include
+                #include "probe.h"
+                #endif
 
                 """,
-            "with.h": "", "without.h": "", "fallback.h": "", "function.h": "", "minor.h": "",
+            "with.h": "", "without.h": "", "fallback.h": "", "function.h": "", "minor.h": "", "probe.h": "",
         ]
         let built = try graph(files, units: ["main.c": ["-DMACRO(x)=x"]])
         // HAVE_X was defined in an undecided branch: it may or may not be defined.
-        XCTAssertEqual(built.edges["main.c"]?.compactMap(\.to), ["with.h", "without.h", "fallback.h", "function.h", "minor.h"])
-        XCTAssertEqual(built.units.first?.evidence, .conditionsEvaluated(undecided: 4))
-        XCTAssertTrue(built.units.first?.evidence.description.contains("4 conditions undecided, all their branches followed") ?? false)
+        XCTAssertEqual(built.edges["main.c"]?.compactMap(\.to), ["with.h", "without.h", "fallback.h", "function.h", "minor.h", "probe.h"])
+        XCTAssertEqual(built.units.first?.evidence, .conditionsEvaluated(undecided: 5))
+        XCTAssertTrue(built.units.first?.evidence.description.contains("5 conditions undecided, all their branches followed") ?? false)
     }
 
     func testHostileFilesFallBackToEveryBranchWithANote() throws {
@@ -307,7 +310,7 @@ final class ConditionEvaluationTests: FixtureTestCase {
         for text in truths { XCTAssertEqual(value(text), .decided(true), text) }
         let falsehoods = ["0", "TWO > SUM", "0 && MAYBE", "MAYBE && 0", "UNKNOWN_NAME", "defined(UNKNOWN_NAME)"]
         for text in falsehoods { XCTAssertEqual(value(text), .decided(false), text) }
-        let undecided = ["MAYBE", "defined MAYBE", "FN(1)", "FN", "__has_include(<x.h>)", "1 << 64", "MAYBE ? 1 : 0", "__clang_major__ > 3"]
+        let undecided = ["MAYBE", "defined MAYBE", "defined(__has_include) && 1", "!defined __has_builtin", "FN(1)", "FN", "__has_include(<x.h>)", "1 << 64", "MAYBE ? 1 : 0", "__clang_major__ > 3"]
         for text in undecided { XCTAssertEqual(value(text), .undecided, text) }
         XCTAssertEqual(value("MAYBE ? 1 : 1"), .decided(true))
         let invalid = ["1 / 0", "5 % (2 - 2)", "", "(1", "1 +", "1 2", "defined", "defined(", "1.5", "0x", "99999999999999999999", "@", "1 ? 2"]
@@ -329,5 +332,8 @@ final class ConditionEvaluationTests: FixtureTestCase {
         XCTAssertEqual(table["__STDC__"], .object("1"))
         XCTAssertNotNil(table["__cplusplus"])
         XCTAssertNil(MacroTable.initial(arguments: ["cc", "a.c"], isCPlusPlus: false)["__cplusplus"])
+        XCTAssertNil(MacroTable.initial(arguments: ["cc", "a.c"], isCPlusPlus: false)["__ASSEMBLER__"])
+        XCTAssertNotNil(MacroTable.initial(arguments: ["cc", "a.S"], isCPlusPlus: false, isAssembler: true)["__ASSEMBLER__"])
+        XCTAssertNotNil(MacroTable.initial(arguments: ["cc", "-x", "assembler-with-cpp", "a.s"], isCPlusPlus: false)["__ASSEMBLER__"])
     }
 }

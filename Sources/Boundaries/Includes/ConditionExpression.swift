@@ -29,7 +29,7 @@ struct MacroTable: Sendable {
     /// them for x86-64 Linux (the platform Candor checks). The real compilers predefine
     /// hundreds; we keep the few that pick headers, and make the rest of the compiler's
     /// namespace undecided (`isCompilerNamespace`) rather than guess them as 0.
-    static func predefined(cPlusPlus: Bool) -> MacroTable {
+    static func predefined(cPlusPlus: Bool, assembler: Bool = false) -> MacroTable {
         var table = MacroTable()
         table["__STDC__"] = .object("1")
         table["__GNUC__"] = .object("12")
@@ -39,6 +39,7 @@ struct MacroTable: Sendable {
         table["__linux"] = .object("1")
         table["__unix__"] = .object("1")
         if cPlusPlus { table["__cplusplus"] = .object("201703L") }
+        if assembler { table["__ASSEMBLER__"] = .object("1") }
         return table
     }
 
@@ -59,12 +60,16 @@ struct MacroTable: Sendable {
         "__PTRDIFF", "__SIZE_", "__FLT", "__DBL", "__LDBL", "__GCC_", "__VERSION__", "__ELF__", "__PIC__", "__pic__",
         "__PIE__", "__pie__", "__SSE", "__AVX", "__MMX", "__i386", "__amd64", "__aarch64", "__arm", "__riscv",
         "__powerpc", "__APPLE", "__MACH", "_WIN", "__MINGW", "__CYGWIN", "__FreeBSD", "__NetBSD", "__OpenBSD",
+        // `#ifdef __has_include` is true on current compilers, false on old ones.
+        "__has_", "__building_module",
     ]) { $0.utf8.first { $0 != 0x5F }! }
 
     /// The macro table a compile command starts with: the predefined macros, then its `-D`
-    /// and `-U` options in command-line order. C++ by the source's extension or `-x c++`.
-    static func initial(arguments: [String], isCPlusPlus extensionSaysCPlusPlus: Bool) -> MacroTable {
+    /// and `-U` options in command-line order. C++ by the source's extension or `-x c++`;
+    /// assembler (`.S`, `-x assembler-with-cpp`) defines `__ASSEMBLER__`.
+    static func initial(arguments: [String], isCPlusPlus extensionSaysCPlusPlus: Bool, isAssembler extensionSaysAssembler: Bool = false) -> MacroTable {
         var cPlusPlus = extensionSaysCPlusPlus
+        var assembler = extensionSaysAssembler
         var changes: [(name: String, value: MacroDefinition?)] = []
         var index = 1
         while index < arguments.count {
@@ -79,6 +84,7 @@ struct MacroTable: Sendable {
             }
             if let language = value(of: "-x") {
                 cPlusPlus = language.hasPrefix("c++") || language.hasPrefix("objective-c++")
+                assembler = language == "assembler-with-cpp"
             } else if let definition = value(of: "-D") {
                 // NAME, NAME=VALUE (`-DX` is `X 1`), or NAME(args)=body.
                 let parts = definition.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -92,7 +98,7 @@ struct MacroTable: Sendable {
                 changes.append((name, nil))
             }
         }
-        var table = predefined(cPlusPlus: cPlusPlus)
+        var table = predefined(cPlusPlus: cPlusPlus, assembler: assembler)
         for change in changes { table[change.name] = change.value }
         return table
     }

@@ -59,7 +59,8 @@ public enum IncludeGraphBuilder {
                     plans.append(UnitPlan(source: command.file,
                                           unit: TranslationUnit(source: source, target: layout.target(containing: source)?.name, arguments: command.arguments),
                                           search: search,
-                                          macros: MacroTable.initial(arguments: command.arguments, isCPlusPlus: cPlusPlus)))
+                                          macros: MacroTable.initial(arguments: command.arguments, isCPlusPlus: cPlusPlus,
+                                                                     isAssembler: PathText.fileExtension(of: command.file) == "S")))
                 }
                 let results = LockedBox([(String, Result<(resolved: ResolvedDirectives, error: String?), Error>)]())
                 for command in commands where !trustBuild {

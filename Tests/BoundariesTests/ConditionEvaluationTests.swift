@@ -208,6 +208,12 @@ final class ConditionEvaluationTests: FixtureTestCase {
         XCTAssertTrue(stray.problems.contains { $0.location.path == "main.c" && $0.location.line == 1 && $0.message.contains("#endif without #if") })
         XCTAssertEqual(stray.edges["main.c"]?.compactMap(\.to), ["gpl.h"])
 
+        let noName = try graph(["main.c": "#ifdef\n#include \"a.h\"\n#endif\n#ifndef 1X\n#include \"b.h\"\n#endif\n", "a.h": "", "b.h": ""],
+                               units: ["main.c": []])
+        XCTAssertEqual(noName.edges["main.c"]?.compactMap(\.to), ["a.h", "b.h"])
+        XCTAssertEqual(noName.problems.filter { $0.message.hasPrefix("no macro name") }.compactMap(\.location.line), [1, 4])
+        XCTAssertEqual(noName.units[0].evidence, .conditionsEvaluated(undecided: 2))
+
         let doubleElse = try graph(["main.c": "#if 0\n#else\n#else\n#include \"gpl.h\"\n#endif\n", "gpl.h": ""], units: ["main.c": []])
         XCTAssertTrue(doubleElse.problems.contains { $0.location.line == 3 && $0.message.contains("#else after #else") })
 

@@ -112,7 +112,12 @@ struct ConditionWalk {
                 return nil
             }
         }
-        func defined(_ name: String) -> Bool? {
+        func defined(_ name: String, line: Int) -> Bool? {
+            guard !name.isEmpty else {
+                state.problems.append(AnalysisProblem(SourceLocation(path: display, line: line), "no macro name after #ifdef, #ifndef or #elifdef; all branches followed"))
+                state.undecided.insert(Location(file: file, line: line))
+                return nil
+            }
             switch state.macros[name] {
             case .object, .opaque: return true
             case .uncertain: return nil
@@ -178,14 +183,14 @@ struct ConditionWalk {
             case .ifExpression(let text):
                 open(line) { decide(ConditionExpression.evaluate(text, macros: state.macros), line: line) }
             case .ifdef(let name):
-                open(line) { defined(name) }
+                open(line) { defined(name, line: line) }
             case .ifndef(let name):
-                open(line) { defined(name).map { !$0 } }
+                open(line) { defined(name, line: line).map { !$0 } }
             case .elif(let text):
                 guard next(line, isElse: false, { decide(ConditionExpression.evaluate(text, macros: state.macros), line: line) }) else { return }
             case .elifdef(let name, let negated):
                 guard next(line, isElse: false, {
-                    let value = defined(name).map { $0 != negated }
+                    let value = defined(name, line: line).map { $0 != negated }
                     if value == nil { state.undecided.insert(Location(file: file, line: line)) }
                     return value
                 }) else { return }

@@ -37,7 +37,7 @@ struct ConditionWalk {
     func run(source: String, forced: [String], macros: MacroTable) -> UnitConditions {
         var state = State(macros: macros)
         for file in forced + [source] where state.failure == nil {
-            walk(file, depth: 0, state: &state)
+            walk(file, depth: 0, surely: true, state: &state)
         }
         var result = UnitConditions()
         result.undecided = state.undecided.count
@@ -84,7 +84,9 @@ struct ConditionWalk {
         var certain = false
     }
 
-    private func walk(_ file: String, depth: Int, state: inout State) {
+    /// surely: the #include that reached `file` is surely compiled; when not, what the file
+    /// defines is only maybe defined.
+    private func walk(_ file: String, depth: Int, surely: Bool, state: inout State) {
         let display = tree.display(file)
         guard depth <= Self.includeDepthLimit else {
             state.failure = "\(display): #include nested more than \(Self.includeDepthLimit) deep (a header that includes itself?)"
@@ -97,7 +99,7 @@ struct ConditionWalk {
 
         var groups: [Group] = []
         var live: Bool { groups.last?.live ?? true }
-        var certain: Bool { groups.last?.certain ?? true }
+        var certain: Bool { groups.last?.certain ?? surely }
 
         func decide(_ outcome: ConditionExpression.Outcome, line: Int) -> Bool? {
             switch outcome {
@@ -217,7 +219,7 @@ struct ConditionWalk {
                 }
                 state.taken[file, default: []].insert(include.line)
                 if let header = traced[file]?[include.line] ?? resolver.resolve(include, in: file) {
-                    walk(header, depth: depth + 1, state: &state)
+                    walk(header, depth: depth + 1, surely: certain, state: &state)
                     if state.failure != nil { return }
                 }
             }

@@ -346,6 +346,8 @@ final class ConditionEvaluationTests: FixtureTestCase {
         XCTAssertEqual(table["__STDC__"], .object("1"))
         XCTAssertNotNil(table["__cplusplus"])
         XCTAssertNil(MacroTable.initial(arguments: ["cc", "a.c"], isCPlusPlus: false)["__cplusplus"])
+        XCTAssertEqual(ConditionExpression.evaluate("true && !false", macros: MacroTable.predefined(cPlusPlus: true)), .decided(true))
+        XCTAssertEqual(ConditionExpression.evaluate("true", macros: MacroTable.predefined(cPlusPlus: false)), .decided(false))
         XCTAssertNil(MacroTable.initial(arguments: ["cc", "a.c"], isCPlusPlus: false)["__ASSEMBLER__"])
         XCTAssertNotNil(MacroTable.initial(arguments: ["cc", "a.S"], isCPlusPlus: false, isAssembler: true)["__ASSEMBLER__"])
         XCTAssertNotNil(MacroTable.initial(arguments: ["cc", "-x", "assembler-with-cpp", "a.s"], isCPlusPlus: false)["__ASSEMBLER__"])

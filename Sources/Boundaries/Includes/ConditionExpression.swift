@@ -38,7 +38,12 @@ struct MacroTable: Sendable {
         table["__linux__"] = .object("1")
         table["__linux"] = .object("1")
         table["__unix__"] = .object("1")
-        if cPlusPlus { table["__cplusplus"] = .object("201703L") }
+        if cPlusPlus {
+            table["__cplusplus"] = .object("201703L")
+            // In a C++ #if, `true` and `false` are the values, not unknown names (0).
+            table["true"] = .object("1")
+            table["false"] = .object("0")
+        }
         if assembler { table["__ASSEMBLER__"] = .object("1") }
         return table
     }

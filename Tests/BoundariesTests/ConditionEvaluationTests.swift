@@ -331,6 +331,11 @@ final class ConditionEvaluationTests: FixtureTestCase {
         for text in invalid {
             guard case .invalid = value(text) else { XCTFail("\(text): \(value(text))"); continue }
         }
+        // A macro that doubles at each of 40 levels: given up, not 2^40 tokens.
+        var doubling = MacroTable()
+        for level in 0..<40 { doubling["D\(level)"] = .object("D\(level + 1) + D\(level + 1)") }
+        guard case .invalid(let message) = ConditionExpression.evaluate("D0", macros: doubling) else { return XCTFail("doubling decided") }
+        XCTAssertTrue(message.contains("tokens"), message)
         XCTAssertEqual(value("0 && 1 / 0"), .decided(false))
         XCTAssertEqual(value("1 || 1 / 0"), .decided(true))
     }

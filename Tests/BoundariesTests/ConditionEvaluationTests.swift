@@ -283,6 +283,26 @@ final class ConditionEvaluationTests: FixtureTestCase {
         XCTAssertEqual(built.units.map(\.evidence), [.depfile])
     }
 
+    func testADepfileUnitSharingAGroupReachesOnlyWhatItRead() throws {
+        let fixture = try tree([
+            "built.c": "#include \"common.h\"\n",
+            "other.c": "#include \"common.h\"\n",
+            "common.h": "#ifdef USE_GPL\n#include \"gpl.h\"\n#endif\n",
+            "gpl.h": "",
+            "built.d": "built.o: built.c common.h\n",
+        ])
+        let database = [
+            ["directory": fixture.root.path, "file": "built.c", "arguments": ["cc", "-DUSE_GPL", "-MD", "-c", "built.c", "-o", "built.o"]],
+            ["directory": fixture.root.path, "file": "other.c", "arguments": ["cc", "-DUSE_GPL", "-c", "other.c"]],
+        ]
+        try JSONSerialization.data(withJSONObject: database).write(to: fixture.root.appendingPathComponent("compile_commands.json"))
+        let built = try IncludeGraphBuilder.build(root: fixture.root.path, files: nil, compileCommands: nil, jobs: 2)
+        XCTAssertEqual(built.units.map(\.evidence), [.depfile, .conditionsEvaluated(undecided: 0)])
+        // The depfile says built.c's compilation did not read gpl.h, whatever its flags say.
+        XCTAssertEqual(reached(built, "built.c"), ["common.h"])
+        XCTAssertEqual(reached(built, "other.c"), ["common.h", "gpl.h"])
+    }
+
     // MARK: The parser and the evaluator
 
     func testTheDirectiveParserKeepsConditionsWithLines() {

@@ -183,6 +183,28 @@ public enum IncludeGraphBuilder {
                 }
                 if !skipped.isEmpty { untaken[plan.unit.source] = skipped }
             }
+            // A unit with a depfile in a group that also has others: the edges to files its
+            // compilation did not read are not its own.
+            if read == nil {
+                for plan in group {
+                    guard let files = compiled[plan.source] else { continue }
+                    let readFiles = Set(files.map(tree.display))
+                    var skipped: [String: Set<Int>] = [:]
+                    var seen: Set<String> = [plan.unit.source]
+                    var queue = [plan.unit.source]
+                    while let file = queue.popLast() {
+                        for edge in edges[file] ?? [] {
+                            guard let target = edge.to else { continue }
+                            if !readFiles.contains(target) {
+                                skipped[file, default: []].insert(edge.line)
+                            } else if seen.insert(target).inserted {
+                                queue.append(target)
+                            }
+                        }
+                    }
+                    if !skipped.isEmpty { untaken[plan.unit.source] = skipped }
+                }
+            }
         }
         for index in plans.indices {
             if let known = evidence[plans[index].unit.source] { plans[index].unit.evidence = known }

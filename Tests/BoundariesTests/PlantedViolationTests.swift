@@ -37,6 +37,7 @@ final class PlantedViolationTests: FixtureTestCase {
             "src/b.h:4: includes \"../gpl/gpl.h\"",
         ])
         XCTAssertEqual(finding.evidence.last?.text, "license GPL-2.0-only")
+        XCTAssertEqual(finding.evidence.dropLast().last?.description, "src/core.c: include graph: textual (no compile command)")
     }
 
     func testIncludeChainCleanTwinReportsNothing() throws {

@@ -50,7 +50,7 @@ enum Depfile {
     /// from `directory`, the compilation's working directory.
     static func read(_ path: String, directory: String? = nil) -> Result<Set<String>, ReadError> {
         guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure(ReadError(message: "depfile named by compile_commands.json is missing (build the tree first); includes resolved textually"))
+            return .failure(ReadError(message: "depfile named by compile_commands.json is missing (build the tree first); the unit's #if conditions are evaluated with its flags instead"))
         }
         let base = directory ?? (path as NSString).deletingLastPathComponent
         var files = Set<String>()

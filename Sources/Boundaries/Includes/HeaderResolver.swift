@@ -11,9 +11,16 @@ import Foundation
 /// each header is stat'ed and parsed once however many units reach it.
 final class IncludeFileCache: @unchecked Sendable {
     private let existence = LockedBox([String: Bool]())
-    private let directives = LockedBox([String: Result<[IncludeDirective], DirectiveReadError>]())
+    private let parsed = LockedBox([String: Result<ParsedDirectives, DirectiveReadError>]())
+    /// Whether files are parsed with their conditional directives (for ConditionWalk); off
+    /// when no unit can be evaluated, so a textual walk of a large tree keeps no #defines.
+    let keepsConditions: Bool
 
     struct DirectiveReadError: Error { var message: String }
+
+    init(keepsConditions: Bool = false) {
+        self.keepsConditions = keepsConditions
+    }
 
     func isFile(_ path: String) -> Bool {
         if let known = existence.withLock({ $0[path] }) { return known }
@@ -24,14 +31,18 @@ final class IncludeFileCache: @unchecked Sendable {
     }
 
     func directives(of path: String) -> Result<[IncludeDirective], DirectiveReadError> {
-        if let known = directives.withLock({ $0[path] }) { return known }
-        let result: Result<[IncludeDirective], DirectiveReadError>
+        parsedDirectives(of: path).map(\.includes)
+    }
+
+    func parsedDirectives(of path: String) -> Result<ParsedDirectives, DirectiveReadError> {
+        if let known = parsed.withLock({ $0[path] }) { return known }
+        let result: Result<ParsedDirectives, DirectiveReadError>
         if let data = FileManager.default.contents(atPath: path) {
-            result = .success(IncludeDirectiveParser.parse([UInt8](data)))
+            result = .success(IncludeDirectiveParser.parse([UInt8](data), conditions: keepsConditions))
         } else {
             result = .failure(DirectiveReadError(message: "cannot read file"))
         }
-        directives.withLock { $0[path] = result }
+        parsed.withLock { $0[path] = result }
         return result
     }
 }

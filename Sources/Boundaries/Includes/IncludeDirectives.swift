@@ -2,8 +2,10 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 //
 // The #include directives of one C/C++ file, read textually: comments and `#if 0` regions
-// are skipped, every other conditional branch is followed (we cannot know the macros, so
-// we over-approximate rather than miss an include).
+// are skipped, every other conditional branch is followed (without the unit's macros we
+// over-approximate rather than miss an include). The same pass can also keep the
+// conditional, #define and #undef directives in order, for ConditionWalk to evaluate the
+// branches with a unit's flags.
 
 import Foundation
 
@@ -23,10 +25,53 @@ struct IncludeDirective: Hashable, Sendable {
     }
 }
 
+/// One directive that decides which includes a compilation reads, in file order.
+struct ConditionalDirective: Hashable, Sendable {
+    enum Kind: Hashable, Sendable {
+        case ifExpression(String)
+        case ifdef(String)
+        case ifndef(String)
+        case elif(String)
+        /// C23 `#elifdef X` (negated: `#elifndef X`).
+        case elifdef(String, negated: Bool)
+        case elseBranch
+        case endif
+        /// body nil: function-like, or too long to be a number worth evaluating.
+        case define(String, body: String?)
+        case undef(String)
+        /// `includes[index]` of the same parse.
+        case include(Int)
+        case pragmaOnce
+    }
+
+    var line: Int
+    var kind: Kind
+}
+
+/// A file's directives: the includes (outside `#if 0`) and, when asked for, every directive
+/// that conditions them.
+struct ParsedDirectives: Sendable {
+    var includes: [IncludeDirective] = []
+    /// Empty unless parsed with `conditions: true`.
+    var conditions: [ConditionalDirective] = []
+    /// `X` when the file is wrapped in `#ifndef X` / `#define X` ... `#endif` and nothing else.
+    var guardMacro: String?
+}
+
 enum IncludeDirectiveParser {
+    /// A #define body longer than this is kept as "value unknown": #if expressions use short
+    /// numeric macros, and a kernel tree has millions of long ones.
+    static let longestKeptBody = 160
+
     /// Parses `bytes` (any encoding; directives are ASCII) into directives in line order.
     static func parse(_ bytes: [UInt8]) -> [IncludeDirective] {
+        parse(bytes, conditions: false).includes
+    }
+
+    /// The includes and, with `conditions`, the conditional directives around them.
+    static func parse(_ bytes: [UInt8], conditions keepConditions: Bool) -> ParsedDirectives {
         var result: [IncludeDirective] = []
+        var conditions: [ConditionalDirective] = []
         // Conditional stack: for each open #if, whether its enclosing region is live and
         // whether the current branch is live.
         var stack: [(parentLive: Bool, branchLive: Bool)] = []
@@ -130,18 +175,41 @@ enum IncludeDirectiveParser {
                 logical.append(byte)
                 index += 1
             }
-            guard let directive = Directive(logical) else { continue }
+            guard let directive = Directive(logical, conditions: keepConditions) else { continue }
+            func keep(_ kind: ConditionalDirective.Kind) {
+                if keepConditions { conditions.append(ConditionalDirective(line: startLine, kind: kind)) }
+            }
             switch directive.name {
             case "if":
                 stack.append((live, !directive.isFalse))
+                keep(.ifExpression(directive.operand))
             case "ifdef", "ifndef":
                 stack.append((live, true))
+                let name = directive.identifier
+                keep(directive.name == "ifdef" ? .ifdef(name) : .ifndef(name))
             case "elif":
                 if !stack.isEmpty { stack[stack.count - 1].branchLive = !directive.isFalse }
+                keep(.elif(directive.operand))
+            case "elifdef", "elifndef":
+                if !stack.isEmpty { stack[stack.count - 1].branchLive = true }
+                keep(.elifdef(directive.identifier, negated: directive.name == "elifndef"))
             case "else":
                 if !stack.isEmpty { stack[stack.count - 1].branchLive = true }
+                keep(.elseBranch)
             case "endif":
                 if !stack.isEmpty { stack.removeLast() }
+                keep(.endif)
+            case "define" where keepConditions:
+                let name = directive.identifier
+                guard !name.isEmpty else { break }
+                var rest = directive.operand.utf8.dropFirst(name.utf8.count)
+                if rest.first == 0x28 { keep(.define(name, body: nil)); break } // NAME( : function-like
+                while let first = rest.first, first == 0x20 || first == 0x09 { rest = rest.dropFirst() }
+                keep(.define(name, body: rest.count <= longestKeptBody ? String(decoding: rest, as: UTF8.self) : nil))
+            case "undef" where keepConditions:
+                keep(.undef(directive.identifier))
+            case "pragma" where keepConditions:
+                if directive.operand == "once" { keep(.pragmaOnce) }
             case "include", "include_next", "import":
                 guard live else { break }
                 let operand = directive.operand
@@ -155,13 +223,32 @@ enum IncludeDirectiveParser {
                     form = .quoted
                     spelled = String(operand[...close])
                 }
+                keep(.include(result.count))
                 result.append(IncludeDirective(line: startLine, spelled: spelled, form: form,
                                                isNext: directive.name == "include_next"))
             default:
                 break
             }
         }
-        return result
+        return ParsedDirectives(includes: result, conditions: conditions, guardMacro: guardMacro(of: conditions))
+    }
+
+    /// The include-guard idiom: the first directive `#ifndef X`, the second `#define X`, and
+    /// the `#endif` closing the first the last directive.
+    static func guardMacro(of conditions: [ConditionalDirective]) -> String? {
+        guard conditions.count >= 3, case .ifndef(let name) = conditions[0].kind, !name.isEmpty,
+              case .define(name, _) = conditions[1].kind, case .endif = conditions[conditions.count - 1].kind else { return nil }
+        var depth = 0
+        for (index, directive) in conditions.enumerated() {
+            switch directive.kind {
+            case .ifExpression, .ifdef, .ifndef: depth += 1
+            case .endif:
+                depth -= 1
+                if depth == 0 { return index == conditions.count - 1 ? name : nil }
+            default: break
+            }
+        }
+        return nil
     }
 
     /// Where a block comment left open at the end of the code line `bytes[from..<to]` starts
@@ -232,7 +319,7 @@ enum IncludeDirectiveParser {
         var name: String
         var operand: String
 
-        init?(_ line: [UInt8]) {
+        init?(_ line: [UInt8], conditions: Bool) {
             var index = 0
             while index < line.count, line[index] == 0x20 || line[index] == 0x09 || line[index] == 0x0D { index += 1 }
             guard index < line.count, line[index] == 0x23 else { return nil }
@@ -243,7 +330,9 @@ enum IncludeDirectiveParser {
             guard index > nameStart else { return nil }
             name = String(decoding: line[nameStart..<index], as: UTF8.self)
             // Only conditionals and includes need their operand; #define lines are many.
-            guard ["if", "elif", "include", "include_next", "import"].contains(name) else {
+            let needed = ["if", "elif", "include", "include_next", "import"].contains(name)
+                || (conditions && ["ifdef", "ifndef", "elifdef", "elifndef", "define", "undef", "pragma"].contains(name))
+            guard needed else {
                 operand = ""
                 return
             }
@@ -255,6 +344,14 @@ enum IncludeDirectiveParser {
 
         private static func isSpace(_ byte: UInt8) -> Bool {
             byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A || byte == 0x0B || byte == 0x0C
+        }
+
+        /// The identifier the operand starts with (`#ifdef X`, `#define X 1`); empty if none.
+        var identifier: String {
+            let bytes = operand.utf8
+            let end = bytes.firstIndex { !($0 == 0x5F || ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x24) } ?? bytes.endIndex
+            guard end != bytes.startIndex, let first = bytes.first, !(first >= 0x30 && first <= 0x39) else { return "" }
+            return String(decoding: bytes[..<end], as: UTF8.self)
         }
 
         /// `#if 0` / `#elif (0)`: a branch that is never compiled.

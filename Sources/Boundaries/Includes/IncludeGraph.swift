@@ -30,11 +30,36 @@ public struct TranslationUnit: Codable, Hashable, Sendable {
     public var target: String?
     /// The flags the includes were resolved with (from compile_commands.json, or inferred).
     public var arguments: [String]
+    /// How the unit's includes were chosen.
+    public var evidence: IncludeEvidence
 
-    public init(source: String, target: String?, arguments: [String]) {
+    public init(source: String, target: String?, arguments: [String], evidence: IncludeEvidence = .textual(reason: "no compile command")) {
         self.source = source
         self.target = target
         self.arguments = arguments
+        self.evidence = evidence
+    }
+}
+
+/// Whether a unit's includes are the ones its compilation read, and how we know.
+public enum IncludeEvidence: Codable, Hashable, Sendable, CustomStringConvertible {
+    /// The depfile the tree's build wrote lists the files it read.
+    case depfile
+    /// Its #if conditions were evaluated with its flags; `undecided` of them could not be,
+    /// and all their branches were followed.
+    case conditionsEvaluated(undecided: Int)
+    /// Every branch followed (no compile command, or the evaluation gave up).
+    case textual(reason: String)
+
+    public var description: String {
+        switch self {
+        case .depfile:
+            return "as compiled (depfile)"
+        case .conditionsEvaluated(let undecided):
+            return "as compiled (conditions evaluated with the unit's flags; \(undecided) condition\(undecided == 1 ? "" : "s") undecided, all their branches followed)"
+        case .textual(let reason):
+            return "textual (\(reason))"
+        }
     }
 }
 
@@ -44,11 +69,16 @@ public struct IncludeGraph: Codable, Sendable {
     /// Includer -> its directives in line order.
     public var edges: [String: [IncludeEdge]]
     public var problems: [AnalysisProblem]
+    /// Unit -> includer -> lines of edges in `edges` that this unit's compilation does not
+    /// take (another unit sharing the includer does): a branch of #if false for its flags.
+    public var untaken: [String: [String: Set<Int>]]
 
-    public init(units: [TranslationUnit], edges: [String: [IncludeEdge]], problems: [AnalysisProblem]) {
+    public init(units: [TranslationUnit], edges: [String: [IncludeEdge]], problems: [AnalysisProblem],
+                untaken: [String: [String: Set<Int>]] = [:]) {
         self.units = units
         self.edges = edges
         self.problems = problems
+        self.untaken = untaken
     }
 
     /// Every header reachable from `unit`, each with its shortest include chain (the first
@@ -67,12 +97,14 @@ public struct IncludeGraph: Codable, Sendable {
         reach.depth[unit] = 0
         var queue = [unit]
         var head = 0
+        let skipped = untaken[unit] ?? [:]
         while head < queue.count {
             let file = queue[head]
             head += 1
             let depth = reach.depth[file]!
+            let skippedLines = skipped[file] ?? []
             for edge in edges[file] ?? [] {
-                guard let target = edge.to, reach.depth[target] == nil else { continue }
+                guard let target = edge.to, reach.depth[target] == nil, !skippedLines.contains(edge.line) else { continue }
                 reach.depth[target] = depth + 1
                 reach.parent[target] = edge
                 queue.append(target)

@@ -4,7 +4,8 @@
 // Builds the include graph of a tree: translation units from compile_commands.json when
 // the tree has one (resolved by the entry's own compiler where it runs), otherwise every
 // C/C++ source with an inferred search path; then every reachable header is followed,
-// down to the system headers, each parsed once.
+// down to the system headers, each parsed once. A unit of the database reads only the
+// includes its depfile lists or, without one, the branches its flags select (ConditionWalk).
 
 import Foundation
 import Parallel
@@ -29,7 +30,8 @@ public enum IncludeGraphBuilder {
             return IncludeGraph(units: [], edges: [:], problems: [AnalysisProblem(SourceLocation(path: root), "not a directory")])
         }
         let treeFiles = (files ?? TreeFiles.walk(tree.path)).map { PathText.normalize($0) }.sorted()
-        let cache = IncludeFileCache()
+        let databasePath = compileCommands.map { PathText.normalize(PathText.join(tree.path, $0)) } ?? findDatabase(tree)
+        let cache = IncludeFileCache(keepsConditions: databasePath != nil)
         var filesByName: [String: [String]] = [:]
         for file in treeFiles { filesByName[PathText.fileName(of: file), default: []].append(tree.absolute(file)) }
 
@@ -42,7 +44,7 @@ public enum IncludeGraphBuilder {
         // Unit source -> every file its compilation read, where a depfile says so.
         var compiled: [String: Set<String>] = [:]
         var usedDatabase = false
-        if let database = compileCommands.map({ PathText.normalize(PathText.join(tree.path, $0)) }) ?? findDatabase(tree) {
+        if let database = databasePath {
             let display = tree.display(database)
             do {
                 let loaded = try CompileCommands.load(path: database, displayPath: display)
@@ -56,7 +58,9 @@ public enum IncludeGraphBuilder {
                     let source = tree.display(command.file)
                     plans.append(UnitPlan(source: command.file,
                                           unit: TranslationUnit(source: source, target: layout.target(containing: source)?.name, arguments: command.arguments),
-                                          search: search))
+                                          search: search,
+                                          macros: MacroTable.initial(arguments: command.arguments, isCPlusPlus: cPlusPlus,
+                                                                     isAssembler: PathText.fileExtension(of: command.file) == "S")))
                 }
                 let results = LockedBox([(String, Result<(resolved: ResolvedDirectives, error: String?), Error>)]())
                 for command in commands where !trustBuild {
@@ -112,6 +116,7 @@ public enum IncludeGraphBuilder {
                                   search: HeaderSearchPath(quote: [], angled: directories.map(tree.absolute) + layout.systemDirectories(cPlusPlus: false))))
         }
         plans.sort { $0.unit.source < $1.unit.source }
+        for index in plans.indices where compiled[plans[index].source] != nil { plans[index].unit.evidence = .depfile }
 
         // Units that search the same path share one walk.
         var groups: [HeaderSearchPath: [UnitPlan]] = [:]
@@ -121,6 +126,8 @@ public enum IncludeGraphBuilder {
             groups[plan.search, default: []].append(plan)
         }
         var edges: [String: [IncludeEdge]] = [:]
+        var untaken: [String: [String: Set<Int>]] = [:]
+        var evidence: [String: IncludeEvidence] = [:]
         for search in order {
             let group = groups[search]!
             var resolved: ResolvedDirectives = [:]
@@ -132,19 +139,85 @@ public enum IncludeGraphBuilder {
             // Where every unit of the group has a depfile, only the headers they read are followed.
             let read = group.allSatisfy { compiled[$0.source] != nil }
                 ? group.reduce(into: Set<String>()) { $0.formUnion(compiled[$1.source]!) } : nil
-            let walk = IncludeWalk(tree: tree, resolver: HeaderResolver(search: search, cache: cache, filesByName: filesByName),
-                                   traced: resolved, compiled: read, jobs: jobs)
+            let resolver = HeaderResolver(search: search, cache: cache, filesByName: filesByName)
+            // Units of the database without a depfile: their #if conditions, evaluated.
+            let evaluated = group.filter { $0.macros != nil && compiled[$0.source] == nil }
+            let conditions = LockedBox([String: UnitConditions]())
+            Parallel.forEach(evaluated.count, jobs: jobs) { index in
+                let plan = evaluated[index]
+                let walk = ConditionWalk(tree: tree, resolver: resolver, traced: resolved)
+                let result = walk.run(source: plan.source, forced: search.forcedIncludes, macros: plan.macros!)
+                conditions.withLock { $0[plan.source] = result }
+            }
+            let evaluations = conditions.value
+            var taken: [String: Set<Int>]? = nil
+            for plan in evaluated {
+                let result = evaluations[plan.source]!
+                problems += result.problems
+                if let failure = result.failure {
+                    evidence[plan.unit.source] = .textual(reason: "conditions not evaluated: \(failure)")
+                } else {
+                    evidence[plan.unit.source] = .conditionsEvaluated(undecided: result.undecided)
+                }
+            }
+            // Where every unit of the group was evaluated, only the includes some unit takes are edges.
+            if !evaluated.isEmpty, evaluated.count == group.count, evaluated.allSatisfy({ evaluations[$0.source]!.failure == nil }) {
+                taken = [:]
+                for plan in evaluated {
+                    for (file, lines) in evaluations[plan.source]!.taken { taken![file, default: []].formUnion(lines) }
+                }
+            }
+            let walk = IncludeWalk(tree: tree, resolver: resolver, traced: resolved, compiled: read, taken: taken, jobs: jobs)
             let result = walk.run(from: group.map(\.source))
             for (includer, list) in result.edges where edges[includer] == nil { edges[includer] = list }
             problems += result.problems
+            // What each evaluated unit does not take of the edges other units gave its files.
+            for plan in evaluated {
+                let result = evaluations[plan.source]!
+                guard result.failure == nil else { continue }
+                var skipped: [String: Set<Int>] = [:]
+                for (file, lines) in result.untaken {
+                    let includer = tree.display(file)
+                    let present = Set((edges[includer] ?? []).map(\.line)).intersection(lines)
+                    if !present.isEmpty { skipped[includer] = present }
+                }
+                if !skipped.isEmpty { untaken[plan.unit.source] = skipped }
+            }
+            // A unit with a depfile in a group that also has others: the edges to files its
+            // compilation did not read are not its own.
+            if read == nil {
+                for plan in group {
+                    guard let files = compiled[plan.source] else { continue }
+                    let readFiles = Set(files.map(tree.display))
+                    var skipped: [String: Set<Int>] = [:]
+                    var seen: Set<String> = [plan.unit.source]
+                    var queue = [plan.unit.source]
+                    while let file = queue.popLast() {
+                        for edge in edges[file] ?? [] {
+                            guard let target = edge.to else { continue }
+                            if !readFiles.contains(target) {
+                                skipped[file, default: []].insert(edge.line)
+                            } else if seen.insert(target).inserted {
+                                queue.append(target)
+                            }
+                        }
+                    }
+                    if !skipped.isEmpty { untaken[plan.unit.source] = skipped }
+                }
+            }
         }
-        return IncludeGraph(units: plans.map(\.unit), edges: edges, problems: Array(Set(problems)).sorted())
+        for index in plans.indices {
+            if let known = evidence[plans[index].unit.source] { plans[index].unit.evidence = known }
+        }
+        return IncludeGraph(units: plans.map(\.unit), edges: edges, problems: Array(Set(problems)).sorted(), untaken: untaken)
     }
 
     struct UnitPlan {
         var source: String // absolute
         var unit: TranslationUnit
         var search: HeaderSearchPath
+        /// The macros the unit's command line starts with; nil when there is no command.
+        var macros: MacroTable? = nil
     }
 
     static func findDatabase(_ tree: TreeRoot) -> String? {
@@ -169,6 +242,8 @@ struct IncludeWalk {
     let traced: ResolvedDirectives
     /// The files the units' compilations read (from depfiles); nil: follow every directive.
     var compiled: Set<String>? = nil
+    /// Includer -> lines of the includes the units' evaluated conditions take; nil: all.
+    var taken: [String: Set<Int>]? = nil
     let jobs: Int
 
     func run(from sources: [String]) -> (edges: [String: [IncludeEdge]], problems: [AnalysisProblem]) {
@@ -213,6 +288,8 @@ struct IncludeWalk {
             problems.append(AnalysisProblem(SourceLocation(path: from), error.message))
         case .success(let directives):
             for directive in directives {
+                // In a branch of #if that no unit's flags select.
+                if let taken, !(taken[file]?.contains(directive.line) ?? false) { continue }
                 let header = traced[file]?[directive.line] ?? resolver.resolve(directive, in: file)
                 // Not read by the compilation (a branch of #if it did not take).
                 if let compiled, let header, !compiled.contains(header) { continue }

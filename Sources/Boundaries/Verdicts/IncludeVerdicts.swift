@@ -95,8 +95,10 @@ extension CheckRun {
                 let first = chain[0]
                 let location = SourceLocation(path: first.from, line: first.line)
                 let headerLicense = headerZone.fileLicense
+                // How the unit's includes were chosen: as compiled, or every #if branch.
                 let evidence = chain.map { EvidenceStep(SourceLocation(path: $0.from, line: $0.line), "includes \($0.spelled)") }
-                    + [EvidenceStep(SourceLocation(path: header), "license \(judge.describe(headerLicense))")]
+                    + [EvidenceStep(SourceLocation(path: unit.source), "include graph: \(unit.evidence)"),
+                       EvidenceStep(SourceLocation(path: header), "license \(judge.describe(headerLicense))")]
                 let chainText = Self.describe(chain: chain, header: header)
                 // Direct edges are counted below; here the policy judges what the unit reaches.
                 if crossingDeclared {

@@ -21,7 +21,7 @@ dir=Fuzz/$name
 entries() { [ -f "$1" ] && grep -v '^[[:space:]]*\(#\|$\)' "$1" || true; }
 work=.build/fuzz/$name
 mkdir -p "$work/corpus" "$work/modules"
-flags=(-sanitize=fuzzer,address -parse-as-library -g -O -I "$work/modules")
+flags=(-sanitize=fuzzer,address -parse-as-library -package-name candor -g -O -I "$work/modules")
 
 links=()
 for module in $(entries "$dir/modules"); do

@@ -14,7 +14,7 @@ public struct LicenseDetector: Sendable {
 
     /// Changes whenever detection changes what it reports for the same text and data, so
     /// that caches of earlier results are not reused (see `ScanCache`).
-    public static let version = "6"
+    public static let version = "7"
 
     /// Everything detected, the whole text read as license prose (no path: no code).
     public func detect(in text: String) -> [LicenseMatch] {

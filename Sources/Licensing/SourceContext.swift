@@ -275,7 +275,7 @@ private struct Lexer {
                 string(quote: [b], multiline: false)
             case UInt8(ascii: "`") where !hashLines:
                 string(quote: [b], multiline: true)
-            case UInt8(ascii: ";"), UInt8(ascii: "@") where hashLines:
+            case UInt8(ascii: ";") where hashLines, UInt8(ascii: "@") where hashLines:
                 lineComment()
             case UInt8(ascii: "#") where hashLines && isLineStart(i) && !preprocessorDirective(i + 1):
                 lineComment()
@@ -288,7 +288,7 @@ private struct Lexer {
 
     /// The bytes `cLike` looks at (without and with `hashLines`); anything else is skipped.
     /// (`;` opens a line comment in both: the `where` of its case covers `@` only.)
-    static let cLikeOpeners = ByteScan.AnyOf(Array("/\"'`;".utf8))
+    static let cLikeOpeners = ByteScan.AnyOf(Array("/\"'`".utf8))
     static let assemblerOpeners = ByteScan.AnyOf(Array("/\";@#".utf8))
 
     /// `#include`, `#define`, ... in assembler run through cpp are code, not comments.

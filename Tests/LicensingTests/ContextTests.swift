@@ -45,6 +45,12 @@ final class ContextTests: XCTestCase {
         XCTAssertEqual(s.expression, "Apache-2.0")
         XCTAssertFalse(s.matches.contains { $0.expression.contains("GPL") }, "\(s.matches)")
         XCTAssertFalse(s.mentions.isEmpty)
+
+        // A semicolon is not a comment in C: a string after one on the same line is code.
+        let c = "/* \(tag) MIT */\nint n = 0; const char *id = \"\(tag) GPL-2.0-only\";\n"
+        let cd = try analyze(c, "src/ids.c")
+        XCTAssertEqual(cd.expression, "MIT")
+        XCTAssertEqual(cd.mentions.map(\.expression), ["GPL-2.0-only"], "\(cd.mentions)")
     }
 
     func testVersionTextInAShellStringIsAMention() throws {

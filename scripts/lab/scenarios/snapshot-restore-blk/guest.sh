@@ -3,9 +3,9 @@
 # Every 10 ms: a count with the kernel's uptime on the console, and the count as a
 # 512-byte record ("L2-SECTOR N", padded with spaces, a newline at the end) written with
 # O_DIRECT into sector 4096 + N of /dev/vda (2 MiB in, past the random first MiB that
-# blk_checks reads). L1 snapshots the VM at count 100 and restores it; after the last count
+# blk_checks reads). L1 snapshots the VM at count 50 and restores it; after the last count
 # the usual block checks (read, write, flush) run on the restored device.
-count=300
+count=$(arg count)
 i=0
 failed=0
 while [ $i -lt $count ]; do

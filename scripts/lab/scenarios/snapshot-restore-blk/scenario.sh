@@ -2,7 +2,7 @@
 # SPDX-FileCopyrightText: 2026 The Candor Authors
 # Snapshot and restore of a Linux guest with a vhost-user-blk disk served by candor-blk
 # (a driver process candor-vm starts): the guest writes a count to its console and into
-# its own sector of /dev/vda every 10 ms; at count 100 L1 pauses it through the API,
+# its own sector of /dev/vda every 10 ms; at count 50 L1 pauses it through the API,
 # writes a snapshot (which waits for candor-blk to answer every request) and shuts that
 # candor-vm down; `candor-vm restore` then starts candor-blk again at the saved ring
 # positions and the same guest goes on to its power-off. Checks: every count once and in
@@ -13,7 +13,10 @@ vcpus=2
 memory=128
 image=/tmp/snap-blk.img
 l2_timeout=200
-snapshot_at="L2-COUNT 100 "
+# The guest's last count (lab.count=) and the one at which L1 snapshots.
+count=150
+cmdline="lab.count=$count"
+snapshot_at="L2-COUNT 50 "
 
 setup() {
     make_image $image 16
@@ -57,7 +60,7 @@ verify() {
     if [ -e /tmp/snapblk-watchdog ]; then check watchdog fail "the first candor-vm still ran after $((l2_timeout / 2)) s and was killed"; fi
     if grep -q '"snapshot_path"' /tmp/snapblk-answer.txt; then check snapshot-written pass
     else check snapshot-written fail "$(tail -n 1 /tmp/snapblk-answer.txt)"; fi
-    if grep -q "L2-COUNT 300 " /tmp/snapblk-first.txt; then check paused-mid-run fail "the first run finished before the snapshot"
+    if grep -q "L2-COUNT $count " /tmp/snapblk-first.txt; then check paused-mid-run fail "the first run finished before the snapshot"
     else check paused-mid-run pass; fi
     if grep -q "L2-INIT" /tmp/snapblk-second.txt; then check no-second-boot fail "the restored guest booted again"
     else check no-second-boot pass; fi
@@ -70,16 +73,16 @@ verify() {
           n = $2; up = $3 + 0 }
         END { if (!bad) print "ok " n }')
     case "$counts" in
-        "ok 300") check counts-continue pass ;;
+        "ok $count") check counts-continue pass ;;
         *) check counts-continue fail "$counts" ;;
     esac
     # Every count in its sector of the image (a sector never written is all zeros, read
     # here as '?', so it spoils the record after it and the failure names the right count).
-    sectors=$(dd if=$image bs=512 skip=4097 count=300 2>/dev/null | tr '\000' '?' | awk '
+    sectors=$(dd if=$image bs=512 skip=4097 count=$count 2>/dev/null | tr '\000' '?' | awk '
         { if ($0 !~ /^L2-SECTOR [0-9]+ *$/ || $2 != NR) { print "sector for count " NR " holds \"" substr($0, 1, 40) "\""; bad = 1; exit } }
         END { if (!bad) print "ok " NR }')
     case "$sectors" in
-        "ok 300") check counts-on-disk pass ;;
+        "ok $count") check counts-on-disk pass ;;
         *) check counts-on-disk fail "$sectors" ;;
     esac
     check_guest_block $image

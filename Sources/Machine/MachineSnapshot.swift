@@ -176,8 +176,15 @@ extension Machine {
     /// request comes; this waits for the ones in flight, up to `backendDrainNanoseconds`.
     /// A virtio-net receive queue always holds buffers waiting for packets, so a VM with
     /// an active vhost-user-net device is refused here.
+    ///
+    /// The saved state also has the used-buffer interrupt pending (`withPendingUsedBufferInterrupt`):
+    /// a request answered during this wait, or just before it, reaches the guest as an
+    /// interrupt only through the call relay, which sets InterruptStatus and raises the line
+    /// on its own thread, after `state` and the irqchip were read. Without it a restored
+    /// guest could wait for that completion forever; with it, it at worst takes one
+    /// interrupt with no new used buffer, which virtio drivers ignore.
     func quiescentRingPositions(_ state: VirtioMMIODevice.State, device: String) throws -> VirtioMMIODevice.State {
-        var state = state
+        var state = Self.withPendingUsedBufferInterrupt(state)
         let deadline = Self.monotonicNanoseconds() + Self.backendDrainNanoseconds
         for (index, queue) in state.queues.enumerated() where queue.ready {
             while true {
@@ -194,6 +201,16 @@ extension Machine {
                 }
                 usleep(1000)
             }
+        }
+        return state
+    }
+
+    /// `state` with the used-buffer bit of InterruptStatus set when the driver has started
+    /// the device (DRIVER_OK) and a queue is ready; unchanged otherwise.
+    static func withPendingUsedBufferInterrupt(_ state: VirtioMMIODevice.State) -> VirtioMMIODevice.State {
+        var state = state
+        if state.status & VirtioMMIODevice.Status.driverOK != 0, state.queues.contains(where: \.ready) {
+            state.interruptStatus |= VirtioMMIODevice.interruptUsedBuffer
         }
         return state
     }

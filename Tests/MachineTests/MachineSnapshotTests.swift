@@ -4,7 +4,7 @@
 import Foundation
 import GuestMemory
 import Synchronization
-import Devices
+@testable import Devices
 @testable import VhostUser
 import XCTest
 @testable import Machine
@@ -249,5 +249,26 @@ final class MachineSnapshotTests: XCTestCase {
         XCTAssertEqual(try machine.memory.load(UInt32.self, at: GuestAddress(usedRing + 4 + 8)), 1, "used element 1 is descriptor 1")
         XCTAssertEqual(try machine.memory.load(UInt32.self, at: GuestAddress(usedRing + 4 + 8 + 4)), 16)
         XCTAssertEqual(try machine.memory.load(UInt32.self, at: GuestAddress(usedRing + 4)), 0xdead, "entry 0 was not served again")
+    }
+
+    /// A vhost-user backend's answer reaches the guest through the call relay, on its own
+    /// thread, possibly after the snapshot read the transport and the irqchip: the saved
+    /// state of a started device therefore has the used-buffer interrupt pending (at worst
+    /// one interrupt with nothing new), never a completion the restored guest is not told of.
+    func testSnapshotOfAStartedVhostUserDeviceKeepsAUsedBufferInterruptPending() {
+        func state(status: UInt32, ready: Bool, interrupt: UInt32) -> VirtioMMIODevice.State {
+            VirtioMMIODevice.State(
+                deviceFeaturesSelect: 0, driverFeaturesSelect: 0, driverFeatures: 1 << 32, queueSelect: 0,
+                queues: [.init(size: 8, ready: ready, descriptorTable: 0x40_0000, driverArea: 0x40_1000, deviceArea: 0x40_2000,
+                               positions: nil)],
+                status: status, interruptStatus: interrupt, configGeneration: 0)
+        }
+        let pending = Machine.withPendingUsedBufferInterrupt
+        XCTAssertEqual(pending(state(status: 0xf, ready: true, interrupt: 0)).interruptStatus, 1, "a started device: pending")
+        XCTAssertEqual(pending(state(status: 0xf, ready: true, interrupt: 2)).interruptStatus, 3, "a configuration change stays")
+        XCTAssertEqual(pending(state(status: 0xb, ready: true, interrupt: 0)).interruptStatus, 0, "not started (no DRIVER_OK)")
+        XCTAssertEqual(pending(state(status: 0xf, ready: false, interrupt: 0)).interruptStatus, 0, "no ready queue")
+        let unchanged = state(status: 0xf, ready: true, interrupt: 1)
+        XCTAssertEqual(pending(unchanged), unchanged)
     }
 }

@@ -110,6 +110,7 @@ build_helper() {
 }
 timer=$(build_helper lab-timer)
 randread=$(build_helper lab-randread)
+qmp=$(build_helper lab-qmp)
 
 # Writes the tree $1 as a deterministic newc archive to $2 (fixed order, owner, times).
 pack() {
@@ -139,7 +140,7 @@ qemu_inputs=()
 qemu_firmware="bios-microvm.bin linuxboot_dma.bin pvh.bin"
 [ "$with_qemu" = 1 ] && qemu_inputs=(/usr/bin/qemu-system-x86_64 $(printf '/usr/share/qemu/%s ' $qemu_firmware))
 l1_key=$(key "$kernel_deb" "$busybox" "$candor_vm" "$drivers/candor-blk" "$drivers/candor-rng" "$drivers/candor-net" \
-    /usr/bin/qemu-storage-daemon "$timer" "$lab/l1-init" "$lab/lab.sh" "${qemu_inputs[@]}")
+    /usr/bin/qemu-storage-daemon "$timer" "$qmp" "$lab/l1-init" "$lab/lab.sh" "${qemu_inputs[@]}")
 variant=plain
 [ "$with_qemu" = 1 ] && variant=qemu
 l1_image="$cache/l1-$variant-$l1_key.cpio"
@@ -151,6 +152,7 @@ if [ ! -f "$l1_image" ]; then
     for m in $l1_modules; do cp "$(module_path "$m")" "$tree/lib/modules/"; done
     cp "$vmlinuz" "$tree/lab/vmlinuz"
     cp "$timer" "$tree/lab/bin/lab-timer"
+    cp "$qmp" "$tree/lab/bin/lab-qmp"
     install_program "$candor_vm" /lab/bin/candor-vm "$tree"
     install_program "$drivers/candor-blk" /lab/bin/candor-blk "$tree"
     install_program "$drivers/candor-rng" /lab/bin/candor-rng "$tree"

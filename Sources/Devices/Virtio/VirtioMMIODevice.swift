@@ -42,7 +42,7 @@ public final class VirtioMMIODevice: BusDevice, InterruptSource {
         public static let needsReset: UInt32 = 0x40
         public static let failed: UInt32 = 0x80
     }
-    static let interruptUsedBuffer: UInt32 = 1
+    public static let interruptUsedBuffer: UInt32 = 1
     static let interruptConfigChange: UInt32 = 2
 
     private struct QueueRegisters {

@@ -122,9 +122,9 @@ struct Scan: ParsableCommand {
             let (report, _) = try arguments.scanLazily()
             switch format {
             case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                let json = try ReportJSON.encode(report) + [UInt8(ascii: "\n")]
+                json.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
+                fflush(stdout)
             case .text:
                 for finding in report.findings.sorted() { print(finding) }
                 let bySeverity = Dictionary(grouping: report.findings, by: \.severity)

@@ -5,21 +5,21 @@
 // with `.sortedKeys, .prettyPrinted, .withoutEscapingSlashes` (keys in byte order,
 // "key" : value, two-space indent, empty containers as "[\n\n]", nil optionals left
 // out), which built a Foundation value for each of a Linux tree's 78,000 files and took
-// most of a re-scan's time. Components are few and keep going through `JSONEncoder`.
+// most of a re-scan's time.
 
 import Foundation
 import Licensing
 
 public enum ReportJSON {
     /// `report` as `candor scan --format json` prints it (without the final newline).
-    public static func encode(_ report: ScanReport) throws -> [UInt8] {
+    public static func encode(_ report: ScanReport) -> [UInt8] {
         var json = PrettyJSONWriter()
         json.beginObject()
         json.key("components")
         json.beginArray()
         for component in report.components {
             json.element()
-            try json.encoded(component)
+            json.write(component)
         }
         json.endArray()
         json.key("files")
@@ -75,6 +75,48 @@ private extension PrettyJSONWriter {
         field("sha256", file.sha256)
         key("size")
         number(String(file.size))
+        endObject()
+    }
+
+    mutating func write(_ c: Component) {
+        beginObject()
+        key("checksums")
+        beginObject()
+        for algorithm in c.checksums.keys.sorted() { field(algorithm, c.checksums[algorithm]!) }
+        endObject()
+        field("comment", c.comment)
+        field("concludedLicense", c.concludedLicense)
+        field("copyrightText", c.copyrightText)
+        field("declaredLicense", c.declaredLicense)
+        field("distribution", c.distribution.rawValue)
+        field("downloadLocation", c.downloadLocation)
+        field("fileFormat", c.fileFormat)
+        field("files", c.files)
+        field("gitCommit", c.gitCommit)
+        if let dirty = c.gitDirty {
+            key("gitDirty")
+            bool(dirty)
+        }
+        field("id", c.id)
+        field("kind", c.kind.rawValue)
+        field("location", c.location)
+        field("name", c.name)
+        if let originators = c.originators { field("originators", originators) }
+        field("purl", c.purl)
+        key("relationships")
+        beginArray()
+        for r in c.relationships {
+            element()
+            beginObject()
+            field("kind", r.kind.rawValue)
+            field("target", r.target)
+            endObject()
+        }
+        endArray()
+        field("sourcePackage", c.sourcePackage)
+        field("sourceVersion", c.sourceVersion)
+        field("supplier", c.supplier)
+        field("version", c.version)
         endObject()
     }
 
@@ -208,22 +250,6 @@ struct PrettyJSONWriter {
             if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
         }
         bytes.append(UInt8(ascii: "\""))
-    }
-
-    /// Any value through `JSONEncoder` with the same options, indented to where it goes (a
-    /// string literal holds no raw newline, so every newline is a line of the layout; the
-    /// empty line inside an empty container stays empty).
-    mutating func encoded<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        let padding = [UInt8](repeating: 0x20, count: indent)
-        var lineStart = false
-        for byte in data {
-            if lineStart && byte != UInt8(ascii: "\n") { bytes.append(contentsOf: padding) }
-            bytes.append(byte)
-            lineStart = byte == UInt8(ascii: "\n")
-        }
     }
 
     private mutating func open(_ bracket: UInt8) {

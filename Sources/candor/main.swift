@@ -122,7 +122,7 @@ struct Scan: ParsableCommand {
             let (report, _) = try arguments.scanLazily()
             switch format {
             case .json:
-                let json = try ReportJSON.encode(report) + [UInt8(ascii: "\n")]
+                let json = ReportJSON.encode(report) + [UInt8(ascii: "\n")]
                 json.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
                 fflush(stdout)
             case .text:

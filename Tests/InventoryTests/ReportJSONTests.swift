@@ -23,7 +23,7 @@ final class ReportJSONTests: XCTestCase {
     }
 
     private func assertSameBytes(_ report: ScanReport, file: StaticString = #filePath, line: UInt = #line) throws {
-        let ours = try ReportJSON.encode(report)
+        let ours = ReportJSON.encode(report)
         let theirs = try foundation(report)
         XCTAssertEqual(String(decoding: ours, as: UTF8.self), String(decoding: theirs, as: UTF8.self), file: file, line: line)
         XCTAssertEqual(ours, theirs, file: file, line: line)
@@ -52,8 +52,13 @@ final class ReportJSONTests: XCTestCase {
         var tree = Component(id: "tree", kind: .sourceTree, name: "t", version: "1", declaredLicense: "MIT",
                              checksums: ["SHA1": "x", "SHA256": "y"], files: ["a", "dir/b"], gitCommit: "abc", gitDirty: false,
                              location: "/r", comment: awkward, relationships: [.init(.dependsOn, "deb:x")])
-        tree.originators = ["Person: A"]
-        let other = Component(id: "deb:x", kind: .debianPackage, name: "x")
+        tree.originators = ["Person: A", "Organization: B"]
+        let other = Component(id: "deb:x", kind: .debianPackage, name: "x", version: "1.0-1", purl: "pkg:deb/debian/x@1.0-1",
+                              supplier: "Organization: Debian", originators: [], downloadLocation: "https://deb.example/x",
+                              declaredLicense: "GPL-2.0-or-later", concludedLicense: "GPL-2.0-or-later OR MIT",
+                              copyrightText: awkward, distribution: .providedByPlatform, gitDirty: true,
+                              sourcePackage: "x-src", sourceVersion: "1.0", location: "/usr/lib/libx.so.1", comment: "c",
+                              relationships: [.init(.dynamicLink, "a"), .init(.staticLink, "b")], fileFormat: "ELF64")
         let report = ScanReport(
             root: "/root/\(awkward)", files: [bare, full], components: [other, tree],
             findings: [Finding(path: "a", line: 3, rule: "r", severity: .error, message: awkward),

@@ -9,24 +9,26 @@ import Licensing
 
 struct ComponentCollector {
     let root: String
-    let database: LicenseDatabase
+    /// Read only when Swift packages, binaries or declared components need it.
+    let database: LazyLicenseDatabase
     let options: ScanOptions
     let listing: TreeListing
     let files: [FileRecord]
 
-    func collect(findings: inout [Finding]) -> [Component] {
+    func collect(findings: inout [Finding]) throws -> [Component] {
         var tree = treeComponent()
-        let packages = SwiftPackages.load(root: root, database: database, findings: &findings)
+        let packages = SwiftPackages.present(root: root)
+            ? SwiftPackages.load(root: root, database: try database.database(), findings: &findings) : []
         tree.relationships += packages.map { Component.Relationship(.dependsOn, $0.component.id) }
         var components = [tree] + packages.map(\.component)
         if !options.binaries.isEmpty {
             var inspector = BinaryInspector(root: root, system: options.system, packages: packages,
-                                            detector: LicenseDetector(database: database), files: files)
+                                            detector: LicenseDetector(database: try database.database()), files: files)
             components += inspector.inspect(options.binaries, findings: &findings)
         }
         addLicenseIndexes(to: &components)
         if let file = options.componentsFile {
-            components += DeclaredComponents.load(file, root: root, system: options.system, database: database,
+            components += DeclaredComponents.load(file, root: root, system: options.system, database: try database.database(),
                                                   findings: &findings)
         }
         return components

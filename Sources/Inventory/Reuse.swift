@@ -23,6 +23,13 @@ struct ReuseAnnotations {
     var tomlFiles: [(base: String, annotations: [Annotation])] = []
     var dep5: DEP5File?
 
+    /// Whether the tree has REUSE annotations for `load` to read: REUSE.toml files or `.reuse/dep5`.
+    static func present(root: String, tomlFiles: [String]) -> Bool {
+        !tomlFiles.isEmpty || fileExists(root + "/" + dep5Path)
+    }
+
+    private static let dep5Path = ".reuse/dep5"
+
     /// Reads the REUSE.toml files (paths relative to `root`) and `.reuse/dep5` if present;
     /// problems become findings.
     static func load(root: String, tomlFiles: [String], database: LicenseDatabase, findings: inout [Finding]) -> ReuseAnnotations {
@@ -40,10 +47,9 @@ struct ReuseAnnotations {
                 findings.append(Finding(path: file, rule: "unreadable-file", severity: .error, message: "\(error)"))
             }
         }
-        let dep5Path = root + "/.reuse/dep5"
-        if fileExists(dep5Path) {
+        if fileExists(root + "/" + dep5Path) {
             do {
-                let text = try readTextFile(dep5Path)
+                let text = try readTextFile(root + "/" + dep5Path)
                 let dep5 = DEP5File(text: text)
                 for stanza in dep5.stanzas {
                     if let license = stanza.license {

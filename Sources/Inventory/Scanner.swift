@@ -90,10 +90,16 @@ public enum ScanError: Error, CustomStringConvertible {
 }
 
 public struct Scanner {
-    let database: LicenseDatabase
+    /// Read only when a file is not in the cache, or REUSE annotations, Swift packages,
+    /// binaries or declared components need it: a re-scan of an unchanged tree never does.
+    let database: LazyLicenseDatabase
     let options: ScanOptions
 
     public init(database: LicenseDatabase, options: ScanOptions) {
+        self.init(database: LazyLicenseDatabase(database), options: options)
+    }
+
+    public init(database: LazyLicenseDatabase, options: ScanOptions) {
         self.database = database
         self.options = options
     }
@@ -134,7 +140,7 @@ public struct Scanner {
         }
 
         // Files, from the cache where unchanged.
-        let analyzed = analyzeFiles(listing.files, root: rootPath, cache: cache)
+        let analyzed = try analyzeFiles(listing.files, root: rootPath, cache: cache)
         var files: [FileRecord] = []
         files.reserveCapacity(analyzed.count)
         var cacheChanged = false
@@ -161,11 +167,14 @@ public struct Scanner {
 
         // REUSE annotations apply after the files' own information is known.
         let tomlFiles = files.map(\.path).filter { $0 == "REUSE.toml" || $0.hasSuffix("/REUSE.toml") }
-        let reuse = ReuseAnnotations.load(root: rootPath, tomlFiles: tomlFiles, database: database, findings: &findings)
-        for i in files.indices { reuse.apply(to: &files[i]) }
+        if ReuseAnnotations.present(root: rootPath, tomlFiles: tomlFiles) {
+            let reuse = ReuseAnnotations.load(root: rootPath, tomlFiles: tomlFiles, database: try database.database(),
+                                              findings: &findings)
+            for i in files.indices { reuse.apply(to: &files[i]) }
+        }
         files.sort { $0.path < $1.path }
 
-        var components = ComponentCollector(root: rootPath, database: database, options: options, listing: listing, files: files)
+        var components = try ComponentCollector(root: rootPath, database: database, options: options, listing: listing, files: files)
             .collect(findings: &findings)
         components.sort { $0.id < $1.id }
         for i in components.indices { components[i].relationships.sort() }
@@ -180,24 +189,45 @@ public struct Scanner {
     }
 
     /// Analyses the files on `options.jobs` threads; results come back in input order.
-    private func analyzeFiles(_ entries: [TreeListing.Entry], root: String, cache: ScanCache?) -> [Analyzed] {
-        let analyzer = FileAnalyzer(database: database, detector: LicenseDetector(database: database), reader: options.reader)
+    /// Files unchanged since the cached scan come from the cache; the license database is
+    /// read only when some file is not.
+    private func analyzeFiles(_ entries: [TreeListing.Entry], root: String, cache: ScanCache?) throws -> [Analyzed] {
         let rootPath = RawPath(root)
         var results = [Analyzed](repeating: Analyzed(record: nil, findings: []), count: entries.count)
         let progress = Progress(total: entries.count, enabled: options.progress && isatty(2) == 1)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let out = UncheckedBuffer(buffer)
-            Parallel.forEach(entries.count, jobs: options.jobs, batch: 16) { i in
-                let entry = entries[i]
-                let shown = entry.path.display
-                if let hit = cache?[shown], hit.key == ScanCache.Key(entry.status) {
-                    out.buffer[i] = Analyzed(record: hit.record, findings: hit.findings, fromCache: true)
-                } else {
+        var missed: [Int] = []
+        if let cache {
+            var hits = [Bool](repeating: false, count: entries.count)
+            results.withUnsafeMutableBufferPointer { buffer in
+                hits.withUnsafeMutableBufferPointer { flags in
+                    let out = UncheckedBuffer(buffer), found = UncheckedBuffer(flags)
+                    Parallel.forEach(entries.count, jobs: options.jobs, batch: 256) { i in
+                        let entry = entries[i]
+                        if let hit = cache[entry.path.display], hit.key == ScanCache.Key(entry.status) {
+                            out.buffer[i] = Analyzed(record: hit.record, findings: hit.findings, fromCache: true)
+                            found.buffer[i] = true
+                        }
+                    }
+                }
+            }
+            missed = hits.indices.filter { !hits[$0] }
+            progress.advance(by: entries.count - missed.count)
+        } else {
+            missed = Array(entries.indices)
+        }
+        if !missed.isEmpty {
+            let database = try database.database()
+            let analyzer = FileAnalyzer(database: database, detector: LicenseDetector(database: database), reader: options.reader)
+            results.withUnsafeMutableBufferPointer { buffer in
+                let out = UncheckedBuffer(buffer)
+                Parallel.forEach(missed.count, jobs: options.jobs, batch: 16) { k in
+                    let i = missed[k]
+                    let entry = entries[i]
                     let (record, findings) = analyzer.analyze(path: entry.path, absolute: rootPath.appending(entry.path.bytes),
                                                               size: entry.status.size)
                     out.buffer[i] = Analyzed(record: record, findings: findings)
+                    progress.advance(by: 1)
                 }
-                progress.advance(by: 1)
             }
         }
         progress.finish()

@@ -15,8 +15,13 @@ struct SwiftPackage {
 }
 
 enum SwiftPackages {
+    /// Whether the tree has a `Package.resolved` for `load` to read.
+    static func present(root: String) -> Bool { fileExists(resolvedFile(root: root)) }
+
+    private static func resolvedFile(root: String) -> String { root + "/Package.resolved" }
+
     static func load(root: String, database: LicenseDatabase, findings: inout [Finding]) -> [SwiftPackage] {
-        let path = root + "/Package.resolved"
+        let path = resolvedFile(root: root)
         guard fileExists(path) else { return [] }
         let pins: [Pin]
         do {

@@ -100,27 +100,70 @@ public final class LicenseDatabase: Sendable {
     /// `$XDG_CACHE_HOME/candor` (or `~/.cache/candor`).
     public static func load(dataDirectory: String? = nil, cacheDirectory: String? = nil,
                             executable: String? = currentExecutable()) throws -> LicenseDatabase {
+        try LazyLicenseDatabase.locate(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory,
+                                       executable: executable).database()
+    }
+
+    /// Where a database is read from, found before it is read.
+    enum Source: Sendable {
+        /// A compiled index (the one that ships with the tool).
+        case index(path: String)
+        /// A licensedcode data directory, compiled once into `cacheFile` in `cache`.
+        case data(directory: String, cache: String, cacheFile: String, key: UInt64)
+
+        var path: String {
+            switch self {
+            case .index(let path): return path
+            case .data(let directory, _, _, _): return directory
+            }
+        }
+    }
+
+    /// The source `load(dataDirectory:cacheDirectory:executable:)` reads, in its order, and
+    /// the data version it will state, read from an index's header or the data's wheel
+    /// metadata (not from the index itself).
+    static func locate(dataDirectory: String?, cacheDirectory: String?,
+                       executable: String?) throws -> (source: Source, dataVersion: String) {
         let environment = ProcessInfo.processInfo.environment
         var searched: [String] = []
         if dataDirectory == nil, environment["CANDOR_LICENSE_DATA"] == nil {
             for candidate in shippedIndexCandidates(executable: executable) {
                 searched.append(candidate)
-                if FileManager.default.fileExists(atPath: candidate) { return try load(index: candidate) }
+                guard FileManager.default.fileExists(atPath: candidate) else { continue }
+                guard FileManager.default.isReadableFile(atPath: candidate) else {
+                    throw LicenseDatabaseError.unreadableFile(path: candidate)
+                }
+                guard let header = indexHeader(ofFile: candidate), header.format == formatVersion else {
+                    throw LicenseDatabaseError.badFile(path: candidate, reason: notAnIndex)
+                }
+                return (.index(path: candidate), header.dataVersion)
             }
         }
         let data = try dataDirectory ?? environment["CANDOR_LICENSE_DATA"] ?? findDataDirectory(searchedBefore: searched)
         let cache = cacheDirectory ?? environment["CANDOR_CACHE"] ?? defaultCacheDirectory(data: data)
         let key = try dataKey(data)
         let cacheFile = "\(cache)/licenses-\(String(key, radix: 16)).index"
-        if let cached = readWholeFile(cacheFile),
-           let database = try? LicenseDatabase(cache: cached, key: key, dataDirectory: data) {
+        return (.data(directory: data, cache: cache, cacheFile: cacheFile, key: key), version(of: data))
+    }
+
+    /// Reads (or compiles, then caches) the database of `source`.
+    static func load(_ source: Source) throws -> LicenseDatabase {
+        switch source {
+        case .index(let path):
+            return try load(index: path)
+        case .data(let data, let cache, let cacheFile, let key):
+            if let cached = readWholeFile(cacheFile),
+               let database = try? LicenseDatabase(cache: cached, key: key, dataDirectory: data) {
+                return database
+            }
+            let database = try LicenseDatabase(compiling: data)
+            // A cache that cannot be written only costs the next run a compile.
+            try? database.writeCache(to: cache, file: cacheFile, key: key)
             return database
         }
-        let database = try LicenseDatabase(compiling: data)
-        // A cache that cannot be written only costs the next run a compile.
-        try? database.writeCache(to: cache, file: cacheFile, key: key)
-        return database
     }
+
+    private static let notAnIndex = "not a compiled license index of this candor version (rebuild it with `candor license-index`)"
 
     /// Loads a compiled index written by `writeIndex(to:)` (the one that ships with the tool).
     public static func load(index path: String) throws -> LicenseDatabase {
@@ -128,7 +171,7 @@ public final class LicenseDatabase: Sendable {
         do {
             return try LicenseDatabase(cache: bytes, key: nil, dataDirectory: path)
         } catch {
-            throw LicenseDatabaseError.badFile(path: path, reason: "not a compiled license index of this candor version (rebuild it with `candor license-index`)")
+            throw LicenseDatabaseError.badFile(path: path, reason: notAnIndex)
         }
     }
 
@@ -136,16 +179,22 @@ public final class LicenseDatabase: Sendable {
     /// `writeIndex(to:)` writes) states in its header; nil when `path` is not one. Reads
     /// only the header, so any index of any format version is recognised.
     public static func indexDataVersion(ofFile path: String) -> String? {
+        indexHeader(ofFile: path)?.dataVersion
+    }
+
+    /// The format version, data key and data version a compiled index's header states; nil
+    /// when `path` is not one.
+    static func indexHeader(ofFile path: String) -> (format: UInt32, key: UInt64, dataVersion: String)? {
         guard let file = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? file.close() }
         guard let header = try? file.read(upToCount: magic.count + 4 + 8 + 8 + 256) else { return nil }
         var reader = BinaryReader([UInt8](header))
         do {
             for b in magic where try reader.read(UInt8.self) != b { return nil }
-            _ = try reader.read(UInt32.self)  // format version
-            _ = try reader.read(UInt64.self)  // data key
+            let format = try reader.read(UInt32.self)
+            let key = try reader.read(UInt64.self)
             let version = try reader.readString()
-            return version.hasPrefix("licensedcode-data") ? version : nil
+            return version.hasPrefix("licensedcode-data") ? (format, key, version) : nil
         } catch {
             return nil
         }

@@ -53,8 +53,15 @@ struct ScanArguments: ParsableArguments {
             help: ArgumentHelp("A licensedcode data directory to use instead of the index that ships with candor (default: $CANDOR_LICENSE_DATA, else licenses.index beside the executable or in ../share/candor/, else the .venv of the repository around the current directory, installed by `make setup`).", valueName: "DIR"))
     var licenseData: String?
 
-    /// Loads the license database and scans PATH.
+    /// Scans PATH, then loads the license database (if the scan has not) for the caller.
     func scan() throws -> (ScanReport, LicenseDatabase) {
+        let (report, database) = try scanLazily()
+        return (report, try database.database())
+    }
+
+    /// Scans PATH; the license database is read only if the scan needs it (a re-scan of an
+    /// unchanged tree does not).
+    func scanLazily() throws -> (ScanReport, LazyLicenseDatabase) {
         guard jobs >= 1 else { throw CommandError("--jobs: must be at least 1, got \(jobs)") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -66,7 +73,7 @@ struct ScanArguments: ParsableArguments {
         for binary in binaries where !FileManager.default.isReadableFile(atPath: binary) {
             throw CommandError("--binary \(binary): no such readable file")
         }
-        let database = try LicenseDatabase.load(dataDirectory: licenseData, cacheDirectory: cache)
+        let database = try LazyLicenseDatabase.locate(dataDirectory: licenseData, cacheDirectory: cache)
         var options = ScanOptions(jobs: jobs, cacheDirectory: cache, progress: true, binaries: binaries,
                                   componentsFile: componentsFile)
         options.respectGitignore = respectGitignore
@@ -112,12 +119,12 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let (report, _) = try arguments.scan()
+            let (report, _) = try arguments.scanLazily()
             switch format {
             case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                let json = ReportJSON.encode(report) + [UInt8(ascii: "\n")]
+                json.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
+                fflush(stdout)
             case .text:
                 for finding in report.findings.sorted() { print(finding) }
                 let bySeverity = Dictionary(grouping: report.findings, by: \.severity)

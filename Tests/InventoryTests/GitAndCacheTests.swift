@@ -4,6 +4,7 @@
 import Foundation
 import XCTest
 @testable import Inventory
+@testable import Licensing
 
 final class GitAndCacheTests: XCTestCase {
     override func tearDown() {
@@ -103,6 +104,25 @@ final class GitAndCacheTests: XCTestCase {
         XCTAssertEqual(try Scanner(database: database, options: TestSupport.options(cache: cache, reader: fourth.reader)).scan(root: root).files.count,
                        report1.files.count)
         XCTAssertEqual(fourth.opened.count, report1.files.count)
+    }
+
+    func testUnchangedTreeNeedsNoLicenseDatabase() throws {
+        let database = try TestSupport.database()
+        // No REUSE annotations or Package.resolved, which would need the database.
+        let root = try TestSupport.temporaryDirectory() + "/tree"
+        try TestSupport.write("// \(spdxLicense) MIT\nint main(void) { return 0; }\n", to: root + "/src/main.c")
+        try TestSupport.write("Permission is hereby granted, free of charge, to any person\n", to: root + "/LICENSE")
+        let cache = try TestSupport.temporaryDirectory() + "/cache"
+        let report1 = try Scanner(database: database, options: TestSupport.options(cache: cache)).scan(root: root)
+
+        // Same data version, but an index that cannot be read: only a file to analyse would load it.
+        let missing = LazyLicenseDatabase(source: .index(path: root + "/no-such.index"), dataVersion: database.dataVersion)
+        let report2 = try Scanner(database: missing, options: TestSupport.options(cache: cache)).scan(root: root)
+        XCTAssertEqual(report1, report2)
+        XCTAssertFalse(missing.isLoaded)
+
+        try TestSupport.write("// \(spdxLicense) MIT\nint x;\n", to: root + "/src/new.c")
+        XCTAssertThrowsError(try Scanner(database: missing, options: TestSupport.options(cache: cache)).scan(root: root))
     }
 
     func testCacheKeepsFindings() throws {

@@ -60,15 +60,7 @@ verify() {
     else check destination-stderr pass; fi
     # Every count once, in order, across both consoles (a line cut by the pause is
     # finished by the destination), and the guest's uptime never goes back.
-    counts=$(cat /tmp/mig-first.txt /tmp/mig-second.txt | grep '^L2-COUNT ' | awk '
-        { if ($2 != n + 1) { print "count " $2 " after " n; bad = 1; exit }
-          if ($3 + 0 < up) { print "uptime " $3 " after " up; bad = 1; exit }
-          n = $2; up = $3 + 0 }
-        END { if (!bad) print "ok " n }')
-    case "$counts" in
-        "ok 400") check counts-continue pass ;;
-        *) check counts-continue fail "$counts" ;;
-    esac
+    check_counts_continue 400 /tmp/mig-first.txt /tmp/mig-second.txt
     last=$(grep '^L2-COUNT ' /tmp/mig-first.txt | tail -n 1 | cut -d' ' -f2)
     firstdest=$(grep '^L2-COUNT ' /tmp/mig-second.txt | head -n 1 | cut -d' ' -f2)
     echo "LAB-INFO migrate: the source printed up to count ${last:-none}, the destination from ${firstdest:-none}"

@@ -67,15 +67,7 @@ verify() {
     if [ -s /tmp/snapblk-second.err ]; then check restore-stderr fail "$(head -n 1 /tmp/snapblk-second.err)"
     else check restore-stderr pass; fi
     # Every count once, in order, across both consoles, the uptime never going back.
-    counts=$(cat /tmp/snapblk-first.txt /tmp/snapblk-second.txt | grep '^L2-COUNT ' | awk '
-        { if ($2 != n + 1) { print "count " $2 " after " n; bad = 1; exit }
-          if ($3 + 0 < up) { print "uptime " $3 " after " up; bad = 1; exit }
-          n = $2; up = $3 + 0 }
-        END { if (!bad) print "ok " n }')
-    case "$counts" in
-        "ok $count") check counts-continue pass ;;
-        *) check counts-continue fail "$counts" ;;
-    esac
+    check_counts_continue "$count" /tmp/snapblk-first.txt /tmp/snapblk-second.txt
     # Every count in its sector of the image (a sector never written is all zeros, read
     # here as '?', so it spoils the record after it and the failure names the right count).
     sectors=$(dd if=$image bs=512 skip=4097 count=$count 2>/dev/null | tr '\000' '?' | awk '

@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "ManagementAPITests", dependencies: ["ManagementAPI", "CTestSupport"]),
         // C helpers for tests (a connection from another uid needs fork and setuid).
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
-        .testTarget(name: "BootTests", dependencies: ["Machine", "ManagementAPI"]),
+        .testTarget(name: "BootTests", dependencies: ["Machine", "ManagementAPI", "TestSupport"]),
         .testTarget(name: "AtomicFileTests", dependencies: ["AtomicFile"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
         .testTarget(name: "LicensingTests", dependencies: ["Licensing"]),

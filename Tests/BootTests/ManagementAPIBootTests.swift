@@ -3,6 +3,7 @@
 
 import Foundation
 import ManagementAPI
+import TestSupport
 import XCTest
 
 /// candor-vm run --api-socket with a guest that never ends, driven by candor-vm ctl and
@@ -34,16 +35,6 @@ final class ManagementAPIBootTests: XCTestCase {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
 
-    /// Waits up to `seconds` for `condition`.
-    private func wait(_ seconds: Double, for condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
-    }
-
     func testPauseResumeGarbageAndShutdown() throws {
         guard let executable = CandorVMCommandTests.executable else { throw XCTSkip("candor-vm is not built next to the tests") }
         let image = scratch.appendingPathComponent("tick.bin")
@@ -61,7 +52,7 @@ final class ManagementAPIBootTests: XCTestCase {
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 
-        XCTAssertTrue(wait(10) { outputSize(serial) > 0 }, "the guest prints")
+        XCTAssertTrue(waitUntil(10) { outputSize(serial) > 0 }, "the guest prints")
         let info = try ctl(socket, "info")
         XCTAssertEqual(info.status, 0, info.stderr)
         let described = try JSONDecoder().decode(VMInfo.self, from: Data(info.stdout.utf8))
@@ -91,7 +82,7 @@ final class ManagementAPIBootTests: XCTestCase {
         // Resumed: it grows again.
         let resumed = try ctl(socket, "resume")
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertTrue(wait(10) { outputSize(serial) > atPause }, "the guest continues after resume")
+        XCTAssertTrue(waitUntil(10) { outputSize(serial) > atPause }, "the guest continues after resume")
 
         let shutdown = try ctl(socket, "shutdown")
         XCTAssertEqual(shutdown.status, 0, shutdown.stderr)

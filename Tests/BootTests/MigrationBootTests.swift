@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 
 import Foundation
+import TestSupport
 import XCTest
 
 /// Live migration through the command line: `candor-vm run --incoming` waits, `candor-vm
@@ -21,15 +22,6 @@ final class MigrationBootTests: XCTestCase {
     }
 
     private func size(_ path: String) -> Int { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
-
-    private func wait(_ seconds: Double, for condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
-    }
 
     private func start(_ executable: URL, _ arguments: [String], stderr: String) throws -> Process {
         let process = Process()
@@ -54,7 +46,7 @@ final class MigrationBootTests: XCTestCase {
         let source = try start(executable, ["run", "--kernel", image.path, "--flat", "protected32", "--memory", "16", "--vcpus", "2",
                                             "--serial-output", path("first.txt"), "--api-socket", path("api.sock")], stderr: path("source.err"))
         defer { if source.isRunning { source.terminate() } }
-        XCTAssertTrue(wait(20) { size(path("first.txt")) > 20 }, "the guest ticks")
+        XCTAssertTrue(waitUntil(20) { size(path("first.txt")) > 20 }, "the guest ticks")
 
         let bad = try CandorVMCommandTests.runCandorVM(["ctl", "--api-socket", path("api.sock"), "migrate", "ftp://x"])
         XCTAssertEqual(bad.status, 1)
@@ -65,17 +57,17 @@ final class MigrationBootTests: XCTestCase {
         let json = (try? JSONSerialization.jsonObject(with: Data(answer.stdout.utf8))) as? [String: Any] ?? [:]
         XCTAssertNotNil(json["downtime_ms"] as? Int, answer.stdout)
         XCTAssertGreaterThanOrEqual(json["rounds"] as? Int ?? 0, 1, answer.stdout)
-        XCTAssertTrue(wait(10) { !source.isRunning }, "the source ends after the destination took over")
+        XCTAssertTrue(waitUntil(10) { !source.isRunning }, "the source ends after the destination took over")
         XCTAssertEqual(source.terminationStatus, 0)
         let sourceMessage = (try? String(contentsOfFile: path("source.err"), encoding: .utf8)) ?? ""
         XCTAssertEqual(sourceMessage, "candor-vm: the guest migrated to unix:\(path("in.sock")) and runs there now\n")
 
-        XCTAssertTrue(wait(20) { size(path("second.txt")) > 20 }, "the guest ticks at the destination")
+        XCTAssertTrue(waitUntil(20) { size(path("second.txt")) > 20 }, "the guest ticks at the destination")
         let info = try CandorVMCommandTests.runCandorVM(["ctl", "--api-socket", path("dest-api.sock"), "info"])
         XCTAssertTrue(info.stdout.contains(#""state":"running""#), info.stdout)
         XCTAssertTrue(info.stdout.contains(#""vcpus":2"#), info.stdout)
         _ = try CandorVMCommandTests.runCandorVM(["ctl", "--api-socket", path("dest-api.sock"), "shutdown"])
-        XCTAssertTrue(wait(10) { !destination.isRunning })
+        XCTAssertTrue(waitUntil(10) { !destination.isRunning })
         XCTAssertEqual(destination.terminationStatus, 0, (try? String(contentsOfFile: path("dest.err"), encoding: .utf8)) ?? "")
     }
 

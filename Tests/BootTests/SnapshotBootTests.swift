@@ -3,6 +3,7 @@
 
 import Foundation
 import ManagementAPI
+import TestSupport
 import XCTest
 
 /// Snapshot and restore through the real binary: candor-vm run → ctl pause → ctl snapshot
@@ -34,15 +35,6 @@ final class SnapshotBootTests: XCTestCase {
 
     private func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
-    private func wait(_ seconds: Double, for condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
-    }
-
     /// Starts candor-vm with `arguments`; returns the process and its stderr pipe.
     private func start(_ arguments: [String]) throws -> (Process, Pipe) {
         guard let executable = CandorVMCommandTests.executable else { throw XCTSkip("candor-vm is not built next to the tests") }
@@ -72,7 +64,7 @@ final class SnapshotBootTests: XCTestCase {
         let (first, firstErr) = try start(["run", "--kernel", image.path, "--flat", "protected32", "--memory", "16", "--vcpus", "2",
                                            "--serial-output", firstSerial, "--api-socket", socket])
         defer { if first.isRunning { first.terminate() } }
-        XCTAssertTrue(wait(20) { text(firstSerial).count >= 5 }, "the guest counts")
+        XCTAssertTrue(waitUntil(20) { text(firstSerial).count >= 5 }, "the guest counts")
 
         let running = try ctl(socket, "snapshot", snapshot)
         XCTAssertEqual(running.status, 1)
@@ -100,9 +92,9 @@ final class SnapshotBootTests: XCTestCase {
         let restoreStarted = Date()
         let (second, secondErr) = try start(["restore", "--snapshot", snapshot, "--serial-output", secondSerial, "--api-socket", secondSocket])
         defer { if second.isRunning { second.terminate() } }
-        XCTAssertTrue(wait(20) { !text(secondSerial).isEmpty }, "the restored guest prints")
+        XCTAssertTrue(waitUntil(20) { !text(secondSerial).isEmpty }, "the restored guest prints")
         print("candor-vm restore: first output after \(Int(Date().timeIntervalSince(restoreStarted) * 1000)) ms")
-        XCTAssertTrue(wait(20) { text(secondSerial).count >= 5 })
+        XCTAssertTrue(waitUntil(20) { text(secondSerial).count >= 5 })
         let described = try ctl(secondSocket, "info")
         XCTAssertTrue(described.stdout.contains("\"vcpus\":2"), described.stdout)
         XCTAssertTrue(described.stdout.contains("\"state\":\"running\""), described.stdout)
@@ -125,7 +117,7 @@ final class SnapshotBootTests: XCTestCase {
                                         "--device", "virtio-rng"] + vhostUser + ["--serial-output", scratch.appendingPathComponent("s.txt").path,
                                         "--api-socket", socket])
         defer { if process.isRunning { process.terminate() } }
-        XCTAssertTrue(wait(10) { FileManager.default.fileExists(atPath: socket) })
+        XCTAssertTrue(waitUntil(10) { FileManager.default.fileExists(atPath: socket) })
         XCTAssertEqual(try ctl(socket, "pause").status, 0)
         let snapped = try ctl(socket, "snapshot", snapshot)
         XCTAssertEqual(snapped.status, 0, snapped.stderr)
@@ -139,7 +131,7 @@ final class SnapshotBootTests: XCTestCase {
         let secondSerial = scratch.appendingPathComponent("s2.txt").path
         let (restored, restoredErr) = try start(["restore", "--snapshot", snapshot, "--serial-output", secondSerial, "--api-socket", secondSocket])
         defer { if restored.isRunning { restored.terminate() } }
-        XCTAssertTrue(wait(20) { text(secondSerial).count >= 3 }, "the restored guest runs")
+        XCTAssertTrue(waitUntil(20) { text(secondSerial).count >= 3 }, "the restored guest runs")
         let info = try ctl(secondSocket, "info")
         XCTAssertTrue(info.stdout.contains("virtio-rng"), info.stdout)
         if !vhostUser.isEmpty { XCTAssertTrue(info.stdout.contains("vhost-user-rng"), info.stdout) }

@@ -5,6 +5,7 @@ import Foundation
 import GuestMemory
 import Snapshot
 import Synchronization
+import TestSupport
 import XCTest
 @testable import Machine
 
@@ -26,15 +27,6 @@ final class MachineMigrationTests: XCTestCase {
     }
 
     private func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-
-    private func wait(_ seconds: Double, for condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(10_000)
-        }
-        return condition()
-    }
 
     /// A value one thread sets and another reads.
     final class Shared<Value>: Sendable {
@@ -75,16 +67,16 @@ final class MachineMigrationTests: XCTestCase {
         let received = Shared<Result<Machine, Error>>()
         let configuration = incoming
         Thread { received.set(Result { try MachineBuilder.receiveMigration(configuration).0 }) }.start()
-        XCTAssertTrue(wait(10) { FileManager.default.fileExists(atPath: socket) }, "the destination listens")
+        XCTAssertTrue(waitUntil(10) { FileManager.default.fileExists(atPath: socket) }, "the destination listens")
 
         let source = try countingMachine(output: firstOutput)
         let sourceExit = start(source)
-        XCTAssertTrue(wait(20) { text(firstOutput).count >= 5 }, "the guest counts")
+        XCTAssertTrue(waitUntil(20) { text(firstOutput).count >= 5 }, "the guest counts")
         let report = try source.migrate(to: .unix(path: socket))
         print("migration of a 16 MiB guest: total \(report.totalNanoseconds / 1_000_000) ms, downtime \(report.downtimeNanoseconds / 1_000_000) ms, "
               + "\(report.rounds) round(s), \(report.pages) pages, \(report.bytes) bytes; downtime: last \(report.stopAndCopyPages) pages "
               + "\(report.lastPagesNanoseconds / 1000) µs, state \(report.stateNanoseconds / 1000) µs, destination \(report.destinationNanoseconds / 1000) µs")
-        XCTAssertTrue(wait(10) { sourceExit.get() != nil })
+        XCTAssertTrue(waitUntil(10) { sourceExit.get() != nil })
         XCTAssertEqual(sourceExit.get(), .migrated(to: "unix:\(socket)"))
         XCTAssertEqual(MachineExit.migrated(to: "x").processExitStatus, 0)
         XCTAssertGreaterThanOrEqual(report.rounds, 1)
@@ -95,16 +87,16 @@ final class MachineMigrationTests: XCTestCase {
         let counterAtSource = try source.memory.load(UInt32.self, at: MachineSnapshotTests.counterAddress)
         let printed = text(firstOutput)
 
-        XCTAssertTrue(wait(20) { received.get() != nil }, "the destination has the machine")
+        XCTAssertTrue(waitUntil(20) { received.get() != nil }, "the destination has the machine")
         let destination = try XCTUnwrap(received.get()).get()
         XCTAssertEqual(try destination.memory.load(UInt32.self, at: MachineSnapshotTests.counterAddress), counterAtSource,
                        "the last dirty pages arrived")
         XCTAssertEqual(destination.status.vcpuCount, 2)
         XCTAssertFalse(FileManager.default.fileExists(atPath: socket), "the listening socket is removed")
         let destinationExit = start(destination)
-        XCTAssertTrue(wait(20) { text(secondOutput).count >= 5 }, "the guest runs at the destination")
+        XCTAssertTrue(waitUntil(20) { text(secondOutput).count >= 5 }, "the guest runs at the destination")
         destination.stop()
-        XCTAssertTrue(wait(10) { destinationExit.get() != nil })
+        XCTAssertTrue(waitUntil(10) { destinationExit.get() != nil })
         // It goes on from the next count: no gap, no restart.
         let continued = text(secondOutput)
         let expected = (1...5).map { String((printed.count + $0) % 10) }.joined()
@@ -115,8 +107,8 @@ final class MachineMigrationTests: XCTestCase {
         let output = scratch.appendingPathComponent("out.txt").path
         let machine = try countingMachine(output: output, virtio: true)
         let exit = start(machine)
-        defer { machine.stop(); _ = wait(10) { exit.get() != nil } }
-        XCTAssertTrue(wait(20) { text(output).count >= 2 })
+        defer { machine.stop(); _ = waitUntil(10) { exit.get() != nil } }
+        XCTAssertTrue(waitUntil(20) { text(output).count >= 2 })
         XCTAssertThrowsError(try machine.migrate(to: .unix(path: scratch.appendingPathComponent("none.sock").path))) {
             guard case let .refused(message) = $0 as? MigrationError else { return XCTFail("\($0)") }
             XCTAssertTrue(message.hasPrefix("virtio-rng: virtio devices write guest memory outside KVM's dirty-page log"), message)
@@ -129,8 +121,8 @@ final class MachineMigrationTests: XCTestCase {
         let socket = scratch.appendingPathComponent("no.sock").path
         let machine = try countingMachine(output: output)
         let exit = start(machine)
-        defer { machine.stop(); _ = wait(10) { exit.get() != nil } }
-        XCTAssertTrue(wait(20) { text(output).count >= 2 })
+        defer { machine.stop(); _ = waitUntil(10) { exit.get() != nil } }
+        XCTAssertTrue(waitUntil(20) { text(output).count >= 2 })
         // Nobody listens.
         XCTAssertThrowsError(try machine.migrate(to: .unix(path: socket))) {
             XCTAssertTrue("\($0)".hasPrefix("connecting to unix:\(socket): "), "\($0)")
@@ -157,7 +149,7 @@ final class MachineMigrationTests: XCTestCase {
             var writer = MigrationStreamWriter { try connection.writeAll($0) }
             try? writer.send(.failed("no room for it here"))
         }.start()
-        XCTAssertTrue(wait(10) { FileManager.default.fileExists(atPath: socket) })
+        XCTAssertTrue(waitUntil(10) { FileManager.default.fileExists(atPath: socket) })
         XCTAssertThrowsError(try machine.migrate(to: .unix(path: socket))) {
             XCTAssertEqual("\($0)", "the destination refused the migration: no room for it here")
         }
@@ -166,7 +158,7 @@ final class MachineMigrationTests: XCTestCase {
         XCTAssertEqual(names.suffix(2), ["state", "end"])
         XCTAssertEqual(machine.status.runStatus, .running, "resumed")
         let before = text(output).count
-        XCTAssertTrue(wait(20) { text(output).count > before + 2 }, "and counting")
+        XCTAssertTrue(waitUntil(20) { text(output).count > before + 2 }, "and counting")
         XCTAssertNil(exit.get())
     }
 }

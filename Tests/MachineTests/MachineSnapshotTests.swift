@@ -6,6 +6,7 @@ import GuestMemory
 import Synchronization
 @testable import Devices
 @testable import VhostUser
+import TestSupport
 import XCTest
 @testable import Machine
 
@@ -37,15 +38,6 @@ final class MachineSnapshotTests: XCTestCase {
 
     private func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
-    private func wait(_ seconds: Double, for condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(10_000)
-        }
-        return condition()
-    }
-
     /// Runs `machine` on a thread; returns a function that stops it and gives its exit.
     private func start(_ machine: Machine) -> () -> MachineExit? {
         let exit = Mutex<MachineExit?>(nil)
@@ -53,7 +45,7 @@ final class MachineSnapshotTests: XCTestCase {
         runner.start()
         return {
             machine.stop()
-            _ = self.wait(10) { exit.withLock { $0 } != nil }
+            _ = waitUntil(10) { exit.withLock { $0 } != nil }
             return exit.withLock { $0 }
         }
     }
@@ -76,7 +68,7 @@ final class MachineSnapshotTests: XCTestCase {
         do {
             let machine = try MachineBuilder.build(configuration)
             let stop = start(machine)
-            XCTAssertTrue(wait(20) { text(firstOutput).count >= 5 }, "the guest counts")
+            XCTAssertTrue(waitUntil(20) { text(firstOutput).count >= 5 }, "the guest counts")
             XCTAssertThrowsError(try machine.snapshot(to: snapshot)) {
                 XCTAssertEqual("\($0)", "the VM must be paused for a snapshot; pause it first")
             }
@@ -107,7 +99,7 @@ final class MachineSnapshotTests: XCTestCase {
         XCTAssertEqual(machine.virtioDevices.map { "\($0.specification)" }, ["virtio-rng"])
         XCTAssertTrue(machine.deviceDescriptions.contains("virtio-mmio at 0xd0000000, irq 5: virtio-rng"), "\(machine.deviceDescriptions)")
         let stop = start(machine)
-        XCTAssertTrue(wait(20) { text(secondOutput).count >= 5 }, "the restored guest runs")
+        XCTAssertTrue(waitUntil(20) { text(secondOutput).count >= 5 }, "the restored guest runs")
         XCTAssertEqual(stop(), .stoppedByRequest)
         let continued = text(secondOutput)
         // It goes on from the next count, not from 1.
@@ -129,7 +121,7 @@ final class MachineSnapshotTests: XCTestCase {
         for generation in 1...3 {
             let stop = start(machine)
             let output = scratch.appendingPathComponent("\(generation - 1).txt").path
-            XCTAssertTrue(wait(20) { text(output).count >= 3 }, "generation \(generation) runs")
+            XCTAssertTrue(waitUntil(20) { text(output).count >= 3 }, "generation \(generation) runs")
             try machine.pause()
             total += text(output)
             let snapshot = scratch.appendingPathComponent("snap\(generation)").path
@@ -230,7 +222,7 @@ final class MachineSnapshotTests: XCTestCase {
             }
             XCTAssertFalse(FileManager.default.fileExists(atPath: snapshot))
             write(device, .queueNotify, 0)
-            XCTAssertTrue(wait(5) { (try? usedIndex(machine.memory)) == 1 }, "the backend answers")
+            XCTAssertTrue(waitUntil(5) { (try? usedIndex(machine.memory)) == 1 }, "the backend answers")
             try machine.snapshot(to: snapshot)
         }
 
@@ -245,7 +237,7 @@ final class MachineSnapshotTests: XCTestCase {
         try machine.memory.store(UInt32(0xdead), at: GuestAddress(usedRing + 4))
         try offer(machine.memory, 1)
         write(device, .queueNotify, 0)
-        XCTAssertTrue(wait(5) { (try? usedIndex(machine.memory)) == 2 }, "the new backend takes entry 1, not entry 0 again")
+        XCTAssertTrue(waitUntil(5) { (try? usedIndex(machine.memory)) == 2 }, "the new backend takes entry 1, not entry 0 again")
         XCTAssertEqual(try machine.memory.load(UInt32.self, at: GuestAddress(usedRing + 4 + 8)), 1, "used element 1 is descriptor 1")
         XCTAssertEqual(try machine.memory.load(UInt32.self, at: GuestAddress(usedRing + 4 + 8 + 4)), 16)
         XCTAssertEqual(try machine.memory.load(UInt32.self, at: GuestAddress(usedRing + 4)), 0xdead, "entry 0 was not served again")

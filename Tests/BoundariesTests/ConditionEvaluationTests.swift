@@ -45,7 +45,7 @@ final class ConditionEvaluationTests: FixtureTestCase {
     func testTheCheckerJudgesOnlyTheCompiledBranchAndSaysHowItKnows() throws {
         for (flag, expected) in [("-DUSE_GPL=0", 0), ("-DUSE_GPL=1", 1)] {
             let fixture = try tree([
-                "main.c": header("MIT") + "#if USE_GPL\n#include \"gpl.h\"\n#endif\nint main(void) { return 0; }\n",
+                "main.c": header("Apache-2.0") + "#if USE_GPL\n#include \"gpl.h\"\n#endif\nint main(void) { return 0; }\n",
                 "gpl.h": header("GPL-2.0-only") + "static inline int gpl(void) { return 1; }\n",
             ], name: "checker\(expected)")
             let database = [["directory": fixture.root.path, "file": "main.c", "arguments": ["cc", flag, "-c", "main.c"]]]

@@ -80,10 +80,9 @@ struct ComponentCollector {
     private func declaredTreeLicense() -> (String?, String) {
         // A byte search: Foundation's `contains` on 78,000 paths was a visible part of a re-scan.
         let topLevel = files.filter { f in !f.path.utf8.contains(UInt8(ascii: "/")) && SwiftPackages.isLicenseFileName(f.path) }
-        let fromFiles = Set(topLevel.flatMap { f in f.licenseMatches.filter { $0.kind != .reference }.map(\.expression) }
-            + topLevel.flatMap(\.licenseTags))
+        let fromFiles = Set(topLevel.compactMap(\.statedLicense))
         if !fromFiles.isEmpty {
-            return (conjunction(fromFiles), "declared license detected in \(topLevel.map(\.path).joined(separator: ", "))")
+            return (LicenseExpression.conjunction(fromFiles.sorted()), "declared license detected in \(topLevel.map(\.path).joined(separator: ", "))")
         }
         var counts: [String: Int] = [:]
         for f in files { for t in Set(f.licenseTags) { counts[t, default: 0] += 1 } }
@@ -92,13 +91,6 @@ struct ComponentCollector {
         }
         return (nil, "no license file and no SPDX tags: declared license unknown")
     }
-}
-
-/// `A AND B` of the unique expressions, sorted, each parenthesised when compound.
-func conjunction(_ expressions: Set<String>) -> String? {
-    let sorted = expressions.sorted()
-    if sorted.count <= 1 { return sorted.first }
-    return sorted.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
 }
 
 /// The license data a compiled license index holds (the file `candor license-index`

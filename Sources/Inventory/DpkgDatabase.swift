@@ -143,8 +143,7 @@ struct DebianCopyright {
             return
         }
         guard DEP5File.isMachineReadable(text) else {
-            let detected = Set(detector.detect(in: text).filter { $0.kind == .text || $0.kind == .notice }.map(\.expression))
-            license = conjunction(detected)
+            license = detector.analyze(text, path: path).expression
             copyrightText = nil
             note = "\(path) is not machine-readable (no DEP-5 Format header); "
                 + (license == nil ? "no license detected in it" : "license detected in its text")

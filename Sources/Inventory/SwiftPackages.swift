@@ -165,15 +165,14 @@ enum SwiftPackages {
         return value.isEmpty ? nil : String(value)
     }
 
-    /// The licenses the texts and notices in `files` (a component's license files) state,
-    /// `A AND B`; nil when none is detected or none is readable.
+    /// The licenses `files` (a component's license files) state: each file's one detected
+    /// expression (`Apache-2.0 WITH Swift-exception`, `MIT OR Apache-2.0`), files joined by
+    /// AND; nil when none is detected or none is readable.
     static func declaredLicense(files: [String], detector: LicenseDetector) -> String? {
-        var found = Set<String>()
-        for file in files {
-            guard let text = try? readTextFile(file) else { continue }
-            for m in detector.detect(in: text) where m.kind != .reference { found.insert(m.expression) }
+        let stated = files.compactMap { file in
+            (try? readTextFile(file)).flatMap { detector.analyze($0, path: file).expression }
         }
-        return conjunction(found)
+        return LicenseExpression.conjunction(stated.sorted())
     }
 
     static func isLicenseFileName(_ name: String) -> Bool {

@@ -190,8 +190,8 @@ final class ZoneMap: @unchecked Sendable {
     /// Whether a policy zone or the build (a kernel module's MODULE_LICENSE) states the
     /// license the zone's code is distributed under; otherwise the zone is only the file's
     /// own license.
-    func declaresProgramLicense(_ zone: ZoneAssignment) -> Bool {
-        !zone.zone.hasPrefix("tree:") && !zone.zone.hasPrefix("system:")
+    func declaresProgramLicense(of path: String) -> Bool {
+        policyZone(of: path) != nil || buildZones[path] != nil
     }
 
     /// A binary's zone by policy glob; nil when no zone names it.

@@ -82,7 +82,7 @@ extension CheckRun {
             let program = unitZone.license
             let unitBroken = unitZone.fileLicense != program && incompatible(program: program, code: unitZone.fileLicense, use: .staticLink)
             let unitOffersGPL = judge.offersGPL(program)
-            let declared = zones.declaresProgramLicense(unitZone)
+            let declared = zones.declaresProgramLicense(of: unit.source)
             let reach = graph.reachable(from: unit.source)
             for header in reach.headers {
                 let reached = facts(header)

@@ -29,6 +29,7 @@ enum vhost_user_request {
 	VHOST_USER_SET_OWNER = 3,
 	VHOST_USER_RESET_OWNER = 4,
 	VHOST_USER_SET_MEM_TABLE = 5,
+	VHOST_USER_SET_LOG_BASE = 6,
 	VHOST_USER_SET_VRING_NUM = 8,
 	VHOST_USER_SET_VRING_ADDR = 9,
 	VHOST_USER_SET_VRING_BASE = 10,
@@ -45,6 +46,7 @@ enum vhost_user_request {
 };
 
 /* Virtio feature bits the transport layer cares about. */
+#define VHOST_F_LOG_ALL			26	/* log writes for live migration */
 #define VIRTIO_RING_F_INDIRECT_DESC	28
 #define VIRTIO_RING_F_EVENT_IDX		29
 #define VHOST_USER_F_PROTOCOL_FEATURES	30
@@ -52,6 +54,7 @@ enum vhost_user_request {
 
 /* vhost-user protocol feature bits. */
 #define VHOST_USER_PROTOCOL_F_MQ	0
+#define VHOST_USER_PROTOCOL_F_LOG_SHMFD	1
 #define VHOST_USER_PROTOCOL_F_REPLY_ACK	3
 #define VHOST_USER_PROTOCOL_F_CONFIG	9
 
@@ -76,6 +79,15 @@ struct vhost_user_vring_addr {
 	uint64_t available;
 	uint64_t log;
 } __attribute__((packed));
+
+/* SET_LOG_BASE payload; the log's fd comes with it. */
+struct vhost_user_log {
+	uint64_t mmap_size;
+	uint64_t mmap_offset;
+} __attribute__((packed));
+
+/* Dirty log granularity: one bit per 4 KiB guest page. */
+#define VHOST_LOG_PAGE			4096
 
 struct vhost_user_region {
 	uint64_t guest_phys_addr;

@@ -24,8 +24,10 @@
 #define TRANSPORT_FEATURES	(BIT(VIRTIO_F_VERSION_1) |		\
 				 BIT(VIRTIO_RING_F_INDIRECT_DESC) |	\
 				 BIT(VIRTIO_RING_F_EVENT_IDX) |		\
+				 BIT(VHOST_F_LOG_ALL) |			\
 				 BIT(VHOST_USER_F_PROTOCOL_FEATURES))
 #define PROTOCOL_FEATURES	(BIT(VHOST_USER_PROTOCOL_F_MQ) |	\
+				 BIT(VHOST_USER_PROTOCOL_F_LOG_SHMFD) |	\
 				 BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |	\
 				 BIT(VHOST_USER_PROTOCOL_F_CONFIG))
 #define MAX_QUEUES		8
@@ -50,6 +52,7 @@ struct candor_device {
 	int conn;
 	int epoll;
 	struct mem_table mem;
+	struct write_log log;
 	struct virtq *queues;
 	struct watch watches[MAX_WATCHES];
 	unsigned int watch_count;
@@ -62,6 +65,7 @@ struct message {
 		struct vhost_user_vring_state state;
 		struct vhost_user_vring_addr addr;
 		struct vhost_user_mem_table mem;
+		struct vhost_user_log log;
 		struct vhost_user_config config;
 		uint8_t bytes[VHOST_USER_MAX_PAYLOAD];
 	} payload;
@@ -100,8 +104,10 @@ struct candor_device *candor_device_register(const struct candor_device_info *in
 	dev->features = info->features | TRANSPORT_FEATURES;
 	dev->conn = -1;
 	dev->epoll = -1;
-	for (unsigned int i = 0; i < info->num_queues; i++)
+	for (unsigned int i = 0; i < info->num_queues; i++) {
 		virtq_init(&dev->queues[i], i);
+		dev->queues[i].log = &dev->log;
+	}
 	return dev;
 }
 CANDOR_EXPORT(candor_device_register);
@@ -121,6 +127,7 @@ static void reset_queue(struct candor_device *dev, struct virtq *q)
 	close_fd(&q->call_fd);
 	close_fd(&q->err_fd);
 	virtq_init(q, q->index);
+	q->log = &dev->log;
 }
 
 static void reset_device(struct candor_device *dev)
@@ -128,6 +135,7 @@ static void reset_device(struct candor_device *dev)
 	for (unsigned int i = 0; i < dev->info.num_queues; i++)
 		reset_queue(dev, &dev->queues[i]);
 	mem_unmap(&dev->mem);
+	write_log_unmap(&dev->log);
 	dev->acked_features = 0;
 	dev->protocol_features = 0;
 }
@@ -517,6 +525,50 @@ static int set_mem_table(struct candor_device *dev, struct message *m)
 	return 0;
 }
 
+/* Maps the dirty-page log; logging itself follows VHOST_F_LOG_ALL. */
+static int set_log_base(struct candor_device *dev, struct message *m)
+{
+	const struct vhost_user_log *l = &m->payload.log;
+	struct stat st = { 0 };
+	int fd = take_fd(m);
+	void *map;
+
+	/* At most 1 GiB of log: 32 TiB of guest memory. */
+	if (fd < 0 || m->hdr.size != sizeof(*l) || l->mmap_size == 0 ||
+	    l->mmap_size > (1ull << 30) || l->mmap_offset > (1ull << 30)) {
+		candor_log(CANDOR_LOG_ERROR, "SET_LOG_BASE: %u bytes, size 0x%llx, offset 0x%llx, %s",
+			   m->hdr.size, (unsigned long long)l->mmap_size,
+			   (unsigned long long)l->mmap_offset, fd < 0 ? "no fd" : "fd");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	size_t len = l->mmap_offset + l->mmap_size;
+
+	/* A file shorter than the log would SIGBUS on the first mark. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < len) {
+		candor_log(CANDOR_LOG_ERROR, "SET_LOG_BASE: the log's file (%lld bytes) is smaller than offset 0x%llx + size 0x%llx",
+			   S_ISREG(st.st_mode) ? (long long)st.st_size : -1LL,
+			   (unsigned long long)l->mmap_offset, (unsigned long long)l->mmap_size);
+		close(fd);
+		return -1;
+	}
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		candor_log(CANDOR_LOG_ERROR, "SET_LOG_BASE: mmap: %s", strerror(errno));
+		return -1;
+	}
+	bool on = dev->log.on;
+
+	write_log_unmap(&dev->log);
+	dev->log = (struct write_log){
+		.bits = (uint8_t *)map + l->mmap_offset, .size = l->mmap_size,
+		.map = map, .map_len = len, .on = on,
+	};
+	return 0;
+}
+
 static int set_vring_fd(struct candor_device *dev, struct message *m)
 {
 	uint64_t v = m->payload.u64;
@@ -642,12 +694,22 @@ static int dispatch(struct candor_device *dev, struct message *m, bool *replied)
 			return -1;
 		}
 		dev->acked_features = m->payload.u64;
+		dev->log.on = dev->acked_features & BIT(VHOST_F_LOG_ALL);
 		for (unsigned int i = 0; i < dev->info.num_queues; i++) {
 			q = &dev->queues[i];
 			q->event_idx = dev->acked_features & BIT(VIRTIO_RING_F_EVENT_IDX);
 			q->indirect = dev->acked_features & BIT(VIRTIO_RING_F_INDIRECT_DESC);
 		}
 		return 0;
+	case VHOST_USER_SET_LOG_BASE:
+		/*
+		 * The frontend waits for a reply, whose value means nothing (QEMU
+		 * ignores it). A log we cannot map would make a migration lose
+		 * our writes: hang up instead, so the frontend sees it.
+		 */
+		if (set_log_base(dev, m) < 0)
+			return -ECONNRESET;
+		return reply_u64(dev, m, 0);
 	case VHOST_USER_SET_PROTOCOL_FEATURES:
 		if (m->payload.u64 & ~PROTOCOL_FEATURES) {
 			candor_log(CANDOR_LOG_ERROR, "SET_PROTOCOL_FEATURES: 0x%llx not offered",

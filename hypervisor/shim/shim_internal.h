@@ -40,6 +40,25 @@ uint8_t *mem_from_gpa(const struct mem_table *mem, uint64_t gpa, uint64_t len,
 /* Host pointer for frontend address [@uva, @uva + @len) in one region, or NULL. */
 uint8_t *mem_from_uva(const struct mem_table *mem, uint64_t uva, uint64_t len);
 void mem_unmap(struct mem_table *mem);
+/* Guest physical address of host pointer @host, if it lies in @mem. */
+bool mem_to_gpa(const struct mem_table *mem, const void *host, uint64_t *gpa);
+
+/*
+ * The frontend's dirty-page log for live migration (SET_LOG_BASE; on while
+ * VHOST_F_LOG_ALL is acked): bit N % 8 of byte N / 8 stands for guest page N
+ * (VHOST_LOG_PAGE bytes). The shim marks every page it or a driver wrote
+ * through a chain, and the used rings, so the frontend sends them again.
+ */
+struct write_log {
+	uint8_t *bits;
+	uint64_t size;		/* bytes of bits */
+	void *map;
+	size_t map_len;
+	bool on;
+};
+
+void write_log_mark(const struct write_log *log, uint64_t gpa, uint64_t len);
+void write_log_unmap(struct write_log *log);
 
 struct virtq {
 	unsigned int index;
@@ -63,8 +82,9 @@ struct virtq {
 	int kick_fd;
 	int call_fd;
 	int err_fd;
-	/* CANDOR_SHIM_CHECK only (check.c): */
 	const struct mem_table *mem;	/* the table the rings were mapped with */
+	const struct write_log *log;	/* the device's, set at registration */
+	/* CANDOR_SHIM_CHECK only (check.c): */
 	bool probing;			/* virtq_break only records (probe_failed) */
 	bool probe_failed;
 	uint64_t written_bytes;		/* into chains since the ring started */

@@ -51,6 +51,28 @@ void virtq_break(struct virtq *q, const char *fmt, ...)
 	}
 }
 
+/* Dirty-log marks, made after the write they cover (see write_log). */
+static void log_used_ring(const struct virtq *q)
+{
+	uint64_t gpa;
+
+	if (q->log && q->log->on && q->used && mem_to_gpa(q->mem, q->used, &gpa))
+		write_log_mark(q->log, gpa, virtq_used_size(q->num));
+}
+
+/* Every writable buffer of @chain, whatever the driver says it wrote. */
+static void log_chain(const struct virtq *q, const struct candor_chain *chain)
+{
+	uint64_t gpa;
+
+	if (!q->log || !q->log->on)
+		return;
+	for (unsigned int k = chain->readable_count;
+	     k < chain->readable_count + chain->writable_count; k++)
+		if (mem_to_gpa(q->mem, chain->iov[k].iov_base, &gpa))
+			write_log_mark(q->log, gpa, chain->iov[k].iov_len);
+}
+
 static bool overlaps(const void *a, uint64_t a_len, const void *b, uint64_t b_len)
 {
 	uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
@@ -239,6 +261,7 @@ int virtq_pop(struct virtq *q, const struct mem_table *mem,
 	if (pending == 0 && q->event_idx) {
 		/* Ask for a kick on the next buffer, then look once more. */
 		STORE(*virtq_avail_event(q->used, q->num), q->last_avail_idx);
+		log_used_ring(q);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		pending = avail_pending(q, LOAD(q->avail->idx));
 	}
@@ -294,6 +317,7 @@ static void fill_used(struct virtq *q, struct candor_chain *chain,
 		written = chain->writable_len;
 	if (shim_check_enabled)
 		virtq_check_push(q, chain);
+	log_chain(q, chain);
 	STORE(e->id, chain->head);
 	STORE(e->len, written);
 	free(chain);
@@ -306,6 +330,7 @@ static void publish_used(struct virtq *q, uint16_t count)
 			       q->index, LOAD(q->used->idx), q->used_idx);
 	q->used_idx += count;
 	__atomic_store_n(&q->used->idx, q->used_idx, __ATOMIC_RELEASE);
+	log_used_ring(q);
 	q->pushed = true;
 }
 
@@ -328,6 +353,7 @@ void virtq_unpop(struct virtq *q, struct candor_chain *chain)
 {
 	if (shim_check_enabled)
 		q->inflight[chain->head / 64] &= ~(1ull << (chain->head % 64));
+	log_chain(q, chain);
 	q->last_avail_idx--;
 	free(chain);
 }

@@ -833,6 +833,46 @@ static void short_memory_file(void)
 	free(argv[0]);
 }
 
+/* --- a dirty log whose file is shorter than it ------------------------- */
+
+static void short_log_file(void)
+{
+	const char *label = "hostile frontend: short dirty-log file";
+	struct backend b = { 0 };
+	struct vf_conn c;
+	/* The log claims 4 KiB (128 MiB of guest memory); the file holds 8 bytes. */
+	struct vhost_user_log log = { .mmap_size = 4096, .mmap_offset = 0 };
+	char *argv[] = { binary("candor-rng"), "--socket", b.sock, NULL };
+	uint64_t features = 0, reply = 0;
+	int fd, rc;
+
+	set_socket(&b, "shortlog");
+	if (start(&b, label, argv) < 0)
+		return;
+	if (vf_connect(&c, b.sock, WAIT_MS) < 0) {
+		result(false, label, "connect", "%s", b.log);
+		stop(&b);
+		return;
+	}
+	fd = memfd_create("short-log", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, 8) < 0) {
+		result(false, label, "memfd", "%s", strerror(errno));
+		stop(&b);
+		return;
+	}
+	rc = vf_request(&c, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, &features, sizeof(features));
+	result(rc == 0 && (features & BIT(VHOST_F_LOG_ALL)), label, "VHOST_F_LOG_ALL offered",
+	       "rc %d features 0x%llx", rc, (unsigned long long)features);
+	rc = vf_request(&c, VHOST_USER_SET_LOG_BASE, &log, sizeof(log), &fd, 1, &reply, sizeof(reply));
+	close(fd);
+	/* Refused by hanging up: the frontend must not go on without the marks. */
+	result(rc < 0 && running(&b) && count_in_log(&b, "is smaller than") == 1,
+	       label, "hung up, alive, and says why", "rc %d (log %s)", rc, b.log);
+	vf_close(&c);
+	stop(&b);
+	free(argv[0]);
+}
+
 /* --- backend killed mid-run ------------------------------------------- */
 
 static void killed_backend(void)
@@ -895,6 +935,7 @@ int main(int argc, char **argv)
 	killed_backend();
 	fd_handoff();
 	short_memory_file();
+	short_log_file();
 	if (failures)
 		printf("logs kept in %s\n", work_dir);
 	else {

@@ -152,6 +152,7 @@ static bool has_own_reply(uint32_t request)
 	case VHOST_USER_GET_VRING_BASE:
 	case VHOST_USER_GET_QUEUE_NUM:
 	case VHOST_USER_GET_CONFIG:
+	case VHOST_USER_SET_LOG_BASE:
 		return true;
 	default:
 		return false;

@@ -29,7 +29,7 @@ let package = Package(
         // The hypervisor.
         .target(name: "CKVM"),
         .target(name: "KVM", dependencies: ["CKVM", "GuestMemory"], swiftSettings: swift6),
-        .target(name: "GuestMemory", swiftSettings: swift6),
+        .target(name: "GuestMemory", dependencies: ["CPosix"], swiftSettings: swift6),
         // liblzma: the bzImage payload (xz) is unpacked by the VMM where the guest's own
         // decompressor would be too slow (see MACHINE.md).
         .systemLibrary(name: "CLZMA", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),

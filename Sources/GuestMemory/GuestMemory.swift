@@ -47,15 +47,7 @@ public final class GuestMemoryRegion: @unchecked Sendable {
         var fd: Int32 = -1
         var flags = MAP_NORESERVE
         if shareable {
-            // A POSIX shared-memory object, unlinked at once: only the descriptor names it.
-            let name = "/candor-guest-ram-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-            fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            if fd >= 0 { shm_unlink(name) }
-            guard fd >= 0, ftruncate(fd, off_t(size)) == 0 else {
-                let err = errno
-                if fd >= 0 { close(fd) }
-                throw GuestMemoryError.mapFailed(size: size, errno: err)
-            }
+            fd = try sharedMemoryFile(size: size, name: "guest-ram")
             flags |= MAP_SHARED
         } else {
             flags |= MAP_PRIVATE | MAP_ANONYMOUS
@@ -95,6 +87,9 @@ public final class GuestMemoryRegion: @unchecked Sendable {
 // threads share as real hardware does (ordering is the virtio rings' business).
 public final class GuestMemory: @unchecked Sendable {
     public let regions: [GuestMemoryRegion]
+    /// What this process and vhost-user backends write while a migration logs it; the
+    /// writes through `write`, `store` and `fill` are marked here.
+    public let writeLog: GuestWriteLog
 
     public init(regions: [GuestMemoryRegion]) throws {
         let sorted = regions.sorted { $0.start < $1.start }
@@ -102,6 +97,7 @@ public final class GuestMemory: @unchecked Sendable {
             throw GuestMemoryError.overlappingRegions(a.start, b.start)
         }
         self.regions = sorted
+        self.writeLog = try GuestWriteLog(addressLimit: sorted.last?.endExclusive ?? 0)
     }
 
     /// Convenience: maps each `(start, size)` range.
@@ -134,6 +130,7 @@ public final class GuestMemory: @unchecked Sendable {
         if copied == nil {
             for (index, byte) in bytes.enumerated() { destination.storeBytes(of: byte, toByteOffset: index, as: UInt8.self) }
         }
+        writeLog.mark(address, length: UInt64(bytes.count))
     }
 
     public func read(at address: GuestAddress, count: Int) throws -> [UInt8] {
@@ -145,6 +142,7 @@ public final class GuestMemory: @unchecked Sendable {
     public func store<T: FixedWidthInteger>(_ value: T, at address: GuestAddress) throws {
         let destination = try hostPointer(at: address, length: UInt64(MemoryLayout<T>.size))
         destination.storeBytes(of: value.littleEndian, as: T.self)
+        writeLog.mark(address, length: UInt64(MemoryLayout<T>.size))
     }
 
     public func load<T: FixedWidthInteger>(_: T.Type = T.self, at address: GuestAddress) throws -> T {
@@ -156,5 +154,6 @@ public final class GuestMemory: @unchecked Sendable {
     public func fill(zeroesAt address: GuestAddress, length: UInt64) throws {
         let destination = try hostPointer(at: address, length: length)
         memset(destination, 0, Int(length))
+        writeLog.mark(address, length: length)
     }
 }

@@ -2,8 +2,9 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 //
 // Typed wrappers for the POSIX calls Swift's Glibc module does not export: eventfd,
-// sendmsg carrying file descriptors (SCM_RIGHTS needs the CMSG_* macros), and the Unix
-// socket calls of the management API (sockaddr_un, SO_PEERCRED, renameat2).
+// sendmsg carrying file descriptors (SCM_RIGHTS needs the CMSG_* macros), the Unix
+// socket calls of the management API (sockaddr_un, SO_PEERCRED, renameat2), and atomic
+// operations on memory another process shares (Swift's atomics cannot address it).
 #ifndef CPOSIX_H
 #define CPOSIX_H
 
@@ -47,6 +48,16 @@ int cposix_peer_uid(int socket, uid_t *uid);
 /// Bounds every later read and write on `socket` to `milliseconds` (SO_RCVTIMEO,
 /// SO_SNDTIMEO): a blocked call then fails with EAGAIN. Returns 0 or -1 (errno set).
 int cposix_set_socket_timeouts(int socket, unsigned int milliseconds);
+
+/// Atomically ORs `bits` into the 64-bit word at `address` (dirty-log marks).
+static inline void cposix_atomic_or_u64(unsigned long long *address, unsigned long long bits) {
+    __atomic_fetch_or(address, bits, __ATOMIC_SEQ_CST);
+}
+
+/// Atomically replaces the 64-bit word at `address` with `value`; returns what it held.
+static inline unsigned long long cposix_atomic_exchange_u64(unsigned long long *address, unsigned long long value) {
+    return __atomic_exchange_n(address, value, __ATOMIC_SEQ_CST);
+}
 
 /// The most descriptors one message may carry (the vhost-user limit, VHOST_MEMORY_BASELINE_NREGIONS).
 #define CPOSIX_MAX_FDS 8

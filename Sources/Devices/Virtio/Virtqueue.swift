@@ -99,6 +99,7 @@ public struct DescriptorChain: Equatable, Sendable {
             guard count > 0 else { continue }
             let pointer = try memory.hostPointer(at: buffer.address, length: UInt64(count))
             let written = try produce(UnsafeMutableRawBufferPointer(start: pointer, count: count))
+            memory.writeLog.mark(buffer.address, length: UInt64(count))
             total += UInt64(min(max(written, 0), count))
             if written < count { break }
         }
@@ -237,6 +238,7 @@ public final class Virtqueue {
             // Ask for a kick at the next entry, then look again: the driver may have added
             // one between our read and its check of avail_event.
             store16(nextAvailable, used, 4 + 8 * Int(size))
+            memory.writeLog.mark(layout.deviceArea, length: layout.deviceAreaLength)
             atomicMemoryFence(ordering: .sequentiallyConsistent)
             availableIndex = load16(available, 2)
             if availableIndex == nextAvailable { return nil }
@@ -322,6 +324,7 @@ public final class Virtqueue {
         atomicMemoryFence(ordering: .releasing)
         nextUsed &+= 1
         store16(nextUsed, used, 2)
+        memory.writeLog.mark(layout.deviceArea, length: layout.deviceAreaLength)
     }
 
     /// Whether the driver wants an interrupt for the entries used since the last call:

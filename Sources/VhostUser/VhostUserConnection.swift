@@ -47,7 +47,7 @@ public enum VhostUserError: Error, Equatable, CustomStringConvertible {
 /// Front-end requests (QEMU docs/interop/vhost-user.rst, "Front-end message types").
 enum VhostUserRequest: UInt32 {
     case getFeatures = 1, setFeatures = 2, setOwner = 3
-    case setMemoryTable = 5
+    case setMemoryTable = 5, setLogBase = 6
     case setVringNum = 8, setVringAddress = 9, setVringBase = 10, getVringBase = 11
     case setVringKick = 12, setVringCall = 13
     case getProtocolFeatures = 15, setProtocolFeatures = 16
@@ -154,14 +154,15 @@ final class VhostUserConnection {
     }
 
     /// Sends a request that has a reply and returns the reply's payload.
-    func ask(_ request: VhostUserRequest, _ payload: VhostUserPayload = VhostUserPayload(),
+    func ask(_ request: VhostUserRequest, _ payload: VhostUserPayload = VhostUserPayload(), fds: [Int32] = [],
              step: String) throws(VhostUserError) -> [UInt8] {
-        try write(request, payload, fds: [], flags: 0, step: step)
+        try write(request, payload, fds: fds, flags: 0, step: step)
         return try readReply(to: request, step: step)
     }
 
-    func askU64(_ request: VhostUserRequest, step: String) throws(VhostUserError) -> UInt64 {
-        let reply = try ask(request, step: step)
+    func askU64(_ request: VhostUserRequest, _ payload: VhostUserPayload = VhostUserPayload(), fds: [Int32] = [],
+                step: String) throws(VhostUserError) -> UInt64 {
+        let reply = try ask(request, payload, fds: fds, step: step)
         guard reply.count == 8, let value = loadLittleEndian(reply, at: 0, as: UInt64.self) else {
             throw .unexpectedReply(path: path, step: step, request: request.rawValue, flags: 0, size: UInt32(reply.count))
         }

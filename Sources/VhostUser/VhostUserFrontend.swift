@@ -16,12 +16,18 @@ import Synchronization
 public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
     /// GET_FEATURES bit saying the backend speaks protocol features; never shown to the guest.
     static let protocolFeaturesBit: UInt64 = 1 << 30
+    static let protocolLogSharedMemory: UInt64 = 1 << 1
     static let protocolReplyAck: UInt64 = 1 << 3
     static let protocolConfig: UInt64 = 1 << 9
+    /// VHOST_F_LOG_ALL: the backend marks what it writes in the log SET_LOG_BASE gave it.
+    static let logAllFeature: UInt64 = 1 << 26
+    /// SET_VRING_ADDR flag VHOST_VRING_F_LOG: log the used ring at log_guest_addr.
+    static let vringLogFlag: UInt32 = 1
     /// VHOST_MEMORY_BASELINE_NREGIONS.
     static let memoryRegionLimit = 8
     /// Bits the guest may see: device-specific bits 0-23 and what a split ring on shared
-    /// memory supports. Others (IOMMU, packed rings, logging) need frontend support we lack.
+    /// memory supports. Others (IOMMU, packed rings) need frontend support we lack, and
+    /// logging is the frontend's own business.
     static let guestVisibleFeatures: UInt64 = (1 << 24 - 1) | VirtioFeatures.builtInRing
 
     public let deviceID: VirtioDeviceID
@@ -30,6 +36,9 @@ public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
     public let configSpace: [UInt8]
     /// The socket path, or for a driver candor-vm started, its name and pid.
     public let socketPath: String
+    /// Whether the backend can log its writes for a live migration (VHOST_F_LOG_ALL with
+    /// the log in shared memory, VHOST_USER_PROTOCOL_F_LOG_SHMFD).
+    public let supportsWriteLog: Bool
 
     /// The backend process when the VMM started it: it lives as long as the device.
     public let backendProcess: VhostUserBackendProcess?
@@ -57,6 +66,8 @@ public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
         /// Set when the backend hung up while running: a block device then answers new
         /// requests itself, with VIRTIO_BLK_S_IOERR, until the driver resets it.
         var backendGone = false
+        /// The log the backend marks its writes in while a migration runs.
+        var writeLog: GuestWriteLog?
     }
     private let shared = Mutex(Shared())
 
@@ -102,11 +113,12 @@ public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
         var protocolFeatures: UInt64 = 0
         if backendFeatures & Self.protocolFeaturesBit != 0 {
             let offered = try connection.askU64(.getProtocolFeatures, step: "GET_PROTOCOL_FEATURES")
-            protocolFeatures = offered & (Self.protocolReplyAck | Self.protocolConfig)
+            protocolFeatures = offered & (Self.protocolReplyAck | Self.protocolConfig | Self.protocolLogSharedMemory)
             try connection.send(.setProtocolFeatures, .u64(protocolFeatures), step: "SET_PROTOCOL_FEATURES")
             connection.replyAcknowledgements = protocolFeatures & Self.protocolReplyAck != 0
         }
         features = backendFeatures & Self.guestVisibleFeatures & ~hiddenFeatures
+        supportsWriteLog = backendFeatures & Self.logAllFeature != 0 && protocolFeatures & Self.protocolLogSharedMemory != 0
         if configSize > 0 {
             guard protocolFeatures & Self.protocolConfig != 0 else {
                 throw VhostUserError.missingFeature(path: socketPath, feature: "VHOST_USER_PROTOCOL_F_CONFIG")
@@ -213,7 +225,8 @@ public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
 
     /// On the worker: the memory table and every queue, then the call relay.
     private func start(_ context: VirtioDeviceContext, table: VhostUserPayload, fds: [Int32]) throws {
-        try connection.send(.setFeatures, .u64(context.features | backendFeatures & Self.protocolFeaturesBit), step: "SET_FEATURES")
+        let writeLog = shared.withLock { $0.writeLog }
+        try sendWriteLog(writeLog, features: context.features)
         try connection.send(.setMemoryTable, table, fds: fds, step: "SET_MEM_TABLE")
 
         var calls: [(queue: Int, fd: Int32)] = []
@@ -227,14 +240,15 @@ public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
             try connection.send(.setVringBase, .vringState(index, UInt32(queue.nextAvailable)), step: "\(step): SET_VRING_BASE")
             var address = VhostUserPayload()
             address.append(UInt32(index))
-            address.append(UInt32(0))  // flags: no dirty logging
+            // Used-ring writes are logged whenever VHOST_F_LOG_ALL is on.
+            address.append(supportsWriteLog ? Self.vringLogFlag : 0)
             for (guestAddress, length) in [(layout.descriptorTable, 16 * UInt64(layout.size)),
                                            (layout.deviceArea, 6 + 8 * UInt64(layout.size)),
                                            (layout.driverArea, 6 + 2 * UInt64(layout.size))] {
                 let host = try context.memory.hostPointer(at: guestAddress, length: length)
                 address.append(UInt64(UInt(bitPattern: host)))
             }
-            address.append(UInt64(0))  // log_guest_addr
+            address.append(layout.deviceArea.rawValue)  // log_guest_addr
             try connection.send(.setVringAddress, address, step: "\(step): SET_VRING_ADDR")
             // Call before kick: a backend starts the ring on SET_VRING_KICK and must
             // already know where to signal.
@@ -259,6 +273,46 @@ public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
         })
         started = true
         shared.withLock { $0.context = context }
+    }
+
+    /// On the worker: the log (SET_LOG_BASE, answered when the backend mapped it) and the
+    /// driver's features with VHOST_F_LOG_ALL while there is a log, without it otherwise.
+    private func sendWriteLog(_ log: GuestWriteLog?, features: UInt64) throws {
+        if let log {
+            var description = VhostUserPayload()
+            description.append(UInt64(log.byteCount))  // mmap_size
+            description.append(UInt64(0))  // mmap_offset
+            // The reply says the log is mapped; its value means nothing (libvhost-user
+            // echoes mmap_size). A backend that cannot map it hangs up.
+            _ = try connection.askU64(.setLogBase, description, fds: [log.fileDescriptor], step: "SET_LOG_BASE")
+        }
+        let logging = log == nil ? 0 : Self.logAllFeature
+        try connection.send(.setFeatures, .u64(features | backendFeatures & Self.protocolFeaturesBit | logging), step: "SET_FEATURES")
+    }
+
+    /// Has the backend mark every page it writes in `log` from now on (a live migration
+    /// starts), or stop marking (nil). A device the driver activates later starts with it.
+    public func setWriteLog(_ log: GuestWriteLog?) throws {
+        guard log == nil || supportsWriteLog else {
+            throw VhostUserError.missingFeature(path: socketPath, feature: "VHOST_F_LOG_ALL with VHOST_USER_PROTOCOL_F_LOG_SHMFD")
+        }
+        try worker.sync {
+            let context = shared.withLock { state -> VirtioDeviceContext? in
+                state.writeLog = log
+                return state.context
+            }
+            // A running backend switches now; a stopped one gets it when it starts.
+            if let context, relay != nil { try sendWriteLog(log, features: context.features) }
+        }
+    }
+
+    /// Returns once the backend has finished what it was doing when called: a request it
+    /// answers comes after its event loop turn, so the log marks of every buffer it used
+    /// before are made (the shim marks after each write).
+    public func synchronize() throws {
+        try worker.sync {
+            if relay != nil { _ = try connection.askU64(.getFeatures, step: "GET_FEATURES (synchronize)") }
+        }
     }
 
     /// A notification that reached the VMM (no ioeventfd bound) becomes a write to the

@@ -70,6 +70,57 @@ final class VhostUserBlockTests: XCTestCase {
         XCTAssertGreaterThan(Set(bytes).count, 64, "random bytes from the backend")
     }
 
+    func testCandorBlkMarksItsWritesInTheWriteLog() throws {
+        let image = try makeImage()
+        let socket = directory + "/candor-blk.sock"
+        let backend = try VhostUserBackendProcess(executable: try CandorDrivers.executable(named: "candor-blk"),
+                                                  arguments: CandorDrivers.arguments(socket: socket, image: image), socketPath: socket)
+        let marked = try writeLogMarks(socketPath: try XCTUnwrap(backend.socketPath))
+        // Exactly what the device wrote: the used ring (page 3), the data it read into
+        // (pages 0x11 and 0x12) and the status byte (page 0x20); not what it only read.
+        XCTAssertEqual(marked.read, [0x3, 0x11, 0x12, 0x20])
+        XCTAssertEqual(marked.write, [0x3, 0x20])
+        XCTAssertEqual(marked.afterStop, [])
+    }
+
+    func testQemuStorageDaemonMarksItsWritesInTheWriteLog() throws {
+        // The frontend's side of the protocol, against another implementation of the backend's.
+        let image = try makeImage()
+        let backend = try startQemuStorageDaemon(image: image)
+        let marked = try writeLogMarks(socketPath: try XCTUnwrap(backend.socketPath))
+        XCTAssertTrue(Set([0x3, 0x11, 0x12, 0x20]).isSubset(of: marked.read), "\(marked.read)")
+        XCTAssertFalse(marked.read.contains(0x10), "the request header is only read")
+        XCTAssertTrue(Set([0x3, 0x20]).isSubset(of: marked.write), "\(marked.write)")
+        XCTAssertEqual(marked.afterStop, [])
+    }
+
+    /// The pages the backend marked in the write log for an 8 KiB read into `data`, for an
+    /// 8 KiB write from it, and for a read after logging stopped. The test's own writes
+    /// (descriptors, headers) are not marked: this process's logging stays off.
+    private func writeLogMarks(socketPath: String) throws -> (read: [UInt64], write: [UInt64], afterStop: [UInt64]) {
+        let frontend = try VhostUserFrontend.block(socketPath: socketPath)
+        XCTAssertTrue(frontend.supportsWriteLog)
+        let driver = try BlockDriver(frontend: frontend)
+        try driver.start()
+        let log = driver.memory.writeLog
+        log.setActive(true)
+        log.setActive(false)
+        try frontend.setWriteLog(log)
+        func marks() throws -> [UInt64] {
+            try frontend.synchronize()
+            return log.take(firstPage: 0, pageCount: 1024).enumerated().flatMap { index, word in
+                (0..<64).filter { word >> $0 & 1 == 1 }.map { UInt64(index * 64) + $0 }
+            }
+        }
+        XCTAssertEqual(try driver.request(type: BlockDriver.typeIn, sector: 8, length: 8192), 0)
+        let read = try marks()
+        XCTAssertEqual(try driver.request(type: BlockDriver.typeOut, sector: 8, data: [UInt8](repeating: 7, count: 8192)), 0)
+        let write = try marks()
+        try frontend.setWriteLog(nil)
+        XCTAssertEqual(try driver.request(type: BlockDriver.typeIn, sector: 8, length: 8192), 0)
+        return (read, write, try marks())
+    }
+
     private func exerciseBlockDevice(socketPath: String, image: String) throws {
         let driver = try BlockDriver(frontend: VhostUserFrontend.block(socketPath: socketPath))
         XCTAssertEqual(driver.read(.deviceID), 2)

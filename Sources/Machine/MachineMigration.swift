@@ -40,8 +40,9 @@ public struct MigrationReport: Equatable, Sendable {
     /// Pages sent in every round and in stop-and-copy.
     public var pages: UInt64 = 0
     public var stopAndCopyPages: UInt64 = 0
-    /// Parts of the downtime: the last pages sent, the state captured and sent, and the
-    /// destination's work from the end of the stream to its acknowledgment.
+    /// Parts of the downtime: the state captured (its backends drained) and the last pages
+    /// sent, the state encoded and sent, and the destination's work from the end of the
+    /// stream to its acknowledgment.
     public var lastPagesNanoseconds: UInt64 = 0
     public var stateNanoseconds: UInt64 = 0
     public var destinationNanoseconds: UInt64 = 0
@@ -54,9 +55,13 @@ extension Machine {
     static let smallDirtySet = 256
 
     /// Moves the running guest to a destination waiting with `--incoming`: memory in
-    /// pre-copy rounds while the guest runs (KVM's dirty-page log names what it wrote
-    /// since the last round), then the vCPUs paused, the last dirty pages and the state
-    /// the snapshot captures sent, and the destination's acknowledgment awaited. Then the
+    /// pre-copy rounds while the guest runs, then the vCPUs paused, the last dirty pages and
+    /// the state the snapshot captures sent, and the destination's acknowledgment awaited.
+    /// What a round sends again is what was written since the last one: by vCPUs (KVM's
+    /// dirty-page log) and by virtio devices, in this process or in vhost-user backends
+    /// (`GuestMemory.writeLog`, shared with the backends through VHOST_F_LOG_ALL). The
+    /// destination starts its own backends (drivers) from the devices' specifications, at
+    /// the ring positions the source's reached once every request was answered. Then the
     /// run ends with `.migrated` (the process exits 0). On any failure before that
     /// acknowledgment the guest runs on here and the error is thrown.
     public func migrate(to endpoint: MigrationEndpoint) throws(MigrationError) -> MigrationReport {
@@ -64,26 +69,16 @@ extension Machine {
         guard status.runStatus == .running else {
             throw .refused("the VM must be running to migrate (it is \(status.runStatus)); resume it first")
         }
-        // KVM's log names only the pages vCPUs write. A virtio device writes guest memory
-        // from this process or from a backend process, outside that log: migrating it
-        // would lose pages, so it is refused.
-        if let device = virtioDevices.first {
-            throw .refused("\(device.specification): virtio devices write guest memory outside KVM's dirty-page log, and "
-                           + "vhost-user dirty logging (VHOST_F_LOG_ALL) is not implemented; live migration of a VM with "
-                           + "virtio devices is not supported (a snapshot is)")
-        }
+        let backends = try migratableBackends()
         guard let firstVCPU = vcpus.first else { throw .refused("the VM has no vCPUs") }
         let connection = try endpoint.connect()
         var writer = MigrationStreamWriter { try connection.writeAll($0) }
         var report = MigrationReport()
-        do {
-            try setDirtyPageLogging(true)
-        } catch {
-            throw .failed("turning on KVM's dirty-page log: \(error)")
-        }
         var paused = false
         do {
-            let configuration = MigrationConfiguration(facts: snapshotFacts(cpuid: firstVCPU.cpuid), virtioDevices: [])
+            try startWriteLogs(backends)
+            let configuration = MigrationConfiguration(facts: snapshotFacts(cpuid: firstVCPU.cpuid),
+                                                       virtioDevices: virtioDevices.map { "\($0.specification)" })
             try writer.send(.header(configuration))
             // Round 0: every page that holds data (the destination's memory starts zeroed).
             report.pages += try sendPages(&writer, nonZeroOnly: true)
@@ -106,6 +101,10 @@ extension Machine {
             paused = true
             try whilePaused {
                 let stopped = Self.monotonicNanoseconds()
+                // The state first: it waits until every backend answered what it took, so
+                // after `synchronize` the logs hold all their writes.
+                let state = try captureState()
+                for backend in backends { try backend.synchronize() }
                 let last = try takeDirtyLogs()
                 let merged = zip(pending, last).map { earlier, later in
                     DirtyPageLog(words: zip(earlier.words, later.words).map { $0 | $1 }, pageCount: earlier.pageCount)
@@ -114,7 +113,6 @@ extension Machine {
                 report.pages += report.stopAndCopyPages
                 let pagesSent = Self.monotonicNanoseconds()
                 report.lastPagesNanoseconds = pagesSent - stopped
-                let state = try captureState()
                 try writer.send(.state(state.encoded()))
                 try writer.send(.end)
                 let ended = Self.monotonicNanoseconds()
@@ -133,7 +131,7 @@ extension Machine {
             report.bytes = writer.bytesWritten
         } catch {
             // The guest goes on here: logging off, vCPUs running again.
-            try? setDirtyPageLogging(false)
+            stopWriteLogs(backends)
             if paused { try? resume() }
             switch error {
             case let error as MigrationError: throw error
@@ -146,6 +144,44 @@ extension Machine {
         return report
     }
 
+    /// The vhost-user backends whose writes a migration logs; throws `.refused` for a
+    /// device that cannot be migrated: a backend without VHOST_F_LOG_ALL, or a network
+    /// device, whose receive queue always holds buffers a packet may fill at any time, so
+    /// its backend is never idle for the state to be taken.
+    func migratableBackends() throws(MigrationError) -> [VhostUserFrontend] {
+        var backends: [VhostUserFrontend] = []
+        for (specification, device) in virtioDevices {
+            if case .vhostUserNet = specification {
+                throw .refused("\(specification): a network device cannot be migrated yet (its receive queue is never idle)")
+            }
+            guard let backend = device.backend as? VhostUserFrontend else { continue }
+            guard backend.supportsWriteLog else {
+                throw .refused("\(specification): the backend does not log its writes to guest memory "
+                               + "(VHOST_F_LOG_ALL with VHOST_USER_PROTOCOL_F_LOG_SHMFD), which live migration needs")
+            }
+            backends.append(backend)
+        }
+        return backends
+    }
+
+    /// Logging on: this process's device writes, the backends' and KVM's.
+    func startWriteLogs(_ backends: [VhostUserFrontend]) throws {
+        memory.writeLog.setActive(true)
+        do {
+            for backend in backends { try backend.setWriteLog(memory.writeLog) }
+            try setDirtyPageLogging(true)
+        } catch {
+            throw MigrationError.failed("turning on the dirty-page logs: \(error)")
+        }
+    }
+
+    /// Logging off again after a failed migration (best effort: the guest runs on either way).
+    func stopWriteLogs(_ backends: [VhostUserFrontend]) {
+        try? setDirtyPageLogging(false)
+        for backend in backends { try? backend.setWriteLog(nil) }
+        memory.writeLog.setActive(false)
+    }
+
     /// Maps every RAM region again with KVM's dirty-page log on or off.
     func setDirtyPageLogging(_ on: Bool) throws {
         for (slot, region) in memory.regions.enumerated() {
@@ -153,8 +189,13 @@ extension Machine {
         }
     }
 
+    /// Each region's pages written since the last call, by vCPUs or by devices.
     func takeDirtyLogs() throws -> [DirtyPageLog] {
-        try memory.regions.enumerated().map { slot, region in try virtualMachine.takeDirtyLog(slot: UInt32(slot), size: region.size) }
+        try memory.regions.enumerated().map { slot, region in
+            let kvm = try virtualMachine.takeDirtyLog(slot: UInt32(slot), size: region.size)
+            let devices = memory.writeLog.take(firstPage: region.start.rawValue / GuestWriteLog.pageSize, pageCount: kvm.pageCount)
+            return DirtyPageLog(words: zip(kvm.words, devices).map { $0 | $1 }, pageCount: kvm.pageCount)
+        }
     }
 
     /// Sends the pages the logs name (runs of consecutive pages in one record); returns how many.
@@ -261,8 +302,8 @@ extension MachineBuilder {
             throw MigrationStreamError(source: source, reason: "the header's virtio device: \(error)")
         }
         let memory = try allocateMemory(facts, specifications: specifications)
-        // The VM and its vCPUs now, so that making them is not part of the downtime.
-        let (virtualMachine, vcpus) = try prepareVM(system, memory: memory, vcpuCount: facts.vcpuCount)
+        // The VM, its vCPUs and its devices (drivers started) now, outside the downtime.
+        let prepared = try prepareVM(system, memory: memory, vcpuCount: facts.vcpuCount, specifications: specifications)
         // Each region's start in the regions laid end to end, the offsets `order` gives.
         var offsets: [UInt64] = []
         var total: UInt64 = 0
@@ -286,7 +327,7 @@ extension MachineBuilder {
         var timings = SnapshotReport()
         let machine = try assemble(system: system, facts: facts, state: state, specifications: specifications, memory: memory,
                                    serialOutput: configuration.serialOutput, serialInput: configuration.serialInput,
-                                   prepared: PreparedVM(virtualMachine: virtualMachine, vcpus: vcpus), timings: &timings)
+                                   prepared: prepared, timings: &timings)
         timings.stateNanoseconds = Machine.monotonicNanoseconds() - started
         timings.memoryBytes = memory.totalSize
         return (machine, timings)

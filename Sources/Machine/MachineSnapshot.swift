@@ -142,7 +142,11 @@ extension Machine {
                 serial: try portBus.withDevice(uart) { $0.state }, i8042: try portBus.withDevice(keyboardController) { $0.state },
                 virtio: try virtioDevices.map { specification, device in
                     var transport = try mmioBus.withDevice(device) { $0.state }
-                    if specification.usesVhostUser { transport = try quiescentRingPositions(transport, device: "\(specification)") }
+                    if specification.usesVhostUser {
+                        transport = try quiescentRingPositions(transport, device: "\(specification)") { queue in
+                            try mmioBus.withDevice(device) { device in Result { try device.backend.queueNotified(queue) } }.get()
+                        }
+                    }
                     return MachineState.VirtioDeviceState(device: "\(specification)", transport: transport)
                 })
         } catch let error as KVMError {
@@ -177,22 +181,33 @@ extension Machine {
     /// A virtio-net receive queue always holds buffers waiting for packets, so a VM with
     /// an active vhost-user-net device is refused here.
     ///
+    /// A queue with requests left is notified once (`notify`): a vCPU may have been paused
+    /// between making a request available and notifying the device, and the backend would
+    /// never see it. The guest notifies again where it resumes; a spurious notification
+    /// finds nothing new.
+    ///
     /// The saved state also has the used-buffer interrupt pending (`withPendingUsedBufferInterrupt`):
     /// a request answered during this wait, or just before it, reaches the guest as an
     /// interrupt only through the call relay, which sets InterruptStatus and raises the line
     /// on its own thread, after `state` and the irqchip were read. Without it a restored
     /// guest could wait for that completion forever; with it, it at worst takes one
     /// interrupt with no new used buffer, which virtio drivers ignore.
-    func quiescentRingPositions(_ state: VirtioMMIODevice.State, device: String) throws -> VirtioMMIODevice.State {
+    func quiescentRingPositions(_ state: VirtioMMIODevice.State, device: String,
+                                notify: (Int) throws -> Void) throws -> VirtioMMIODevice.State {
         var state = Self.withPendingUsedBufferInterrupt(state)
         let deadline = Self.monotonicNanoseconds() + Self.backendDrainNanoseconds
         for (index, queue) in state.queues.enumerated() where queue.ready {
+            var notified = false
             while true {
                 let available = try memory.load(UInt16.self, at: GuestAddress(queue.driverArea + 2))
                 let used = try memory.load(UInt16.self, at: GuestAddress(queue.deviceArea + 2))
                 if available == used {
                     state.queues[index].positions = Virtqueue.Positions(nextAvailable: available, nextUsed: used, usedAtLastSignal: used)
                     break
+                }
+                if !notified {
+                    try notify(index)
+                    notified = true
                 }
                 guard Self.monotonicNanoseconds() < deadline else {
                     throw SnapshotCreationError.refused(
@@ -263,15 +278,19 @@ extension MachineBuilder {
         return (machine, timings)
     }
 
-    /// The VM with its in-kernel interrupt controllers and timer, the memory in it and its
-    /// vCPUs (ids 0 to vcpuCount - 1), before any state is written: a migration
-    /// destination makes them while the memory rounds come, outside the downtime.
+    /// The VM with its in-kernel interrupt controllers and timer, the memory in it, its
+    /// vCPUs (ids 0 to vcpuCount - 1) and its virtio devices on their bus (backends started
+    /// or connected), before any state is written: a migration destination makes them
+    /// while the memory rounds come, outside the downtime.
     struct PreparedVM {
         var virtualMachine: VirtualMachine
         var vcpus: [VCPU]
+        var mmioBus: IOBus
+        var virtio: VirtioDeviceAttachment
     }
 
-    static func prepareVM(_ system: KVMSystem, memory: GuestMemory, vcpuCount: Int) throws -> (VirtualMachine, [VCPU]) {
+    static func prepareVM(_ system: KVMSystem, memory: GuestMemory, vcpuCount: Int,
+                          specifications: [VirtioDeviceSpecification]) throws -> PreparedVM {
         let virtualMachine = try makeVirtualMachine(system)
         do {
             for (slot, region) in memory.regions.enumerated() { try virtualMachine.map(region, slot: UInt32(slot)) }
@@ -280,7 +299,10 @@ extension MachineBuilder {
         for id in 0..<UInt32(vcpuCount) {
             do { vcpus.append(try virtualMachine.makeVCPU(id: id)) } catch let error as KVMError { throw MachineError.createVCPU(id: id, error) }
         }
-        return (virtualMachine, vcpus)
+        let mmioBus = IOBus()
+        let virtio = try attachVirtioDevices(specifications, memory: memory, bus: mmioBus, system: system,
+                                             virtualMachine: virtualMachine)
+        return PreparedVM(virtualMachine: virtualMachine, vcpus: vcpus, mmioBus: mmioBus, virtio: virtio)
     }
 
     /// `state.json` (or a migration's state record) decoded, its vCPUs those the facts count.
@@ -328,8 +350,8 @@ extension MachineBuilder {
     static func assemble(system: KVMSystem, facts: SnapshotFacts, state: MachineState, specifications: [VirtioDeviceSpecification],
                          memory: GuestMemory, serialOutput: MachineConfiguration.SerialOutput, serialInput: Bool,
                          prepared: PreparedVM? = nil, timings: inout SnapshotReport) throws -> Machine {
-        let (virtualMachine, vcpus) = try prepared.map { ($0.virtualMachine, $0.vcpus) }
-            ?? prepareVM(system, memory: memory, vcpuCount: facts.vcpuCount)
+        let prepared = try prepared ?? prepareVM(system, memory: memory, vcpuCount: facts.vcpuCount, specifications: specifications)
+        let (virtualMachine, vcpus, mmioBus, virtio) = (prepared.virtualMachine, prepared.vcpus, prepared.mmioBus, prepared.virtio)
 
         // Devices on the port bus, their registers as they were.
         let console = try SerialConsole(output: serialOutput)
@@ -351,13 +373,10 @@ extension MachineBuilder {
                 throw MachineError.configureVCPU(id: vcpu.id, error)
             }
         }
-        // The virtio devices, made again in their slots, at their queue positions
-        // (after the irqchip's state, so a pending interrupt raised again is not overwritten).
-        // A vhost-user device's backend is started (or connected) again and given the
-        // rings at the saved positions when the restored transport activates it.
-        let mmioBus = IOBus()
-        let virtio = try attachVirtioDevices(specifications, memory: memory, bus: mmioBus, system: system,
-                                             virtualMachine: virtualMachine)
+        // The virtio devices' transports at their queue positions (after the irqchip's
+        // state, so a pending interrupt raised again is not overwritten). A vhost-user
+        // device's backend gets the rings at the saved positions when the restored
+        // transport activates it.
         do {
             for (device, saved) in zip(virtio.devices, state.virtio) {
                 try mmioBus.withDevice(device) { $0.restore(saved.transport) }

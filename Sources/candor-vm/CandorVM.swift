@@ -237,9 +237,14 @@ struct MachineController: VMController {
     func migrate(to destinationURL: String) throws(VMControlError) -> MigrationInfo {
         do {
             let report = try machine.migrate(to: try MigrationEndpoint(parsing: destinationURL))
-            return MigrationInfo(destinationURL: destinationURL, totalMilliseconds: report.totalNanoseconds / 1_000_000,
-                                 downtimeMilliseconds: report.downtimeNanoseconds / 1_000_000, rounds: report.rounds,
-                                 bytes: report.bytes, pages: report.pages)
+            var info = MigrationInfo(destinationURL: destinationURL, totalMilliseconds: report.totalNanoseconds / 1_000_000,
+                                     downtimeMilliseconds: report.downtimeNanoseconds / 1_000_000, rounds: report.rounds,
+                                     bytes: report.bytes, pages: report.pages)
+            info.stopAndCopyPages = report.stopAndCopyPages
+            info.lastPagesMilliseconds = report.lastPagesNanoseconds / 1_000_000
+            info.stateMilliseconds = report.stateNanoseconds / 1_000_000
+            info.destinationMilliseconds = report.destinationNanoseconds / 1_000_000
+            return info
         } catch {
             switch error {
             case let .invalid(message): throw .invalid(message)

@@ -212,18 +212,15 @@ final class MachineSnapshotTests: XCTestCase {
             write(device, .queueReady, 1)
             write(device, .status, 0xf)
             XCTAssertEqual(device.deviceStatus, 0xf)
-            // Once the backend has the ring, an entry made available without a kick stays unanswered.
+            // Once the backend has the ring, an entry made available without a kick (a vCPU
+            // paused between the two) stays unanswered until the snapshot notifies the queue.
             (device.backend as? VhostUserFrontend)?.waitForPendingWork()
             try offer(machine.memory, 0)
+            usleep(100_000)
+            XCTAssertEqual(try usedIndex(machine.memory), 0)
             try machine.pause()
-            XCTAssertThrowsError(try machine.snapshot(to: snapshot)) { error in
-                XCTAssertEqual("\(error)", "vhost-user-rng,driver=\(driver): queue 0 has 1 request(s) the backend has not answered; "
-                               + "a snapshot of a vhost-user device needs an idle backend (a network device's receive queue never is)")
-            }
-            XCTAssertFalse(FileManager.default.fileExists(atPath: snapshot))
-            write(device, .queueNotify, 0)
-            XCTAssertTrue(waitUntil(5) { (try? usedIndex(machine.memory)) == 1 }, "the backend answers")
             try machine.snapshot(to: snapshot)
+            XCTAssertEqual(try usedIndex(machine.memory), 1, "answered before the state was taken")
         }
 
         var restore = RestoreConfiguration(snapshotPath: snapshot)

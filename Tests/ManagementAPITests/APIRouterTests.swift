@@ -165,6 +165,7 @@ final class APIRouterTests: XCTestCase {
         XCTAssertEqual(json["total_ms"] as? Int, 40)
         XCTAssertEqual(json["rounds"] as? Int, 2)
         XCTAssertEqual(json["bytes"] as? Int, 1 << 20)
+        XCTAssertEqual(json["state_ms"] as? Int, 0, "the downtime's parts are in the answer")
         XCTAssertEqual(controller.state.withLock { $0.migrations }, ["tcp:10.0.0.2:4444"])
     }
 }

@@ -40,9 +40,10 @@ public struct MigrationReport: Equatable, Sendable {
     /// Pages sent in every round and in stop-and-copy.
     public var pages: UInt64 = 0
     public var stopAndCopyPages: UInt64 = 0
-    /// Parts of the downtime: the state captured (its backends drained) and the last pages
+    /// Parts of the downtime: the state captured (the backends drained), the last pages
     /// sent, the state encoded and sent, and the destination's work from the end of the
     /// stream to its acknowledgment.
+    public var captureNanoseconds: UInt64 = 0
     public var lastPagesNanoseconds: UInt64 = 0
     public var stateNanoseconds: UInt64 = 0
     public var destinationNanoseconds: UInt64 = 0
@@ -105,6 +106,8 @@ extension Machine {
                 // after `synchronize` the logs hold all their writes.
                 let state = try captureState()
                 for backend in backends { try backend.synchronize() }
+                let captured = Self.monotonicNanoseconds()
+                report.captureNanoseconds = captured - stopped
                 let last = try takeDirtyLogs()
                 let merged = zip(pending, last).map { earlier, later in
                     DirtyPageLog(words: zip(earlier.words, later.words).map { $0 | $1 }, pageCount: earlier.pageCount)
@@ -112,7 +115,7 @@ extension Machine {
                 report.stopAndCopyPages = try sendPages(&writer, logs: merged)
                 report.pages += report.stopAndCopyPages
                 let pagesSent = Self.monotonicNanoseconds()
-                report.lastPagesNanoseconds = pagesSent - stopped
+                report.lastPagesNanoseconds = pagesSent - captured
                 try writer.send(.state(state.encoded()))
                 try writer.send(.end)
                 let ended = Self.monotonicNanoseconds()

@@ -34,9 +34,10 @@ public struct MigrationInfo: Codable, Equatable, Sendable {
     public var rounds: Int
     public var bytes: UInt64
     public var pages: UInt64
-    /// The downtime's parts: the last dirty pages (and the devices' state taken before
-    /// them), the state sent, and the destination's work up to its acknowledgment.
+    /// The downtime's parts: the state taken (the vhost-user backends drained), the last
+    /// dirty pages sent, the state sent, and the destination's work up to its acknowledgment.
     public var stopAndCopyPages: UInt64 = 0
+    public var captureMilliseconds: UInt64 = 0
     public var lastPagesMilliseconds: UInt64 = 0
     public var stateMilliseconds: UInt64 = 0
     public var destinationMilliseconds: UInt64 = 0
@@ -50,7 +51,8 @@ public struct MigrationInfo: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case destinationURL = "destination_url", totalMilliseconds = "total_ms", downtimeMilliseconds = "downtime_ms"
         case rounds, bytes, pages
-        case stopAndCopyPages = "stop_and_copy_pages", lastPagesMilliseconds = "last_pages_ms", stateMilliseconds = "state_ms"
+        case stopAndCopyPages = "stop_and_copy_pages", captureMilliseconds = "capture_ms", lastPagesMilliseconds = "last_pages_ms"
+        case stateMilliseconds = "state_ms"
         case destinationMilliseconds = "destination_ms"
     }
 }

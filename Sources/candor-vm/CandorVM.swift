@@ -241,6 +241,7 @@ struct MachineController: VMController {
                                      downtimeMilliseconds: report.downtimeNanoseconds / 1_000_000, rounds: report.rounds,
                                      bytes: report.bytes, pages: report.pages)
             info.stopAndCopyPages = report.stopAndCopyPages
+            info.captureMilliseconds = report.captureNanoseconds / 1_000_000
             info.lastPagesMilliseconds = report.lastPagesNanoseconds / 1_000_000
             info.stateMilliseconds = report.stateNanoseconds / 1_000_000
             info.destinationMilliseconds = report.destinationNanoseconds / 1_000_000

@@ -87,7 +87,7 @@ final class MachineMigrationTests: XCTestCase {
         let report = try source.migrate(to: .unix(path: socket))
         print("migration of a 16 MiB guest: total \(report.totalNanoseconds / 1_000_000) ms, downtime \(report.downtimeNanoseconds / 1_000_000) ms, "
               + "\(report.rounds) round(s), \(report.pages) pages, \(report.bytes) bytes; downtime: last \(report.stopAndCopyPages) pages "
-              + "\(report.lastPagesNanoseconds / 1000) µs, state \(report.stateNanoseconds / 1000) µs, destination \(report.destinationNanoseconds / 1000) µs")
+              + "\(report.lastPagesNanoseconds / 1000) µs, capture \(report.captureNanoseconds / 1000) µs, state \(report.stateNanoseconds / 1000) µs, destination \(report.destinationNanoseconds / 1000) µs")
         XCTAssertTrue(waitUntil(10) { sourceExit.get() != nil })
         XCTAssertEqual(sourceExit.get(), .migrated(to: "unix:\(socket)"))
         XCTAssertEqual(MachineExit.migrated(to: "x").processExitStatus, 0)

@@ -4,11 +4,13 @@
 // libFuzzer target for the management API's request parser and router. Built by
 // scripts/fuzz.sh ManagementAPI (the sources are compiled into this module, hence no
 // import). Input: byte 0 picks where the input is cut into pieces (as a socket would
-// deliver it); the rest is what a client sent. Properties: nothing traps; feeding the
-// bytes in pieces gives the same request or error as feeding them at once; every error
-// is a 4xx with a JSON body; every request gets a well-formed response from the router
-// (a 4xx, 200 or 501, never a 5xx with this controller) and the controller's state
-// changes only on a successful pause, resume or shutdown.
+// deliver it, low 4 bits) and whether the router serves a VM or an empty slot that a
+// snapshot load fills (bit 7); the rest is what a client sent. Properties: nothing traps;
+// feeding the bytes in pieces gives the same request or error as feeding them at once;
+// every error is a 4xx with a JSON body; every request gets a well-formed response from
+// the router (a 4xx or 200, never a 5xx with this controller); the VM's state changes
+// only on a successful pause, resume or shutdown, and an empty slot only on a successful
+// load.
 
 import Foundation
 import Synchronization
@@ -109,15 +111,20 @@ public func fuzzManagementAPI(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int3
         check(.error(error.status, "\(error)"))
     case let .request(request):
         let controller = RecordingController()
-        let before = controller.actions.withLock { $0 }
-        let (response, after) = APIRouter(controller: controller).respond(to: request)
+        let slot = input[0] & 0x80 != 0 ? VMSlot { _ in RecordingController() } : nil
+        let (response, after) = APIRouter(controller: slot ?? controller).respond(to: request)
         after?()
         check(response)
         let code = response.status.code
-        precondition(code == 200 || code == 501 || (400..<500).contains(code), "unexpected status \(code)")
-        let changed = controller.actions.withLock { $0 } != before
-        precondition(changed == (code == 200 && ["/vm/pause", "/vm/shutdown"].contains(request.path)),
-                     "state changed without a successful action (\(code) \(request.path))")
+        precondition(code == 200 || (400..<500).contains(code), "unexpected status \(code)")
+        let changed = controller.actions.withLock { $0 } != 0
+        if let slot {
+            precondition(!changed && (slot.vm != nil) == (code == 200 && request.path == "/snapshot/load"),
+                         "an empty slot changed without a successful load (\(code) \(request.path))")
+        } else {
+            precondition(changed == (code == 200 && ["/vm/pause", "/vm/shutdown"].contains(request.path)),
+                         "state changed without a successful action (\(code) \(request.path))")
+        }
     case .incomplete:
         break
     }

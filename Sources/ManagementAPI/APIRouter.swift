@@ -9,7 +9,7 @@ import Foundation
 public enum APIRoute: String, CaseIterable, Sendable {
     case info, pause, resume, shutdown
     case snapshotCreate
-    /// Not done yet: answered 501 (a snapshot is restored by `candor-vm restore`).
+    /// Restores a snapshot into a VMM started without a VM (see `VMSlot`).
     case snapshotLoad
     case migrate
 
@@ -52,6 +52,9 @@ public struct APIRouter: Sendable {
                            headers: ["Allow: \(allowed)"]), nil)
         }
         if let problem = Self.checkBody(request) { return (problem, nil) }
+        if route != .info, route != .snapshotLoad, controller.info().state == .notStarted {
+            return (Self.response(to: .noVM), nil)
+        }
         switch route {
         case .info:
             return (Self.json(controller.info()), nil)
@@ -72,9 +75,7 @@ public struct APIRouter: Sendable {
             do { snapshot = try JSONDecoder().decode(SnapshotRequest.self, from: Data(request.body)) } catch {
                 return (.error(.badRequest, #"the body must name a new directory: {"snapshot_path": "/absolute/path"}"#), nil)
             }
-            guard snapshot.snapshotPath.hasPrefix("/"), !snapshot.snapshotPath.utf8.contains(0) else {
-                return (.error(.badRequest, "snapshot_path must be an absolute path, not \(snapshot.snapshotPath.prefix(200))"), nil)
-            }
+            if let problem = Self.checkAbsolute(snapshot.snapshotPath) { return (problem, nil) }
             do {
                 return (Self.json(try controller.snapshot(to: snapshot.snapshotPath)), nil)
             } catch {
@@ -91,8 +92,25 @@ public struct APIRouter: Sendable {
                 return (Self.response(to: error), nil)
             }
         case .snapshotLoad:
-            return (.error(.notImplemented, "\(request.method) \(route.path) is not implemented yet; restore with `candor-vm restore --snapshot DIR`"), nil)
+            let load: SnapshotLoadRequest
+            do { load = try JSONDecoder().decode(SnapshotLoadRequest.self, from: Data(request.body)) } catch {
+                return (.error(.badRequest, #"the body must name the snapshot directory: {"snapshot_path": "/absolute/path", "resume": true}"#), nil)
+            }
+            if let problem = Self.checkAbsolute(load.snapshotPath) { return (problem, nil) }
+            do {
+                return (Self.json(try controller.loadSnapshot(from: load.snapshotPath, resume: load.resume)), nil)
+            } catch {
+                return (Self.response(to: error), nil)
+            }
         }
+    }
+
+    /// A `snapshot_path` must be absolute: the server's working directory is not the client's.
+    static func checkAbsolute(_ path: String) -> HTTPResponse? {
+        guard path.hasPrefix("/"), !path.utf8.contains(0) else {
+            return .error(.badRequest, "snapshot_path must be an absolute path, not \(path.prefix(200))")
+        }
+        return nil
     }
 
     static func response(to error: VMControlError) -> HTTPResponse {

@@ -17,6 +17,16 @@ public protocol VMController: Sendable {
     /// returns once the destination acknowledged; the VM's run then ends here (the VMM
     /// exits 0 once this answer is out). On an error the VM runs on here.
     func migrate(to destinationURL: String) throws(VMControlError) -> MigrationInfo
+    /// Restores the snapshot in the directory `path` (absolute) as this VMM's VM, running,
+    /// or paused when `resume` is false. Only a VMM started without a VM takes one (see
+    /// `VMSlot`); the default answers that this one has its VM.
+    func loadSnapshot(from path: String, resume: Bool) throws(VMControlError) -> VMInfo
+}
+
+extension VMController {
+    public func loadSnapshot(from path: String, resume: Bool) throws(VMControlError) -> VMInfo {
+        throw .vmExists
+    }
 }
 
 /// The body of `PUT /vm/migrate`.
@@ -84,8 +94,28 @@ public struct SnapshotRequest: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey { case snapshotPath = "snapshot_path" }
 }
 
-/// The VM's state as `GET /vm` reports it.
+/// The body of `PUT /snapshot/load`.
+public struct SnapshotLoadRequest: Codable, Equatable, Sendable {
+    public var snapshotPath: String
+    /// Whether the restored VM runs at once (the default, as after `candor-vm restore`) or
+    /// waits paused for `PUT /vm/resume`.
+    public var resume: Bool
+
+    public init(snapshotPath: String, resume: Bool = true) { self.snapshotPath = snapshotPath; self.resume = resume }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        snapshotPath = try container.decode(String.self, forKey: .snapshotPath)
+        resume = try container.decodeIfPresent(Bool.self, forKey: .resume) ?? true
+    }
+
+    enum CodingKeys: String, CodingKey { case snapshotPath = "snapshot_path", resume }
+}
+
+/// The VM's state as `GET /vm` reports it; `notStarted` before a VMM started without one
+/// has loaded it.
 public enum VMState: String, Codable, Sendable {
+    case notStarted = "not_started"
     case running, paused, stopping
 }
 
@@ -114,7 +144,7 @@ public struct VMInfo: Codable, Equatable, Sendable {
     }
 }
 
-/// Why a pause or resume was refused or failed; the message is what the client sees.
+/// Why a request to the VM was refused or failed; the message is what the client sees.
 public enum VMControlError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The request's values are wrong (answered 400).
     case invalid(String)
@@ -128,4 +158,11 @@ public enum VMControlError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .invalid(message), let .conflict(message), let .failed(message): return message
         }
     }
+
+    /// Anything but `GET /vm` and a snapshot load, before a VM was loaded.
+    public static let noVM = VMControlError.conflict(
+        "there is no VM yet; load one from a snapshot first: PUT /snapshot/load (candor-vm ctl restore DIR)")
+    /// A snapshot load into a VMM that has its VM.
+    public static let vmExists = VMControlError.conflict(
+        "this VMM has a VM already; a snapshot is loaded into a candor-vm started with --api-socket alone")
 }

@@ -41,7 +41,7 @@ struct Run: ParsableCommand {
         case protected32, long64
     }
 
-    @Option(help: "The kernel image (not with --incoming).")
+    @Option(help: "The kernel image (not with --incoming). Without both, --api-socket waits for a snapshot to load.")
     var kernel: String?
 
     @Option(help: """
@@ -81,7 +81,9 @@ struct Run: ParsableCommand {
 
     @Option(help: """
         Serve the management API (HTTP/1.1, JSON; see hypervisor/api/openapi.yaml) on a Unix socket \
-        created at this path, mode 0600; only this user may connect. `candor-vm ctl` is its client.
+        created at this path, mode 0600; only this user may connect. `candor-vm ctl` is its client. \
+        Alone (no --kernel, no --incoming), it starts no VM: the VMM waits until a client loads one \
+        from a snapshot (PUT /snapshot/load, `candor-vm ctl restore DIR`) and then runs it as `restore` would.
         """)
     var apiSocket: String?
 
@@ -94,7 +96,17 @@ struct Run: ParsableCommand {
             do { _ = try MigrationEndpoint(parsing: incoming) } catch { throw ValidationError("--incoming: \(error)") }
             return
         }
-        guard kernel != nil else { throw ValidationError("name the kernel to boot with --kernel, or wait for a migration with --incoming") }
+        guard kernel != nil else {
+            guard apiSocket != nil else {
+                throw ValidationError("name the kernel to boot with --kernel, wait for a migration with --incoming, "
+                                      + "or wait for a snapshot to load with --api-socket alone")
+            }
+            guard initrd == nil, cmdline.isEmpty, memory == nil, vcpus == nil, flat == nil, devices.isEmpty else {
+                throw ValidationError("--api-socket without --kernel waits for a snapshot, which holds the machine's configuration; "
+                                      + "--initrd, --cmdline, --memory, --vcpus, --flat and --device do not go with it")
+            }
+            return
+        }
         let memory = memory ?? 256
         guard memory > 0, memory <= 1 << 30 else { throw ValidationError("--memory: \(memory) MiB is not between 1 and 2^30") }
         guard vcpus ?? 1 > 0 else { throw ValidationError("--vcpus: must be at least 1") }
@@ -116,7 +128,19 @@ struct Run: ParsableCommand {
                 return machine
             }
         }
-        var configuration = MachineConfiguration(kernelPath: kernel ?? "")
+        guard let kernel else {
+            // The VM comes from the snapshot a client loads, with this serial output.
+            let serialOutput = serialOutput
+            try runVMM(apiSocket: apiSocket) {
+                VMSlot { path throws(VMControlError) in
+                    var configuration = RestoreConfiguration(snapshotPath: path)
+                    if let serialOutput { configuration.serialOutput = .file(serialOutput) }
+                    return try MachineController(loadedBy: { try restoreMachine(configuration) })
+                }
+            }
+            return
+        }
+        var configuration = MachineConfiguration(kernelPath: kernel)
         configuration.initrdPath = initrd
         configuration.commandLine = cmdline
         configuration.memorySize = (memory ?? 256) << 20
@@ -132,37 +156,76 @@ struct Run: ParsableCommand {
 /// Builds a machine with `build`, serves the management API on `apiSocket` while it runs,
 /// and exits with the run's status. Shared by `run` and `restore`.
 func runMachine(apiSocket: String?, _ build: () throws -> Machine) throws {
+    try runVMM(apiSocket: apiSocket) { VMSlot(vm: MachineController(machine: try build())) }
+}
+
+/// Serves the management API on `apiSocket` while the machine in the slot `makeSlot` makes
+/// runs, and exits with the run's status. A slot made empty (`run --api-socket` alone) is
+/// waited on until a client loads a machine into it, or a stop signal comes.
+func runVMM(apiSocket: String?, _ makeSlot: () throws -> VMSlot<MachineController>) throws {
     // A driver that went away must give EPIPE on its socket, not kill the VMM.
     signal(SIGPIPE, SIG_IGN)
-    // Before any thread exists, so that only the machine's watcher receives them.
+    // Before any thread exists, so that only the machine's watcher (or the wait for a
+    // load) receives them.
     Machine.holdSignals(Run.stopSignals)
     // The machine is released (its drivers stopped) before the process exits.
-    let exit: MachineExit
+    // Nil when a stop signal, `stopSignal`, came before a VM was loaded.
+    let exit: MachineExit?
+    var stopSignal: Int32 = 0
     do {
         // The socket exists before the guest starts, so a client may wait for it.
         let server = try apiSocket.map { path throws(APIServerError) in try APIServer(path: path) }
         defer { server?.stop() }
-        let machine = try build()
+        let slot = try makeSlot()
         // The API's serve loop runs on its own thread, never a vCPU's. It holds the
         // machine, so it is stopped and joined before the machine is released (a client
         // in the middle of a request delays that by at most the API's 5 s timeout).
         var serveThread: pthread_t?
         if let server {
-            let router = APIRouter(controller: MachineController(machine: machine))
+            let router = APIRouter(controller: slot)
             guard let thread = startThread({ server.serve(router) }) else {
                 throw APIServerError.listen(path: server.path, errno: errno)
             }
             serveThread = thread
         }
-        exit = machine.run(stoppingOn: Run.stopSignals)
+        exit = waitForMachine(in: slot, stoppedBy: &stopSignal)?.run(stoppingOn: Run.stopSignals)
         server?.stop()
         if let serveThread { pthread_join(serveThread, nil) }
     } catch {
         printError("candor-vm: \(error)")
         throw ExitCode(1)
     }
+    guard let exit else {
+        printError("candor-vm: stopped by signal \(stopSignal) (\(String(cString: strsignal(stopSignal)))) before a VM was loaded")
+        throw ExitCode(128 + stopSignal)
+    }
     if !exit.isGuestInitiated { printError("candor-vm: \(exit)") }
     throw ExitCode(exit.processExitStatus)
+}
+
+/// The machine in `slot`: at once when it was built, else once a client has loaded one.
+/// Nil when a stop signal (held) came first; `signal` is then that signal. Checks every 10 ms.
+func waitForMachine(in slot: VMSlot<MachineController>, stoppedBy signal: inout Int32) -> Machine? {
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    for stop in Run.stopSignals { sigaddset(&signals, stop) }
+    while true {
+        if let controller = slot.vm { return controller.machine }
+        var interval = timespec(tv_sec: 0, tv_nsec: 10_000_000)
+        let received = sigtimedwait(&signals, nil, &interval)
+        if received > 0 {
+            signal = received
+            return nil
+        }
+    }
+}
+
+/// Restores the machine of `configuration`'s snapshot, with a warning for what KVM would
+/// not take back: `restore`'s and a snapshot load's.
+func restoreMachine(_ configuration: RestoreConfiguration) throws -> Machine {
+    let (machine, report) = try MachineBuilder.restore(configuration)
+    if let warning = report.refusalWarning { printError("candor-vm: \(warning)") }
+    return machine
 }
 
 struct Restore: ParsableCommand {
@@ -187,17 +250,28 @@ struct Restore: ParsableCommand {
     func run() throws {
         var configuration = RestoreConfiguration(snapshotPath: snapshot)
         if let serialOutput { configuration.serialOutput = .file(serialOutput) }
-        try runMachine(apiSocket: apiSocket) {
-            let (machine, report) = try MachineBuilder.restore(configuration)
-            if let warning = report.refusalWarning { printError("candor-vm: \(warning)") }
-            return machine
-        }
+        try runMachine(apiSocket: apiSocket) { try restoreMachine(configuration) }
     }
 }
 
 /// The management API's view of a machine: wiring between the two targets.
 struct MachineController: VMController {
     let machine: Machine
+
+    init(machine: Machine) { self.machine = machine }
+
+    /// The machine `restore` makes for a snapshot load; a snapshot that is missing, corrupt
+    /// or from another host is the client's error (400), anything else the VMM's (500).
+    init(loadedBy restore: () throws -> Machine) throws(VMControlError) {
+        do {
+            machine = try restore()
+        } catch let error as MachineError {
+            if case .readSnapshot = error { throw .invalid("\(error)") }
+            throw .failed("\(error)")
+        } catch {
+            throw .failed("\(error)")
+        }
+    }
 
     func info() -> VMInfo {
         let status = machine.status
@@ -266,14 +340,14 @@ struct MachineController: VMController {
 /// `candor-vm ctl`: the management API's client.
 struct Ctl: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Control a running candor-vm through its --api-socket.",
+        abstract: "Control a candor-vm through its --api-socket.",
         discussion: """
             Prints the JSON answer. Exit status 0 on success, 1 with the server's message on \
             stderr when it refused (4xx/5xx) or could not be reached.
             """)
 
     enum Action: String, ExpressibleByArgument, CaseIterable {
-        case info, pause, resume, shutdown, snapshot, migrate
+        case info, pause, resume, shutdown, snapshot, restore, migrate
 
         var route: APIRoute {
             switch self {
@@ -282,6 +356,7 @@ struct Ctl: ParsableCommand {
             case .resume: return .resume
             case .shutdown: return .shutdown
             case .snapshot: return .snapshotCreate
+            case .restore: return .snapshotLoad
             case .migrate: return .migrate
             }
         }
@@ -294,15 +369,21 @@ struct Ctl: ParsableCommand {
     var action: Action
 
     @Argument(help: """
-        For snapshot: the new directory to write it to (the VM must be paused). For migrate: the \
-        destination's URL, unix:PATH or tcp:HOST:PORT, where `candor-vm run --incoming` waits.
+        For snapshot: the new directory to write it to (the VM must be paused). For restore: the \
+        snapshot directory, loaded into a candor-vm started with --api-socket alone. For migrate: \
+        the destination's URL, unix:PATH or tcp:HOST:PORT, where `candor-vm run --incoming` waits.
         """)
     var target: String?
 
+    @Flag(help: "For restore: leave the restored VM paused (continue it with `ctl resume`).")
+    var paused = false
+
     func validate() throws {
         if action == .snapshot && target == nil { throw ValidationError("snapshot: name the new directory, e.g. ctl --api-socket S snapshot DIR") }
+        if action == .restore && target == nil { throw ValidationError("restore: name the snapshot directory, e.g. ctl --api-socket S restore DIR") }
         if action == .migrate && target == nil { throw ValidationError("migrate: name the destination, e.g. ctl --api-socket S migrate unix:/run/in.sock") }
-        if action != .snapshot && action != .migrate && target != nil { throw ValidationError("\(action.rawValue) takes no argument") }
+        if ![.snapshot, .restore, .migrate].contains(action) && target != nil { throw ValidationError("\(action.rawValue) takes no argument") }
+        if action != .restore && paused { throw ValidationError("--paused goes with restore only") }
     }
 
     func run() throws {
@@ -315,7 +396,9 @@ struct Ctl: ParsableCommand {
         } else if let directory = target {
             // The server's working directory is not ours: send an absolute path.
             let absolute = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
-            body = Array((try JSONEncoder().encode(SnapshotRequest(snapshotPath: absolute))))
+            body = action == .restore
+                ? Array(try JSONEncoder().encode(SnapshotLoadRequest(snapshotPath: absolute, resume: !paused)))
+                : Array(try JSONEncoder().encode(SnapshotRequest(snapshotPath: absolute)))
         }
         do {
             answer = try client.send(action.route.method, action.route.path, body: body)

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 The Candor Authors
 
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the candor-vm executable as users and scripts do and checks its contract:
@@ -120,6 +121,36 @@ final class CandorVMCommandTests: XCTestCase {
         XCTAssertEqual(process.terminationReason, .exit, "exited by itself, not killed by the signal")
         XCTAssertEqual(process.terminationStatus, 143, stderr)
         XCTAssertEqual(stderr, "candor-vm: stopped by SIGTERM; the guest was halted and its drivers stopped\n")
+    }
+
+    /// `run --api-socket` alone waits for a snapshot load (no /dev/kvm needed until then);
+    /// SIGTERM ends the wait with status 128 + 15 and one line, and the socket is removed.
+    func testAVMMWaitingForASnapshotStopsOnSIGTERM() throws {
+        guard let executable = Self.executable else { throw XCTSkip("candor-vm is not built next to the tests (swift build)") }
+        let socket = FileManager.default.temporaryDirectory.appendingPathComponent("candor-wait-\(UUID().uuidString.prefix(8)).sock").path
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["run", "--api-socket", socket]
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        XCTAssertTrue(waitUntil(10) { FileManager.default.fileExists(atPath: socket) }, "the VMM serves the API")
+        XCTAssertTrue(process.isRunning, "it waits for a snapshot")
+        process.terminate()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit, "exited by itself, not killed by the signal")
+        XCTAssertEqual(process.terminationStatus, 143, stderr)
+        XCTAssertEqual(stderr, "candor-vm: stopped by signal 15 (Terminated) before a VM was loaded\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: socket), "the socket is removed on exit")
+
+        let sized = try Self.runCandorVM(["run", "--api-socket", socket, "--memory", "16"])
+        XCTAssertEqual(sized.status, 64)
+        XCTAssertTrue(sized.stderr.contains("--api-socket without --kernel waits for a snapshot"), sized.stderr)
+        let nothing = try Self.runCandorVM(["run"])
+        XCTAssertTrue(nothing.stderr.contains("or wait for a snapshot to load with --api-socket alone"), nothing.stderr)
     }
 
     func testHelpDocumentsTheExitStatus() throws {

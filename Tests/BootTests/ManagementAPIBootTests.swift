@@ -76,7 +76,10 @@ final class ManagementAPIBootTests: XCTestCase {
         let garbage = try APIClient(socketPath: socket).exchange(Array("\u{16}\u{3}\u{1}garbage\r\n\r\n".utf8))
         XCTAssertEqual(garbage.status, 400)
         XCTAssertEqual(try APIClient(socketPath: socket).send("PUT", "/snapshot/create").status, 400, "no snapshot_path")
-        XCTAssertEqual(try APIClient(socketPath: socket).send("PUT", "/snapshot/load").status, 501)
+        XCTAssertEqual(try APIClient(socketPath: socket).send("PUT", "/snapshot/load").status, 400, "no snapshot_path")
+        let load = try CandorVMCommandTests.runCandorVM(["ctl", "--api-socket", socket, "restore", scratch.path])
+        XCTAssertEqual(load.stderr, "candor-vm ctl: 409: this VMM has a VM already; a snapshot is loaded into a candor-vm started "
+                       + "with --api-socket alone\n", "a VMM that booted a kernel takes no snapshot")
         XCTAssertTrue(process.isRunning)
 
         // Resumed: it grows again.

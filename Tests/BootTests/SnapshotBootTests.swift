@@ -55,16 +55,29 @@ final class SnapshotBootTests: XCTestCase {
         return stderr
     }
 
-    func testRunPauseSnapshotShutdownRestoreContinues() throws {
+    /// Starts the counting guest (16 MiB, 2 vCPUs) with its serial output in first.txt and
+    /// the API on api.sock, and waits until it has printed 5 counts.
+    private func startCountingGuest() throws -> (process: Process, err: Pipe, socket: String, serial: String) {
         let image = scratch.appendingPathComponent("count.bin")
         try Data(Self.countingGuest).write(to: image)
         let socket = scratch.appendingPathComponent("api.sock").path
-        let firstSerial = scratch.appendingPathComponent("first.txt").path
-        let snapshot = scratch.appendingPathComponent("snap").path
-        let (first, firstErr) = try start(["run", "--kernel", image.path, "--flat", "protected32", "--memory", "16", "--vcpus", "2",
-                                           "--serial-output", firstSerial, "--api-socket", socket])
+        let serial = scratch.appendingPathComponent("first.txt").path
+        let (process, err) = try start(["run", "--kernel", image.path, "--flat", "protected32", "--memory", "16", "--vcpus", "2",
+                                        "--serial-output", serial, "--api-socket", socket])
+        XCTAssertTrue(waitUntil(20) { text(serial).count >= 5 }, "the guest counts")
+        return (process, err, socket, serial)
+    }
+
+    /// The restored guest's output `after` starts with the 5 counts after the `before` output.
+    private func assertCountsOn(before: String, after: String) {
+        let expected = (1...5).map { String((before.count + $0) % 10) }.joined()
+        XCTAssertTrue(after.hasPrefix(expected), "before: …\(before.suffix(5)), after: \(after.prefix(10))")
+    }
+
+    func testRunPauseSnapshotShutdownRestoreContinues() throws {
+        let (first, firstErr, socket, firstSerial) = try startCountingGuest()
         defer { if first.isRunning { first.terminate() } }
-        XCTAssertTrue(waitUntil(20) { text(firstSerial).count >= 5 }, "the guest counts")
+        let snapshot = scratch.appendingPathComponent("snap").path
 
         let running = try ctl(socket, "snapshot", snapshot)
         XCTAssertEqual(running.status, 1)
@@ -101,8 +114,63 @@ final class SnapshotBootTests: XCTestCase {
         XCTAssertEqual(try ctl(secondSocket, "shutdown").status, 0)
         let secondStderr = finish(second, secondErr)
         XCTAssertEqual(second.terminationStatus, 0, secondStderr)
-        let expected = (1...5).map { String((printed.count + $0) % 10) }.joined()
-        XCTAssertTrue(text(secondSerial).hasPrefix(expected), "before: …\(printed.suffix(5)), after: \(text(secondSerial).prefix(10))")
+        assertCountsOn(before: printed, after: text(secondSerial))
+    }
+
+    /// candor-vm run with only --api-socket has no VM until `ctl restore` loads the
+    /// snapshot; the guest then goes on counting where it stopped, as after `restore`.
+    func testAVMMStartedWithoutAVMLoadsASnapshotThroughTheAPI() throws {
+        let (first, firstErr, firstSocket, firstSerial) = try startCountingGuest()
+        defer { if first.isRunning { first.terminate() } }
+        let snapshot = scratch.appendingPathComponent("snap").path
+        XCTAssertEqual(try ctl(firstSocket, "pause").status, 0)
+        XCTAssertEqual(try ctl(firstSocket, "snapshot", snapshot).status, 0)
+        XCTAssertEqual(try ctl(firstSocket, "shutdown").status, 0)
+        let firstStderr = finish(first, firstErr)
+        XCTAssertEqual(first.terminationStatus, 0, firstStderr)
+        let printed = text(firstSerial)
+
+        let socket = scratch.appendingPathComponent("api2.sock").path
+        let serial = scratch.appendingPathComponent("loaded.txt").path
+        let (vmm, vmmErr) = try start(["run", "--api-socket", socket, "--serial-output", serial])
+        defer { if vmm.isRunning { vmm.terminate() } }
+        XCTAssertTrue(waitUntil(10) { FileManager.default.fileExists(atPath: socket) }, "the VMM serves the API")
+        let empty = try ctl(socket, "info")
+        XCTAssertEqual(empty.stdout, #"{"devices":[],"memory_mib":0,"state":"not_started","uptime_ms":0,"vcpus":0}"# + "\n")
+        XCTAssertEqual(try ctl(socket, "pause").stderr, "candor-vm ctl: 409: there is no VM yet; load one from a snapshot first: "
+                       + "PUT /snapshot/load (candor-vm ctl restore DIR)\n")
+
+        // A missing snapshot is the line `restore` prints, and the VMM waits on.
+        let missing = scratch.appendingPathComponent("none").path
+        let refused = try ctl(socket, "restore", missing)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.stderr, "candor-vm ctl: 400: \(missing)/snapshot.json: cannot open: No such file or directory\n")
+        XCTAssertTrue(vmm.isRunning)
+
+        // Loaded paused: nothing runs until resumed.
+        let started = Date()
+        let loaded = try ctl(socket, "restore", snapshot, "--paused")
+        XCTAssertEqual(loaded.status, 0, loaded.stderr)
+        print("ctl restore of the 16 MiB guest into a waiting candor-vm: \(Int(Date().timeIntervalSince(started) * 1000)) ms round trip")
+        let info = try JSONDecoder().decode(VMInfo.self, from: Data(loaded.stdout.utf8))
+        XCTAssertEqual(info.state, .paused)
+        XCTAssertEqual(info.vcpus, 2)
+        XCTAssertEqual(info.memoryMiB, 16)
+        let again = try ctl(socket, "restore", snapshot)
+        XCTAssertEqual(again.stderr, "candor-vm ctl: 409: this VMM has a VM already; a snapshot is loaded into a candor-vm started "
+                       + "with --api-socket alone\n")
+        usleep(300_000)
+        XCTAssertEqual(text(serial), "", "a VM loaded paused does not run")
+        XCTAssertEqual(try ctl(socket, "resume").status, 0)
+        XCTAssertTrue(waitUntil(20) { text(serial).count >= 5 }, "the loaded guest runs")
+        XCTAssertTrue(try ctl(socket, "info").stdout.contains("\"state\":\"running\""))
+
+        XCTAssertEqual(try ctl(socket, "shutdown").status, 0)
+        let stderr = finish(vmm, vmmErr)
+        XCTAssertEqual(vmm.terminationStatus, 0, stderr)
+        XCTAssertEqual(stderr, "candor-vm: shut down through the management API; the guest was halted and its drivers stopped\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: socket), "the socket is removed on exit")
+        assertCountsOn(before: printed, after: text(serial))
     }
 
     func testVirtioDeviceIsSavedAndBrokenSnapshotsAreOneLineErrors() throws {

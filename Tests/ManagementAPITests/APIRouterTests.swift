@@ -139,11 +139,34 @@ final class APIRouterTests: XCTestCase {
         XCTAssertEqual(controller.state.withLock { $0.snapshots }, ["/tmp/snap"])
     }
 
-    func testLoadIsNotImplementedYet() {
-        let (status, json, _) = respond("PUT", "/snapshot/load", body: "{\"snapshot_path\":\"/tmp/x\"}")
-        XCTAssertEqual(status, 501)
-        XCTAssertTrue((json["error"] as? String ?? "").contains("not implemented yet"))
-        XCTAssertEqual(respond("PUT", "/snapshot/create", body: "nope").status, 400, "the body is checked first")
+    func testLoadBodiesAreCheckedAndAVMThatIsThereRefusesIt() {
+        let usage = #"the body must name the snapshot directory: {"snapshot_path": "/absolute/path", "resume": true}"#
+        for body in ["", "{}", #"{"snapshot_path": 3}"#, #"{"resume": true}"#, #"{"snapshot_path": "/tmp/s", "resume": "no"}"#,
+                     #"{"snapshot_path": "/tmp/s", "resume": 1}"#, #"{"snapshot_path": null}"#] {
+            let (status, json, _) = respond("PUT", "/snapshot/load", body: body)
+            XCTAssertEqual(status, 400, body)
+            XCTAssertEqual(json["error"] as? String, usage, body)
+        }
+        XCTAssertEqual(respond("PUT", "/snapshot/load", body: "{nope").json["error"] as? String, "the body is not valid JSON")
+        XCTAssertEqual(respond("PUT", "/snapshot/load", body: "[]").json["error"] as? String, "the body must be a JSON object")
+        XCTAssertEqual(respond("PUT", "/snapshot/load", body: #"{"snapshot_path":"snap"}"#).json["error"] as? String,
+                       "snapshot_path must be an absolute path, not snap")
+        XCTAssertEqual(respond("GET", "/snapshot/load").status, 405)
+        let (status, json, _) = respond("PUT", "/snapshot/load", body: #"{"snapshot_path":"/tmp/snap","resume":false}"#)
+        XCTAssertEqual(status, 409)
+        XCTAssertEqual(json["error"] as? String,
+                       "this VMM has a VM already; a snapshot is loaded into a candor-vm started with --api-socket alone")
+        XCTAssertEqual(controller.state.withLock { $0.paused }, false, "the VM that is there is left alone")
+    }
+
+    func testLoadRequestDefaultsToResuming() throws {
+        let decoded = try JSONDecoder().decode(SnapshotLoadRequest.self, from: Data(#"{"snapshot_path":"/s"}"#.utf8))
+        XCTAssertEqual(decoded, SnapshotLoadRequest(snapshotPath: "/s", resume: true))
+        let paused = try JSONDecoder().decode(SnapshotLoadRequest.self, from: Data(#"{"snapshot_path":"/s","resume":false}"#.utf8))
+        XCTAssertFalse(paused.resume)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        XCTAssertEqual(String(decoding: try encoder.encode(paused), as: UTF8.self), #"{"resume":false,"snapshot_path":"\/s"}"#)
     }
 
     func testMigrateAnswersTheReport() {

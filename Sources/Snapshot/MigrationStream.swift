@@ -14,7 +14,7 @@ import Foundation
 /// the destination answers with one record, acknowledged or failed.
 public enum MigrationFormat {
     /// The version this code writes and the only one it reads.
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
     public static let magic = Array("CANDOR-MIGRATION".utf8)
     public static let pageSize = 4096
     /// The most pages one pages record carries.

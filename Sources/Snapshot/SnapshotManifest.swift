@@ -13,7 +13,7 @@ import Foundation
 /// checksums in a readable manifest and the whole directory written atomically.
 public enum SnapshotFormat {
     /// The version this code writes and the only one it reads.
-    public static let version = 1
+    public static let version = 2
     public static let manifestName = "snapshot.json"
     public static let stateName = "state.json"
     public static let memoryName = "memory"

@@ -122,7 +122,7 @@ final class MigrationStreamTests: XCTestCase {
         frame[0..<(frame.count - 4)].withUnsafeBytes { crc.update($0) }
         frame.replaceSubrange((frame.count - 4)..., with: withUnsafeBytes(of: crc.value.littleEndian) { Array($0) })
         XCTAssertThrowsError(try reader(frame).next()) {
-            XCTAssertEqual("\($0)", "stream: format version 9 is not supported; this candor-vm reads version 1")
+            XCTAssertEqual("\($0)", "stream: format version 9 is not supported; this candor-vm reads version 2")
         }
         payload.removeAll()
     }

@@ -67,7 +67,7 @@ final class SnapshotFormatTests: XCTestCase {
         let (path, memory, manifest) = try write()
         let reader = try SnapshotReader(directory: path)
         XCTAssertEqual(reader.manifest, manifest)
-        XCTAssertEqual(reader.manifest.formatVersion, 1)
+        XCTAssertEqual(reader.manifest.formatVersion, SnapshotFormat.version)
         XCTAssertEqual(String(decoding: reader.state, as: UTF8.self), #"{"vcpus":[]}"#)
         XCTAssertEqual(try load(reader), memory)
         // Only three pages hold data: the file is sparse.
@@ -115,9 +115,9 @@ final class SnapshotFormatTests: XCTestCase {
         let (path, _, _) = try write()
         let manifestPath = path + "/snapshot.json"
         var text = try String(contentsOfFile: manifestPath, encoding: .utf8)
-        text = text.replacingOccurrences(of: "\"format_version\" : 1", with: "\"format_version\" : 7")
+        text = text.replacingOccurrences(of: "\"format_version\" : 2", with: "\"format_version\" : 7")
         try text.write(toFile: manifestPath, atomically: false, encoding: .utf8)
-        expectError(path, "\(manifestPath): format_version 7 is not supported; this candor-vm reads version 1")
+        expectError(path, "\(manifestPath): format_version 7 is not supported; this candor-vm reads version 2")
     }
 
     func testGarbageAndMissingManifestsAreOneLineErrors() throws {
@@ -125,7 +125,7 @@ final class SnapshotFormatTests: XCTestCase {
         let manifestPath = path + "/snapshot.json"
         try Data("PK\u{3}\u{4} not json".utf8).write(to: URL(fileURLWithPath: manifestPath))
         expectError(path, "\(manifestPath): not a valid snapshot file: no format_version: not a Candor snapshot manifest (not valid JSON)")
-        try Data(#"{"format_version": 1, "writer": "x", "parts": []}"#.utf8).write(to: URL(fileURLWithPath: manifestPath))
+        try Data(#"{"format_version": 2, "writer": "x", "parts": []}"#.utf8).write(to: URL(fileURLWithPath: manifestPath))
         expectError(path, "\(manifestPath): not a valid snapshot file: missing field facts")
         try FileManager.default.removeItem(atPath: manifestPath)
         expectError(path, "\(manifestPath): cannot open: No such file or directory")

@@ -52,8 +52,8 @@ public struct MigrationReport: Equatable, Sendable {
 extension Machine {
     /// Most dirty rounds before stop-and-copy, whether or not the dirty set shrinks.
     static let maximumDirtyRounds = 12
-    /// A dirty set this small (1 MiB) goes in stop-and-copy at once.
-    static let smallDirtySet = 256
+    /// A dirty set this small (256 KiB) goes in stop-and-copy at once.
+    static let smallDirtySet = 64
 
     /// Moves the running guest to a destination waiting with `--incoming`: memory in
     /// pre-copy rounds while the guest runs, then the vCPUs paused, the last dirty pages and
@@ -76,6 +76,16 @@ extension Machine {
         var writer = MigrationStreamWriter { try connection.writeAll($0) }
         var report = MigrationReport()
         var paused = false
+        let reader = MigrationStreamReader(source: "migration destination \(endpoint)") { try connection.readAll($0) }
+        // Ends a round and waits until the destination has taken it.
+        func endRound(_ round: Int) throws {
+            try writer.send(.roundEnd(UInt32(round)))
+            switch try reader.next() {
+            case .roundEnd(UInt32(round)): break
+            case let .failed(message): throw MigrationError.failed("the destination refused the migration: \(message)")
+            default: throw MigrationError.failed("\(endpoint): the destination did not echo round \(round)")
+            }
+        }
         do {
             try startWriteLogs(backends)
             let configuration = MigrationConfiguration(facts: snapshotFacts(cpuid: firstVCPU.cpuid),
@@ -83,7 +93,7 @@ extension Machine {
             try writer.send(.header(configuration))
             // Round 0: every page that holds data (the destination's memory starts zeroed).
             report.pages += try sendPages(&writer, nonZeroOnly: true)
-            try writer.send(.roundEnd(0))
+            try endRound(0)
             report.rounds = 1
             var pending = try takeDirtyLogs()
             var previous = Int.max
@@ -91,7 +101,7 @@ extension Machine {
                 let count = pending.reduce(0) { $0 + $1.dirtyCount }
                 if count <= Self.smallDirtySet || count >= previous || report.rounds > Self.maximumDirtyRounds { break }
                 report.pages += try sendPages(&writer, logs: pending)
-                try writer.send(.roundEnd(UInt32(report.rounds)))
+                try endRound(report.rounds)
                 report.rounds += 1
                 previous = count
                 pending = try takeDirtyLogs()
@@ -121,7 +131,6 @@ extension Machine {
                 let ended = Self.monotonicNanoseconds()
                 report.stateNanoseconds = ended - pagesSent
                 defer { report.destinationNanoseconds = Self.monotonicNanoseconds() - ended }
-                let reader = MigrationStreamReader(source: "migration destination \(endpoint)") { try connection.readAll($0) }
                 switch try reader.next() {
                 case .acknowledged: break
                 case let .failed(message): throw MigrationError.failed("the destination refused the migration: \(message)")
@@ -275,8 +284,10 @@ extension MachineBuilder {
         let source = "incoming migration on \(configuration.endpoint)"
         do {
             let reader = MigrationStreamReader(source: source) { try connection.readAll($0) }
-            let (machine, timings) = try receive(reader, configuration: configuration, source: source)
             var writer = MigrationStreamWriter { try connection.writeAll($0) }
+            let (machine, timings) = try receive(reader, configuration: configuration, source: source) {
+                try writer.send(.roundEnd($0))
+            }
             try writer.send(.acknowledged)
             return (machine, timings)
         } catch {
@@ -290,8 +301,9 @@ extension MachineBuilder {
         }
     }
 
-    static func receive(_ reader: MigrationStreamReader, configuration: IncomingConfiguration,
-                        source: String) throws -> (Machine, SnapshotReport) {
+    /// `echoRound` answers each round end, once the pages before it are in memory.
+    static func receive(_ reader: MigrationStreamReader, configuration: IncomingConfiguration, source: String,
+                        echoRound: (UInt32) throws -> Void) throws -> (Machine, SnapshotReport) {
         var order = MigrationStreamOrder(source: source)
         guard case let .header(header) = try reader.next() else {
             throw MigrationStreamError(source: source, reason: "the stream does not start with a header")
@@ -314,10 +326,15 @@ extension MachineBuilder {
         while !order.ended {
             let record = try reader.next()
             let offset = try order.accept(record)
-            if case let .pages(_, bytes) = record, let offset {
-                guard let index = offsets.lastIndex(where: { $0 <= offset }) else { continue }
+            switch record {
+            case let .pages(_, bytes):
+                guard let offset, let index = offsets.lastIndex(where: { $0 <= offset }) else { continue }
                 let region = memory.regions[index]
                 bytes.withUnsafeBytes { region.hostAddress.advanced(by: Int(offset - offsets[index])).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            case let .roundEnd(round):
+                try echoRound(round)
+            default:
+                break
             }
         }
         let started = Machine.monotonicNanoseconds()

@@ -10,8 +10,10 @@ import Foundation
 ///
 /// where the CRC covers the type, the zero bytes, the length and the payload. The source
 /// sends a header (magic, format version, the machine's configuration), memory pages in
-/// rounds, the machine's state (the snapshot's `state.json` encoding) and an end record;
-/// the destination answers with one record, acknowledged or failed.
+/// rounds, the machine's state (the snapshot's `state.json` encoding) and an end record.
+/// The destination echoes each round end once it has taken every page before it (so the
+/// source pauses the guest with nothing queued for the destination), and answers the end
+/// with acknowledged or failed (failed may come at any time).
 public enum MigrationFormat {
     /// The version this code writes and the only one it reads.
     public static let version: UInt32 = 2

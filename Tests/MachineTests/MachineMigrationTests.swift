@@ -127,18 +127,21 @@ final class MachineMigrationTests: XCTestCase {
         XCTAssertThrowsError(try machine.migrate(to: .unix(path: socket))) {
             XCTAssertTrue("\($0)".hasPrefix("connecting to unix:\(socket): "), "\($0)")
         }
-        // A destination that reads the whole stream, then refuses it.
+        // A destination that reads the whole stream (echoing the round ends), then refuses it.
         let seen = Shared<[String]>()
         seen.set([])
         Thread {
             guard let connection = try? MigrationEndpoint.unix(path: socket).acceptOne(timeoutMilliseconds: 20_000) else { return }
             let reader = MigrationStreamReader(source: "test") { try connection.readAll($0) }
+            var writer = MigrationStreamWriter { try connection.writeAll($0) }
             while let record = try? reader.next() {
                 let name: String
                 switch record {
                 case .header: name = "header"
                 case .pages: continue
-                case .roundEnd: name = "round"
+                case let .roundEnd(round):
+                    name = "round"
+                    try? writer.send(.roundEnd(round))
                 case .state: name = "state"
                 case .end: name = "end"
                 default: name = "other"
@@ -146,7 +149,6 @@ final class MachineMigrationTests: XCTestCase {
                 seen.set((seen.get() ?? []) + [name])
                 if name == "end" { break }
             }
-            var writer = MigrationStreamWriter { try connection.writeAll($0) }
             try? writer.send(.failed("no room for it here"))
         }.start()
         XCTAssertTrue(waitUntil(10) { FileManager.default.fileExists(atPath: socket) })

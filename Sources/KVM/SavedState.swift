@@ -147,7 +147,7 @@ public struct VCPUState: Equatable, Sendable, Codable {
     // The CPUID table and the MSRs are encoded as packed little-endian records in hex, like
     // the kernel structures: a hundred-odd JSON objects per vCPU made encoding and decoding
     // the state (a migration's downtime) several times slower.
-    static let cpuidRecordSize = 28  // function, index, flags, eax, ebx, ecx, edx
+    static let cpuidRecordSize = CPUIDEntry.packedSize
     static let msrRecordSize = 12  // index, value
 
     public init(from decoder: any Decoder) throws {
@@ -180,12 +180,8 @@ public struct VCPUState: Equatable, Sendable, Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
-        func bytes<T: FixedWidthInteger>(_ values: T...) -> [UInt8] {
-            values.flatMap { value in (0..<MemoryLayout<T>.size).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
-        }
-        try container.encode(KernelStateBytes(cpuid.flatMap { bytes($0.function, $0.index, $0.flags, $0.eax, $0.ebx, $0.ecx, $0.edx) }),
-                             forKey: .cpuid)
-        try container.encode(KernelStateBytes(msrs.flatMap { bytes($0.index) + bytes($0.value) }), forKey: .msrs)
+        try container.encode(KernelStateBytes(CPUIDEntry.packed(cpuid)), forKey: .cpuid)
+        try container.encode(KernelStateBytes(msrs.flatMap { littleEndianBytes($0.index) + littleEndianBytes($0.value) }), forKey: .msrs)
         try container.encode(Dictionary(uniqueKeysWithValues: parts.map { ($0.key.rawValue, $0.value) }), forKey: .parts)
     }
 }
@@ -214,3 +210,20 @@ public struct VirtualMachineState: Equatable, Sendable, Codable {
 }
 
 
+
+extension CPUIDEntry {
+    /// Bytes of one entry in `packed`.
+    public static let packedSize = 28
+
+    /// The entries as packed little-endian records (function, index, flags, eax, ebx, ecx,
+    /// edx): how a saved state holds the table and what its checksum covers.
+    public static func packed(_ entries: [CPUIDEntry]) -> [UInt8] {
+        entries.flatMap { entry in
+            [entry.function, entry.index, entry.flags, entry.eax, entry.ebx, entry.ecx, entry.edx].flatMap(littleEndianBytes)
+        }
+    }
+}
+
+func littleEndianBytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
+    (0..<MemoryLayout<T>.size).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+}

@@ -39,11 +39,9 @@ struct MachineState: Codable, Equatable {
         return Array(try encoder.encode(self))
     }
 
-    /// The SHA-256 of a CPUID table as the manifest records it.
+    /// The SHA-256 of a CPUID table as the manifest records it (of its packed records).
     static func cpuidHash(_ entries: [CPUIDEntry]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return SnapshotFormat.sha256(Array((try? encoder.encode(entries)) ?? Data()))
+        SnapshotFormat.sha256(CPUIDEntry.packed(entries))
     }
 
     /// The sizes of the kernel structures this build moves, by part name.

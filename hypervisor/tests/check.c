@@ -784,7 +784,35 @@ static void fd_handoff(void)
 	free(bad[0]);
 }
 
-/* --- a memory file shorter than its region ----------------------------- */
+/* --- files shorter than they claim to be ------------------------------- */
+
+/*
+ * Starts @argv (candor-rng on @b's socket, named after @tag), connects @c to
+ * it and makes a memfd of @size bytes: the fd, or -1 (reported, stopped).
+ */
+static int connect_with_short_file(struct backend *b, struct vf_conn *c, char **argv,
+				   const char *label, const char *tag, off_t size)
+{
+	int fd;
+
+	set_socket(b, tag);
+	if (start(b, label, argv) < 0)
+		return -1;
+	if (vf_connect(c, b->sock, WAIT_MS) < 0) {
+		result(false, label, "connect", "%s", b->log);
+		stop(b);
+		return -1;
+	}
+	fd = memfd_create(tag, MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, size) < 0) {
+		result(false, label, "memfd", "%s", strerror(errno));
+		stop(b);
+		return -1;
+	}
+	return fd;
+}
+
+/* A memory file shorter than its region. */
 
 static void short_memory_file(void)
 {
@@ -796,21 +824,10 @@ static void short_memory_file(void)
 	uint64_t features = 0, protocol = BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK);
 	int fd, rc;
 
-	set_socket(&b, "short");
-	if (start(&b, label, argv) < 0)
-		return;
-	if (vf_connect(&c, b.sock, WAIT_MS) < 0) {
-		result(false, label, "connect", "%s", b.log);
-		stop(&b);
-		return;
-	}
-	fd = memfd_create("short", MFD_CLOEXEC);
 	/* The region claims a MiB; the file holds one page. */
-	if (fd < 0 || ftruncate(fd, 4096) < 0) {
-		result(false, label, "memfd", "%s", strerror(errno));
-		stop(&b);
+	fd = connect_with_short_file(&b, &c, argv, label, "short", 4096);
+	if (fd < 0)
 		return;
-	}
 	table.regions[0].guest_phys_addr = 0;
 	table.regions[0].memory_size = 1 << 20;
 	table.regions[0].userspace_addr = 0x10000000;
@@ -833,7 +850,7 @@ static void short_memory_file(void)
 	free(argv[0]);
 }
 
-/* --- a dirty log whose file is shorter than it ------------------------- */
+/* A dirty log whose file is shorter than it. */
 
 static void short_log_file(void)
 {
@@ -846,20 +863,9 @@ static void short_log_file(void)
 	uint64_t features = 0, reply = 0;
 	int fd, rc;
 
-	set_socket(&b, "shortlog");
-	if (start(&b, label, argv) < 0)
+	fd = connect_with_short_file(&b, &c, argv, label, "shortlog", 8);
+	if (fd < 0)
 		return;
-	if (vf_connect(&c, b.sock, WAIT_MS) < 0) {
-		result(false, label, "connect", "%s", b.log);
-		stop(&b);
-		return;
-	}
-	fd = memfd_create("short-log", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, 8) < 0) {
-		result(false, label, "memfd", "%s", strerror(errno));
-		stop(&b);
-		return;
-	}
 	rc = vf_request(&c, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, &features, sizeof(features));
 	result(rc == 0 && (features & BIT(VHOST_F_LOG_ALL)), label, "VHOST_F_LOG_ALL offered",
 	       "rc %d features 0x%llx", rc, (unsigned long long)features);

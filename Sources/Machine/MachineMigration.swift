@@ -123,6 +123,7 @@ extension Machine {
                     DirtyPageLog(words: zip(earlier.words, later.words).map { $0 | $1 }, pageCount: earlier.pageCount)
                 }
                 report.stopAndCopyPages = try sendPages(&writer, logs: merged)
+                try writer.flush()
                 report.pages += report.stopAndCopyPages
                 let pagesSent = Self.monotonicNanoseconds()
                 report.lastPagesNanoseconds = pagesSent - captured

@@ -76,13 +76,18 @@ public struct MigrationStreamError: Error, Equatable, Sendable, CustomStringConv
     public var description: String { "\(source): \(reason)" }
 }
 
-/// Writes records to a transport (`write` must write every byte or throw).
+/// Writes records to a transport (`write` must write every byte or throw). Pages records
+/// are gathered into writes of about a MiB; any other record goes out at once with what
+/// was gathered before it, so a reader waiting for it has everything up to it. (One write
+/// per scattered dirty page made each a wake-up of the destination: in the nested lab,
+/// 61 pages took 329 ms of downtime.)
 public struct MigrationStreamWriter {
     let write: (UnsafeRawBufferPointer) throws -> Void
     /// Bytes written so far, framing included.
     public private(set) var bytesWritten: UInt64 = 0
-    /// The pages record being sent, reused from record to record.
-    private var scratch: [UInt8] = []
+    /// Framed records not yet written.
+    private var pending: [UInt8] = []
+    static let gatherLimit = 1 << 20
 
     public init(write: @escaping (UnsafeRawBufferPointer) throws -> Void) { self.write = write }
 
@@ -113,30 +118,34 @@ public struct MigrationStreamWriter {
     /// the checksum must cover the bytes that go out (a torn page is sent again in the
     /// next round, since the guest's write is in the dirty log).
     public mutating func sendPages(address: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
-        scratch.removeAll(keepingCapacity: true)
-        appendLittleEndian(address, to: &scratch)
-        scratch.append(contentsOf: bytes)
-        let payload = scratch
-        try sendFrame(.pages, payload)
+        var prefix: [UInt8] = []
+        appendLittleEndian(address, to: &prefix)
+        try prefix.withUnsafeBytes { try sendFrame(.pages, [$0, bytes]) }
     }
 
     private mutating func sendFrame(_ type: MigrationRecordType, _ payload: [UInt8]) throws {
         try payload.withUnsafeBytes { try sendFrame(type, [$0]) }
     }
 
+    /// Frames the pieces into `pending` (the checksum over the copy that goes out) and
+    /// writes what is pending unless this is a pages record below the gather limit.
     private mutating func sendFrame(_ type: MigrationRecordType, _ pieces: [UnsafeRawBufferPointer]) throws {
-        let length = pieces.reduce(0) { $0 + $1.count }
-        var header: [UInt8] = [type.rawValue, 0, 0, 0]
-        appendLittleEndian(UInt32(length), to: &header)
+        let start = pending.count
+        pending += [type.rawValue, 0, 0, 0]
+        appendLittleEndian(UInt32(pieces.reduce(0) { $0 + $1.count }), to: &pending)
+        for piece in pieces { pending.append(contentsOf: piece) }
         var crc = CRC32C()
-        header.withUnsafeBytes { crc.update($0) }
-        for piece in pieces { crc.update(piece) }
-        var trailer: [UInt8] = []
-        appendLittleEndian(crc.value, to: &trailer)
-        try header.withUnsafeBytes { try write($0) }
-        for piece in pieces where piece.count > 0 { try write(piece) }
-        try trailer.withUnsafeBytes { try write($0) }
-        bytesWritten += UInt64(header.count + length + trailer.count)
+        pending.withUnsafeBytes { crc.update(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        appendLittleEndian(crc.value, to: &pending)
+        bytesWritten += UInt64(pending.count - start)
+        if type != .pages || pending.count >= Self.gatherLimit { try flush() }
+    }
+
+    /// Writes the gathered records now.
+    public mutating func flush() throws {
+        guard !pending.isEmpty else { return }
+        try pending.withUnsafeBytes { try write($0) }
+        pending.removeAll(keepingCapacity: true)
     }
 }
 

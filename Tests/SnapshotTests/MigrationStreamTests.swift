@@ -55,6 +55,22 @@ final class MigrationStreamTests: XCTestCase {
 
     /// A running guest changes its memory while it is sent: the record must still carry
     /// a checksum of the bytes that went out.
+    func testPagesAreGatheredUntilAnotherRecordOrAMiB() throws {
+        var writes: [Int] = []
+        var writer = MigrationStreamWriter { writes.append($0.count) }
+        let page = [UInt8](repeating: 7, count: 4096)
+        for index in 0..<10 { try writer.send(.pages(address: UInt64(index) * 8192, bytes: page)) }
+        XCTAssertEqual(writes, [], "scattered pages wait")
+        try writer.send(.roundEnd(1))
+        XCTAssertEqual(writes, [10 * (8 + 8 + 4096 + 4) + 8 + 4 + 4], "then go out in one write with the round's end")
+        writes = []
+        for index in 0..<300 { try writer.send(.pages(address: UInt64(index) * 8192, bytes: page)) }
+        XCTAssertEqual(writes.count, 1, "a MiB is written without waiting")
+        try writer.flush()
+        XCTAssertEqual(writes.count, 2)
+        XCTAssertEqual(UInt64(writes.reduce(0, +)) + 10 * (8 + 8 + 4096 + 4) + 16, writer.bytesWritten)
+    }
+
     func testPagesChangingWhileSentStillCheck() throws {
         let page = UnsafeMutableRawBufferPointer.allocate(byteCount: 8192, alignment: 4096)
         defer { page.deallocate() }

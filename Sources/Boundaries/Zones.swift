@@ -50,16 +50,15 @@ final class FileLicenses: @unchecked Sendable {
     /// (`#ifndef X` / `#define X` / `#endif`) and comments. Such a header (Linux's
     /// include/linux/const.h forwards to vdso/const.h) adds no code, so its license binds
     /// nothing; the headers it forwards to are judged instead. A macro with a value is code.
+    /// Safe to ask from several threads; the file is read outside the lock.
     func carriesNoCode(_ path: String) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if let known = forwarding[path] { return known }
+        if let known = lock.withLock({ forwarding[path] }) { return known }
         let full = path.hasPrefix("/") ? path : root + "/" + path
         var result = false
         if let data = FileManager.default.contents(atPath: full), data.count < 16384 {
             result = Self.onlyForwards(String(decoding: data, as: UTF8.self))
         }
-        forwarding[path] = result
+        lock.withLock { forwarding[path] = result }
         return result
     }
 

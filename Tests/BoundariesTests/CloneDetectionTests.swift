@@ -285,6 +285,25 @@ final class CloneDetectionTests: XCTestCase {
         ], name: "clone-corpus")
     }
 
+    func testLookupFindsEveryFingerprintsEntriesAndNothingElse() throws {
+        let index = try gplIndex().index
+        XCTAssertGreaterThan(index.fingerprintCount, 100)
+        index.storage.withView { view in
+            let hashes = (0..<view.count).map(view.hash)
+            for value in Set(hashes) {
+                let first = hashes.firstIndex(of: value)!, last = hashes.lastIndex(of: value)!
+                XCTAssertEqual(view.range(of: value), first..<(last + 1))
+            }
+            // Absent values: below, between and above the stored ones, and at the edges of
+            // the lookup directory's slots.
+            let stored = Set(hashes)
+            let edges: [UInt64] = [0, 1, .max, .max - 1, 1 << 48, (1 << 48) - 1, hashes[0] &- 1, hashes[hashes.count - 1] &+ 1]
+            for value in edges + hashes.map({ $0 ^ 1 }) where !stored.contains(value) {
+                XCTAssertTrue(view.range(of: value).isEmpty, "\(value)")
+            }
+        }
+    }
+
     func testCorpusIndexIsCachedAndLoadsToTheSameResults() throws {
         let tree = try corpus()
         defer { tree.remove() }

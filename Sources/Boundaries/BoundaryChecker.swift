@@ -240,6 +240,14 @@ struct CheckRun {
         findings.insert(finding)
     }
 
+    /// "license X" for evidence, saying where X came from when the file only refers to
+    /// another file for its license.
+    func licenseEvidence(of path: String, _ license: String?) -> String {
+        let text = "license \(judge.describe(license))"
+        guard let reference = zones.licenses.references[path] else { return text }
+        return text + " (its notice refers to \(reference.file) for the license)"
+    }
+
     /// The line of a file's license tag, so a finding about the file points at it.
     func licenseLine(of path: String) -> Int? { licenseLines[path] }
 

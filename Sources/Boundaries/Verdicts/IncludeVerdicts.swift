@@ -206,9 +206,12 @@ extension CheckRun {
         let location = SourceLocation(path: first.from, line: first.line)
         let headerLicense = headerZone.fileLicense
         // How the unit's includes were chosen: as compiled, or every #if branch.
-        let evidence = chain.map { EvidenceStep(SourceLocation(path: $0.from, line: $0.line), "includes \($0.spelled)") }
-            + [EvidenceStep(SourceLocation(path: unit.source), "include graph: \(unit.evidence)"),
-               EvidenceStep(SourceLocation(path: header), "license \(judge.describe(headerLicense))")]
+        var evidence = chain.map { EvidenceStep(SourceLocation(path: $0.from, line: $0.line), "includes \($0.spelled)") }
+            + [EvidenceStep(SourceLocation(path: unit.source), "include graph: \(unit.evidence)")]
+        if zones.licenses.references[unit.source] != nil {
+            evidence.append(EvidenceStep(SourceLocation(path: unit.source), licenseEvidence(of: unit.source, unitZone.fileLicense)))
+        }
+        evidence.append(EvidenceStep(SourceLocation(path: header), licenseEvidence(of: header, headerLicense)))
         let chainText = Self.describe(chain: chain, header: header)
         // Direct edges are counted by countIncludeEdges; here the policy judges what the unit reaches.
         if hit.crossingDeclared {

@@ -179,6 +179,9 @@ public struct CloneDetector: Sendable {
         chains.sort { ($0.file, $0.queryStart, $0.referenceStart) < ($1.file, $1.queryStart, $1.referenceStart) }
         var merged: [Chain] = []
         var open: [Int] = [] // regions of the current file that a later chain may still join
+        // The most recent ones only: a register table against another has thousands of
+        // diagonals at once, and each chain would be compared with all of them.
+        let openLimit = 64
         let joinGap = k + w
         for chain in chains {
             open.removeAll { merged[$0].file != chain.file || merged[$0].queryEnd + joinGap < chain.queryStart }
@@ -203,6 +206,7 @@ public struct CloneDetector: Sendable {
             } else {
                 merged.append(chain)
                 open.append(merged.count - 1)
+                if open.count > openLimit { open.removeFirst(open.count - openLimit) }
             }
         }
 

@@ -133,6 +133,8 @@ struct CheckRun {
     /// Built Linux modules (`.ko`) among the given binaries, for the GPL-only symbol rule.
     var builtModules: [ObjectFacts] = []
     let licenseLines: [String: Int]
+    /// The tree's Kbuild makefiles, read once for the modules and the kernel's own sources.
+    let kbuild: KbuildTree
     /// Linux modules of the tree (Kbuild), and the zones they and a kernel tree make.
     let modules: [KernelModule]
     let buildZones: [String: (zone: String, license: String)]
@@ -157,7 +159,8 @@ struct CheckRun {
         root = checker.report.root
         let ignored = checker.policy.ignore.map { Glob($0) }
         files = checker.report.files.map(\.path).filter { path in !ignored.contains { $0.matches(path) } }
-        modules = ExportAnalysis.kernelModules(root: root, files: files)
+        kbuild = KbuildTree(root: root, files: files, jobs: checker.options.jobs)
+        modules = ExportAnalysis.kernelModules(root: root, files: files, jobs: checker.options.jobs, kbuild: kbuild)
         buildZones = Self.linuxZones(files: files, modules: modules)
         judge = LicenseJudge(unlicensed: checker.policy.unlicensed, tree: TreeLicense.find(in: checker.report),
                              exceptions: checker.policy.boundaryExceptions)
@@ -235,6 +238,14 @@ struct CheckRun {
             finding.message += " (zone \(zone.name) is not distributed)"
         }
         findings.insert(finding)
+    }
+
+    /// "license X" for evidence, saying where X came from when the file only refers to
+    /// another file for its license.
+    func licenseEvidence(of path: String, _ license: String?) -> String {
+        let text = "license \(judge.describe(license))"
+        guard let reference = zones.licenses.references[path] else { return text }
+        return text + " (its notice refers to \(reference.file) for the license)"
     }
 
     /// The line of a file's license tag, so a finding about the file points at it.

@@ -28,11 +28,7 @@ struct TreeLicense: Hashable, Sendable {
                                 uniquingKeysWith: { a, _ in a })
         var found: [(file: String, license: String)] = []
         for name in candidates {
-            guard let record = byName[name.lowercased()] else { continue }
-            let stated = record.licenseTags.isEmpty
-                ? FileLicenses.license(of: record)
-                : LicenseExpression.conjunction(record.licenseTags)
-            guard let stated, stated != "NOASSERTION", LicenseTerms.parse(stated) != nil else { continue }
+            guard let record = byName[name.lowercased()], let stated = FileLicenses.statement(of: record) else { continue }
             if !found.contains(where: { $0.license == stated }) { found.append((record.path, stated)) }
         }
         guard let combined = LicenseExpression.conjunction(found.map(\.license)) else { return nil }

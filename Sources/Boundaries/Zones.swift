@@ -22,6 +22,8 @@ public struct ZoneAssignment: Hashable, Sendable {
 /// Licenses of individual files: from the scan for the tree, read on demand for others.
 final class FileLicenses: @unchecked Sendable {
     private let byPath: [String: FileRecord]
+    /// Files whose only statement refers to another file of the tree, with its license.
+    let references: [String: (license: String, file: String)]
     private let detector: LicenseDetector?
     private var outside: [String: String?] = [:]
     private var forwarding: [String: Bool] = [:]
@@ -31,12 +33,13 @@ final class FileLicenses: @unchecked Sendable {
     init(report: ScanReport, database: LicenseDatabase?) {
         root = report.root
         byPath = Dictionary(report.files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        references = LicenseReferences.resolve(report: report)
         detector = database.map(LicenseDetector.init(database:))
     }
 
     /// `path` is tree-relative, or absolute for a file outside the tree.
     func license(of path: String) -> String? {
-        if let record = byPath[path] { return Self.license(of: record) }
+        if let record = byPath[path] { return references[path]?.license ?? Self.license(of: record) }
         guard path.hasPrefix("/") else { return nil }
         lock.lock()
         defer { lock.unlock() }
@@ -50,16 +53,15 @@ final class FileLicenses: @unchecked Sendable {
     /// (`#ifndef X` / `#define X` / `#endif`) and comments. Such a header (Linux's
     /// include/linux/const.h forwards to vdso/const.h) adds no code, so its license binds
     /// nothing; the headers it forwards to are judged instead. A macro with a value is code.
+    /// Safe to ask from several threads; the file is read outside the lock.
     func carriesNoCode(_ path: String) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if let known = forwarding[path] { return known }
+        if let known = lock.withLock({ forwarding[path] }) { return known }
         let full = path.hasPrefix("/") ? path : root + "/" + path
         var result = false
         if let data = FileManager.default.contents(atPath: full), data.count < 16384 {
             result = Self.onlyForwards(String(decoding: data, as: UTF8.self))
         }
-        forwarding[path] = result
+        lock.withLock { forwarding[path] = result }
         return result
     }
 
@@ -114,6 +116,15 @@ final class FileLicenses: @unchecked Sendable {
     /// its text states (full texts and notices).
     static func license(of record: FileRecord) -> String? {
         record.concludedLicense ?? record.statedLicense
+    }
+
+    /// The license a file states for others to refer to (a tree's COPYING, a file another
+    /// one points at): its SPDX lines, the conventions it documents, else what the detector
+    /// found in its text; nil when it states none.
+    static func statement(of record: FileRecord) -> String? {
+        let stated = record.licenseTags.isEmpty ? license(of: record) : LicenseExpression.conjunction(record.licenseTags)
+        guard let stated, stated != "NOASSERTION", LicenseTerms.parse(stated) != nil else { return nil }
+        return stated
     }
 
     /// Outside files: the first kilobytes hold the SPDX line or the notice.

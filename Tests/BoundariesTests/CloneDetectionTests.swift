@@ -285,6 +285,58 @@ final class CloneDetectionTests: XCTestCase {
         ], name: "clone-corpus")
     }
 
+    /// A run of like statements that matches one short stretch of the original again and
+    /// again is not a copy of it: the regions a copy is joined from advance through the
+    /// original. An edit inside a real copy still joins its two halves.
+    func testRepeatingOneStretchOfTheOriginalIsNotACopyButAnEditedCopyIs() {
+        let block = """
+            \tif (dev->state != READY) {
+            \t\tcount = read_status(dev, flags & MASK, &err);
+            \t\tdev->count++;
+            \t\treturn count > limit ? -EBUSY : count + 1;
+            \t}
+
+            """
+        let tail = """
+            \tlist_add_tail(&dev->node, &devices);
+            \twake_up_all(&dev->wait);
+            \tspin_unlock(&dev->lock);
+            \treturn 0;
+            }
+
+            """
+        let original = "int open_device(struct dev *dev, int flags)\n{\n\tint count, err = 0;\n\n\tspin_lock(&dev->lock);\n" + block + tail
+        let index = CloneIndex.build(files: [(path: "gpl.c", text: original)], jobs: 1)
+        // Four times the original's 5-line block: 19 lines, every k-gram of it found in the original.
+        let repeated = "static int poll_all(struct dev *dev, int flags)\n{\n\tint count, err = 0;\n\n"
+            + String(repeating: block, count: 4) + "\treturn 0;\n}\n"
+        XCTAssertEqual(CloneDetector().matches(query: [(path: "ours.c", text: repeated)], in: index, jobs: 1), [])
+        // The original with one statement inserted after the block: neither half alone is 60 tokens.
+        let edited = original.replacingOccurrences(of: block, with: block + "\tpr_info(\"opened %d\\n\", flags);\n")
+        let found = CloneDetector().matches(query: [(path: "ours.c", text: edited)], in: index, jobs: 1)
+        XCTAssertEqual(found.map(\.query.line), [1], "\(found)")
+        XCTAssertEqual(found.first?.reference.path, "gpl.c")
+    }
+
+    func testLookupFindsEveryFingerprintsEntriesAndNothingElse() throws {
+        let index = try gplIndex().index
+        XCTAssertGreaterThan(index.fingerprintCount, 100)
+        index.storage.withView { view in
+            let hashes = (0..<view.count).map(view.hash)
+            for value in Set(hashes) {
+                let first = hashes.firstIndex(of: value)!, last = hashes.lastIndex(of: value)!
+                XCTAssertEqual(view.range(of: value), first..<(last + 1))
+            }
+            // Absent values: below, between and above the stored ones, and at the edges of
+            // the lookup directory's slots.
+            let stored = Set(hashes)
+            let edges: [UInt64] = [0, 1, .max, .max - 1, 1 << 48, (1 << 48) - 1, hashes[0] &- 1, hashes[hashes.count - 1] &+ 1]
+            for value in edges + hashes.map({ $0 ^ 1 }) where !stored.contains(value) {
+                XCTAssertTrue(view.range(of: value).isEmpty, "\(value)")
+            }
+        }
+    }
+
     func testCorpusIndexIsCachedAndLoadsToTheSameResults() throws {
         let tree = try corpus()
         defer { tree.remove() }

@@ -66,6 +66,40 @@ final class TreeDefaultsTests: FixtureTestCase {
         XCTAssertTrue(finding.message.contains("no license statement (all rights reserved)"), finding.message)
     }
 
+    /// A notice that only points at another file ("See ../COPYING for licensing terms") is
+    /// under that file's license, found from the notice's directory; a name that resolves to
+    /// nothing stays an unknown reference.
+    func testNoticeReferringToAnotherFileTakesItsLicense() throws {
+        func notice(_ text: String) -> String { "/*\n * A driver\n *\n * \(text)\n */\n#include \"../kernel/gpl.h\"\nint f(void) { return plain(1); }\n" }
+        let fixture = try tree([
+            "COPYING": Self.copying,
+            "kernel/gpl.h": header("GPL-2.0-only") + Self.plainHeader,
+            // A path from the file's directory.
+            "fs/aio.c": notice("See ../COPYING for licensing terms."),
+            // A bare license file name: the nearest directory above that has one.
+            "arch/arm/ftrace.c": notice("For licencing details, see COPYING."),
+            // Another source file of the same directory.
+            "net/b.c": notice("See copyright notice in main.c"),
+            "net/main.c": header("Apache-2.0") + "int main_c;\n",
+            // "this directory", and it has no LICENCE: not looked for above.
+            "fs/jffs/e.c": notice("For licensing information, see the file 'LICENCE' in this directory."),
+            "LICENCE": "@LICENSE@: MIT\n",
+        ])
+        let report = try CheckerSupport.check(fixture.root.path, clones: false)
+        // GPL-2.0 code (COPYING's) may include GPL headers.
+        XCTAssertFalse(report.findings.contains { $0.location.path == "fs/aio.c" }, "\(report.findings)")
+        XCTAssertFalse(report.findings.contains { $0.location.path == "arch/arm/ftrace.c" }, "\(report.findings)")
+        // Apache-2.0 code (main.c's) may not, and the evidence says where its license came from.
+        let apache = try XCTUnwrap(report.findings.first { $0.location.path == "net/b.c" }, "\(report.findings)")
+        XCTAssertEqual(apache.fromZone, "tree:Apache-2.0")
+        XCTAssertTrue(apache.evidence.contains { $0.text == "license Apache-2.0 (its notice refers to net/main.c for the license)" },
+                      "\(apache.evidence)")
+        let unresolved = try XCTUnwrap(report.findings.first { $0.location.path == "fs/jffs/e.c" }, "\(report.findings)")
+        XCTAssertEqual(unresolved.fromZone, "tree:LicenseRef-scancode-unknown-license-reference")
+        XCTAssertEqual(LicenseReferences.referencedNames(in: "* See ../COPYING, or 'LICENCE'. e.g. http://x.org/a.c main.c."),
+                       ["../COPYING", "LICENCE", "e.g", "main.c"])
+    }
+
     func testPolicyOverridesTheTreeLicense() throws {
         let fixture = try tree([
             "COPYING": Self.copying,

@@ -80,6 +80,8 @@ public struct CloneDetector: Sendable {
         var referenceStart: Int, referenceEnd: Int
         var referenceLine: UInt32, referenceEndLine: UInt32
         var hits: Int
+        /// Reference position minus query position of the last chain joined.
+        var diagonal: Int
     }
 
     /// Tables and runs of like statements (`{ "name", fn, NULL },` rows; `a->x = b->x;`)
@@ -154,7 +156,7 @@ public struct CloneDetector: Sendable {
                         if let chain = current, keeps(chain) { chains.append(chain) }
                         current = Chain(file: hit.file, queryStart: query, queryEnd: query + k,
                                         referenceStart: reference, referenceEnd: reference + k,
-                                        referenceLine: line, referenceEndLine: endLine, hits: 1)
+                                        referenceLine: line, referenceEndLine: endLine, hits: 1, diagonal: diagonal)
                     }
                 }
                 if let chain = current, keeps(chain) { chains.append(chain) }
@@ -167,22 +169,44 @@ public struct CloneDetector: Sendable {
         // last k-gram before an edit of m tokens and the first after it lie at most m + 2w
         // unmatched tokens, so a gap of k + w joins edits of a statement or so; wider gaps
         // would join two pieces of common idiom (an options table, then a getopt loop)
-        // into one "copy".
+        // into one "copy". The same bound holds for the shift of the diagonal itself: a
+        // chain far off the region's diagonal is the region's code lining up with another
+        // part of the reference (runs of like statements: a 50-line `case X: p->a = b;`
+        // ladder would otherwise join one 8-line ladder of the reference again and again),
+        // so it starts a region of its own, and a region is joined by the chain closest to
+        // its diagonal among the regions still open. A joining chain starts past the
+        // region's last k-gram in both files, so no part of the original is used twice.
         chains.sort { ($0.file, $0.queryStart, $0.referenceStart) < ($1.file, $1.queryStart, $1.referenceStart) }
         var merged: [Chain] = []
+        var open: [Int] = [] // regions of the current file that a later chain may still join
+        // The most recent ones only: a register table against another has thousands of
+        // diagonals at once, and each chain would be compared with all of them.
+        let openLimit = 64
         let joinGap = k + w
         for chain in chains {
-            if var last = merged.last, last.file == chain.file,
-               chain.queryStart <= last.queryEnd + joinGap, chain.queryStart >= last.queryStart,
-               chain.referenceStart >= last.referenceStart, chain.referenceStart <= last.referenceEnd + joinGap {
+            open.removeAll { merged[$0].file != chain.file || merged[$0].queryEnd + joinGap < chain.queryStart }
+            var best: (region: Int, shift: Int)?
+            for region in open {
+                let last = merged[region]
+                // Past the region's last k-gram in both files: a copy advances through its original.
+                guard chain.queryStart > last.queryEnd - k, chain.referenceStart > last.referenceEnd - k,
+                      chain.referenceStart <= last.referenceEnd + joinGap else { continue }
+                let shift = abs((chain.referenceStart - chain.queryStart) - last.diagonal)
+                if shift <= joinGap, shift < best?.shift ?? Int.max { best = (region, shift) }
+            }
+            if let (region, _) = best {
+                var last = merged[region]
                 last.queryEnd = max(last.queryEnd, chain.queryEnd)
                 last.referenceEnd = max(last.referenceEnd, chain.referenceEnd)
                 last.referenceLine = min(last.referenceLine, chain.referenceLine)
                 last.referenceEndLine = max(last.referenceEndLine, chain.referenceEndLine)
                 last.hits += chain.hits
-                merged[merged.count - 1] = last
+                last.diagonal = chain.diagonal
+                merged[region] = last
             } else {
                 merged.append(chain)
+                open.append(merged.count - 1)
+                if open.count > openLimit { open.removeFirst(open.count - openLimit) }
             }
         }
 

@@ -31,6 +31,10 @@ final class CloneIndexStorage: @unchecked Sendable {
     let tokensOffset: Int
     let linesOffset: Int
     let spansOffset: Int
+    /// Entries whose hash starts with the 16 bits `p` are `directory[p]..<directory[p + 1]`:
+    /// a lookup searches a few hundred entries instead of all ten million.
+    let directory: [UInt32]
+    static let directoryBits = 16
 
     init(data: Data) throws {
         self.data = data
@@ -72,6 +76,8 @@ final class CloneIndexStorage: @unchecked Sendable {
         guard CloneIndexStorage.checksum(data) == header.counts[3] else { throw CloneIndexCorrupt(reason: "checksum mismatch") }
 
         let (hashesOffset, filesOffset, entryCount) = (self.hashesOffset, self.filesOffset, self.entryCount)
+        var directory = [UInt32](repeating: 0, count: (1 << CloneIndexStorage.directoryBits) + 1)
+        let shift = UInt64(64 - CloneIndexStorage.directoryBits)
         paths = try data.withUnsafeBytes { raw -> [String] in
             var paths: [String] = []
             paths.reserveCapacity(fileCount)
@@ -94,9 +100,12 @@ final class CloneIndexStorage: @unchecked Sendable {
                 guard hash >= last else { throw CloneIndexCorrupt(reason: "fingerprints out of order") }
                 guard Int(file) < fileCount else { throw CloneIndexCorrupt(reason: "file number \(file) of \(fileCount)") }
                 last = hash
+                directory[Int(hash >> shift) + 1] += 1
             }
             return paths
         }
+        for prefix in 1..<directory.count { directory[prefix] += directory[prefix - 1] }
+        self.directory = directory
     }
 
     static func padded(_ n: Int) -> Int { (n + 7) & ~7 }
@@ -170,8 +179,10 @@ final class CloneIndexStorage: @unchecked Sendable {
     /// Read access to the arrays for the duration of `body`.
     func withView<R>(_ body: (CloneIndexView) -> R) -> R {
         data.withUnsafeBytes { raw in
-            body(CloneIndexView(raw: raw, count: entryCount, hashes: hashesOffset, files: filesOffset,
-                                tokens: tokensOffset, lines: linesOffset, spans: spansOffset))
+            directory.withUnsafeBufferPointer { directory in
+                body(CloneIndexView(raw: raw, count: entryCount, hashes: hashesOffset, files: filesOffset,
+                                    tokens: tokensOffset, lines: linesOffset, spans: spansOffset, directory: directory))
+            }
         }
     }
 }
@@ -180,6 +191,7 @@ struct CloneIndexView {
     let raw: UnsafeRawBufferPointer
     let count: Int
     let hashes: Int, files: Int, tokens: Int, lines: Int, spans: Int
+    let directory: UnsafeBufferPointer<UInt32>
 
     @inline(__always) func hash(_ i: Int) -> UInt64 { raw.loadUnaligned(fromByteOffset: hashes + 8 * i, as: UInt64.self).littleEndian }
     @inline(__always) func file(_ i: Int) -> UInt32 { raw.loadUnaligned(fromByteOffset: files + 4 * i, as: UInt32.self).littleEndian }
@@ -189,7 +201,8 @@ struct CloneIndexView {
 
     /// Entries whose hash is `value`.
     func range(of value: UInt64) -> Range<Int> {
-        var low = 0, high = count
+        let prefix = Int(value >> UInt64(64 - CloneIndexStorage.directoryBits))
+        var low = Int(directory[prefix]), high = Int(directory[prefix + 1])
         while low < high {
             let mid = (low + high) / 2
             if hash(mid) < value { low = mid + 1 } else { high = mid }

@@ -95,15 +95,24 @@ public enum IncludeGraphBuilder {
                 problems.append(problem)
             }
         }
-        // No usable database: every C/C++ source of the tree is a unit.
+        // No usable database: every C/C++ source of the tree is a unit. Units of one target
+        // and language share one search path and one argument list (a kernel's 33,000 units
+        // each searching 150 directories would otherwise hold 5 million path strings).
         if !usedDatabase {
+            var inferred: [String: (arguments: [String], search: HeaderSearchPath)] = [:]
             for file in treeFiles where sourceExtensions.contains(PathText.fileExtension(of: file)) {
                 let target = layout.target(containing: file)
                 let cPlusPlus = cPlusPlusExtensions.contains(PathText.fileExtension(of: file))
-                let directories = layout.searchDirectories(for: target)
+                let key = "\(cPlusPlus)\u{0}\(target?.path ?? "")\u{0}\(target?.name ?? "")"
+                let made = inferred[key] ?? {
+                    let directories = layout.searchDirectories(for: target)
+                    return (directories.map { "-I" + $0 },
+                            HeaderSearchPath(quote: [], angled: directories.map(tree.absolute) + layout.systemDirectories(cPlusPlus: cPlusPlus)))
+                }()
+                inferred[key] = made
                 plans.append(UnitPlan(source: tree.absolute(file),
-                                      unit: TranslationUnit(source: file, target: target?.name, arguments: directories.map { "-I" + $0 }),
-                                      search: HeaderSearchPath(quote: [], angled: directories.map(tree.absolute) + layout.systemDirectories(cPlusPlus: cPlusPlus))))
+                                      unit: TranslationUnit(source: file, target: target?.name, arguments: made.arguments),
+                                      search: made.search))
             }
         }
         // Module map headers: Swift imports them without any .c file including them.

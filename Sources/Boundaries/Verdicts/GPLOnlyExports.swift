@@ -77,7 +77,7 @@ extension CheckRun {
         // Other C files: judged under their own license, except what Kbuild builds into the
         // kernel or a module (modules are judged above). Headers are judged where included.
         let moduleSources = Set(modules.flatMap(\.sources))
-        let kernelBuilt = ExportAnalysis.kbuildSources(root: root, files: files)
+        let kernelBuilt = ExportAnalysis.kbuildSources(root: root, files: files, kbuild: kbuild)
         for path in cFiles where !zones.isIgnored(path) && !moduleSources.contains(path) && !kernelBuilt.contains(path)
             && !Self.isHeader(path) {
             let zone = zones.zone(of: path)

@@ -225,7 +225,11 @@ final class PlantedViolationTests: FixtureTestCase {
     // MARK: a proprietary module in a Linux-style tree using an EXPORT_SYMBOL_GPL symbol
 
     private func kernelTree(moduleLicense: String) throws -> FixtureTree {
-        try tree([
+        try tree(kernelFiles(moduleLicense: moduleLicense))
+    }
+
+    private func kernelFiles(moduleLicense: String) -> [String: String] {
+        [
             "kernel/export.c": header("GPL-2.0") + "int gpl_service(int x)\n{\n\treturn x + 1;\n}\nEXPORT_SYMBOL_GPL(gpl_service);\n"
                 + "int open_service(int x)\n{\n\treturn x;\n}\nEXPORT_SYMBOL(open_service);\n",
             // Built-in code is part of the GPL kernel, whatever its file says: modpost only
@@ -236,7 +240,7 @@ final class PlantedViolationTests: FixtureTestCase {
             "drivers/vendor/vendor.c": "/* @COPYRIGHT@: 2026 Vendor */\n#include <linux/module.h>\n"
                 + "static int __init vendor_init(void)\n{\n\treturn gpl_service(1) + open_service(2);\n}\n"
                 + "module_init(vendor_init);\nMODULE_LICENSE(\"\(moduleLicense)\");\n",
-        ])
+        ]
     }
 
     func testProprietaryModuleUsingAGPLOnlyExport() throws {
@@ -252,6 +256,19 @@ final class PlantedViolationTests: FixtureTestCase {
                       "\(finding.evidence)")
         XCTAssertTrue(finding.evidence.contains { $0.location == SourceLocation(path: "kernel/export.c", line: 7) },
                       "\(finding.evidence)")
+    }
+
+    func testAKernelFileNoMakefileBuildsIsNotJudgedUnderItsOwnLicense() throws {
+        // i915 #includes its selftests into other files: what a file no makefile names goes
+        // into is not known, so its own license says nothing about the program.
+        var files = kernelFiles(moduleLicense: "GPL")
+        files["drivers/vendor/selftest.c"] = header("MIT") + "int selftest(void)\n{\n\treturn gpl_service(3);\n}\n"
+        let fixture = try tree(files)
+        let report = try CheckerSupport.check(fixture.root.path, clones: false)
+        XCTAssertEqual(report.findings.filter { $0.rule == "gpl-only-symbol" }, [])
+        let note = try XCTUnwrap(report.problems.first { $0.location.path == "drivers/vendor/selftest.c" }, "\(report.problems)")
+        XCTAssertTrue(note.message.hasPrefix("1 C file(s) use GPL-only exports but the Kbuild makefiles read build them into neither"),
+                      note.message)
     }
 
     func testGPLModuleCleanTwinReportsNothing() throws {

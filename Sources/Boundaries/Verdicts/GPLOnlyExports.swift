@@ -76,16 +76,29 @@ extension CheckRun {
         }
         // Other C files: judged under their own license, except what Kbuild builds into the
         // kernel or a module (modules are judged above). Headers are judged where included.
+        // In a Kbuild tree, a file the makefiles build into neither, and that no policy zone
+        // names, goes into something not known (i915 #includes its selftests into other
+        // files; some objects are named through variables not expanded): it is not judged
+        // under its own license, and one analysis note counts such files.
         let moduleSources = Set(modules.flatMap(\.sources))
         let kernelBuilt = ExportAnalysis.kbuildSources(root: root, files: files, kbuild: kbuild)
+        let kbuildTree = !kbuild.makefiles.isEmpty
+        var unplaced: [String] = []
         for path in cFiles where !zones.isIgnored(path) && !moduleSources.contains(path) && !kernelBuilt.contains(path)
             && !Self.isHeader(path) {
             let zone = zones.zone(of: path)
             let license = zone.fileLicense ?? zone.license
             guard !judge.offersGPL(license), let text = Self.text(root: root, path: path) else { continue }
-            for use in ExportAnalysis.uses(of: symbols, in: text, path: path) {
-                // The exporting zone declares and implements its own symbols.
-                guard let export = gplOnly[use.symbol], zones.zone(of: export.location.path).zone != zone.zone else { continue }
+            // The exporting zone declares and implements its own symbols.
+            let uses = ExportAnalysis.uses(of: symbols, in: text, path: path).filter { use in
+                gplOnly[use.symbol].map { zones.zone(of: $0.location.path).zone != zone.zone } ?? false
+            }
+            if kbuildTree && !uses.isEmpty && !zones.declaresProgramLicense(of: path) {
+                unplaced.append(path)
+                continue
+            }
+            for use in uses {
+                guard let export = gplOnly[use.symbol] else { continue }
                 report(BoundaryFinding(
                     rule: "gpl-only-symbol", severity: .error, fromZone: zone.zone,
                     toZone: zones.zone(of: export.location.path).zone, location: use.location,
@@ -94,6 +107,11 @@ extension CheckRun {
                     evidence: [EvidenceStep(use.location, "uses \(use.symbol)"),
                                EvidenceStep(export.location, "exported GPL-only")]))
             }
+        }
+        if let first = unplaced.first {
+            problems.append(AnalysisProblem(SourceLocation(path: first), "\(unplaced.count) C file(s) use GPL-only exports but the Kbuild "
+                + "makefiles read build them into neither the kernel nor a module, and no policy zone names them: not judged "
+                + "(their program is not known; a policy zone or the built .ko decides), e.g. " + unplaced.prefix(3).joined(separator: ", ")))
         }
     }
 

@@ -274,6 +274,42 @@ final class CloneDetectionTests: XCTestCase {
         XCTAssertEqual(CloneDetector().matches(query: [(path: "check.c", text: table("virtq", rows: 30))], in: index, jobs: 1), [])
     }
 
+    /// A generated register header of another chip (per register its address, per field a
+    /// mask, a shift and an inline accessor) lines up with one of a GPL driver once names and
+    /// literals are abstracted: 78 lines of five line shapes, with enough kinds of token and
+    /// distinct k-grams to have been reported before. Its twin, a copied function of 28
+    /// lines (a run of like assignments at its end), is still found.
+    func testTableLikeRegionIsNotACopyButAFunctionOfTheSameLengthIs() throws {
+        func registers(_ chip: String, base: Int) -> String {
+            var text = ""
+            for register in 0..<8 {
+                let name = "\(chip)_REG\(register)"
+                text += "#define REG_\(name) 0x\(String(base + 4 * register, radix: 16))\n"
+                for field in 0..<[2, 0, 1, 3, 1, 0, 2, 1][register] {
+                    text += "#define \(name)_F\(field)__MASK 0x\(String(0xff << (8 * field), radix: 16))\n"
+                    text += "#define \(name)_F\(field)__SHIFT \(8 * field)\n"
+                    text += "static inline uint32_t \(name)_F\(field)(uint32_t val)\n{\n"
+                    text += "\treturn ((val) << \(name)_F\(field)__SHIFT) & \(name)_F\(field)__MASK;\n}\n"
+                }
+            }
+            return text
+        }
+        let index = CloneIndex.build(files: [(path: "gpl.h", text: registers("A6XX", base: 0x800))], jobs: 1)
+        let table = registers("GEN7", base: 0x1c00)
+        let tokens = CloneTokenizer.tokenize(table, nestedComments: false)
+        let hashes = Winnowing.kgramHashes(tokens.kinds, k: CloneParameters.standard.k)
+        XCTAssertTrue(CloneDetector().isVaried(kinds: tokens.kinds[...], hashes: hashes[...]), "the older tests pass it")
+        XCTAssertFalse(CloneDetector().hasVariedLines(kinds: tokens.kinds[...], lines: tokens.lines[...]))
+        XCTAssertEqual(CloneDetector().matches(query: [(path: "ours.h", text: table)], in: index, jobs: 1), [])
+
+        let (blkIndex, blk) = try gplIndex()
+        let function = Self.disguise(try Self.function("static int blk_open(", in: blk).joined(separator: "\n"))
+        let text = FixtureTree.expand(Self.prefix) + function + "\n" + Self.suffix
+        let found = CloneDetector().matches(query: [(path: "Sources/Core/core.c", text: text)], in: blkIndex, jobs: 1)
+        XCTAssertEqual(found.map(\.reference.path), ["hypervisor/drivers/blk.c"], "\(found)")
+        XCTAssertGreaterThanOrEqual(found.first?.lines ?? 0, 20)
+    }
+
     // MARK: the cached corpus index
 
     func corpus() throws -> FixtureTree {

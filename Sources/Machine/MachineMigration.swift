@@ -77,14 +77,18 @@ extension Machine {
         var report = MigrationReport()
         var paused = false
         let reader = MigrationStreamReader(source: "migration destination \(endpoint)") { try connection.readAll($0) }
+        // Waits for the destination's answer `expected` (`what` names it in the error).
+        func awaitAnswer(_ expected: MigrationRecord, _ what: String) throws {
+            switch try reader.next() {
+            case expected: break
+            case let .failed(message): throw MigrationError.failed("the destination refused the migration: \(message)")
+            default: throw MigrationError.failed("\(endpoint): the destination answered neither \(what) nor failed")
+            }
+        }
         // Ends a round and waits until the destination has taken it.
         func endRound(_ round: Int) throws {
             try writer.send(.roundEnd(UInt32(round)))
-            switch try reader.next() {
-            case .roundEnd(UInt32(round)): break
-            case let .failed(message): throw MigrationError.failed("the destination refused the migration: \(message)")
-            default: throw MigrationError.failed("\(endpoint): the destination did not echo round \(round)")
-            }
+            try awaitAnswer(.roundEnd(UInt32(round)), "the echo of round \(round)")
         }
         do {
             try startWriteLogs(backends)
@@ -132,11 +136,7 @@ extension Machine {
                 let ended = Self.monotonicNanoseconds()
                 report.stateNanoseconds = ended - pagesSent
                 defer { report.destinationNanoseconds = Self.monotonicNanoseconds() - ended }
-                switch try reader.next() {
-                case .acknowledged: break
-                case let .failed(message): throw MigrationError.failed("the destination refused the migration: \(message)")
-                default: throw MigrationError.failed("\(endpoint): the destination answered neither acknowledged nor failed")
-                }
+                try awaitAnswer(.acknowledged, "acknowledged")
             }
             let finished = Self.monotonicNanoseconds()
             report.downtimeNanoseconds = finished - pausedAt

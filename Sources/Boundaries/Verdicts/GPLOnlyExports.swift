@@ -90,18 +90,20 @@ extension CheckRun {
             let license = zone.fileLicense ?? zone.license
             guard !judge.offersGPL(license), let text = Self.text(root: root, path: path) else { continue }
             // The exporting zone declares and implements its own symbols.
-            let uses = ExportAnalysis.uses(of: symbols, in: text, path: path).filter { use in
-                gplOnly[use.symbol].map { zones.zone(of: $0.location.path).zone != zone.zone } ?? false
+            let uses = ExportAnalysis.uses(of: symbols, in: text, path: path).compactMap { use in
+                gplOnly[use.symbol].flatMap { export in
+                    let exporter = zones.zone(of: export.location.path).zone
+                    return exporter == zone.zone ? nil : (use: use, export: export, exporter: exporter)
+                }
             }
             if kbuildTree && !uses.isEmpty && !zones.declaresProgramLicense(of: path) {
                 unplaced.append(path)
                 continue
             }
-            for use in uses {
-                guard let export = gplOnly[use.symbol] else { continue }
+            for (use, export, exporter) in uses {
                 report(BoundaryFinding(
                     rule: "gpl-only-symbol", severity: .error, fromZone: zone.zone,
-                    toZone: zones.zone(of: export.location.path).zone, location: use.location,
+                    toZone: exporter, location: use.location,
                     message: "\(path) (\(judge.describe(license))) uses \(use.symbol), "
                         + "exported GPL-only at \(export.location)",
                     evidence: [EvidenceStep(use.location, "uses \(use.symbol)"),

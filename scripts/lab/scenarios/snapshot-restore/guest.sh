@@ -2,12 +2,7 @@
 # SPDX-FileCopyrightText: 2026 The Candor Authors
 # Counts six seconds (L1 snapshots the VM after the second and restores it), then reads
 # virtio-rng: both must work in the restored guest.
-i=0
-while [ $i -lt 6 ]; do
-    i=$((i + 1))
-    echo "L2-TICK $i"
-    sleep 1
-done
+ticks 6 1000000
 check ticks pass
 a=$(dd if=/dev/hwrng bs=32 count=1 2>/dev/null | od -An -tx1 | tr -d ' \n')
 if [ ${#a} -eq 64 ]; then check rng-read pass; else check rng-read fail "read '$a'"; fi

@@ -62,7 +62,7 @@ extension Machine {
     /// dirty-page log) and by virtio devices, in this process or in vhost-user backends
     /// (`GuestMemory.writeLog`, shared with the backends through VHOST_F_LOG_ALL). The
     /// destination starts its own backends (drivers) from the devices' specifications, at
-    /// the ring positions the source's reached once every request was answered. Then the
+    /// the ring positions where the source's stopped (GET_VRING_BASE). Then the
     /// run ends with `.migrated` (the process exits 0). On any failure before that
     /// acknowledgment the guest runs on here and the error is thrown.
     public func migrate(to endpoint: MigrationEndpoint) throws(MigrationError) -> MigrationReport {
@@ -116,8 +116,8 @@ extension Machine {
             paused = true
             try whilePaused {
                 let stopped = Self.monotonicNanoseconds()
-                // The state first: it waits until every backend answered what it took, so
-                // after `synchronize` the logs hold all their writes.
+                // The state first: it stops the backends' rings and waits until they
+                // answered what they took, so after `synchronize` the logs hold all their writes.
                 let state = try captureState()
                 for backend in backends { try backend.synchronize() }
                 let captured = Self.monotonicNanoseconds()
@@ -143,7 +143,8 @@ extension Machine {
             report.totalNanoseconds = finished - started
             report.bytes = writer.bytesWritten
         } catch {
-            // The guest goes on here: logging off, vCPUs running again.
+            // The guest goes on here: rings started, logging off, vCPUs running again.
+            restartStoppedRings()
             stopWriteLogs(backends)
             if paused { try? resume() }
             switch error {
@@ -158,15 +159,10 @@ extension Machine {
     }
 
     /// The vhost-user backends whose writes a migration logs; throws `.refused` for a
-    /// device that cannot be migrated: a backend without VHOST_F_LOG_ALL, or a network
-    /// device, whose receive queue always holds buffers a packet may fill at any time, so
-    /// its backend is never idle for the state to be taken.
+    /// backend without VHOST_F_LOG_ALL, whose writes would be lost.
     func migratableBackends() throws(MigrationError) -> [VhostUserFrontend] {
         var backends: [VhostUserFrontend] = []
         for (specification, device) in virtioDevices {
-            if case .vhostUserNet = specification {
-                throw .refused("\(specification): a network device cannot be migrated yet (its receive queue is never idle)")
-            }
             guard let backend = device.backend as? VhostUserFrontend else { continue }
             guard backend.supportsWriteLog else {
                 throw .refused("\(specification): the backend does not log its writes to guest memory "

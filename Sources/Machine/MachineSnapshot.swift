@@ -96,7 +96,7 @@ extension Machine {
     /// Writes a snapshot of the paused machine to the new directory `path` (see
     /// SnapshotManifest). The vCPUs stay parked meanwhile: a `resume` waits until it is
     /// written. Throws `.refused` unless the machine is paused and every vhost-user
-    /// backend has answered every request it took (see `quiescentRingPositions`).
+    /// backend has answered every request it took (see `stoppedRingPositions`).
     @discardableResult
     public func snapshot(to path: String) throws(SnapshotCreationError) -> SnapshotReport {
         do {
@@ -111,6 +111,8 @@ extension Machine {
     }
 
     private func writeSnapshot(to path: String) throws(SnapshotCreationError) -> SnapshotReport {
+        // The memory file is written while the backends' rings are stopped.
+        defer { restartStoppedRings() }
         var timings = SnapshotReport()
         let started = Self.monotonicNanoseconds()
         let machineState = try captureState()
@@ -129,7 +131,8 @@ extension Machine {
     }
 
     /// The state of the paused machine (KVM's, the devices', the vhost-user rings'): the
-    /// one capture that a snapshot and a migration both send.
+    /// one capture that a snapshot and a migration both send. It leaves the vhost-user
+    /// rings stopped; `restartStoppedRings` starts them when the VM goes on here.
     func captureState() throws(SnapshotCreationError) -> MachineState {
         do {
             let kinds = try system.vcpuStateKinds()
@@ -140,10 +143,8 @@ extension Machine {
                 serial: try portBus.withDevice(uart) { $0.state }, i8042: try portBus.withDevice(keyboardController) { $0.state },
                 virtio: try virtioDevices.map { specification, device in
                     var transport = try mmioBus.withDevice(device) { $0.state }
-                    if specification.usesVhostUser {
-                        transport = try quiescentRingPositions(transport, device: "\(specification)") { queue in
-                            try mmioBus.withDevice(device) { device in Result { try device.backend.queueNotified(queue) } }.get()
-                        }
+                    if let frontend = device.backend as? VhostUserFrontend {
+                        transport = try stoppedRingPositions(transport, frontend: frontend, device: "\(specification)")
                     }
                     return MachineState.VirtioDeviceState(device: "\(specification)", transport: transport)
                 })
@@ -170,19 +171,14 @@ extension Machine {
     /// How long a snapshot waits for a vhost-user backend to answer the requests it took.
     static let backendDrainNanoseconds: UInt64 = 2_000_000_000
 
-    /// A vhost-user device's ring positions are in its backend process, not in the VMM.
-    /// Without stopping the backend (GET_VRING_BASE would, and the running VM would then
-    /// need its rings started again), they are known when the backend is idle: every
-    /// request the guest made available has been used, so the backend's next position is
-    /// the available index, which is in guest memory. The vCPUs are parked, so no new
-    /// request comes; this waits for the ones in flight, up to `backendDrainNanoseconds`.
-    /// A virtio-net receive queue always holds buffers waiting for packets, so a VM with
-    /// an active vhost-user-net device is refused here.
-    ///
-    /// A queue with requests left is notified once (`notify`): a vCPU may have been paused
-    /// between making a request available and notifying the device, and the backend would
-    /// never see it. The guest notifies again where it resumes; a spurious notification
-    /// finds nothing new.
+    /// A vhost-user device's ring positions are in its backend process. Its rings are
+    /// stopped (GET_VRING_BASE answers each ring's next available index; a network
+    /// device's receive queue then takes no more packets), and this waits until the
+    /// backend has answered every request it took before, i.e. the used index in guest
+    /// memory reaches that index, up to `backendDrainNanoseconds`. Requests the guest made
+    /// available and the backend did not take stay in the ring: a ring that starts again
+    /// is kicked once, so the backend takes them then (here or after a restore). The rings
+    /// stay stopped until `restartStoppedRings`.
     ///
     /// The saved state also has the used-buffer interrupt pending (`withPendingUsedBufferInterrupt`):
     /// a request answered during this wait, or just before it, reaches the guest as an
@@ -190,32 +186,36 @@ extension Machine {
     /// on its own thread, after `state` and the irqchip were read. Without it a restored
     /// guest could wait for that completion forever; with it, it at worst takes one
     /// interrupt with no new used buffer, which virtio drivers ignore.
-    func quiescentRingPositions(_ state: VirtioMMIODevice.State, device: String,
-                                notify: (Int) throws -> Void) throws -> VirtioMMIODevice.State {
+    func stoppedRingPositions(_ state: VirtioMMIODevice.State, frontend: VhostUserFrontend,
+                              device: String) throws -> VirtioMMIODevice.State {
         var state = Self.withPendingUsedBufferInterrupt(state)
+        let bases = try frontend.suspend()
         let deadline = Self.monotonicNanoseconds() + Self.backendDrainNanoseconds
+        // A ring the backend does not run (the device not started) keeps the transport's positions.
         for (index, queue) in state.queues.enumerated() where queue.ready {
-            var notified = false
+            guard let base = bases[index] else { continue }
             while true {
-                let available = try memory.load(UInt16.self, at: GuestAddress(queue.driverArea + 2))
                 let used = try memory.load(UInt16.self, at: GuestAddress(queue.deviceArea + 2))
-                if available == used {
-                    state.queues[index].positions = Virtqueue.Positions(nextAvailable: available, nextUsed: used, usedAtLastSignal: used)
+                if used == base {
+                    state.queues[index].positions = Virtqueue.Positions(nextAvailable: base, nextUsed: used, usedAtLastSignal: used)
                     break
-                }
-                if !notified {
-                    try notify(index)
-                    notified = true
                 }
                 guard Self.monotonicNanoseconds() < deadline else {
                     throw SnapshotCreationError.refused(
-                        "\(device): queue \(index) has \(available &- used) request(s) the backend has not answered; a snapshot of a "
-                        + "vhost-user device needs an idle backend (a network device's receive queue never is)")
+                        "\(device): queue \(index): the backend took \(base &- used) request(s) and has not answered them within "
+                        + "\(Self.backendDrainNanoseconds / 1_000_000_000) s of its rings being stopped")
                 }
                 usleep(1000)
             }
         }
         return state
+    }
+
+    /// Starts the vhost-user rings that `captureState` stopped again: the VM goes on.
+    func restartStoppedRings() {
+        for (_, device) in virtioDevices {
+            (device.backend as? VhostUserFrontend)?.resumeAfterSuspend()
+        }
     }
 
     /// `state` with the used-buffer bit of InterruptStatus set when the driver has started

@@ -51,6 +51,10 @@ public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
     private let worker: DispatchQueue
     /// Only touched on `worker` (and in deinit, when no work is left).
     private var relay: CallRelay?
+    /// Only touched on `worker`: the memory table `start` sent, to start the rings again
+    /// after `suspend`, and each stopped ring's next available index until then.
+    private var memoryTable: (table: VhostUserPayload, fds: [Int32])?
+    private var suspendedBases: [Int: UInt16]?
 
     /// One eventfd per queue for the guest's notifications, for the device's life: the
     /// backend gets it with SET_VRING_KICK, and the machine can have KVM signal it directly
@@ -223,11 +227,13 @@ public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
         }
     }
 
-    /// On the worker: the memory table and every queue, then the call relay.
-    private func start(_ context: VirtioDeviceContext, table: VhostUserPayload, fds: [Int32]) throws {
+    /// On the worker: the memory table and every queue, then the call relay. Each ring
+    /// starts at the queue's own next available index, or at `bases`' (a suspended ring's).
+    private func start(_ context: VirtioDeviceContext, table: VhostUserPayload, fds: [Int32], bases: [Int: UInt16] = [:]) throws {
         let writeLog = shared.withLock { $0.writeLog }
         try sendWriteLog(writeLog, features: context.features)
         try connection.send(.setMemoryTable, table, fds: fds, step: "SET_MEM_TABLE")
+        memoryTable = (table, fds)
 
         var calls: [(queue: Int, fd: Int32)] = []
         var started = false
@@ -237,7 +243,8 @@ public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
             let layout = queue.layout
             let step = "queue \(index)"
             try connection.send(.setVringNum, .vringState(index, UInt32(layout.size)), step: "\(step): SET_VRING_NUM")
-            try connection.send(.setVringBase, .vringState(index, UInt32(queue.nextAvailable)), step: "\(step): SET_VRING_BASE")
+            let base = bases[index] ?? queue.nextAvailable
+            try connection.send(.setVringBase, .vringState(index, UInt32(base)), step: "\(step): SET_VRING_BASE")
             var address = VhostUserPayload()
             address.append(UInt32(index))
             // Used-ring writes are logged whenever VHOST_F_LOG_ALL is on.
@@ -260,6 +267,10 @@ public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
             if backendFeatures & Self.protocolFeaturesBit != 0 {
                 try connection.send(.setVringEnable, .vringState(index, 1), step: "\(step): SET_VRING_ENABLE")
             }
+            // One kick: a restored ring may hold requests the guest made available and
+            // never notified (it was paused in between), and not every backend looks at a
+            // ring before its first kick. With nothing there, the backend finds nothing.
+            kick(index)
         }
         relay = try CallRelay(calls: calls, notifications: notificationDescriptors, socket: connection.socket, path: socketPath,
                               context: context, onHangUp: { [weak self] in
@@ -306,6 +317,50 @@ public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
         }
     }
 
+    /// Stops every ring of the running backend (GET_VRING_BASE) for a snapshot or a
+    /// migration: it takes no new request, so the rings' positions are known. Returns each
+    /// ring's next available index by queue; empty when the device is not running. A
+    /// request the backend took before may still be answered (the used index then reaches
+    /// the returned index). `resumeAfterSuspend` starts the rings again.
+    public func suspend() throws -> [Int: UInt16] {
+        try worker.sync {
+            guard relay != nil, let context = shared.withLock({ $0.context }) else { return [:] }
+            var bases: [Int: UInt16] = [:]
+            suspendedBases = bases
+            for (index, queue) in context.queues.enumerated() where queue != nil {
+                let step = "queue \(index): GET_VRING_BASE"
+                let reply = try connection.ask(.getVringBase, .vringState(index, 0), step: step)
+                guard reply.count == 8, let base = loadLittleEndian(reply, at: 4, as: UInt32.self), base <= UInt16.max else {
+                    throw VhostUserError.unexpectedReply(path: socketPath, step: step, request: VhostUserRequest.getVringBase.rawValue,
+                                                         flags: 0, size: UInt32(reply.count))
+                }
+                bases[index] = UInt16(base)
+                suspendedBases = bases
+            }
+            return bases
+        }
+    }
+
+    /// Starts the rings `suspend` stopped again, where they stopped (the VM goes on after
+    /// a snapshot or a failed migration). Does nothing when none are stopped. A backend
+    /// that fails to start marks the device DEVICE_NEEDS_RESET, as at activation.
+    public func resumeAfterSuspend() {
+        worker.sync {
+            guard let bases = suspendedBases else { return }
+            suspendedBases = nil
+            guard let context = shared.withLock({ $0.context }), let memoryTable else { return }
+            // The relay watches the old call eventfds; `start` makes new ones (a backend may
+            // close its call eventfd when its ring stops, as libvhost-user does).
+            relay?.stop()
+            relay = nil
+            do {
+                try start(context, table: memoryTable.table, fds: memoryTable.fds, bases: bases)
+            } catch {
+                context.fail("starting the rings again after they were stopped for a snapshot or migration: \(error)")
+            }
+        }
+    }
+
     /// Returns once the backend has finished what it was doing when called: a request it
     /// answers comes after its event loop turn, so the log marks of every buffer it used
     /// before are made (the shim marks after each write).
@@ -323,6 +378,10 @@ public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
             return
         }
         guard index < notificationDescriptors.count else { return }
+        kick(index)
+    }
+
+    private func kick(_ index: Int) {
         var one: UInt64 = 1
         // EAGAIN means the counter is saturated: the backend has a kick pending anyway.
         _ = Glibc.write(notificationDescriptors[index], &one, 8)
@@ -380,6 +439,7 @@ public final class VhostUserFrontend: VirtioDeviceBackend, @unchecked Sendable {
     private func stopRings() {
         relay?.stop()
         relay = nil
+        suspendedBases = nil
         let context = shared.withLock { state -> VirtioDeviceContext? in
             defer { state.context = nil }
             return state.context

@@ -164,80 +164,125 @@ final class MachineSnapshotTests: XCTestCase {
     }
 
     /// A vhost-user-rng device driven from here as a guest driver would (the vCPUs never
-    /// run): a request the backend has not answered blocks the snapshot; once answered, the
-    /// snapshot records the ring positions, and the restored machine's new backend
-    /// process continues the ring at them.
+    /// run), on a ring of 8 entries in 16 MiB of guest memory.
+    struct RingDriver {
+        static let descriptors: UInt64 = 0x40_0000, availableRing: UInt64 = 0x40_1000, usedRing: UInt64 = 0x40_2000
+        static let buffers: UInt64 = 0x41_0000
+        let machine: Machine
+        var device: VirtioMMIODevice { machine.virtioDevices[0].device }
+        var frontend: VhostUserFrontend { device.backend as! VhostUserFrontend }
+
+        static func configuration(driver: String, scratch: URL) throws -> MachineConfiguration {
+            let image = scratch.appendingPathComponent("count.bin")
+            try Data(MachineSnapshotTests.countingGuest).write(to: image)
+            var configuration = MachineConfiguration(kernelPath: image.path)
+            configuration.kernelFormat = .flat(.protected32)
+            configuration.memorySize = 16 << 20
+            configuration.serialOutput = .file(scratch.appendingPathComponent("serial.txt").path)
+            configuration.serialInput = false
+            configuration.virtioDevices = [.vhostUserDriver(.entropy, executable: driver, image: nil)]
+            return configuration
+        }
+
+        func write(_ register: VirtioMMIODevice.Register, _ value: UInt32) {
+            device.write(offset: register.rawValue, size: 4, value: UInt64(value))
+        }
+
+        /// Negotiates VIRTIO_F_VERSION_1, sets up queue 0 and sets DRIVER_OK; returns once
+        /// the backend has the ring.
+        func start() {
+            write(.status, 1)
+            write(.status, 3)
+            write(.deviceFeaturesSelect, 1)
+            let high = UInt32(device.read(offset: VirtioMMIODevice.Register.deviceFeatures.rawValue, size: 4))
+            write(.driverFeaturesSelect, 1)
+            write(.driverFeatures, high & 1)
+            write(.status, 0xb)
+            write(.queueSelect, 0)
+            write(.queueSize, 8)
+            write(.queueDescriptorLow, UInt32(Self.descriptors))
+            write(.queueDriverLow, UInt32(Self.availableRing))
+            write(.queueDeviceLow, UInt32(Self.usedRing))
+            write(.queueReady, 1)
+            write(.status, 0xf)
+            frontend.waitForPendingWork()
+        }
+
+        /// Descriptor `index`: 16 device-writable bytes; made available as entry `index`,
+        /// and notified when `notify`.
+        func offer(_ index: UInt16, notify: Bool) throws {
+            let memory = machine.memory
+            try memory.store(Self.buffers + UInt64(index) * 64, at: GuestAddress(Self.descriptors + 16 * UInt64(index)))
+            try memory.store(UInt32(16), at: GuestAddress(Self.descriptors + 16 * UInt64(index) + 8))
+            try memory.store(UInt16(2), at: GuestAddress(Self.descriptors + 16 * UInt64(index) + 12))
+            try memory.store(index, at: GuestAddress(Self.availableRing + 4 + 2 * UInt64(index)))
+            try memory.store(index + 1, at: GuestAddress(Self.availableRing + 2))
+            if notify { write(.queueNotify, 0) }
+        }
+
+        func usedIndex() throws -> UInt16 { try machine.memory.load(at: GuestAddress(Self.usedRing + 2)) }
+        /// Used element `index`: (descriptor, length written).
+        func usedElement(_ index: UInt64) throws -> (UInt32, UInt32) {
+            (try machine.memory.load(at: GuestAddress(Self.usedRing + 4 + 8 * index)),
+             try machine.memory.load(at: GuestAddress(Self.usedRing + 8 + 8 * index)))
+        }
+    }
+
+    /// Stopping a backend's rings (GET_VRING_BASE) for a snapshot or migration: it answers
+    /// each ring's next available index, takes no request while stopped, and takes the
+    /// ones left waiting when the rings start again.
+    func testSuspendedBackendTakesNoRequestUntilItsRingsStartAgain() throws {
+        let driver = MachineRunTests.repository.appendingPathComponent("hypervisor/build/candor-rng").path
+        guard FileManager.default.isExecutableFile(atPath: driver) else { throw XCTSkip("\(driver) not built: run `make drivers`") }
+        let ring = RingDriver(machine: try MachineBuilder.build(RingDriver.configuration(driver: driver, scratch: scratch)))
+        ring.start()
+        try ring.offer(0, notify: true)
+        XCTAssertTrue(waitUntil(5) { (try? ring.usedIndex()) == 1 })
+        XCTAssertEqual(try ring.frontend.suspend(), [0: 1])
+        try ring.offer(1, notify: true)
+        usleep(200_000)
+        XCTAssertEqual(try ring.usedIndex(), 1, "a stopped ring takes nothing")
+        ring.frontend.resumeAfterSuspend()
+        XCTAssertTrue(waitUntil(5) { (try? ring.usedIndex()) == 2 }, "started again, the backend takes entry 1")
+        XCTAssertEqual(try ring.usedElement(1).0, 1)
+    }
+
+    /// A snapshot records where the backend's rings stopped; a request the guest made
+    /// available without a notification (a vCPU paused between the two) stays in the ring,
+    /// and both the snapshotted machine's backend and the restored machine's new backend
+    /// process take it when their rings start, without serving the older ones again.
     func testVhostUserRingContinuesInTheRestoredBackend() throws {
         let driver = MachineRunTests.repository.appendingPathComponent("hypervisor/build/candor-rng").path
         guard FileManager.default.isExecutableFile(atPath: driver) else { throw XCTSkip("\(driver) not built: run `make drivers`") }
-        let image = scratch.appendingPathComponent("count.bin")
-        try Data(Self.countingGuest).write(to: image)
-        var configuration = MachineConfiguration(kernelPath: image.path)
-        configuration.kernelFormat = .flat(.protected32)
-        configuration.memorySize = 16 << 20
-        configuration.serialOutput = .file(scratch.appendingPathComponent("serial.txt").path)
-        configuration.serialInput = false
-        configuration.virtioDevices = [.vhostUserDriver(.entropy, executable: driver, image: nil)]
         let snapshot = scratch.appendingPathComponent("snap").path
-        let descriptors: UInt64 = 0x40_0000, availableRing: UInt64 = 0x40_1000, usedRing: UInt64 = 0x40_2000, buffers: UInt64 = 0x41_0000
-
-        func write(_ device: VirtioMMIODevice, _ register: VirtioMMIODevice.Register, _ value: UInt32) {
-            device.write(offset: register.rawValue, size: 4, value: UInt64(value))
-        }
-        /// Descriptor `index`: 16 device-writable bytes; made available as entry `index`.
-        func offer(_ memory: GuestMemory, _ index: UInt16) throws {
-            try memory.store(buffers + UInt64(index) * 64, at: GuestAddress(descriptors + 16 * UInt64(index)))
-            try memory.store(UInt32(16), at: GuestAddress(descriptors + 16 * UInt64(index) + 8))
-            try memory.store(UInt16(2), at: GuestAddress(descriptors + 16 * UInt64(index) + 12))
-            try memory.store(index, at: GuestAddress(availableRing + 4 + 2 * UInt64(index)))
-            try memory.store(index + 1, at: GuestAddress(availableRing + 2))
-        }
-        func usedIndex(_ memory: GuestMemory) throws -> UInt16 { try memory.load(at: GuestAddress(usedRing + 2)) }
-
         do {
-            let machine = try MachineBuilder.build(configuration)
-            let device = machine.virtioDevices[0].device
-            write(device, .status, 1)
-            write(device, .status, 3)
-            write(device, .deviceFeaturesSelect, 1)
-            let high = UInt32(device.read(offset: VirtioMMIODevice.Register.deviceFeatures.rawValue, size: 4))
-            write(device, .driverFeaturesSelect, 1)
-            write(device, .driverFeatures, high & 1)  // VIRTIO_F_VERSION_1 only
-            write(device, .status, 0xb)
-            write(device, .queueSelect, 0)
-            write(device, .queueSize, 8)
-            write(device, .queueDescriptorLow, UInt32(descriptors))
-            write(device, .queueDriverLow, UInt32(availableRing))
-            write(device, .queueDeviceLow, UInt32(usedRing))
-            write(device, .queueReady, 1)
-            write(device, .status, 0xf)
-            XCTAssertEqual(device.deviceStatus, 0xf)
-            // Once the backend has the ring, an entry made available without a kick (a vCPU
-            // paused between the two) stays unanswered until the snapshot notifies the queue.
-            (device.backend as? VhostUserFrontend)?.waitForPendingWork()
-            try offer(machine.memory, 0)
+            let ring = RingDriver(machine: try MachineBuilder.build(RingDriver.configuration(driver: driver, scratch: scratch)))
+            ring.start()
+            try ring.offer(0, notify: true)
+            XCTAssertTrue(waitUntil(5) { (try? ring.usedIndex()) == 1 })
+            try ring.offer(1, notify: false)
             usleep(100_000)
-            XCTAssertEqual(try usedIndex(machine.memory), 0)
-            try machine.pause()
-            try machine.snapshot(to: snapshot)
-            XCTAssertEqual(try usedIndex(machine.memory), 1, "answered before the state was taken")
+            XCTAssertEqual(try ring.usedIndex(), 1)
+            try ring.machine.pause()
+            try ring.machine.snapshot(to: snapshot)
+            XCTAssertTrue(waitUntil(5) { (try? ring.usedIndex()) == 2 }, "the rings start again after the snapshot, kicked once")
         }
 
         var restore = RestoreConfiguration(snapshotPath: snapshot)
         restore.serialOutput = .file(scratch.appendingPathComponent("serial2.txt").path)
         restore.serialInput = false
-        let (machine, _) = try MachineBuilder.restore(restore)
-        XCTAssertEqual(machine.virtioDevices.map { "\($0.specification)" }, ["vhost-user-rng,driver=\(driver)"])
-        let device = machine.virtioDevices[0].device
-        XCTAssertEqual(device.deviceStatus, 0xf, "the restored device is live")
+        let ring = RingDriver(machine: try MachineBuilder.restore(restore).0)
+        XCTAssertEqual(ring.machine.virtioDevices.map { "\($0.specification)" }, ["vhost-user-rng,driver=\(driver)"])
+        XCTAssertEqual(ring.device.deviceStatus, 0xf, "the restored device is live")
         // A marker in used element 0: a backend that started the ring over would overwrite it.
-        try machine.memory.store(UInt32(0xdead), at: GuestAddress(usedRing + 4))
-        try offer(machine.memory, 1)
-        write(device, .queueNotify, 0)
-        XCTAssertTrue(waitUntil(5) { (try? usedIndex(machine.memory)) == 2 }, "the new backend takes entry 1, not entry 0 again")
-        XCTAssertEqual(try machine.memory.load(UInt32.self, at: GuestAddress(usedRing + 4 + 8)), 1, "used element 1 is descriptor 1")
-        XCTAssertEqual(try machine.memory.load(UInt32.self, at: GuestAddress(usedRing + 4 + 8 + 4)), 16)
-        XCTAssertEqual(try machine.memory.load(UInt32.self, at: GuestAddress(usedRing + 4)), 0xdead, "entry 0 was not served again")
+        try ring.machine.memory.store(UInt32(0xdead), at: GuestAddress(RingDriver.usedRing + 4))
+        XCTAssertTrue(waitUntil(5) { (try? ring.usedIndex()) == 2 }, "the new backend takes entry 1, left in the ring")
+        try ring.offer(2, notify: true)
+        XCTAssertTrue(waitUntil(5) { (try? ring.usedIndex()) == 3 })
+        XCTAssertEqual(try ring.usedElement(1).0, 1)
+        XCTAssertEqual(try ring.usedElement(2).0, 2)
+        XCTAssertEqual(try ring.usedElement(2).1, 16)
+        XCTAssertEqual(try ring.usedElement(0).0, 0xdead, "entry 0 was not served again")
     }
 
     /// A vhost-user backend's answer reaches the guest through the call relay, on its own

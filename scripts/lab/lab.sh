@@ -5,7 +5,7 @@
 # The nested lab (see MACHINE.md): QEMU's TCG emulates AMD-V, so a Debian kernel in
 # qemu-system-x86_64 (L1) loads kvm-amd and the release candor-vm inside boots Linux (L2).
 #
-#   scripts/lab/lab.sh [--with-qemu] [--log FILE] [--timeout SECONDS] [--stall SECONDS] SCENARIO_DIR...
+#   scripts/lab/lab.sh [--with-qemu] [--tcg-threads multi|single] [--log FILE] [--timeout SECONDS] [--stall SECONDS] SCENARIO_DIR...
 #
 # Builds the L1 image from Debian packages only (the kernel package's vmlinuz and kvm
 # modules, busybox-static, qemu-storage-daemon with its libraries) plus candor-vm and the
@@ -19,6 +19,8 @@
 # stopped running: that is reported as "LAB-STALL <scenario> ..." and the scenarios not
 # yet done run again once in a new L1.
 # --with-qemu adds qemu-system-x86_64 and its microvm firmware to L1 (the benchmark).
+# --tcg-threads: QEMU's TCG emulates L1's two CPUs on a host thread each (multi, the
+# default) or both on one (single).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,6 +29,7 @@ cache="$root/.cache/lab"
 candor_vm=${CANDOR_VM:-$root/.build/release/candor-vm}
 drivers="$root/hypervisor/build"
 with_qemu=0
+tcg_threads=multi
 log=""
 timeout=1800
 stall=180
@@ -37,6 +40,7 @@ die() { echo "lab: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --with-qemu) with_qemu=1; shift ;;
+        --tcg-threads) tcg_threads=${2:?--tcg-threads needs multi or single}; shift 2 ;;
         --log) log=${2:?--log needs a file}; shift 2 ;;
         --timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
         --stall) stall=${2:?--stall needs seconds}; shift 2 ;;
@@ -44,7 +48,8 @@ while [ $# -gt 0 ]; do
         *) break ;;
     esac
 done
-[ $# -gt 0 ] || die "usage: lab.sh [--with-qemu] [--log FILE] [--timeout SECONDS] [--stall SECONDS] SCENARIO_DIR..."
+[ $# -gt 0 ] || die "usage: lab.sh [--with-qemu] [--tcg-threads multi|single] [--log FILE] [--timeout SECONDS] [--stall SECONDS] SCENARIO_DIR..."
+case "$tcg_threads" in multi|single) ;; *) die "--tcg-threads: '$tcg_threads' is neither multi nor single" ;; esac
 case "$timeout" in ''|*[!0-9]*) die "--timeout: '$timeout' is not a number of seconds" ;; esac
 case "$stall" in ''|*[!0-9]*) die "--stall: '$stall' is not a number of seconds" ;; esac
 
@@ -210,7 +215,7 @@ lab_lines() {
 
 # Boots L1 with $work/initrd.cpio, serial log $1. Prints the LAB- lines as they come. Sets
 # `ended` to how L1 ended: poweroff, exit STATUS, stalled (its heartbeat stopped: the
-# emulator or L1's kernel no longer runs) or timeout.
+# emulator or L1's kernel no longer runs), panicked (L1's kernel panicked) or timeout.
 # no_timer_check: on a loaded host the emulated timer can miss the kernel's IO-APIC timer
 # check, which then panics ("IO-APIC + timer doesn't work", seen here).
 boot_l1() {
@@ -218,7 +223,7 @@ boot_l1() {
     : > "$serial"; : > "$alive"
     # L1: TCG with AMD-V (-cpu max, vendor AuthenticAMD); its first serial port is the
     # result channel, the second its heartbeat.
-    qemu-system-x86_64 -accel tcg,thread=multi \
+    qemu-system-x86_64 -accel tcg,thread=$tcg_threads \
         -cpu max,vendor=AuthenticAMD -m 2048 -smp 2 \
         -kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
         -append "console=ttyS0 panic=-1 quiet no_timer_check" \
@@ -241,7 +246,8 @@ boot_l1() {
     wait "$qemu" 2>/dev/null || status=$?   # (not the shell's "Killed" line: the reason is reported below)
     lab_lines "$serial" $((shown + 1))
     if [ -z "$ended" ]; then
-        if [ "$status" -eq 0 ]; then ended=poweroff; else ended="exit $status"; fi
+        if tr -d '\r' < "$serial" | grep -q '^\[ *[0-9.]*\] Kernel panic - not syncing'; then ended=panicked
+        elif [ "$status" -eq 0 ]; then ended=poweroff; else ended="exit $status"; fi
     fi
 }
 
@@ -261,9 +267,11 @@ show_tail() {
 
 [ -n "$log" ] || log="$work/l1.log"
 mkdir -p "$(dirname "$log")"
-# A stalled L1 (no heartbeat for $stall s) is the emulator's failure, not a check's: the
-# scenarios it had not finished run again in a new L1, at most $max_restarts times, and
-# the stall is reported (LAB-STALL). Everything else counts as it happened.
+# A stalled L1 (no heartbeat for $stall s) or a panic of L1's own kernel (a stock Debian
+# kernel: no process in it, candor-vm included, should be able to crash it; seen under
+# QEMU's TCG with two L2 guests, see README.md) is the emulator's failure, not a check's:
+# the scenarios L1 had not finished run again in a new L1, at most $max_restarts times,
+# and the failure is reported (LAB-STALL, LAB-PANIC). Everything else counts as it happened.
 remaining=("$@")
 restarts=0
 attempt_log=$log
@@ -272,9 +280,12 @@ while :; do
     logs+=("$attempt_log")
     make_initrd "${remaining[@]}"
     boot_l1 "$attempt_log"
-    [ "$ended" = stalled ] || break
     current=$(tr -d '\r' < "$attempt_log" | sed -n 's/^LAB-BEGIN //p' | tail -n 1)
-    echo "LAB-STALL ${current:-boot} L1 stopped running (no heartbeat for $stall s) during ${current:-its boot}; log: $attempt_log"
+    case "$ended" in
+        stalled) echo "LAB-STALL ${current:-boot} L1 stopped running (no heartbeat for $stall s) during ${current:-its boot}; log: $attempt_log" ;;
+        panicked) echo "LAB-PANIC ${current:-boot} L1's kernel panicked during ${current:-its boot}: $(tr -d '\r' < "$attempt_log" | grep -m 1 -o 'Kernel panic - not syncing.*'); log: $attempt_log" ;;
+        *) break ;;
+    esac
     show_tail "$attempt_log"
     mapfile -t remaining < <(not_done "$attempt_log" "${remaining[@]}")
     restarts=$((restarts + 1))
@@ -284,7 +295,7 @@ done
 case "$ended" in
     poweroff) ;;
     timeout) echo "lab: L1 did not power off within $timeout s (serial log: $attempt_log)" >&2; show_tail "$attempt_log"; exit 1 ;;
-    stalled) echo "lab: L1 stalled $restarts times (serial log: $attempt_log)" >&2; exit 1 ;;
+    stalled|panicked) echo "lab: L1 failed $restarts times, the last time $ended (serial log: $attempt_log)" >&2; exit 1 ;;
     *) echo "lab: qemu-system-x86_64: $ended (serial log: $attempt_log)" >&2; show_tail "$attempt_log"; exit 1 ;;
 esac
 tr -d '\r' < "$attempt_log" | grep -q '^LAB-END' || { echo "lab: L1 stopped before all scenarios ran (serial log: $attempt_log)" >&2; show_tail "$attempt_log"; exit 1; }

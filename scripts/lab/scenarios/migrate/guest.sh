@@ -8,13 +8,7 @@ dd if=/dev/urandom of=/tmp/data bs=1M count=16 2>/dev/null
 before=$(sha256sum /tmp/data | cut -d' ' -f1)
 (while [ ! -e /tmp/stop ]; do dd if=/dev/zero of=/tmp/churn bs=1M count=8 2>/dev/null; done) &
 churn=$!
-i=0
-while [ $i -lt 400 ]; do
-    i=$((i + 1))
-    read -r up _ < /proc/uptime
-    echo "L2-COUNT $i $up"
-    usleep 10000
-done
+count_to_console 400
 touch /tmp/stop
 wait $churn
 after=$(sha256sum /tmp/data | cut -d' ' -f1)

@@ -8,16 +8,7 @@ spec=$(arg net)
 role=${spec%%,*}; rest=${spec#*,}; self=${rest%%,*}; rest=${rest#*,}; peer=${rest%%,*}; wait_s=${rest#*,}
 host=10.0.2.1
 deadline=$(($(cut -d. -f1 /proc/uptime) + wait_s))
-# virtio_net and the modules it needs, in dependency order.
-for m in failover net_failover virtio_net; do
-    insmod "/lib/modules/$m.ko" || check "insmod-$m" fail
-done
-dev=$(ls /sys/class/net | grep -v '^lo$' | head -n 1)
-if [ -n "$dev" ]; then check net-device pass "$dev $(cat /sys/class/net/$dev/address)"
-else check net-device fail "no network interface (virtio_net did not probe)"; fi
-ip link set lo up
-ip link set "$dev" up
-ip addr add "$self/24" dev "$dev"
+net_up "$self"
 mkdir -p /tmp/www
 httpd -p 8000 -h /tmp/www
 if [ "$role" = b ]; then

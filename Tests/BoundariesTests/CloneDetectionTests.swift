@@ -265,6 +265,27 @@ final class CloneDetectionTests: XCTestCase {
                                                jobs: 1), [])
     }
 
+    /// Code that many reference files share (here 12, under the index's common-code cut of
+    /// 32, so its fingerprints stay in the index) is idiom, not evidence of copying; code
+    /// found in one file is. A query holding both is reported once, for the rare code.
+    func testIdiomOfManyReferenceFilesIsNotACopyButRareCodeBesideItIs() throws {
+        let blk = try Self.repositoryFile("hypervisor/drivers/blk.c")
+        let idiom = try Self.function("static int blk_open(", in: blk).joined(separator: "\n")
+        let rare = try Self.function("static uint8_t blk_rw(", in: blk).joined(separator: "\n")
+        var references = (0..<12).map { (path: "idiom\($0).c", text: "int pad\($0);\n" + idiom) }
+        references.append((path: "original.c", text: rare))
+        let index = CloneIndex.build(files: references, jobs: 2)
+        let query = [(path: "core.c", text: Self.disguise(idiom) + "\n" + Self.suffix + "\n" + Self.disguise(rare))]
+
+        let found = CloneDetector().matches(query: query, in: index, jobs: 1)
+        XCTAssertEqual(found.map(\.reference.path), ["original.c"], "\(found)")
+        // Without the filter the idiom is a match too: the test exercises it.
+        let unfiltered = CloneDetector(minimumRareFingerprints: 0).matches(query: query, in: index, jobs: 1)
+        XCTAssertEqual(unfiltered.count, 2, "\(unfiltered)")
+        // Up to rareFiles files holding the code, it is still rare.
+        XCTAssertEqual(CloneDetector(rareFiles: 12).matches(query: query, in: index, jobs: 1).count, 2)
+    }
+
     func testTablesOfLikeRowsDoNotMatch() {
         func table(_ name: String, rows: Int) -> String {
             "static const struct test \(name)[] = {\n"

@@ -155,6 +155,8 @@ public struct CloneDetector: Sendable {
         let hashes = Winnowing.kgramHashes(tokens.kinds, k: k)
         guard !hashes.isEmpty else { return [] }
         let storage = index.storage
+        let isReference = index.isReference
+        let own = index.countedOnly[path] // this file's number, if it is indexed too
 
         // (file, diagonal, query position, index entry) of every hit, 16 bytes: a register
         // header of 800,000 k-grams has 12 million hits. Positions and tokens of one file
@@ -164,12 +166,13 @@ public struct CloneDetector: Sendable {
         var rare: [Bool] = [] // per query k-gram: its fingerprint is rare in the index
         storage.withView { view in
             let ranges = hashes.map { view.range(of: $0) }
-            // Entries of a fingerprint are sorted by file: count the distinct ones.
+            // Entries of a fingerprint are sorted by file: count the distinct ones, this
+            // file left out.
             rare = ranges.map { range in
                 var files = 0, last = UInt32.max
                 for entry in range where view.file(entry) != last {
-                    files += 1
                     last = view.file(entry)
+                    if last != own { files += 1 }
                 }
                 return files <= rareFiles
             }
@@ -182,7 +185,7 @@ public struct CloneDetector: Sendable {
             for pass in 0..<passes {
                 hits.removeAll(keepingCapacity: true)
                 for (position, range) in ranges.enumerated() {
-                    for entry in range {
+                    for entry in range where isReference[Int(view.file(entry))] {
                         let diagonal = Int(view.token(entry)) - position
                         guard passes == 1 || (diagonal % passes + passes) % passes == pass else { continue }
                         hits.append(Hit(file: view.file(entry), diagonal: Int32(clamping: diagonal),

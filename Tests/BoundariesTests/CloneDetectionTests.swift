@@ -286,6 +286,37 @@ final class CloneDetectionTests: XCTestCase {
         XCTAssertEqual(CloneDetector(rareFiles: 12).matches(query: query, in: index, jobs: 1).count, 2)
     }
 
+    /// A run of like statements against another hits the same few fingerprints once per
+    /// row: they are counted once each, so such a run is not evidence however long it is,
+    /// while a copied function's fingerprints are all distinct.
+    func testRecurringFingerprintsOfARunOfLikeStatementsCountOnce() throws {
+        let row = "\tif (dev->regs[4] & 1) {\n\t\tcount += read_status(dev, flags & 3);\n\t\tdev->last = 2;\n\t}\n"
+        let run = "void poll(struct dev *dev, int flags)\n{\n\tint count = 0;\n" + String(repeating: row, count: 30) + "}\n"
+        let function = try Self.function("static uint8_t blk_rw(", in: try Self.repositoryFile("hypervisor/drivers/blk.c"))
+            .joined(separator: "\n")
+        let index = CloneIndex.build(files: [(path: "gpl.c", text: run + "\n" + function)], jobs: 1)
+        func counts(_ text: String) -> (positions: Int, distinct: Int) {
+            let tokens = CloneTokenizer.tokenize(text, nestedComments: false)
+            let k = index.parameters.k
+            let hashes = Winnowing.kgramHashes(tokens.kinds, k: k)
+            return index.storage.withView { view in
+                let ranges = hashes.map { view.range(of: $0) }
+                let chain = CloneDetector.Chain(file: 0, queryStart: 0, queryEnd: tokens.count, referenceStart: 0,
+                                                referenceEnd: tokens.count, referenceLine: 1, referenceEndLine: 1,
+                                                hits: 0, rareHits: 0, diagonal: 0)
+                let distinct = CloneDetector().distinctRareFingerprints(
+                    chain, k: k, hashes: hashes, rare: hashes.map { _ in true }, ranges: ranges, view: view)
+                return (ranges.filter { !$0.isEmpty }.count, distinct)
+            }
+        }
+        let short = counts(String(repeating: row, count: 10)), long = counts(String(repeating: row, count: 30))
+        XCTAssertGreaterThan(long.positions, 2 * short.positions, "every row hits")
+        XCTAssertEqual(long.distinct, short.distinct, "a longer run is no more evidence")
+        XCTAssertLessThanOrEqual(long.distinct, 8)
+        let copy = counts(Self.disguise(function))
+        XCTAssertGreaterThan(copy.distinct, 2 * CloneDetector().minimumRareFingerprints, "\(copy)")
+    }
+
     func testTablesOfLikeRowsDoNotMatch() {
         func table(_ name: String, rows: Int) -> String {
             "static const struct test \(name)[] = {\n"

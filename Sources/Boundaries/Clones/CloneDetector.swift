@@ -140,6 +140,23 @@ public struct CloneDetector: Sendable {
         return 20 * shapes.count >= 9 * lineCount
     }
 
+    /// A run of like statements (`*p++ = f(a->b);`, `x == &a.b.c ||`, rows of a table) lines
+    /// up with another such run at one fingerprint per row, so its hits are the same few
+    /// fingerprints again and again: one piece of evidence each, however often it recurs.
+    /// The rare fingerprints of the region's query k-grams found in its reference file,
+    /// each counted once.
+    func distinctRareFingerprints(_ chain: Chain, k: Int, hashes: [UInt64], rare: [Bool], ranges: [Range<Int>],
+                                  view: CloneIndexView) -> Int {
+        var seen = Set<UInt64>()
+        // A chain's k-grams start at queryStart ... queryEnd - k.
+        for position in chain.queryStart...(chain.queryEnd - k) {
+            guard rare[position], !seen.contains(hashes[position]),
+                  ranges[position].contains(where: { view.file($0) == chain.file }) else { continue }
+            seen.insert(hashes[position])
+        }
+        return seen.count
+    }
+
     /// Whether a chain may start a region: a lone short hit cannot. Dropped as soon as it
     /// ends, since most hits of a repetitive file are lone hits on diagonals of their own.
     func keeps(_ chain: Chain) -> Bool {
@@ -164,8 +181,9 @@ public struct CloneDetector: Sendable {
         struct Hit { var file: UInt32; var diagonal: Int32; var query: UInt32; var entry: UInt32 }
         var chains: [Chain] = []
         var rare: [Bool] = [] // per query k-gram: its fingerprint is rare in the index
+        var ranges: [Range<Int>] = []
         storage.withView { view in
-            let ranges = hashes.map { view.range(of: $0) }
+            ranges = hashes.map { view.range(of: $0) }
             // Entries of a fingerprint are sorted by file: count the distinct ones, this
             // file left out.
             rare = ranges.map { range in
@@ -273,12 +291,16 @@ public struct CloneDetector: Sendable {
 
         // Keep regions big enough; where one query region matches several reference files
         // (the kernel has copies of its own code), report the longest, then first by path.
-        var candidates = merged.filter { chain in
-            let tokensLong = chain.queryEnd - chain.queryStart >= minimumTokens
-            let lines = Int(tokens.lines[chain.queryEnd - 1]) - Int(tokens.lines[chain.queryStart]) + 1
-            return tokensLong && lines >= minimumLines && chain.hits >= 2 && chain.rareHits >= minimumRareFingerprints
-                && isVaried(kinds: tokens.kinds[chain.queryStart..<chain.queryEnd],
-                                          hashes: hashes[chain.queryStart...(chain.queryEnd - k)])
+        var candidates = storage.withView { view in
+            merged.filter { chain in
+                let tokensLong = chain.queryEnd - chain.queryStart >= minimumTokens
+                let lines = Int(tokens.lines[chain.queryEnd - 1]) - Int(tokens.lines[chain.queryStart]) + 1
+                return tokensLong && lines >= minimumLines && chain.hits >= 2 && chain.rareHits >= minimumRareFingerprints
+                    && isVaried(kinds: tokens.kinds[chain.queryStart..<chain.queryEnd],
+                                hashes: hashes[chain.queryStart...(chain.queryEnd - k)])
+                    && distinctRareFingerprints(chain, k: k, hashes: hashes, rare: rare, ranges: ranges, view: view)
+                        >= minimumRareFingerprints
+            }
         }
         candidates.sort { a, b in
             let (la, lb) = (a.queryEnd - a.queryStart, b.queryEnd - b.queryStart)

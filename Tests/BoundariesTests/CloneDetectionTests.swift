@@ -317,6 +317,20 @@ final class CloneDetectionTests: XCTestCase {
         XCTAssertGreaterThan(copy.distinct, 2 * CloneDetector().minimumRareFingerprints, "\(copy)")
     }
 
+    /// Code the checked file itself repeats more than maximumRepeats times is that file's
+    /// own skeleton (a hundred XDR decoders of one shape), not evidence of a copy.
+    func testCodeTheCheckedFileRepeatsIsItsOwnPatternNotACopy() throws {
+        let (index, blk) = try gplIndex()
+        let copy = Self.disguise(try Self.function("static uint8_t blk_rw(", in: blk).joined(separator: "\n"))
+        func text(copies: Int) -> String {
+            FixtureTree.expand(Self.prefix) + Array(repeating: copy, count: copies).joined(separator: "\n" + Self.suffix + "\n")
+        }
+        let limit = CloneDetector().maximumRepeats
+        let some = CloneDetector().matches(query: [(path: "core.c", text: text(copies: limit))], in: index, jobs: 1)
+        XCTAssertEqual(some.count, limit, "\(some)")
+        XCTAssertEqual(CloneDetector().matches(query: [(path: "core.c", text: text(copies: limit + 1))], in: index, jobs: 1), [])
+    }
+
     func testTablesOfLikeRowsDoNotMatch() {
         func table(_ name: String, rows: Int) -> String {
             "static const struct test \(name)[] = {\n"

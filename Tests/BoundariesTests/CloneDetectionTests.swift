@@ -265,6 +265,72 @@ final class CloneDetectionTests: XCTestCase {
                                                jobs: 1), [])
     }
 
+    /// Code that many reference files share (here 12, under the index's common-code cut of
+    /// 32, so its fingerprints stay in the index) is idiom, not evidence of copying; code
+    /// found in one file is. A query holding both is reported once, for the rare code.
+    func testIdiomOfManyReferenceFilesIsNotACopyButRareCodeBesideItIs() throws {
+        let blk = try Self.repositoryFile("hypervisor/drivers/blk.c")
+        let idiom = try Self.function("static int blk_open(", in: blk).joined(separator: "\n")
+        let rare = try Self.function("static uint8_t blk_rw(", in: blk).joined(separator: "\n")
+        var references = (0..<12).map { (path: "idiom\($0).c", text: "int pad\($0);\n" + idiom) }
+        references.append((path: "original.c", text: rare))
+        let index = CloneIndex.build(files: references, jobs: 2)
+        let query = [(path: "core.c", text: Self.disguise(idiom) + "\n" + Self.suffix + "\n" + Self.disguise(rare))]
+
+        let found = CloneDetector().matches(query: query, in: index, jobs: 1)
+        XCTAssertEqual(found.map(\.reference.path), ["original.c"], "\(found)")
+        // Without the filter the idiom is a match too: the test exercises it.
+        let unfiltered = CloneDetector(minimumRareFingerprints: 0).matches(query: query, in: index, jobs: 1)
+        XCTAssertEqual(unfiltered.count, 2, "\(unfiltered)")
+        // Up to rareFiles files holding the code, it is still rare.
+        XCTAssertEqual(CloneDetector(rareFiles: 12).matches(query: query, in: index, jobs: 1).count, 2)
+    }
+
+    /// A run of like statements against another hits the same few fingerprints once per
+    /// row: they are counted once each, so such a run is not evidence however long it is,
+    /// while a copied function's fingerprints are all distinct.
+    func testRecurringFingerprintsOfARunOfLikeStatementsCountOnce() throws {
+        let row = "\tif (dev->regs[4] & 1) {\n\t\tcount += read_status(dev, flags & 3);\n\t\tdev->last = 2;\n\t}\n"
+        let run = "void poll(struct dev *dev, int flags)\n{\n\tint count = 0;\n" + String(repeating: row, count: 30) + "}\n"
+        let function = try Self.function("static uint8_t blk_rw(", in: try Self.repositoryFile("hypervisor/drivers/blk.c"))
+            .joined(separator: "\n")
+        let index = CloneIndex.build(files: [(path: "gpl.c", text: run + "\n" + function)], jobs: 1)
+        func counts(_ text: String) -> (positions: Int, distinct: Int) {
+            let tokens = CloneTokenizer.tokenize(text, nestedComments: false)
+            let k = index.parameters.k
+            let hashes = Winnowing.kgramHashes(tokens.kinds, k: k)
+            return index.storage.withView { view in
+                let ranges = hashes.map { view.range(of: $0) }
+                let chain = CloneDetector.Chain(file: 0, queryStart: 0, queryEnd: tokens.count, referenceStart: 0,
+                                                referenceEnd: tokens.count, referenceLine: 1, referenceEndLine: 1,
+                                                hits: 0, rareHits: 0, diagonal: 0)
+                let distinct = CloneDetector().distinctRareFingerprints(
+                    chain, k: k, hashes: hashes, rare: hashes.map { _ in true }, ranges: ranges, view: view)
+                return (ranges.filter { !$0.isEmpty }.count, distinct)
+            }
+        }
+        let short = counts(String(repeating: row, count: 10)), long = counts(String(repeating: row, count: 30))
+        XCTAssertGreaterThan(long.positions, 2 * short.positions, "every row hits")
+        XCTAssertEqual(long.distinct, short.distinct, "a longer run is no more evidence")
+        XCTAssertLessThanOrEqual(long.distinct, 8)
+        let copy = counts(Self.disguise(function))
+        XCTAssertGreaterThan(copy.distinct, 2 * CloneDetector().minimumRareFingerprints, "\(copy)")
+    }
+
+    /// Code the checked file itself repeats more than maximumRepeats times is that file's
+    /// own skeleton (a hundred XDR decoders of one shape), not evidence of a copy.
+    func testCodeTheCheckedFileRepeatsIsItsOwnPatternNotACopy() throws {
+        let (index, blk) = try gplIndex()
+        let copy = Self.disguise(try Self.function("static uint8_t blk_rw(", in: blk).joined(separator: "\n"))
+        func text(copies: Int) -> String {
+            FixtureTree.expand(Self.prefix) + Array(repeating: copy, count: copies).joined(separator: "\n" + Self.suffix + "\n")
+        }
+        let limit = CloneDetector().maximumRepeats
+        let some = CloneDetector().matches(query: [(path: "core.c", text: text(copies: limit))], in: index, jobs: 1)
+        XCTAssertEqual(some.count, limit, "\(some)")
+        XCTAssertEqual(CloneDetector().matches(query: [(path: "core.c", text: text(copies: limit + 1))], in: index, jobs: 1), [])
+    }
+
     func testTablesOfLikeRowsDoNotMatch() {
         func table(_ name: String, rows: Int) -> String {
             "static const struct test \(name)[] = {\n"

@@ -200,6 +200,23 @@ final class LicenseVerdictFixtureTests: FixtureTestCase {
         XCTAssertTrue(report.findings.contains { $0.rule == "copied-code" && $0.location.path == "app/sort.c" }, "\(report.findings)")
     }
 
+    /// Code that many files of the tree share, whatever their license, is idiom: the checked
+    /// files count too when telling it from copied code, though they are never originals.
+    func testCodeManyFilesOfTheTreeShareIsIdiomButAFewCopiesAreFound() throws {
+        func files(copies: Int) -> [String: String] {
+            var files = ["lib/sort.c": header("GPL-2.0-only") + Self.prelude + Self.kernelFunction]
+            for copy in 0..<copies { files["app/sort\(copy).c"] = header("MIT") + Self.prelude + Self.kernelFunction }
+            return files
+        }
+        let many = try tree(files(copies: 10), name: "idiom-many")
+        let quiet = try CheckerSupport.check(many.root.path)
+        XCTAssertFalse(quiet.findings.contains { $0.rule == "copied-code" }, "\(quiet.findings)")
+        let few = try tree(files(copies: 3), name: "idiom-few")
+        let found = try CheckerSupport.check(few.root.path).findings.filter { $0.rule == "copied-code" }
+        XCTAssertEqual(found.map(\.location.path), ["app/sort0.c", "app/sort1.c", "app/sort2.c"])
+        XCTAssertEqual(Set(found.compactMap { $0.evidence.last?.location.path }), ["lib/sort.c"])
+    }
+
     func testHeaderlessCoreFileCopyingGPLCodeIsFound() throws {
         let fixture = try tree([
             "gpl/sort.c": header("GPL-2.0-only") + Self.prelude + Self.kernelFunction,

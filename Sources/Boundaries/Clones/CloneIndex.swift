@@ -42,6 +42,21 @@ struct CloneParameters: Equatable {
 
 public struct CloneIndex: Sendable {
     let storage: CloneIndexStorage
+    /// Files indexed only so that a fingerprint's files are counted over a whole tree (the
+    /// checked files beside the GPL ones): never the original of a match. By path, with
+    /// their numbers, so that a checked file leaves itself out of the counts.
+    let countedOnly: [String: UInt32]
+
+    /// Per file number: whether a match may name it as the original.
+    let isReference: [Bool]
+
+    init(storage: CloneIndexStorage, countedOnly: [String: UInt32] = [:]) {
+        self.storage = storage
+        self.countedOnly = countedOnly
+        var isReference = [Bool](repeating: true, count: storage.paths.count)
+        for number in countedOnly.values { isReference[Int(number)] = false }
+        self.isReference = isReference
+    }
 
     var parameters: CloneParameters { storage.parameters }
     /// Number of fingerprints kept.
@@ -59,8 +74,11 @@ public struct CloneIndex: Sendable {
     /// Builds an index over files of a tree, reading each when a worker reaches it: a
     /// kernel tree's GPL text (a gigabyte) is never held at once. Unreadable or non-UTF-8
     /// files add nothing.
-    static func build(root: String, paths: [String], jobs: Int, parameters: CloneParameters = .standard) -> CloneIndex {
-        let sorted = paths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    /// `countedOnly`: files of the same tree (the checked ones) indexed too, so that code
+    /// they share with many others counts as common, but never matched against.
+    static func build(root: String, paths: [String], countedOnly: [String] = [], jobs: Int,
+                      parameters: CloneParameters = .standard) -> CloneIndex {
+        let sorted = (paths + countedOnly).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let builder = IndexBuilder(parameters: parameters, fileCount: sorted.count)
         let buckets = builder.collect(jobs: jobs, count: sorted.count) { index in
             var text = (try? String(contentsOfFile: root + "/" + sorted[index], encoding: .utf8)) ?? ""
@@ -68,7 +86,10 @@ public struct CloneIndex: Sendable {
             return text.withUTF8 { CloneTokenizer.tokenize($0, nestedComments: nested) }
         }
         let data = builder.finish(buckets: consume buckets, paths: sorted, jobs: jobs)
-        return CloneIndex(storage: try! CloneIndexStorage(data: data))
+        let counted = Set(countedOnly)
+        var numbers: [String: UInt32] = [:]
+        for (number, path) in sorted.enumerated() where counted.contains(path) { numbers[path] = UInt32(number) }
+        return CloneIndex(storage: try! CloneIndexStorage(data: data), countedOnly: numbers)
     }
 
     static func build(files: [(path: String, text: String)], jobs: Int, parameters: CloneParameters) -> CloneIndex {

@@ -30,7 +30,9 @@ extension CheckRun {
         var matches: [(CloneMatch, String)] = []
         if !gplFiles.isEmpty {
             progress("boundaries: comparing \(queryFiles.count) files with \(gplFiles.count) GPL files of the tree")
-            let index = CloneIndex.build(root: root, paths: gplFiles, jobs: checker.options.jobs)
+            // The checked files are indexed too, never as originals: code that many files
+            // of the tree share, whatever their license, is idiom (CloneDetector.rareFiles).
+            let index = CloneIndex.build(root: root, paths: gplFiles, countedOnly: queryFiles, jobs: checker.options.jobs)
             matches += detector.matches(root: root, paths: queryFiles, in: index, jobs: checker.options.jobs).map { ($0, "tree") }
         }
         for reference in checker.options.references + policy.references {

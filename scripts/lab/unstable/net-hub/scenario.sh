@@ -15,9 +15,6 @@
 # idle until the lab's timeout).
 vcpus=1
 memory=256
-# Each guest's VMM on its own L1 CPU (a on 0, b on 1): the guests do not take turns on one
-# emulated CPU, and a vCPU thread does not move between L1 CPUs (see scripts/lab/README.md).
-vmm_cpus=0
 # Two guests share L1's two emulated CPUs: a boots at about half the usual speed.
 l2_timeout=900
 hub=/tmp/net-hub.sock
@@ -88,7 +85,7 @@ setup() {
     fi
     httpd -f -p 8000 -h $www > /dev/null 2>&1 &
     httpd_pid=$!
-    taskset -c 1 candor-vm run --kernel /lab/vmlinuz --initrd "$dir/l2.cpio" --vcpus 1 --memory 256 \
+    candor-vm run --kernel /lab/vmlinuz --initrd "$dir/l2.cpio" --vcpus 1 --memory 256 \
         --cmdline "console=ttyS0 quiet panic=-1 lab.vcpus=1 lab.net=b,10.0.2.12,10.0.2.11,$net_wait" \
         --device "vhost-user-net,driver=/lab/bin/candor-net,switch=$hub,mac=$net_mac_b" \
         > /tmp/net-b.serial 2> /tmp/net-b.err < /dev/null &

@@ -10,8 +10,8 @@
 public struct LicenseDetection: Hashable, Sendable {
     /// Evidence the file states (comments, docstrings, prose, manifest fields), in line order.
     public var matches: [LicenseMatch] = []
-    /// License names, texts and tags inside code (strings, regexes, identifiers): reported,
-    /// never part of the file's license.
+    /// License names, texts and tags inside code (strings, regexes, identifiers), and grants
+    /// to use the text in documents under a license: reported, never part of the file's license.
     public var mentions: [LicenseMatch] = []
     /// SPDX tags (license and copyright) found where the file states things.
     public var tags: [SPDXTags.Tag] = []

@@ -14,7 +14,7 @@ public struct LicenseDetector: Sendable {
 
     /// Changes whenever detection changes what it reports for the same text and data, so
     /// that caches of earlier results are not reused (see `ScanCache`).
-    public static let version = "7"
+    public static let version = "8"
 
     /// Everything detected, the whole text read as license prose (no path: no code).
     public func detect(in text: String) -> [LicenseMatch] {
@@ -107,11 +107,27 @@ public struct LicenseDetector: Sendable {
             detection.mentions.removeAll(where: insideCall)
             for call in moduleLicenses where !call.isLive { detection.mentions.append(call.match) }
         }
+        // A grant to use the text in documents under a license ("may be used in documents
+        // licensed under the GNU Free Documentation License") names a license the file is
+        // not under: ScanCode calls it a notice, but it is a mention.
+        func isUseGrant(_ m: LicenseMatch) -> Bool {
+            (m.kind == .notice || m.kind == .reference || (m.kind == .declaration && !Declarations.isModuleLicense(m)))
+                && UseGrants.isDocumentUseGrant(Self.lines(bytes, m.startLine, m.endLine))
+        }
+        let grants = detection.matches.filter(isUseGrant)
+        if !grants.isEmpty {
+            detection.matches.removeAll(where: isUseGrant)
+            detection.mentions += grants
+        }
         // Declarations, where no rule already matched the same lines.
-        let ruleLines = detection.matches.filter { $0.kind != .tag }
+        let ruleLines = detection.matches.filter { $0.kind != .tag } + grants
         for d in Declarations.find(bytes, regions: regions, path: path, database: database)
             + moduleLicenses.filter(\.isLive).map(\.match)
         where !ruleLines.contains(where: { $0.startLine <= d.endLine && d.startLine <= $0.endLine }) {
+            if isUseGrant(d) {
+                detection.mentions.append(d)
+                continue
+            }
             detection.matches.append(d)
             // A manifest's field is a declaration, not also a mention.
             detection.mentions.removeAll { $0.startLine <= d.endLine && d.startLine <= $0.endLine }

@@ -255,6 +255,59 @@ final class ContextTests: XCTestCase {
         XCTAssertTrue(partial.expression?.hasPrefix("LicenseRef-candor-modified-BSD-") == true, "\(partial.matches)")
     }
 
+    func testAGrantToUseTheTextInDocumentsIsNotTheFileLicense() throws {
+        // A permission to quote the code in GFDL documents: ScanCode has a notice rule for
+        // these words, and "licensed under" reads as a declaration; neither is the file's.
+        let grant = """
+        /*
+         * Any part of this program may be used in documents licensed under
+         * the GNU Free Documentation License, Version 1.1 or any later version
+         * published by the Free Software Foundation.
+         */
+        #ifndef _PORT_H_
+        #define _PORT_H_
+        #endif
+
+        """
+        let g = try analyze(grant, "include/port.h")
+        XCTAssertNil(g.expression, "\(g.matches)")
+        XCTAssertTrue(g.matches.isEmpty, "\(g.matches)")
+        XCTAssertTrue(g.mentions.contains { $0.expression.hasPrefix("GFDL-1.1") }, "\(g.mentions)")
+
+        // With a license of its own, the file keeps that one and only that one.
+        let gpl = """
+        /*
+         * This program is free software; you can redistribute it and/or
+         * modify it under the terms of the GNU General Public License
+         * as published by the Free Software Foundation; either version
+         * 2 of the License, or (at your option) any later version.
+         *
+         * Any part of this program may be used in documents licensed under
+         * the GNU Free Documentation License, Version 1.1 or any later version
+         * published by the Free Software Foundation.
+         */
+        int x;
+
+        """
+        XCTAssertEqual(try analyze(gpl, "drivers/port.c").expression, "GPL-2.0-or-later")
+
+        // The same license granted for the document itself is its license.
+        let notice = """
+        Permission is granted to copy, distribute and/or modify this document
+        under the terms of the GNU Free Documentation License, Version 1.2
+        or any later version published by the Free Software Foundation;
+        with no Invariant Sections, no Front-Cover Texts, and no Back-Cover Texts.
+
+        """
+        let n = try analyze(notice, "Documentation/port.txt")
+        XCTAssertEqual(n.expression, "GFDL-1.2-or-later", "\(n.matches)")
+
+        XCTAssertTrue(UseGrants.isDocumentUseGrant("Parts may be used in any GFDL documentation."))
+        XCTAssertFalse(UseGrants.isDocumentUseGrant("This document may be used under the terms of the GFDL."))
+        XCTAssertFalse(UseGrants.isDocumentUseGrant(
+            "Licensed under the GPL. Any part may be used in documents licensed under the GFDL."))
+    }
+
     func testLicenseNames() throws {
         let db = try SharedDatabase.get()
         XCTAssertEqual(db.expression(forName: "GNU GPLv2+"), "GPL-2.0-or-later")

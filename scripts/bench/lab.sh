@@ -8,7 +8,10 @@
 #   candor-vm + qemu-storage-daemon          (scripts/lab/bench/candor-qsd)
 #   qemu-system-x86_64 -accel kvm -M microvm with its own virtio-blk (scripts/lab/bench/qemu-blk;
 #   QEMU 7.2 with qemu-storage-daemon over vhost-user failed there, see that scenario)
-# each with 1 vCPU and 256 MiB. Prints per VMM the time from process start to the guest's
+# each with 1 vCPU and 256 MiB, all booting the kernel's unpacked ELF image (vmlinux; QEMU
+# through its PVH entry): unpacking the bzImage's xz payload costs seconds under TCG, in
+# the VMM (candor-vm) or in the guest (QEMU), and would be measured instead of the VMMs.
+# Prints per VMM the time from process start to the guest's
 # /init (its first line on the serial), the VMM's resident memory then and at its peak
 # (both include the guest RAM the boot touched), and the guest's 4 KiB random-read IOPS
 # (O_DIRECT, one at a time, 10 s) on a 64 MiB disk; then the ratios against QEMU.

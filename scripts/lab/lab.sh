@@ -165,6 +165,8 @@ if [ ! -f "$l1_image" ]; then
     install_program /usr/bin/qemu-storage-daemon /lab/bin/qemu-storage-daemon "$tree"
     if [ "$with_qemu" = 1 ]; then
         install_program /usr/bin/qemu-system-x86_64 /lab/bin/qemu-system-x86_64 "$tree"
+        # The benchmark boots both VMMs from the unpacked ELF kernel (see scripts/bench/lab.sh).
+        cp "$kcache/vmlinux" "$tree/lab/vmlinux"
         mkdir -p "$tree/usr/share/qemu"
         for f in $qemu_firmware; do cp "/usr/share/qemu/$f" "$tree/usr/share/qemu/"; done
     fi

@@ -2,6 +2,8 @@
 # SPDX-FileCopyrightText: 2026 The Candor Authors
 # The benchmark: candor-vm with qemu-storage-daemon (the backend alone compared).
 vcpus=1
+# The unpacked ELF kernel, as for every VMM of this benchmark (scripts/bench/lab.sh).
+kernel=/lab/vmlinux
 image=/tmp/bench.img
 socket=/tmp/qsd.sock
 setup() {

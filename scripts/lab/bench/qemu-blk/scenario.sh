@@ -6,6 +6,8 @@
 # (QEMU 7.2 with qemu-storage-daemon over vhost-user here: the guest reached /init, then
 # the daemon's socket closed while QEMU started the device: "vhost_set_vring_call failed".)
 vcpus=1
+# The unpacked ELF kernel, as for every VMM of this benchmark (scripts/bench/lab.sh).
+kernel=/lab/vmlinux
 image=/tmp/bench.img
 setup() {
     make_image $image 64
@@ -17,6 +19,6 @@ run_vmm() {
         -nodefaults -no-user-config -display none -serial stdio -no-reboot \
         -drive file=$image,if=none,id=disk,format=raw \
         -device virtio-blk-device,drive=disk \
-        -kernel /lab/vmlinuz -initrd "$dir/l2.cpio" \
+        -kernel $kernel -initrd "$dir/l2.cpio" \
         -append "console=ttyS0 quiet panic=-1 lab.vcpus=$vcpus $cmdline"
 }

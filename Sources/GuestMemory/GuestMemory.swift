@@ -58,11 +58,6 @@ public final class GuestMemoryRegion: @unchecked Sendable {
             if fd >= 0 { close(fd) }
             throw GuestMemoryError.mapFailed(size: size, errno: err)
         }
-        // Huge pages where the host allows them (transparent huge pages; for a shared
-        // mapping, /dev/shm mounted with huge=advise or more): KVM then maps guest memory in
-        // 2 MiB pages, with fewer faults and shorter nested page walks. Advice only: the
-        // mapping works either way.
-        _ = madvise(pointer, Int(size), MADV_HUGEPAGE)
         self.start = start
         self.size = size
         self.hostAddress = pointer

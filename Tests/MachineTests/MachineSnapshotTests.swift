@@ -50,17 +50,24 @@ final class MachineSnapshotTests: XCTestCase {
         }
     }
 
-    func testRestoredGuestContinuesItsCountAndOutput() throws {
+    /// The counting guest (`countingGuest`) as a flat 32-bit image in 16 MiB, its serial
+    /// output in `serial` (a file under `scratch`), no serial input.
+    func countingGuestConfiguration(serial: String) throws -> MachineConfiguration {
         let image = scratch.appendingPathComponent("count.bin")
         try Data(Self.countingGuest).write(to: image)
         var configuration = MachineConfiguration(kernelPath: image.path)
         configuration.kernelFormat = .flat(.protected32)
         configuration.memorySize = 16 << 20
+        configuration.serialOutput = .file(scratch.appendingPathComponent(serial).path)
+        configuration.serialInput = false
+        return configuration
+    }
+
+    func testRestoredGuestContinuesItsCountAndOutput() throws {
+        var configuration = try countingGuestConfiguration(serial: "first.txt")
         configuration.vcpuCount = 2  // the second vCPU waits for a SIPI: its state is saved too
         configuration.virtioDevices = [.entropy]  // made again on restore (the guest does not use it)
         let firstOutput = scratch.appendingPathComponent("first.txt").path
-        configuration.serialOutput = .file(firstOutput)
-        configuration.serialInput = false
         let snapshot = scratch.appendingPathComponent("snap").path
 
         var counterAtSnapshot: UInt32 = 0
@@ -109,14 +116,7 @@ final class MachineSnapshotTests: XCTestCase {
     }
 
     func testARestoredMachineCanBeSnapshottedAgain() throws {
-        let image = scratch.appendingPathComponent("count.bin")
-        try Data(Self.countingGuest).write(to: image)
-        var configuration = MachineConfiguration(kernelPath: image.path)
-        configuration.kernelFormat = .flat(.protected32)
-        configuration.memorySize = 16 << 20
-        configuration.serialOutput = .file(scratch.appendingPathComponent("0.txt").path)
-        configuration.serialInput = false
-        var machine = try MachineBuilder.build(configuration)
+        var machine = try MachineBuilder.build(countingGuestConfiguration(serial: "0.txt"))
         var total = ""
         for generation in 1...3 {
             let stop = start(machine)
@@ -138,14 +138,7 @@ final class MachineSnapshotTests: XCTestCase {
     }
 
     func testCorruptMemoryIsRefusedBeforeAnythingRuns() throws {
-        let image = scratch.appendingPathComponent("count.bin")
-        try Data(Self.countingGuest).write(to: image)
-        var configuration = MachineConfiguration(kernelPath: image.path)
-        configuration.kernelFormat = .flat(.protected32)
-        configuration.memorySize = 16 << 20
-        configuration.serialOutput = .file(scratch.appendingPathComponent("serial.txt").path)
-        configuration.serialInput = false
-        let machine = try MachineBuilder.build(configuration)
+        let machine = try MachineBuilder.build(countingGuestConfiguration(serial: "serial.txt"))
         try machine.pause()  // before it ever ran: the entry state is saved
         let snapshot = scratch.appendingPathComponent("snap").path
         try machine.snapshot(to: snapshot)
@@ -172,17 +165,6 @@ final class MachineSnapshotTests: XCTestCase {
         var device: VirtioMMIODevice { machine.virtioDevices[0].device }
         var frontend: VhostUserFrontend { device.backend as! VhostUserFrontend }
 
-        static func configuration(driver: String, scratch: URL) throws -> MachineConfiguration {
-            let image = scratch.appendingPathComponent("count.bin")
-            try Data(MachineSnapshotTests.countingGuest).write(to: image)
-            var configuration = MachineConfiguration(kernelPath: image.path)
-            configuration.kernelFormat = .flat(.protected32)
-            configuration.memorySize = 16 << 20
-            configuration.serialOutput = .file(scratch.appendingPathComponent("serial.txt").path)
-            configuration.serialInput = false
-            configuration.virtioDevices = [.vhostUserDriver(.entropy, executable: driver, image: nil)]
-            return configuration
-        }
 
         func write(_ register: VirtioMMIODevice.Register, _ value: UInt32) {
             device.write(offset: register.rawValue, size: 4, value: UInt64(value))
@@ -228,13 +210,20 @@ final class MachineSnapshotTests: XCTestCase {
         }
     }
 
+    /// The counting guest with a vhost-user-rng device served by `driver` (candor-rng).
+    func ringConfiguration(driver: String) throws -> MachineConfiguration {
+        var configuration = try countingGuestConfiguration(serial: "serial.txt")
+        configuration.virtioDevices = [.vhostUserDriver(.entropy, executable: driver, image: nil)]
+        return configuration
+    }
+
     /// Stopping a backend's rings (GET_VRING_BASE) for a snapshot or migration: it answers
     /// each ring's next available index, takes no request while stopped, and takes the
     /// ones left waiting when the rings start again.
     func testSuspendedBackendTakesNoRequestUntilItsRingsStartAgain() throws {
         let driver = MachineRunTests.repository.appendingPathComponent("hypervisor/build/candor-rng").path
         guard FileManager.default.isExecutableFile(atPath: driver) else { throw XCTSkip("\(driver) not built: run `make drivers`") }
-        let ring = RingDriver(machine: try MachineBuilder.build(RingDriver.configuration(driver: driver, scratch: scratch)))
+        let ring = RingDriver(machine: try MachineBuilder.build(ringConfiguration(driver: driver)))
         ring.start()
         try ring.offer(0, notify: true)
         XCTAssertTrue(waitUntil(5) { (try? ring.usedIndex()) == 1 })
@@ -256,7 +245,7 @@ final class MachineSnapshotTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: driver) else { throw XCTSkip("\(driver) not built: run `make drivers`") }
         let snapshot = scratch.appendingPathComponent("snap").path
         do {
-            let ring = RingDriver(machine: try MachineBuilder.build(RingDriver.configuration(driver: driver, scratch: scratch)))
+            let ring = RingDriver(machine: try MachineBuilder.build(ringConfiguration(driver: driver)))
             ring.start()
             try ring.offer(0, notify: true)
             XCTAssertTrue(waitUntil(5) { (try? ring.usedIndex()) == 1 })

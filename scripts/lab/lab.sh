@@ -242,7 +242,8 @@ boot_l1() {
         if [ $((SECONDS - started)) -ge "$timeout" ]; then ended=timeout; break; fi
     done
     if [ -n "$ended" ]; then
-        kill "$qemu" 2>/dev/null; sleep 5; kill -KILL "$qemu" 2>/dev/null
+        # (QEMU may be gone by then: a failed kill must not end the script under set -e)
+        kill "$qemu" 2>/dev/null || true; sleep 5; kill -KILL "$qemu" 2>/dev/null || true
     fi
     local status=0
     wait "$qemu" 2>/dev/null || status=$?   # (not the shell's "Killed" line: the reason is reported below)

@@ -19,16 +19,9 @@ migrate_at="L2-COUNT 50 "
 devices="vhost-user-net,driver=/lab/bin/candor-net,switch=$hub,mac=52:54:00:00:00:0c"
 
 setup() {
-    rm -rf $hub $www
+    rm -rf $www
     mkdir -p $www
-    candor-net --hub $hub --tap cnet0 > /tmp/migrate-net-hub.log 2>&1 &
-    hub_pid=$!
-    i=0; while [ ! -S $hub ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    if [ -S $hub ] && ip link set cnet0 up && ip addr add 10.0.2.1/24 dev cnet0; then
-        check hub-tap-port pass
-    else
-        check hub-tap-port fail "candor-net --hub: $(cat /tmp/migrate-net-hub.log)"
-    fi
+    start_hub $hub
     dd if=/dev/urandom of=$www/file bs=1024 count=1024 2>/dev/null
     cmdline="lab.count=$count lab.net=10.0.2.11,10.0.2.1 lab.sha=$(sha256sum < $www/file | cut -d' ' -f1)"
     httpd -f -p 8000 -h $www > /dev/null 2>&1 &

@@ -73,16 +73,9 @@ net_coordinate() {
 }
 
 setup() {
-    rm -rf $hub $www $www.results /tmp/net-b.serial /tmp/net-b.err
+    rm -rf $www $www.results /tmp/net-b.serial /tmp/net-b.err
     mkdir -p $www
-    candor-net --hub $hub --tap cnet0 > /tmp/net-hub.log 2>&1 &
-    hub_pid=$!
-    i=0; while [ ! -S $hub ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    if [ -S $hub ] && ip link set cnet0 up && ip addr add 10.0.2.1/24 dev cnet0; then
-        check hub-tap-port pass
-    else
-        check hub-tap-port fail "candor-net --hub: $(cat /tmp/net-hub.log)"
-    fi
+    start_hub $hub
     httpd -f -p 8000 -h $www > /dev/null 2>&1 &
     httpd_pid=$!
     candor-vm run --kernel /lab/vmlinuz --initrd "$dir/l2.cpio" --vcpus 1 --memory 256 \
